@@ -1,0 +1,181 @@
+// Package event defines the Event model every logsleuth stage speaks
+// (DESIGN §3). It holds data only: no parsing, no I/O.
+package event
+
+import (
+	"time"
+)
+
+// TimeQuality records how much to trust an event's time.
+type TimeQuality uint8
+
+const (
+	// TimeUnknown: no time could be read or inherited.
+	TimeUnknown TimeQuality = iota
+	// TimeExact: the line carried a full date with a zone offset, or the
+	// journal's own timestamp.
+	TimeExact
+	// TimeYearInferred: the stamp had no year; it was inferred (see
+	// Event.Source and the source's coverage for the anchor used).
+	TimeYearInferred
+	// TimeZoneAssumed: the stamp had a date but no zone; a zone was assumed.
+	TimeZoneAssumed
+	// TimeInherited: the line had no stamp of its own and took the time of
+	// the line before it.
+	TimeInherited
+)
+
+var timeQualityNames = [...]string{"unknown", "exact", "year_inferred", "zone_assumed", "inherited"}
+
+func (q TimeQuality) String() string {
+	if int(q) < len(timeQualityNames) {
+		return timeQualityNames[q]
+	}
+	return "unknown"
+}
+
+// Lifecycle is the state change a systemd message reports about a unit.
+type Lifecycle uint8
+
+const (
+	LifecycleNone Lifecycle = iota
+	Starting
+	Started
+	Stopping
+	Stopped
+	Failed
+	Restarting
+	Finished
+	Reloading
+	Reloaded
+)
+
+var lifecycleNames = [...]string{"", "starting", "started", "stopping", "stopped", "failed", "restarting", "finished", "reloading", "reloaded"}
+
+func (l Lifecycle) String() string {
+	if int(l) < len(lifecycleNames) {
+		return lifecycleNames[l]
+	}
+	return ""
+}
+
+// ParseLifecycle maps a name such as "stopped" to its Lifecycle.
+func ParseLifecycle(s string) (Lifecycle, bool) {
+	for i, n := range lifecycleNames {
+		if i > 0 && n == s {
+			return Lifecycle(i), true
+		}
+	}
+	return LifecycleNone, false
+}
+
+// Priority is a syslog severity, 0 (emerg) .. 7 (debug); NoPriority when
+// the input did not say.
+type Priority int8
+
+const NoPriority Priority = -1
+
+var priorityNames = [...]string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
+
+func (p Priority) String() string {
+	if p >= 0 && int(p) < len(priorityNames) {
+		return priorityNames[p]
+	}
+	return ""
+}
+
+// ParsePriority accepts a syslog severity name or a common application
+// level name ("error", "warn", "fatal", "trace", ...), case-sensitively in
+// lower case, or a digit 0-7.
+func ParsePriority(s string) (Priority, bool) {
+	if len(s) == 1 && s[0] >= '0' && s[0] <= '7' {
+		return Priority(s[0] - '0'), true
+	}
+	switch s {
+	case "emerg", "panic", "emergency":
+		return 0, true
+	case "alert":
+		return 1, true
+	case "crit", "critical", "fatal":
+		return 2, true
+	case "err", "error":
+		return 3, true
+	case "warning", "warn":
+		return 4, true
+	case "notice":
+		return 5, true
+	case "info", "information":
+		return 6, true
+	case "debug", "trace":
+		return 7, true
+	}
+	return NoPriority, false
+}
+
+// Field is one extra key/value pair of an event.
+type Field struct {
+	Key, Value string
+}
+
+// SourceRef says where an event came from. Path is shared by every event of
+// one source (no per-event allocation). Line is 1-based; 0 when the input
+// has no lines (a journal file), in which case Cursor is set.
+type SourceRef struct {
+	Path   string
+	Line   int64
+	Format string
+	Cursor string
+}
+
+// Event is one log record, normalized. The zero value is an event with
+// nothing known; use Reset before reusing one.
+type Event struct {
+	Time        time.Time
+	TimeQuality TimeQuality
+	Host        string
+	BootID      string
+	Program     string
+	PID         int
+	Unit        string
+	Lifecycle   Lifecycle
+	Priority    Priority
+	Message     string
+	Fields      []Field
+	Source      SourceRef
+}
+
+// Reset clears e for reuse, keeping the Fields backing array.
+func (e *Event) Reset() {
+	f := e.Fields[:0]
+	*e = Event{Priority: NoPriority, Fields: f}
+}
+
+// Field returns the value of the first field named key.
+func (e *Event) Field(key string) (string, bool) {
+	for _, f := range e.Fields {
+		if f.Key == key {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// SetField sets key to value, replacing an existing field of that name.
+func (e *Event) SetField(key, value string) {
+	for i := range e.Fields {
+		if e.Fields[i].Key == key {
+			e.Fields[i].Value = value
+			return
+		}
+	}
+	e.Fields = append(e.Fields, Field{key, value})
+}
+
+// Clone returns a deep copy of e whose Fields do not alias e's.
+func (e *Event) Clone() *Event {
+	c := *e
+	if e.Fields != nil {
+		c.Fields = append([]Field(nil), e.Fields...)
+	}
+	return &c
+}

@@ -1,0 +1,166 @@
+// Package parse turns log lines into events (DESIGN §3-§4): one parser per
+// line format, a dispatcher that picks the parser per line, and the
+// Assembler that joins continuation lines and infers years.
+//
+// Parsers work on one line at a time and keep no state, so a file can be
+// split into chunks and parsed on several cores; everything that needs the
+// lines before it (continuations, year rollover, inherited times, boots)
+// happens in the Assembler, which sees the lines in file order.
+package parse
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// Format names, as they appear in event.SourceRef.Format (contract: users
+// see them in `events --stats` and signatures match them through `source`).
+const (
+	FormatRFC3164                = "rfc3164"
+	FormatRFC3339                = "rfc3339" // RSYSLOG_FileFormat
+	FormatRFC5424                = "rfc5424"
+	FormatJournalShort           = "journal-short"
+	FormatJournalShortPrecise    = "journal-short-precise"
+	FormatJournalShortISO        = "journal-short-iso"
+	FormatJournalShortISOPrecise = "journal-short-iso-precise"
+	FormatJournalShortFull       = "journal-short-full"
+	FormatJournalShortMonotonic  = "journal-short-monotonic"
+	FormatJournalShortUnix       = "journal-short-unix"
+	FormatJournalJSON            = "journal-json"
+	FormatJournalJSONSeq         = "journal-json-seq"
+	FormatJournalExport          = "journal-export"
+	FormatJournal                = "journal" // native journal files
+	FormatDmesg                  = "dmesg"
+	FormatDpkg                   = "dpkg"
+	FormatAptHistory             = "apt-history"
+	FormatAptTerm                = "apt-term"
+	FormatUnattended             = "unattended-upgrades"
+	FormatJSONLine               = "json"
+	FormatLogfmt                 = "logfmt"
+	FormatCompose                = "docker-compose"
+	FormatText                   = "text" // fits no format
+)
+
+// Family maps a format to the family a signature's `source:` matcher names:
+// syslog, journal, kernel, dpkg, apt, app, or text.
+func Family(format string) string {
+	switch format {
+	case FormatRFC3164, FormatRFC3339, FormatRFC5424:
+		return "syslog"
+	case FormatJournalShort, FormatJournalShortPrecise, FormatJournalShortISO,
+		FormatJournalShortISOPrecise, FormatJournalShortFull, FormatJournalShortMonotonic,
+		FormatJournalShortUnix, FormatJournalJSON, FormatJournalJSONSeq,
+		FormatJournalExport, FormatJournal:
+		return "journal"
+	case FormatDmesg:
+		return "kernel"
+	case FormatDpkg:
+		return "dpkg"
+	case FormatAptHistory, FormatAptTerm, FormatUnattended:
+		return "apt"
+	case FormatJSONLine, FormatLogfmt, FormatCompose:
+		return "app"
+	}
+	return "text"
+}
+
+// Kind says what one line turned out to be.
+type Kind uint8
+
+const (
+	// KindEntry starts a new event.
+	KindEntry Kind = iota
+	// KindContinuation belongs to the entry before it: a non-empty
+	// Message is appended to that entry's message after "\n", and Fields
+	// are appended to its fields (a field already present has the new
+	// value appended after "\n"). Used for indented journalctl
+	// continuation lines, `-x` catalog lines (field "catalog") and the
+	// lines of an apt history block.
+	KindContinuation
+	// KindBoot is a boot boundary ("-- Boot <id> --", "-- Reboot --");
+	// BootID is set when the marker names the boot.
+	KindBoot
+	// KindBanner is metadata, not an event ("-- Logs begin at X, end at
+	// Y. --", "-- No entries --"). When it names a start time, Time holds
+	// it: the Assembler anchors year inference on it.
+	KindBanner
+	// KindSkip is a line with nothing in it (blank).
+	KindSkip
+)
+
+// Options are the per-source facts a parser needs to build times.
+type Options struct {
+	// Location is the zone of zone-less stamps. Never nil.
+	Location *time.Location
+	// Year is the provisional year for year-less stamps. The Assembler
+	// corrects it (rollover, anchors); parsers just use it.
+	Year int
+	// Hint is the format the source was sniffed as, tried first. Some
+	// formats (apt history blocks, apt term.log) are only recognized
+	// through the hint, since their lines alone are ambiguous.
+	Hint string
+}
+
+// ParseLine parses one line, without its line terminator, into ev, which
+// the caller has Reset. It never fails: a line that fits no format becomes
+// a KindEntry whose Message is the line and whose Format is FormatText.
+// ParseLine does not retain line; strings in ev are copies.
+// Safe for concurrent use with distinct ev.
+func ParseLine(line []byte, o *Options, ev *event.Event) Kind {
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if isBlank(line) {
+		return KindSkip
+	}
+	if k, ok := parseStructured(line, o, ev); ok {
+		if k == KindEntry {
+			finishEntry(ev)
+		}
+		return k
+	}
+	if k, ok := parseSyslogFamily(line, o, ev); ok {
+		if k == KindEntry {
+			finishEntry(ev)
+		}
+		return k
+	}
+	// Indented lines that are no header continue the entry before them
+	// (journalctl indents to the prefix width). One leading space is not
+	// enough: " 1월 02 ..." is a Korean January header, handled above.
+	if len(line) >= 2 && (line[0] == '\t' || (line[0] == ' ' && line[1] == ' ')) {
+		ev.Message = string(bytes.TrimLeft(line, " \t"))
+		ev.Source.Format = FormatText
+		return KindContinuation
+	}
+	ev.Message = toValidString(line)
+	ev.Source.Format = FormatText
+	return KindEntry
+}
+
+// finishEntry derives what every parsed entry gets regardless of its
+// header format: structured payload fields and systemd lifecycle.
+func finishEntry(ev *event.Event) {
+	parsePayload(ev)
+	deriveSystemd(ev)
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// toValidString copies b into a string. Invalid UTF-8 is kept as is (the
+// JSON encoder replaces it on output); NUL bytes are replaced by U+FFFD so
+// that a line of binary junk cannot break terminal or JSON consumers that
+// treat NUL as an end.
+func toValidString(b []byte) string {
+	if bytes.IndexByte(b, 0) < 0 {
+		return string(b)
+	}
+	return string(bytes.ReplaceAll(b, []byte{0}, []byte("\uFFFD")))
+}
