@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -34,43 +36,246 @@ type Parsed struct {
 	Event event.Event
 }
 
+// maxMessage bounds a message grown by continuation lines, so that an
+// endless indented block cannot exhaust memory.
+const maxMessage = 1 << 20
+
 // Assembler turns the parsed lines of one source, in file order, into
 // finished events: it joins continuation lines to their entry, infers
 // years (anchor, Dec->Jan rollover), gives stamp-less lines the time of
 // the line before them, and numbers boots. Not safe for concurrent use.
+//
+// Year inference works forward, so it can stream: the first year-less
+// line takes the anchor's year (for an end anchor such as a gzip header,
+// the year before when its month and day lie after the anchor's), and each
+// later line whose month falls back by more than one month starts the next
+// year (a one-month step back is tolerated: rsyslog writes "message
+// repeated" lines late). A full date seen in the source (an RFC3339 line,
+// a "Logs begin at" banner) re-anchors the year. A year-less file spanning
+// more than twelve months cannot be placed by any rule and is not tried.
 type Assembler struct {
 	cfg AssemblerConfig
+
+	pending    event.Event
+	hasPending bool
+
+	// year inference
+	year       int        // year of the last year-less or dated line
+	prevMonth  time.Month // month of that line; 0 before the first
+	provenance string     // what set year: the anchor, or "full date in file"
+
+	lastTime time.Time // for lines with no stamp of their own
+
+	bootID         string
+	boots          int
+	entriesInBoot  int
+	qualityCounts  [5]int64
+	rolloverWarned bool
 }
 
 // NewAssembler returns an Assembler for one source.
 func NewAssembler(cfg AssemblerConfig) *Assembler {
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
 	return &Assembler{cfg: cfg}
 }
 
 // ProvisionalYear is the year parsers should put in Options.Year for this
 // source; the Assembler corrects it where the anchor or a rollover says so.
 func (a *Assembler) ProvisionalYear() int {
-	return time.Now().Year() // stub
+	if !a.cfg.Anchor.Time.IsZero() {
+		return a.cfg.Anchor.Time.In(a.cfg.Location).Year()
+	}
+	return time.Now().In(a.cfg.Location).Year()
 }
 
 // Add takes the next parsed line and appends to out the events it
 // finished. An entry is held back until the next entry shows that no more
 // continuation lines follow; call Flush at the end of the source.
+// Add does not retain p or anything p.Event.Fields points to.
 func (a *Assembler) Add(out []event.Event, p *Parsed) []event.Event {
-	if p.Kind == KindEntry {
-		p.Event.Source.Line = p.Line
-		out = append(out, p.Event)
+	switch p.Kind {
+	case KindSkip:
+		return out
+	case KindBanner:
+		if !p.Event.Time.IsZero() {
+			a.reanchor(p.Event.Time, "journal banner")
+		}
+		return out
+	case KindBoot:
+		out = a.Flush(out)
+		a.newBoot(p.Event.BootID)
+		return out
+	case KindContinuation:
+		if a.hasPending {
+			a.extend(&p.Event)
+			return out
+		}
+		// A continuation with nothing before it (the file starts mid-
+		// block) is kept as an event of its own.
 	}
-	return out // stub
+	out = a.Flush(out)
+	a.pending = p.Event
+	ev := &a.pending
+	if len(ev.Fields) > 0 {
+		ev.Fields = append([]event.Field(nil), ev.Fields...)
+	} else {
+		ev.Fields = nil
+	}
+	ev.Source.Line = p.Line
+	a.fixTime(ev)
+	if ev.Program == "kernel" && strings.HasPrefix(ev.Message, "Linux version ") && a.entriesInBoot > 0 {
+		a.newBoot("")
+	}
+	if ev.BootID == "" {
+		ev.BootID = a.bootID
+	}
+	a.entriesInBoot++
+	a.qualityCounts[ev.TimeQuality]++
+	a.hasPending = true
+	return out
 }
 
 // Flush appends the held-back entry, if any.
 func (a *Assembler) Flush(out []event.Event) []event.Event {
+	if a.hasPending {
+		out = append(out, a.pending)
+		a.pending = event.Event{}
+		a.hasPending = false
+	}
 	return out
 }
 
 // TimeQuality summarizes how the source's times were read, for coverage:
-// "exact", or "year_inferred from gzip header", and so on.
+// the weakest quality most of its events have, with the anchor behind an
+// inferred year, e.g. "year_inferred from gzip header".
 func (a *Assembler) TimeQuality() string {
+	c := a.qualityCounts
+	switch {
+	case c[event.TimeYearInferred] > 0:
+		return "year_inferred from " + a.provenanceOrDefault()
+	case c[event.TimeZoneAssumed] > 0:
+		return "zone_assumed (" + a.cfg.Location.String() + ")"
+	case c[event.TimeExact] > 0:
+		return "exact"
+	case c[event.TimeInherited] > 0:
+		return "inherited"
+	}
 	return "unknown"
+}
+
+func (a *Assembler) provenanceOrDefault() string {
+	if a.provenance != "" {
+		return a.provenance
+	}
+	if a.cfg.Anchor.Provenance != "" {
+		return a.cfg.Anchor.Provenance
+	}
+	return "current year"
+}
+
+func (a *Assembler) newBoot(id string) {
+	a.boots++
+	if id == "" {
+		id = strconv.Itoa(a.boots)
+	}
+	a.bootID = id
+	a.entriesInBoot = 0
+}
+
+// extend appends a continuation line to the pending entry.
+func (a *Assembler) extend(c *event.Event) {
+	ev := &a.pending
+	if c.Message != "" && len(ev.Message) < maxMessage {
+		ev.Message += "\n" + c.Message
+	}
+	for _, f := range c.Fields {
+		if old, ok := ev.Field(f.Key); ok {
+			if len(old) < maxMessage {
+				ev.SetField(f.Key, old+"\n"+f.Value)
+			}
+			continue
+		}
+		ev.Fields = append(ev.Fields, f)
+	}
+}
+
+// fixTime infers the year of year-less stamps and gives stamp-less lines
+// the time of the line before them.
+func (a *Assembler) fixTime(ev *event.Event) {
+	switch ev.TimeQuality {
+	case event.TimeUnknown:
+		if !a.lastTime.IsZero() {
+			ev.Time = a.lastTime
+			ev.TimeQuality = event.TimeInherited
+		}
+		return
+	case event.TimeInherited:
+		return
+	case event.TimeYearInferred:
+		a.inferYear(ev)
+	default:
+		if !ev.Time.IsZero() {
+			a.reanchor(ev.Time, "full date in file")
+		}
+	}
+	if !ev.Time.IsZero() {
+		a.lastTime = ev.Time
+	}
+}
+
+// reanchor records a full date seen in the source: later year-less lines
+// continue from it.
+func (a *Assembler) reanchor(t time.Time, provenance string) {
+	a.year, a.prevMonth, _ = t.In(a.cfg.Location).Date()
+	if a.provenance == "" {
+		a.provenance = provenance
+	}
+}
+
+func (a *Assembler) inferYear(ev *event.Event) {
+	loc := a.cfg.Location
+	t := ev.Time.In(loc)
+	m := t.Month()
+	if a.prevMonth == 0 {
+		a.year = a.firstYear(t)
+	} else if m+1 < a.prevMonth {
+		a.year++
+	}
+	a.prevMonth = m
+	if t.Year() != a.year {
+		ev.Time = time.Date(a.year, m, t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+	}
+	anchor := a.cfg.Anchor
+	if anchor.End && !anchor.Time.IsZero() && !a.rolloverWarned && ev.Time.Sub(anchor.Time) > 48*time.Hour {
+		a.rolloverWarned = true
+		if a.cfg.Warnings != nil {
+			a.cfg.Warnings.Addf(a.cfg.Path, ev.Source.Line, "inferred time %s lies after the %s (%s); the year may be wrong: set --year",
+				ev.Time.Format(time.RFC3339), anchor.Provenance, anchor.Time.In(loc).Format(time.RFC3339))
+		}
+	}
+}
+
+// firstYear places the first year-less line of the source.
+func (a *Assembler) firstYear(t time.Time) int {
+	anchor := a.cfg.Anchor
+	if anchor.Time.IsZero() {
+		a.provenance = "current year"
+		return time.Now().In(a.cfg.Location).Year()
+	}
+	at := anchor.Time.In(a.cfg.Location)
+	a.provenance = anchor.Provenance
+	y := at.Year()
+	if anchor.End {
+		// The line lies before the anchor: if its month and day come
+		// after the anchor's (allowing a day of clock skew), it is from
+		// the year before.
+		lineDay := time.Date(y, t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		anchorDay := time.Date(y, at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
+		if lineDay.After(anchorDay.AddDate(0, 0, 1)) {
+			y--
+		}
+	}
+	return y
 }
