@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses (contract, DESIGN §6).
+const (
+	exitOK       = 0
+	exitFailOn   = 1 // --fail-on SEVERITY was reached (coming)
+	exitError    = 2 // usage error, or nothing at all could be read
+	exitCanceled = 130
+)
+
+// version is set at link time: -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+// Main runs logsleuth with the process's arguments and streams and returns
+// its exit status.
+func Main() int {
+	// Ignoring SIGPIPE turns a write to a closed pipe into an EPIPE error,
+	// which run treats as a normal end (`logsleuth events | head`).
+	signal.Ignore(syscall.SIGPIPE)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, System(), os.Args[1:])
+}
+
+// run executes one command line and maps its outcome to an exit status.
+// This is the only place that decides exit statuses and prints errors.
+func run(ctx context.Context, ios *IOStreams, args []string) int {
+	root := NewCmdRoot(ios)
+	root.SetArgs(args)
+	_, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var flagErr *FlagError
+	var exitErr *ExitError
+	switch {
+	case errors.Is(err, syscall.EPIPE):
+		return exitOK
+	case errors.As(err, &exitErr):
+		return exitErr.Code
+	case errors.Is(err, context.Canceled):
+		return exitCanceled
+	case errors.As(err, &flagErr):
+		fmt.Fprintf(ios.ErrOut, "logsleuth: %v\nRun '%s --help' for usage.\n", err, flagErr.cmd)
+		return exitError
+	default:
+		// Includes errNothingReadable and cobra's own errors (an unknown
+		// command already carries its --help hint).
+		fmt.Fprintf(ios.ErrOut, "logsleuth: %v\n", err)
+		return exitError
+	}
+}
+
+// NewCmdRoot builds the logsleuth command tree on ios.
+func NewCmdRoot(ios *IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "logsleuth <command> [flags]",
+		Short: "Log forensics for Linux servers",
+		Long: `logsleuth reads syslog and journald logs (live files, rotated and compressed
+copies, support-ticket archives, logs piped on stdin), normalizes every line
+into an event, and explains outages from them.
+
+Commands that match incident signatures and print a root-cause timeline
+(timeline, explain, test, patterns) are coming; events shows what logsleuth
+reads.`,
+		Version:       buildVersion(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// Cobra's own unknown-command error is untyped; this makes it a
+		// usage error with suggestions, like every other.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q", args[0])
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf("; did you mean %q?", s[0])
+			}
+			return flagErrorf(cmd.CommandPath(), "%s", msg)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
+	}
+	cmd.SuggestionsMinimumDistance = 2
+	cmd.SetVersionTemplate("logsleuth {{.Version}}\n")
+	cmd.SetIn(ios.In)
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &FlagError{cmd: c.CommandPath(), err: err}
+	})
+	cmd.CompletionOptions.HiddenDefaultCmd = true
+
+	cmd.AddCommand(NewCmdEvents(ios, nil))
+	return cmd
+}
+
+// buildVersion is the link-time version, else the module version the
+// binary was built from (go install), else "devel".
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}

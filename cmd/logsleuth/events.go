@@ -1,0 +1,308 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
+	"github.com/logsleuth/logsleuth/analyzer/timespec"
+)
+
+// Output formats of `events`.
+const (
+	formatJSONL = "jsonl"
+	formatText  = "text"
+)
+
+// EventsOptions are the validated inputs of `logsleuth events`.
+type EventsOptions struct {
+	IO  *IOStreams
+	Now func() time.Time
+	ctx context.Context
+
+	// Paths are the inputs; ["-"] when reading stdin.
+	Paths []string
+	// Raw flag values, kept for messages.
+	Since, Until, TZ string
+	// Parsed flag values. Location is nil without --tz; SinceTime and
+	// UntilTime are zero when unbounded.
+	Location             *time.Location
+	SinceTime, UntilTime time.Time
+	Year                 int
+	Format               string
+	Stats                bool
+}
+
+// NewCmdEvents builds `logsleuth events`. RunE only validates; it then
+// calls runF, or runEvents when runF is nil (tests pass their own).
+func NewCmdEvents(ios *IOStreams, runF func(*EventsOptions) error) *cobra.Command {
+	opts := &EventsOptions{IO: ios, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "events [PATHS... | -]",
+		Short: "Print the events logsleuth reads from the inputs",
+		Long: `Read the inputs, turn every line into an event and print the events in
+time order, one JSON object per line (--format jsonl, the default) or as
+readable text (--format text). With --stats, print what was read from each
+source instead.
+
+Inputs are files, directories (walked), archives (.tar, .tar.gz, .tar.xz,
+e.g. a sosreport) and compressed files (gzip, zstd, xz, bzip2, by content).
+"-" or no path reads stdin when it is not a terminal. Problems with single
+inputs are warnings on stderr; the exit status is 2 only when nothing at
+all could be read.
+
+Times without a zone are read in --tz (an IANA name such as Asia/Seoul, or
+UTC), else in this machine's zone (stdin: UTC, with a warning). Year-less
+syslog stamps get their year from the file; --year sets it.
+
+--since and --until take what journalctl takes: "2025-11-11 06:00[:00]",
+"2025-11-11", ISO 8601 with "Z" or an offset, an optional trailing zone,
+"today", "yesterday", "now", "-2h", "+10min", "-1h 30min", "2 hours ago",
+"@1700000000".`,
+		Example: `  # A rotated syslog from a support ticket, written in Korea in 2021
+  zcat syslog.2.gz | logsleuth events --year 2021 --tz Asia/Seoul
+
+  # What is in a sosreport: formats, event counts, time ranges
+  logsleuth events --stats sosreport-web3.tar.xz
+
+  # Read the minutes around an outage as text
+  logsleuth events --format text --since "2021-10-07 06:15" --until "2021-10-07 06:30" /var/log/syslog*
+
+  # The last two hours, as JSON lines for jq
+  logsleuth events --since -2h /var/log/syslog | jq -r 'select(.priority <= 3) | .message'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ctx = cmd.Context()
+			if err := opts.validate(cmd.CommandPath(), args); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runEvents(opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.Since, "since", "", "only events at or after this `time`")
+	fs.StringVar(&opts.Until, "until", "", "only events at or before this `time`")
+	fs.StringVar(&opts.TZ, "tz", "", "`zone` of times without one, and of text output (IANA name or UTC)")
+	fs.IntVar(&opts.Year, "year", 0, "`year` of the first year-less syslog line (default: inferred)")
+	stringEnumFlag(fs, &opts.Format, "format", "", formatJSONL, []string{formatJSONL, formatText}, "output format")
+	fs.BoolVar(&opts.Stats, "stats", false, "read everything and print per-source statistics instead of events")
+	return cmd
+}
+
+// validate checks the flags and arguments and fills in the parsed fields.
+func (o *EventsOptions) validate(cmdPath string, args []string) error {
+	switch {
+	case len(args) > 0:
+		o.Paths = args
+	case o.IO.IsStdinTTY():
+		return flagErrorf(cmdPath, "no input: name log files or directories, or pipe logs on stdin (e.g. zcat syslog.2.gz | logsleuth events)")
+	default:
+		o.Paths = []string{"-"}
+	}
+	if o.Year != 0 && (o.Year < 1970 || o.Year > 2100) {
+		return flagErrorf(cmdPath, "invalid --year %d: want 1970..2100", o.Year)
+	}
+	if o.TZ != "" {
+		loc, err := time.LoadLocation(o.TZ)
+		if err != nil || o.TZ == "Local" {
+			return flagErrorf(cmdPath, "invalid --tz %q: want an IANA zone name such as Asia/Seoul or America/New_York, or UTC", o.TZ)
+		}
+		o.Location = loc
+	}
+	loc := o.displayLocation()
+	now := o.Now()
+	var err error
+	if o.Since != "" {
+		if o.SinceTime, err = timespec.Parse(o.Since, now, loc); err != nil {
+			return flagErrorf(cmdPath, "--since: %v", err)
+		}
+	}
+	if o.Until != "" {
+		if o.UntilTime, err = timespec.Parse(o.Until, now, loc); err != nil {
+			return flagErrorf(cmdPath, "--until: %v", err)
+		}
+	}
+	if !o.SinceTime.IsZero() && !o.UntilTime.IsZero() && o.SinceTime.After(o.UntilTime) {
+		return flagErrorf(cmdPath, "--since %q is after --until %q", o.Since, o.Until)
+	}
+	return nil
+}
+
+// displayLocation is the zone times are shown and --since/--until read in.
+func (o *EventsOptions) displayLocation() *time.Location {
+	if o.Location != nil {
+		return o.Location
+	}
+	return time.Local
+}
+
+func runEvents(opts *EventsOptions) error {
+	ctx := opts.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ios := opts.IO
+	warnings := &event.Warnings{OnWarn: func(w event.Warning) {
+		fmt.Fprintf(ios.ErrOut, "logsleuth: warning: %s\n", w)
+	}}
+	start := opts.Now()
+	stream, err := ingest.Open(ctx, ingest.Options{
+		Paths:    opts.Paths,
+		Stdin:    ios.In,
+		Location: opts.Location,
+		Year:     opts.Year,
+		Since:    opts.SinceTime,
+		Until:    opts.UntilTime,
+		Warnings: warnings,
+	})
+	if err != nil {
+		return fmt.Errorf("open inputs: %w", err)
+	}
+	defer stream.Close()
+
+	out := bufio.NewWriterSize(ios.Out, 64<<10)
+	loc := opts.displayLocation()
+	var (
+		buf []byte
+		n   int64
+	)
+	for stream.Next() {
+		n++
+		if opts.Stats {
+			continue
+		}
+		e := stream.Event()
+		buf = buf[:0]
+		if opts.Format == formatText {
+			buf = appendText(buf, e, loc)
+		} else {
+			buf = event.AppendJSON(buf, e)
+		}
+		buf = append(buf, '\n')
+		if _, err := out.Write(buf); err != nil {
+			return fmt.Errorf("write events: %w", err)
+		}
+	}
+	if err := stream.Err(); err != nil {
+		out.Flush()
+		return fmt.Errorf("read inputs: %w", err)
+	}
+	if !readable(stream, n) {
+		out.Flush()
+		return errNothingReadable
+	}
+	if opts.Stats {
+		writeStats(out, stream.Sources(), loc, opts.Now().Sub(start))
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("write events: %w", err)
+	}
+	return nil
+}
+
+// readable reports whether any input could be read. It asks the stream
+// when ingest can tell; otherwise any source or event counts.
+func readable(s *ingest.Stream, events int64) bool {
+	if r, ok := any(s).(interface{ Readable() bool }); ok {
+		return r.Readable()
+	}
+	return events > 0 || len(s.Sources()) > 0
+}
+
+// writeStats prints one row per source and a total line, the figures
+// `make bench` reads.
+func writeStats(w io.Writer, sources []ingest.SourceStats, loc *time.Location, elapsed time.Duration) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PATH\tFORMAT\tEVENTS\tFIRST\tLAST\tTIME QUALITY")
+	var events, bytes int64
+	for _, s := range sources {
+		events += s.Events
+		bytes += s.Bytes
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n",
+			orDash(s.Path), orDash(s.Format), s.Events, stamp(s.First, loc), stamp(s.Last, loc), orDash(s.TimeQuality))
+	}
+	tw.Flush()
+	secs := elapsed.Seconds()
+	var mbps, eps float64
+	if secs > 0 {
+		mbps = float64(bytes) / 1e6 / secs
+		eps = float64(events) / secs
+	}
+	fmt.Fprintf(w, "total: %d sources, %d events, %d bytes in %.3fs: %.1f MB/s, %.0f events/s\n",
+		len(sources), events, bytes, secs, mbps, eps)
+}
+
+func stamp(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(loc).Format(time.RFC3339)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// appendText appends e as one human-readable line:
+//
+//	2021-10-07T06:20:21+09:00 userver systemd[1]: Stopping containerd container runtime...
+//
+// Continuation lines of the message are indented by four spaces. Control
+// characters other than tab are shown as \xNN, so hostile log text cannot
+// drive the terminal.
+func appendText(dst []byte, e *event.Event, loc *time.Location) []byte {
+	if e.Time.IsZero() {
+		dst = append(dst, '-')
+	} else {
+		dst = e.Time.In(loc).AppendFormat(dst, time.RFC3339Nano)
+	}
+	if e.Host != "" {
+		dst = append(dst, ' ')
+		dst = appendSafe(dst, e.Host)
+	}
+	if e.Program != "" {
+		dst = append(dst, ' ')
+		dst = appendSafe(dst, e.Program)
+		if e.PID != 0 {
+			dst = append(dst, '[')
+			dst = strconv.AppendInt(dst, int64(e.PID), 10)
+			dst = append(dst, ']')
+		}
+		dst = append(dst, ':')
+	}
+	dst = append(dst, ' ')
+	return appendSafe(dst, e.Message)
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendSafe(dst []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != 0x7f || c == '\t' {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		if c == '\n' {
+			dst = append(dst, "\n    "...)
+		} else {
+			dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	return append(dst, s[start:]...)
+}
