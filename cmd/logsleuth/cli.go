@@ -34,12 +34,17 @@ func Main() int {
 	return run(ctx, System(), os.Args[1:])
 }
 
-// run executes one command line and maps its outcome to an exit status.
-// This is the only place that decides exit statuses and prints errors.
+// run executes one command line and returns its exit status.
 func run(ctx context.Context, ios *IOStreams, args []string) int {
 	root := NewCmdRoot(ios)
 	root.SetArgs(args)
 	_, err := root.ExecuteContextC(ctx)
+	return exitStatus(ios, err)
+}
+
+// exitStatus prints err, if it needs printing, and returns the exit status
+// for it. This is the only place that decides exit statuses.
+func exitStatus(ios *IOStreams, err error) int {
 	if err == nil {
 		return exitOK
 	}
@@ -47,6 +52,7 @@ func run(ctx context.Context, ios *IOStreams, args []string) int {
 	var exitErr *ExitError
 	switch {
 	case errors.Is(err, syscall.EPIPE):
+		// The reader went away (`| head`): not an error, say nothing.
 		return exitOK
 	case errors.As(err, &exitErr):
 		return exitErr.Code
@@ -56,8 +62,7 @@ func run(ctx context.Context, ios *IOStreams, args []string) int {
 		fmt.Fprintf(ios.ErrOut, "logsleuth: %v\nRun '%s --help' for usage.\n", err, flagErr.cmd)
 		return exitError
 	default:
-		// Includes errNothingReadable and cobra's own errors (an unknown
-		// command already carries its --help hint).
+		// Includes errNothingReadable, whose reasons were warnings.
 		fmt.Fprintf(ios.ErrOut, "logsleuth: %v\n", err)
 		return exitError
 	}
