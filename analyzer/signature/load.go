@@ -1,0 +1,594 @@
+package signature
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/parse"
+)
+
+// Schema is the only `schema:` value this version reads.
+const Schema = "logsleuth/v1"
+
+// maxErrors stops a hopeless file from burying the first, real error.
+const maxErrors = 50
+
+// LoadFS loads every *.yaml and *.yml file below dir in fsys, in name
+// order, and checks the set as a whole (duplicate ids, `explains`
+// targets). It returns what loaded and an ErrorList of every problem.
+func LoadFS(fsys fs.FS, dir string) ([]*Signature, error) {
+	var files []string
+	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading signatures in %s: %w", dir, err)
+	}
+	sort.Strings(files)
+	var sigs []*Signature
+	var errs ErrorList
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			errs = append(errs, &Error{Code: CodeYAML, File: f, Line: 1, Col: 1, Msg: err.Error()})
+			continue
+		}
+		s, e := Parse(f, data)
+		sigs = append(sigs, s...)
+		errs = append(errs, e...)
+	}
+	errs = append(errs, Check(sigs)...)
+	return sigs, errs.Err()
+}
+
+// Check validates a whole set: ids are unique and every `explains` names a
+// signature in the set.
+func Check(sigs []*Signature) ErrorList {
+	var errs ErrorList
+	seen := map[string]*Signature{}
+	for _, s := range sigs {
+		if first, ok := seen[s.ID]; ok {
+			errs = append(errs, &Error{Code: CodeDuplicate, File: s.Pos.File, Line: s.Pos.Line, Col: s.Pos.Col,
+				Msg:  fmt.Sprintf("signature id %q is already defined at %s:%d", s.ID, first.Pos.File, first.Pos.Line),
+				Hint: "ids must be unique across the built-in set and every --patterns directory"})
+			continue
+		}
+		seen[s.ID] = s
+	}
+	for _, s := range sigs {
+		for _, id := range s.Explains {
+			if _, ok := seen[id]; !ok {
+				errs = append(errs, &Error{Code: CodeReference, File: s.Pos.File, Line: s.Pos.Line, Col: s.Pos.Col,
+					Msg: fmt.Sprintf("explains names unknown signature %q", id)})
+			}
+		}
+	}
+	return errs
+}
+
+// Parse reads one file of one or more `---`-separated signatures.
+func Parse(file string, data []byte) ([]*Signature, ErrorList) {
+	l := &loader{file: file}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var sigs []*Signature
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			l.errs = append(l.errs, yamlError(file, err))
+			break
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		if s := l.signature(doc.Content[0]); s != nil {
+			sigs = append(sigs, s)
+		}
+		if len(l.errs) >= maxErrors {
+			l.errs = append(l.errs, &Error{Code: CodeSchema, File: file, Line: doc.Line, Col: 1, Msg: "error limit reached; fix the errors above first"})
+			break
+		}
+	}
+	if len(l.errs) > 0 {
+		l.errs.Sort()
+	}
+	return sigs, l.errs
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func yamlError(file string, err error) *Error {
+	e := &Error{Code: CodeYAML, File: file, Line: 1, Col: 1, Msg: err.Error()}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		e.Line, _ = strconv.Atoi(m[1])
+		e.Msg = m[2]
+	}
+	return e
+}
+
+type loader struct {
+	file string
+	errs ErrorList
+}
+
+func (l *loader) errorf(n *yaml.Node, code, hint, format string, args ...any) {
+	l.errs = append(l.errs, &Error{Code: code, File: l.file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+func (l *loader) pos(n *yaml.Node) Pos { return Pos{l.file, n.Line, n.Column} }
+
+// pairs returns a mapping's key/value nodes, or reports a type error.
+func (l *loader) pairs(n *yaml.Node, what string) [][2]*yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		l.errorf(n, CodeSchema, "", "%s must be a mapping, not %s", what, kindName(n))
+		return nil
+	}
+	out := make([][2]*yaml.Node, 0, len(n.Content)/2)
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if seen[k.Value] {
+			l.errorf(k, CodeSchema, "", "key %q appears twice in %s", k.Value, what)
+		}
+		seen[k.Value] = true
+		out = append(out, [2]*yaml.Node{k, n.Content[i+1]})
+	}
+	return out
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "empty"
+		}
+		return fmt.Sprintf("the %s %q", strings.TrimPrefix(n.Tag, "!!"), n.Value)
+	}
+	return "an alias"
+}
+
+func (l *loader) str(n *yaml.Node, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		l.errorf(n, CodeSchema, "", "%s must be a string, not %s", what, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// strs accepts a scalar or a list of scalars.
+func (l *loader) strs(n *yaml.Node, what string) ([]string, bool) {
+	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+		return []string{n.Value}, true
+	}
+	if n.Kind != yaml.SequenceNode {
+		l.errorf(n, CodeSchema, "", "%s must be a string or a list of strings, not %s", what, kindName(n))
+		return nil, false
+	}
+	out := make([]string, 0, len(n.Content))
+	ok := true
+	for _, c := range n.Content {
+		s, good := l.str(c, what+" item")
+		ok = ok && good
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		l.errorf(n, CodeSchema, "", "%s must not be an empty list", what)
+		return nil, false
+	}
+	return out, ok
+}
+
+// duration accepts Go durations plus days ("2d").
+func (l *loader) duration(n *yaml.Node, what string) (time.Duration, bool) {
+	s, ok := l.str(n, what)
+	if !ok {
+		return 0, false
+	}
+	d, err := ParseDuration(s)
+	if err != nil || d <= 0 {
+		l.errorf(n, CodeSchema, "use a positive duration such as 30s, 10m, 2h or 1d", "%s: invalid duration %q", what, s)
+		return 0, false
+	}
+	return d, true
+}
+
+// ParseDuration is time.ParseDuration plus a "d" (24h) unit.
+func ParseDuration(s string) (time.Duration, error) {
+	if strings.HasSuffix(s, "d") {
+		n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
+		if err != nil {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(n * float64(24*time.Hour)), nil
+	}
+	return time.ParseDuration(s)
+}
+
+func (l *loader) unknownKey(k *yaml.Node, what string, allowed []string) {
+	hint := "allowed: " + strings.Join(allowed, ", ")
+	if s := closest(k.Value, allowed); s != "" {
+		hint = fmt.Sprintf("did you mean %q?", s)
+	}
+	l.errorf(k, CodeSchema, hint, "unknown key %q in %s", k.Value, what)
+}
+
+// closest returns the allowed word within edit distance 2 of s.
+func closest(s string, allowed []string) string {
+	best, bestD := "", 3
+	for _, a := range allowed {
+		if d := editDistance(s, a); d < bestD {
+			best, bestD = a, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+var topKeys = []string{"schema", "id", "title", "severity", "tags", "description", "references", "events", "match", "explain", "remediation", "explains", "status", "author"}
+
+func (l *loader) signature(n *yaml.Node) *Signature {
+	nerr := len(l.errs)
+	s := &Signature{Severity: Medium, Pos: l.pos(n)}
+	var explainNode *yaml.Node
+	var remediationNodes []*yaml.Node
+	var matchNode, eventsNode *yaml.Node
+	var schemaSeen bool
+	for _, kv := range l.pairs(n, "a signature") {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "schema":
+			schemaSeen = true
+			if sv, ok := l.str(v, "schema"); ok && sv != Schema {
+				l.errorf(v, CodeSchema, "this logsleuth reads schema: "+Schema, "unsupported schema %q", sv)
+			}
+		case "id":
+			if id, ok := l.str(v, "id"); ok {
+				if !validID(id) {
+					l.errorf(v, CodeSchema, "use lower-case letters, digits, '-' and '.'", "invalid id %q", id)
+				}
+				s.ID = id
+			}
+		case "title":
+			s.Title, _ = l.str(v, "title")
+		case "description":
+			s.Description, _ = l.str(v, "description")
+		case "status", "author":
+			l.str(v, k.Value)
+		case "severity":
+			if sv, ok := l.str(v, "severity"); ok {
+				sev, good := ParseSeverity(sv)
+				if !good {
+					l.errorf(v, CodeSchema, "one of info, low, medium, high, critical", "unknown severity %q", sv)
+				}
+				s.Severity = sev
+			}
+		case "tags":
+			s.Tags, _ = l.strs(v, "tags")
+		case "explains":
+			s.Explains, _ = l.strs(v, "explains")
+		case "references":
+			s.References = l.references(v)
+		case "events":
+			eventsNode = v
+		case "match":
+			matchNode = v
+		case "explain":
+			explainNode = v
+		case "remediation":
+			if v.Kind == yaml.SequenceNode {
+				remediationNodes = v.Content
+			} else {
+				remediationNodes = []*yaml.Node{v}
+			}
+		default:
+			l.unknownKey(k, "a signature", topKeys)
+		}
+	}
+	if !schemaSeen {
+		l.errorf(n, CodeSchema, "add `schema: "+Schema+"` as the first line", "missing key \"schema\"")
+	}
+	for _, req := range []struct {
+		val, key string
+	}{{s.ID, "id"}, {s.Title, "title"}} {
+		if req.val == "" {
+			l.errorf(n, CodeSchema, "", "missing key %q", req.key)
+		}
+	}
+	if eventsNode != nil {
+		s.Events = l.events(eventsNode)
+	} else {
+		l.errorf(n, CodeSchema, "name single-event matchers under events:", "missing key \"events\"")
+	}
+	if matchNode != nil {
+		l.match(s, matchNode)
+	} else {
+		l.errorf(n, CodeSchema, "one of match: {event: NAME}, {threshold: ...}, {sequence: ...}", "missing key \"match\"")
+	}
+	if len(l.errs) > nerr {
+		return nil
+	}
+	scope := templateScope(s)
+	if explainNode != nil {
+		s.Explain = l.template(explainNode, "explain", scope)
+	}
+	for i, rn := range remediationNodes {
+		if t := l.template(rn, fmt.Sprintf("remediation[%d]", i), scope); t != nil {
+			s.Remediation = append(s.Remediation, t)
+		}
+	}
+	if len(l.errs) > nerr {
+		return nil
+	}
+	return s
+}
+
+func validID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func (l *loader) references(n *yaml.Node) []Reference {
+	if n.Kind != yaml.SequenceNode {
+		l.errorf(n, CodeSchema, "", "references must be a list of {title, url}, not %s", kindName(n))
+		return nil
+	}
+	var out []Reference
+	for _, item := range n.Content {
+		var r Reference
+		for _, kv := range l.pairs(item, "a reference") {
+			switch kv[0].Value {
+			case "title":
+				r.Title, _ = l.str(kv[1], "title")
+			case "url":
+				r.URL, _ = l.str(kv[1], "url")
+			default:
+				l.unknownKey(kv[0], "a reference", []string{"title", "url"})
+			}
+		}
+		if r.URL == "" && r.Title == "" {
+			l.errorf(item, CodeSchema, "", "a reference needs a title or a url")
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (l *loader) events(n *yaml.Node) []*EventDef {
+	var out []*EventDef
+	for _, kv := range l.pairs(n, "events") {
+		m := l.matcher(kv[1], "event "+kv[0].Value)
+		if m != nil {
+			out = append(out, &EventDef{Name: kv[0].Value, Matcher: m, Pos: l.pos(kv[0])})
+		}
+	}
+	if len(out) == 0 && n.Kind == yaml.MappingNode && len(n.Content) == 0 {
+		l.errorf(n, CodeSchema, "", "events must name at least one matcher")
+	}
+	return out
+}
+
+var matcherKeys = []string{"program", "unit", "host", "message", "lifecycle", "priority", "source", "fields.NAME", "not", "any"}
+
+func (l *loader) matcher(n *yaml.Node, what string) *Matcher {
+	m := &Matcher{}
+	pairs := l.pairs(n, what)
+	if n.Kind == yaml.MappingNode && len(pairs) == 0 {
+		l.errorf(n, CodeSchema, "a matcher with no conditions would match every line", "%s is empty", what)
+		return nil
+	}
+	ok := true
+	for _, kv := range pairs {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "not":
+			sub := l.matcher(v, what+" not")
+			if sub == nil {
+				ok = false
+				continue
+			}
+			m.Not = append(m.Not, sub)
+			continue
+		case "any":
+			if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+				l.errorf(v, CodeSchema, "", "any must be a non-empty list of matchers, not %s", kindName(v))
+				ok = false
+				continue
+			}
+			for _, item := range v.Content {
+				sub := l.matcher(item, what+" any")
+				if sub == nil {
+					ok = false
+					continue
+				}
+				m.Any = append(m.Any, sub)
+			}
+			continue
+		}
+		c, good := l.cond(k, v)
+		if !good {
+			ok = false
+			continue
+		}
+		m.Conds = append(m.Conds, c)
+	}
+	if !ok {
+		return nil
+	}
+	return m
+}
+
+func (l *loader) cond(k, v *yaml.Node) (Cond, bool) {
+	var c Cond
+	key, mod, hasMod := strings.Cut(k.Value, "|")
+	switch {
+	case strings.HasPrefix(key, "fields."):
+		c.Field, c.Name = FieldExtra, strings.TrimPrefix(key, "fields.")
+		if c.Name == "" {
+			l.errorf(k, CodeSchema, "write fields.NAME, e.g. fields.level", "empty field name")
+			return c, false
+		}
+	default:
+		f, ok := fieldNames[key]
+		if !ok {
+			l.unknownKey(k, "a matcher", matcherKeys)
+			return c, false
+		}
+		c.Field = f
+	}
+	if hasMod {
+		op, ok := opNames[mod]
+		if !ok {
+			names := []string{"contains", "startswith", "endswith", "re", "lte", "gte"}
+			hint := "modifiers: " + strings.Join(names, ", ")
+			if s := closest(mod, names); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			l.errorf(k, CodeSchema, hint, "unknown modifier %q", mod)
+			return c, false
+		}
+		c.Op = op
+	}
+	vals, ok := l.strs(v, k.Value)
+	if !ok {
+		return c, false
+	}
+	c.Values = vals
+	if (c.Op == OpLte || c.Op == OpGte) && c.Field != FieldPriority {
+		l.errorf(k, CodeSchema, "|lte and |gte compare priorities", "modifier %q on %q", mod, key)
+		return c, false
+	}
+	switch c.Field {
+	case FieldLifecycle:
+		if c.Op != OpEq {
+			l.errorf(k, CodeSchema, "lifecycle takes plain values", "modifier %q on lifecycle", mod)
+			return c, false
+		}
+		for i, s := range vals {
+			lc, good := event.ParseLifecycle(s)
+			if !good {
+				l.errorf(valueNode(v, i), CodeSchema, "one of starting, started, stopping, stopped, failed, restarting, finished, reloading, reloaded", "unknown lifecycle %q", s)
+				return c, false
+			}
+			c.Life = append(c.Life, lc)
+		}
+	case FieldPriority:
+		if c.Op != OpEq && c.Op != OpLte && c.Op != OpGte {
+			l.errorf(k, CodeSchema, "priority takes plain values, |lte or |gte", "modifier %q on priority", mod)
+			return c, false
+		}
+		for i, s := range vals {
+			p, good := event.ParsePriority(s)
+			if !good {
+				l.errorf(valueNode(v, i), CodeSchema, "a syslog level name (emerg..debug) or 0-7", "unknown priority %q", s)
+				return c, false
+			}
+			c.Prio = append(c.Prio, p)
+		}
+	case FieldSource:
+		if c.Op == OpEq {
+			for i, s := range vals {
+				if !knownSource(s) {
+					l.errorf(valueNode(v, i), CodeSchema, "a family (syslog, journal, kernel, dpkg, apt, app, text) or a format name such as rfc3164", "unknown source %q", s)
+					return c, false
+				}
+			}
+		}
+	}
+	if c.Op == OpRe {
+		for i, s := range vals {
+			re, err := regexp.Compile(s)
+			if err != nil {
+				l.errorf(valueNode(v, i), CodeRegexp, "RE2 syntax: https://github.com/google/re2/wiki/Syntax", "bad regexp %q: %v", s, unwrapRegexpErr(err))
+				return c, false
+			}
+			c.Res = append(c.Res, re)
+		}
+	}
+	return c, true
+}
+
+func unwrapRegexpErr(err error) string {
+	var se interface{ Error() string }
+	if errors.As(err, &se) {
+		return strings.TrimPrefix(se.Error(), "error parsing regexp: ")
+	}
+	return err.Error()
+}
+
+func valueNode(v *yaml.Node, i int) *yaml.Node {
+	if v.Kind == yaml.SequenceNode && i < len(v.Content) {
+		return v.Content[i]
+	}
+	return v
+}
+
+var formats = []string{
+	parse.FormatRFC3164, parse.FormatRFC3339, parse.FormatRFC5424, parse.FormatJournalShort,
+	parse.FormatJournalShortPrecise, parse.FormatJournalShortISO, parse.FormatJournalShortISOPrecise,
+	parse.FormatJournalShortFull, parse.FormatJournalShortMonotonic, parse.FormatJournalShortUnix,
+	parse.FormatJournalJSON, parse.FormatJournalJSONSeq, parse.FormatJournalExport, parse.FormatJournal,
+	parse.FormatDmesg, parse.FormatDpkg, parse.FormatAptHistory, parse.FormatAptTerm, parse.FormatUnattended,
+	parse.FormatJSONLine, parse.FormatLogfmt, parse.FormatCompose, parse.FormatText,
+}
+
+func knownSource(s string) bool {
+	for _, f := range formats {
+		if s == f || s == parse.Family(f) {
+			return true
+		}
+	}
+	return false
+}

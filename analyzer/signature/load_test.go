@@ -1,0 +1,222 @@
+package signature
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+const unattendedSig = `schema: logsleuth/v1
+id: docker-stopped-by-unattended-upgrade
+title: Unattended upgrade stopped the container runtime and nothing restarted it
+severity: high
+tags: [docker, containerd, unattended-upgrade]
+references:
+  - {title: "Launchpad #1870514", url: "https://bugs.launchpad.net/ubuntu/+source/containerd/+bug/1870514"}
+events:
+  upgrade:
+    unit: apt-daily-upgrade.service
+    lifecycle: [starting, started]
+  down:
+    unit|re: '^(?P<svc>docker|containerd)\.service$'
+    lifecycle: [stopping, stopped]
+  up:
+    unit|re: '^(?P<svc>docker|containerd)\.service$'
+    lifecycle: started
+match:
+  sequence:
+    by: [host]
+    maxspan: 4h
+    steps:
+      - {event: upgrade, as: upgrade}
+      - {event: down, as: down, within: 2h}
+      - {absent: up, as: restart, join: {svc: down.svc}, for: 30m}
+explain: >-
+  {{.down.svc}}.service was stopped during apt-daily-upgrade at {{ts .down.time}}
+  and {{if eq .outcome "confirmed"}}was not started again within 30m{{else}}had not
+  been started again when {{.reason}}{{end}}.
+remediation:
+  - "systemctl start {{.down.svc}}.service"
+  - "Hold runtime packages (apt-mark hold)"
+`
+
+func TestParseValidSignature(t *testing.T) {
+	sigs, errs := Parse("unattended.yaml", []byte(unattendedSig))
+	if len(errs) > 0 {
+		t.Fatalf("unexpected errors:\n%v", errs)
+	}
+	if len(sigs) != 1 {
+		t.Fatalf("got %d signatures", len(sigs))
+	}
+	s := sigs[0]
+	if s.ID != "docker-stopped-by-unattended-upgrade" || s.Severity != High || s.Match.Kind != MatchSequence {
+		t.Fatalf("signature = %+v", s)
+	}
+	if s.Match.MaxSpan != 4*time.Hour || len(s.Match.Steps) != 3 || s.Match.By[0] != "host" {
+		t.Fatalf("sequence = %+v", s.Match)
+	}
+	abs := s.Match.Steps[2]
+	if !abs.Absent || abs.For != 30*time.Minute || abs.As != "restart" || len(abs.Join) != 1 || abs.Join[0] != (Join{"svc", "down", "svc"}) {
+		t.Fatalf("absent step = %+v", abs)
+	}
+	out, err := Render(s.Explain, map[string]any{
+		"down":    map[string]any{"svc": "docker", "time": time.Date(2021, 10, 7, 6, 20, 21, 0, time.UTC)},
+		"outcome": "unresolved", "reason": "end of log",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "docker.service was stopped during apt-daily-upgrade at 2021-10-07 06:20:21 UTC and had not been started again when end of log."
+	if out != want {
+		t.Fatalf("explain =\n%q\nwant\n%q", out, want)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	base := func(events, match string) string {
+		return "schema: logsleuth/v1\nid: x\ntitle: X\nevents:\n" + events + "match:\n" + match
+	}
+	cases := []struct {
+		name, yaml string
+		want       []string // substrings of the error list, positions included
+	}{
+		{"not yaml", "schema: [\n", []string{"f.yaml:1:1: yaml_error: did not find expected node content"}},
+		{"unknown top key with hint", "schema: logsleuth/v1\nid: x\ntitle: X\nsevrity: high\nevents: {a: {program: sshd}}\nmatch: {event: a}\n",
+			[]string{`f.yaml:4:1: schema_error: unknown key "sevrity" in a signature (hint: did you mean "severity"?)`}},
+		{"wrong schema", "schema: logsleuth/v9\nid: x\ntitle: X\nevents: {a: {program: sshd}}\nmatch: {event: a}\n",
+			[]string{`f.yaml:1:9: schema_error: unsupported schema "logsleuth/v9"`}},
+		{"missing schema and title", "id: x\nevents: {a: {program: sshd}}\nmatch: {event: a}\n",
+			[]string{`f.yaml:1:1: schema_error: missing key "schema"`, `missing key "title"`}},
+		{"wrong type", base("  a: {program: sshd}\n", "  event: a\n") + "tags: {a: 1}\n",
+			[]string{`f.yaml:8:7: schema_error: tags must be a string or a list of strings, not a mapping`}},
+		{"bad regexp", base("  a:\n    message|re: 'Failed (password'\n", "  event: a\n"),
+			[]string{`f.yaml:6:17: regexp_error: bad regexp "Failed (password": missing closing ): `}},
+		{"unknown modifier", base("  a:\n    message|contain: x\n", "  event: a\n"),
+			[]string{`f.yaml:6:5: schema_error: unknown modifier "contain" (hint: did you mean "contains"?)`}},
+		{"unknown field", base("  a:\n    mesage: x\n", "  event: a\n"),
+			[]string{`f.yaml:6:5: schema_error: unknown key "mesage" in a matcher (hint: did you mean "message"?)`}},
+		{"bad lifecycle", base("  a: {lifecycle: stoped}\n", "  event: a\n"),
+			[]string{`unknown lifecycle "stoped"`}},
+		{"bad priority", base("  a: {priority|lte: severe}\n", "  event: a\n"),
+			[]string{`unknown priority "severe"`}},
+		{"unknown event", base("  a: {program: sshd}\n", "  event: b\n"),
+			[]string{`f.yaml:7:10: reference_error: match.event names unknown event "b"`}},
+		{"two kinds", base("  a: {program: sshd}\n", "  event: a\n  threshold: {event: a, count: 2, window: 1m}\n"),
+			[]string{`match must have exactly one kind, found 2`}},
+		{"join on undefined capture", base(
+			"  a: {message|re: 'Stopping (?P<svc>\\w+)'}\n  b: {message|re: 'Started (?P<svc>\\w+)'}\n",
+			"  sequence:\n    steps:\n      - {event: a, as: down}\n      - {absent: b, join: {svc: down.unit2}, for: 1m}\n"),
+			[]string{`f.yaml:11:33: reference_error: join on capture "unit2" that step "down" does not define`}},
+		{"join on later step", base(
+			"  a: {message|re: 'Stopping (?P<svc>\\w+)'}\n  b: {message|re: 'Started (?P<svc>\\w+)'}\n",
+			"  sequence:\n    steps:\n      - {event: a, as: down}\n      - {absent: b, join: {svc: later.svc}, for: 1m}\n      - {event: a, as: later}\n"),
+			[]string{`join refers to unknown or later step "later"`}},
+		{"absent without for", base("  a: {program: x}\n  b: {program: y}\n",
+			"  sequence:\n    steps:\n      - {event: a}\n      - {absent: b}\n"),
+			[]string{`absent step "b" needs a `}},
+		{"unbound template reference", base("  a: {program: sshd}\n", "  event: a\n") + "explain: 'sshd said {{.a.mesage}} on {{.hots}}'\n",
+			[]string{`explain: {{.a.mesage}} names "mesage"`, `explain: {{.hots}} is not bound`}},
+		{"template syntax", base("  a: {program: sshd}\n", "  event: a\n") + "explain: |\n  line one\n  {{.a.message\n",
+			[]string{`f.yaml:10:1: template_error: explain: unclosed action`}},
+		{"empty matcher", base("  a: {}\n", "  event: a\n"), []string{`event a is empty`}},
+		{"bad duration", base("  a: {program: sshd}\n", "  threshold: {event: a, count: 3, window: soon}\n"),
+			[]string{`threshold.window: invalid duration "soon"`}},
+		{"unknown by key", base("  a: {program: sshd}\n", "  threshold: {event: a, count: 3, window: 1m, by: [adress]}\n"),
+			[]string{`threshold.by names unknown key "adress"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, errs := Parse("f.yaml", []byte(c.yaml))
+			if len(errs) == 0 {
+				t.Fatalf("no error; want %q", c.want)
+			}
+			got := errs.Error()
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("errors:\n%s\nwant substring:\n%s", got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadFSChecksTheSet(t *testing.T) {
+	one := "schema: logsleuth/v1\nid: a\ntitle: A\nevents: {e: {program: sshd}}\nmatch: {event: e}\nexplains: [b, nope]\n"
+	two := "schema: logsleuth/v1\nid: b\ntitle: B\nevents: {e: {program: sshd}}\nmatch: {event: e}\n---\nschema: logsleuth/v1\nid: a\ntitle: A again\nevents: {e: {program: sshd}}\nmatch: {event: e}\n"
+	fsys := fstest.MapFS{"p/one.yaml": {Data: []byte(one)}, "p/two.yml": {Data: []byte(two)}, "p/README.md": {Data: []byte("#")}}
+	sigs, err := LoadFS(fsys, "p")
+	if len(sigs) != 3 {
+		t.Fatalf("loaded %d signatures, want 3", len(sigs))
+	}
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, w := range []string{`p/two.yml:7:1: duplicate_error: signature id "a" is already defined at p/one.yaml:1`, `explains names unknown signature "nope"`} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("errors:\n%s\nwant %q", msg, w)
+		}
+	}
+	if strings.Contains(msg, `unknown signature "b"`) {
+		t.Errorf("b exists in the set: %s", msg)
+	}
+}
+
+func TestMatcher(t *testing.T) {
+	y := `schema: logsleuth/v1
+id: m
+title: M
+events:
+  e:
+    program: [dockerd, containerd]
+    message|re: 'client version (?P<client>[0-9.]+) is too old'
+    priority|lte: warning
+    not: {fields.module: grpc}
+    any:
+      - {message|contains: Minimum supported}
+      - {source: journal}
+match: {event: e}
+`
+	sigs, errs := Parse("m.yaml", []byte(y))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	m := sigs[0].Events[0].Matcher
+	base := event.Event{Program: "dockerd", Priority: 3, Source: event.SourceRef{Format: "rfc3164"},
+		Message: `level=error msg="Error response from daemon: client version 1.24 is too old. Minimum supported API version is 1.44"`}
+	cases := []struct {
+		name string
+		mod  func(e *event.Event)
+		want bool
+		cap  string
+	}{
+		{"matches and captures", func(e *event.Event) {}, true, "1.24"},
+		{"other program", func(e *event.Event) { e.Program = "traefik" }, false, ""},
+		{"priority too low", func(e *event.Event) { e.Priority = 6 }, false, ""},
+		{"no priority", func(e *event.Event) { e.Priority = event.NoPriority }, false, ""},
+		{"negated field", func(e *event.Event) { e.Fields = []event.Field{{"module", "grpc"}} }, false, ""},
+		{"any via source family", func(e *event.Event) {
+			e.Message = "client version 1.24 is too old"
+			e.Source.Format = "journal-short-iso"
+		}, true, "1.24"},
+		{"any fails", func(e *event.Event) { e.Message = "client version 1.24 is too old" }, false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ev := base
+			c.mod(&ev)
+			var caps Captures
+			got := m.Match(&ev, &caps)
+			if got != c.want {
+				t.Fatalf("Match = %v, want %v", got, c.want)
+			}
+			v, _ := caps.Get("client")
+			if v != c.cap || (!got && len(caps) != 0) {
+				t.Fatalf("captures = %v, want client=%q", caps, c.cap)
+			}
+		})
+	}
+}

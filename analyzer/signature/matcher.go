@@ -1,0 +1,237 @@
+package signature
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/parse"
+)
+
+// FieldKind is the event field a condition looks at.
+type FieldKind int
+
+const (
+	FieldProgram FieldKind = iota
+	FieldUnit
+	FieldHost
+	FieldMessage
+	FieldLifecycle
+	FieldPriority
+	FieldSource
+	FieldExtra // fields.NAME
+)
+
+var fieldNames = map[string]FieldKind{
+	"program": FieldProgram, "unit": FieldUnit, "host": FieldHost, "message": FieldMessage,
+	"lifecycle": FieldLifecycle, "priority": FieldPriority, "source": FieldSource,
+}
+
+// Op is a condition's comparison.
+type Op int
+
+const (
+	OpEq Op = iota
+	OpContains
+	OpStartsWith
+	OpEndsWith
+	OpRe
+	OpLte
+	OpGte
+)
+
+var opNames = map[string]Op{
+	"contains": OpContains, "startswith": OpStartsWith, "endswith": OpEndsWith,
+	"re": OpRe, "lte": OpLte, "gte": OpGte,
+}
+
+// Cond is one `key|op: value(s)` condition; several values are OR.
+type Cond struct {
+	Field  FieldKind
+	Name   string // for FieldExtra
+	Op     Op
+	Values []string
+	Res    []*regexp.Regexp
+	Prio   []event.Priority
+	Life   []event.Lifecycle
+}
+
+// Matcher is a compiled single-event matcher: every Cond, every Not
+// (negated), and one of Any (when present) must hold.
+type Matcher struct {
+	Conds []Cond
+	Not   []*Matcher
+	Any   []*Matcher
+}
+
+// Capture is one named value a regex captured.
+type Capture struct{ Name, Value string }
+
+// Captures is a small ordered set of captures.
+type Captures []Capture
+
+// Get returns the value of the capture named name.
+func (c Captures) Get(name string) (string, bool) {
+	for _, x := range c {
+		if x.Name == name {
+			return x.Value, true
+		}
+	}
+	return "", false
+}
+
+// Match reports whether ev matches. Captures of matching regexes are
+// appended to *caps (when caps is not nil); on a miss *caps is restored.
+func (m *Matcher) Match(ev *event.Event, caps *Captures) bool {
+	var mark int
+	if caps != nil {
+		mark = len(*caps)
+	}
+	if m.match(ev, caps) {
+		return true
+	}
+	if caps != nil {
+		*caps = (*caps)[:mark]
+	}
+	return false
+}
+
+func (m *Matcher) match(ev *event.Event, caps *Captures) bool {
+	for i := range m.Conds {
+		if !m.Conds[i].match(ev, caps) {
+			return false
+		}
+	}
+	for _, n := range m.Not {
+		if n.Match(ev, nil) {
+			return false
+		}
+	}
+	if len(m.Any) > 0 {
+		for _, a := range m.Any {
+			if a.Match(ev, caps) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func (c *Cond) value(ev *event.Event) (string, bool) {
+	switch c.Field {
+	case FieldProgram:
+		return ev.Program, true
+	case FieldUnit:
+		return ev.Unit, true
+	case FieldHost:
+		return ev.Host, true
+	case FieldMessage:
+		return ev.Message, true
+	case FieldSource:
+		return ev.Source.Format, true
+	case FieldExtra:
+		return ev.Field(c.Name)
+	}
+	return "", false
+}
+
+func (c *Cond) match(ev *event.Event, caps *Captures) bool {
+	switch c.Field {
+	case FieldLifecycle:
+		for _, l := range c.Life {
+			if ev.Lifecycle == l {
+				return true
+			}
+		}
+		return false
+	case FieldPriority:
+		if ev.Priority == event.NoPriority {
+			return false
+		}
+		for _, p := range c.Prio {
+			switch {
+			case c.Op == OpLte && ev.Priority <= p,
+				c.Op == OpGte && ev.Priority >= p,
+				c.Op == OpEq && ev.Priority == p:
+				return true
+			}
+		}
+		return false
+	}
+	v, ok := c.value(ev)
+	if !ok {
+		return false
+	}
+	switch c.Op {
+	case OpRe:
+		for _, re := range c.Res {
+			if caps == nil || re.NumSubexp() == 0 {
+				if re.MatchString(v) {
+					return true
+				}
+				continue
+			}
+			idx := re.FindStringSubmatchIndex(v)
+			if idx == nil {
+				continue
+			}
+			for i, name := range re.SubexpNames() {
+				if name != "" && idx[2*i] >= 0 {
+					*caps = append(*caps, Capture{name, v[idx[2*i]:idx[2*i+1]]})
+				}
+			}
+			return true
+		}
+		return false
+	}
+	for _, want := range c.Values {
+		if c.Field == FieldSource && c.Op == OpEq {
+			if v == want || parse.Family(v) == want {
+				return true
+			}
+			continue
+		}
+		switch c.Op {
+		case OpEq:
+			if v == want {
+				return true
+			}
+		case OpContains:
+			if strings.Contains(v, want) {
+				return true
+			}
+		case OpStartsWith:
+			if strings.HasPrefix(v, want) {
+				return true
+			}
+		case OpEndsWith:
+			if strings.HasSuffix(v, want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// CaptureNames lists the names the matcher's regexes can capture.
+func (m *Matcher) CaptureNames() []string {
+	var out []string
+	var walk func(*Matcher)
+	walk = func(m *Matcher) {
+		for _, c := range m.Conds {
+			for _, re := range c.Res {
+				for _, n := range re.SubexpNames() {
+					if n != "" {
+						out = append(out, n)
+					}
+				}
+			}
+		}
+		for _, a := range m.Any {
+			walk(a)
+		}
+	}
+	walk(m)
+	return out
+}

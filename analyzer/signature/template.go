@@ -1,0 +1,252 @@
+package signature
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+	"text/template/parse"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// StepAttrs are the attributes a bound step offers templates, besides the
+// captures of its event: `.down.time`, `.down.message`, ...
+var StepAttrs = []string{"time", "message", "host", "program", "unit", "pid", "line", "source", "lifecycle", "priority", "boot_id", "fields"}
+
+// AbsentAttrs are what an absent step offers: its window.
+var AbsentAttrs = []string{"start", "end", "for"}
+
+// FindingAttrs are the top-level names every template may use.
+var FindingAttrs = []string{"outcome", "reason", "host", "count", "start", "end", "signature", "title", "first", "last"}
+
+// Funcs are the template functions; pure and deterministic.
+var Funcs = template.FuncMap{
+	"ts": func(t any) string {
+		if tt, ok := t.(time.Time); ok && !tt.IsZero() {
+			return tt.Format("2006-01-02 15:04:05 MST")
+		}
+		return ""
+	},
+	"since": func(a, b any) string {
+		ta, ok1 := a.(time.Time)
+		tb, ok2 := b.(time.Time)
+		if !ok1 || !ok2 || ta.IsZero() || tb.IsZero() {
+			return ""
+		}
+		return HumanDuration(tb.Sub(ta))
+	},
+	"default": func(def string, v any) string {
+		if v == nil {
+			return def
+		}
+		if s := fmt.Sprint(v); s != "" {
+			return s
+		}
+		return def
+	},
+	"join": func(v any, sep string) string {
+		switch x := v.(type) {
+		case []string:
+			return strings.Join(x, sep)
+		case nil:
+			return ""
+		}
+		return fmt.Sprint(v)
+	},
+}
+
+// HumanDuration prints d the way people say it: "40s", "2m5s", "1h30m".
+func HumanDuration(d time.Duration) string {
+	if d < 0 {
+		return "-" + HumanDuration(-d)
+	}
+	d = d.Round(time.Second)
+	if d >= 48*time.Hour {
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	s = strings.TrimSuffix(s, "0m")
+	if s == "" {
+		return "0s"
+	}
+	return s
+}
+
+// scope is what a signature's templates may name.
+type scope struct {
+	steps map[string][]string // bound name -> allowed second-level names
+}
+
+func templateScope(s *Signature) scope {
+	sc := scope{steps: map[string][]string{}}
+	switch s.Match.Kind {
+	case MatchSequence:
+		for _, st := range s.Match.Steps {
+			if st.Absent {
+				sc.steps[st.As] = AbsentAttrs
+				continue
+			}
+			sc.steps[st.As] = append(append([]string{}, StepAttrs...), st.Event.Matcher.CaptureNames()...)
+		}
+	default:
+		if s.Match.Event != nil {
+			attrs := append(append([]string{}, StepAttrs...), s.Match.Event.Matcher.CaptureNames()...)
+			sc.steps[s.Match.Event.Name] = attrs
+			if s.Match.Kind == MatchThreshold {
+				sc.steps["first"] = attrs
+				sc.steps["last"] = attrs
+			}
+		}
+	}
+	return sc
+}
+
+var (
+	tmplPos     = regexp.MustCompile(`^template: [^:]*:(\d+):(?:(\d+):)? ?(.*)$`)
+	tmplStarted = regexp.MustCompile(`started at [^:]*:(\d+)`)
+)
+
+// template parses a template-valued scalar and checks every `.name.attr`
+// it uses against the signature's bindings.
+func (l *loader) template(n *yaml.Node, name string, sc scope) *template.Template {
+	text, ok := l.str(n, name)
+	if !ok {
+		return nil
+	}
+	t, err := template.New(name).Funcs(Funcs).Option("missingkey=zero").Parse(text)
+	if err != nil {
+		line, col, msg := n.Line, n.Column, err.Error()
+		if m := tmplPos.FindStringSubmatch(msg); m != nil {
+			off, _ := strconv.Atoi(m[1])
+			msg = m[3]
+			// "unclosed action started at explain:2": point at the start.
+			if s := tmplStarted.FindStringSubmatch(msg); s != nil {
+				off, _ = strconv.Atoi(s[1])
+			}
+			line += l.blockOffset(n) + off - 1
+			if l.blockOffset(n) > 0 {
+				col = 1
+			}
+		}
+		l.errs = append(l.errs, &Error{Code: CodeTemplate, File: l.file, Line: line, Col: col, Msg: name + ": " + msg})
+		return nil
+	}
+	bad := false
+	walkFields(t.Tree.Root, func(node parse.Node, idents []string) {
+		if msg := sc.check(idents); msg != "" {
+			bad = true
+			line := n.Line + l.blockOffset(n) + strings.Count(text[:int(node.Position())], "\n")
+			col := n.Column
+			if l.blockOffset(n) > 0 {
+				col = 1
+			}
+			var names []string
+			for k := range sc.steps {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			l.errs = append(l.errs, &Error{Code: CodeTemplate, File: l.file, Line: line, Col: col,
+				Msg:  fmt.Sprintf("%s: {{.%s}} %s", name, strings.Join(idents, "."), msg),
+				Hint: "bound: " + strings.Join(names, ", ") + "; and " + strings.Join(FindingAttrs, ", ")})
+		}
+	})
+	if bad {
+		return nil
+	}
+	return t
+}
+
+// blockOffset is 1 for block scalars (| and >), whose text starts on the
+// line after the key.
+func (l *loader) blockOffset(n *yaml.Node) int {
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return 1
+	}
+	return 0
+}
+
+func (sc scope) check(idents []string) string {
+	if len(idents) == 0 {
+		return ""
+	}
+	root := idents[0]
+	attrs, isStep := sc.steps[root]
+	if !isStep {
+		if contains(FindingAttrs, root) {
+			if len(idents) > 1 {
+				return "has no attributes"
+			}
+			return ""
+		}
+		return "is not bound"
+	}
+	if len(idents) < 2 {
+		return ""
+	}
+	if !contains(attrs, idents[1]) {
+		return fmt.Sprintf("names %q, which step %q does not bind (it has %s)", idents[1], root, strings.Join(attrs, ", "))
+	}
+	return ""
+}
+
+// walkFields calls f for every `.a.b` field chain in the template at the
+// top-level dot (not inside range/with, where the dot changes).
+func walkFields(n parse.Node, f func(parse.Node, []string)) {
+	switch x := n.(type) {
+	case *parse.ListNode:
+		if x == nil {
+			return
+		}
+		for _, c := range x.Nodes {
+			walkFields(c, f)
+		}
+	case *parse.ActionNode:
+		walkFields(x.Pipe, f)
+	case *parse.PipeNode:
+		if x == nil {
+			return
+		}
+		for _, c := range x.Cmds {
+			walkFields(c, f)
+		}
+	case *parse.CommandNode:
+		for _, a := range x.Args {
+			walkFields(a, f)
+		}
+	case *parse.FieldNode:
+		f(x, x.Ident)
+	case *parse.VariableNode:
+		if len(x.Ident) > 1 && x.Ident[0] == "$" {
+			f(x, x.Ident[1:])
+		}
+	case *parse.ChainNode:
+		walkFields(x.Node, f)
+	case *parse.IfNode:
+		walkFields(x.Pipe, f)
+		walkFields(x.List, f)
+		walkFields(x.ElseList, f)
+	case *parse.RangeNode:
+		walkFields(x.Pipe, f)
+	case *parse.WithNode:
+		walkFields(x.Pipe, f)
+	case *parse.TemplateNode:
+		walkFields(x.Pipe, f)
+	}
+}
+
+// Render executes t over data, turning missing values into empty text.
+func Render(t *template.Template, data map[string]any) (string, error) {
+	if t == nil {
+		return "", nil
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("rendering %s: %w", t.Name(), err)
+	}
+	return strings.ReplaceAll(b.String(), "<no value>", ""), nil
+}
