@@ -1,0 +1,205 @@
+package parse
+
+import (
+	"unsafe"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// parsePayload adds fields and priority from a structured message body:
+// logfmt (dockerd, containerd, Traefik), a JSON object, or a klog header
+// (kubelet). The message itself is never changed. Field values that need
+// no unescaping are substrings of the message, so a dockerd line costs no
+// allocation beyond the Fields slice growing.
+//
+// The level in the payload sets Priority when the envelope said nothing,
+// and also when the envelope is a journal stdout/stderr stream, whose
+// PRIORITY is only the unit's default (info) for every line.
+func parsePayload(ev *event.Event) {
+	m := ev.Message
+	if len(m) < 4 {
+		return
+	}
+	switch ev.Source.Format {
+	case FormatLogfmt:
+		return // the line parser already took its fields
+	case FormatJSONLine:
+		if _, docker := ev.Field("stream"); !docker {
+			return // an application JSON line: fields already taken
+		}
+	}
+	switch c := m[0]; {
+	case c == '{':
+		if m[len(m)-1] == '}' {
+			payloadJSON(ev, m)
+		}
+	case (c == 'I' || c == 'W' || c == 'E' || c == 'F') && m[1] >= '0' && m[1] <= '1':
+		parseKlog(ev, m)
+	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
+		if !logfmtStart(m) {
+			return
+		}
+		var d logfmtDecoder
+		if !logfmtShape(&d, bytesOf(m)) {
+			return
+		}
+		addLogfmtFields(&d, m, nil, ev, false, weakPriority(ev))
+	}
+}
+
+// logfmtStart reports whether s starts with "key=", the cheap test that
+// keeps prose ("Started foo.", "level=3 in a sentence") out of the
+// decoder.
+func logfmtStart(s string) bool {
+	for i := 0; i < len(s) && i < 64; i++ {
+		c := s[i]
+		switch {
+		case c == '=':
+			return i > 0
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-':
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// weakPriority reports whether ev's priority may be replaced by the one a
+// payload states: none was given, or journald assigned its stream default.
+func weakPriority(ev *event.Event) bool {
+	if ev.Priority == event.NoPriority {
+		return true
+	}
+	t, _ := ev.Field("_TRANSPORT")
+	return t == "stdout"
+}
+
+// bytesOf returns a read-only view of s's bytes without copying. The
+// decoders only read, and the view never outlives the call, so the string
+// stays immutable; this saves one copy of every message on the hot path.
+func bytesOf(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+// payloadJSON adds the top-level scalar members of a JSON message as
+// fields (nested values are skipped: they are still in the message).
+func payloadJSON(ev *event.Event, m string) {
+	b := bytesOf(m)
+	var obj jsonObject
+	if !obj.reset(b) {
+		return
+	}
+	for obj.next() {
+	}
+	if !obj.done {
+		return
+	}
+	override := weakPriority(ev)
+	obj.reset(b)
+	for obj.next() {
+		v := obj.val
+		if v[0] == '{' || v[0] == '[' || v[0] == 'n' {
+			continue
+		}
+		switch string(obj.key) {
+		case "level", "lvl", "severity":
+			if ev.Priority == event.NoPriority || override {
+				if p, ok := jsonLevel(v); ok {
+					ev.Priority = p
+				}
+			}
+		}
+		ev.Fields = append(ev.Fields, event.Field{Key: jsonKey(obj.key), Value: jsonValueIn(b, m, v)})
+	}
+}
+
+// jsonValueIn returns v, a value inside b (the bytes of m), as a string:
+// a substring of m unless escapes must be decoded.
+func jsonValueIn(b []byte, m string, v []byte) string {
+	off := cap(b) - cap(v)
+	if v[0] == '"' {
+		for _, c := range v {
+			if c == '\\' {
+				return jsonString(v)
+			}
+		}
+		return m[off+1 : off+len(v)-1]
+	}
+	return m[off : off+len(v)]
+}
+
+// parseKlog reads a klog header, "Lmmdd hh:mm:ss.uuuuuu threadid
+// file:line] msg" (kubelet and most Kubernetes components): priority
+// from the level letter, field source = "file:line", and for structured
+// klog ("SyncLoop ADD" source="api") the quoted message as msg plus the
+// key=value pairs that follow, as far as they parse. A pair whose key is
+// already a field (klog's own source=) is skipped.
+func parseKlog(ev *event.Event, m string) {
+	// I1007 06:20:21.433183    1234 kubelet.go:2000] "SyncLoop ADD"
+	if len(m) < 30 || m[5] != ' ' || m[8] != ':' || m[11] != ':' || m[14] != '.' {
+		return
+	}
+	b := bytesOf(m)
+	for _, i := range [...]int{1, 2, 3, 4, 6, 7, 9, 10, 12, 13, 15, 16, 17, 18, 19, 20} {
+		if b[i] < '0' || b[i] > '9' {
+			return
+		}
+	}
+	i := 21
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	t0 := i
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	if i == t0 || i >= len(b) || b[i] != ' ' {
+		return
+	}
+	i++
+	s0 := i
+	for i < len(b) && b[i] != ']' && b[i] != ' ' {
+		i++
+	}
+	if i == s0 || i+1 >= len(b) || b[i] != ']' || b[i+1] != ' ' {
+		return
+	}
+	src := m[s0:i]
+	rest := i + 2
+	var pri event.Priority
+	switch m[0] {
+	case 'I':
+		pri = 6
+	case 'W':
+		pri = 4
+	case 'E':
+		pri = 3
+	default:
+		pri = 2
+	}
+	if weakPriority(ev) {
+		ev.Priority = pri
+	}
+	ev.Fields = append(ev.Fields, event.Field{Key: "source", Value: src})
+	if rest >= len(b) || b[rest] != '"' {
+		return
+	}
+	end, ok := skipString(b, rest)
+	if !ok {
+		return
+	}
+	ev.Fields = append(ev.Fields, event.Field{Key: "msg", Value: jsonValueIn(b, m, b[rest:end])})
+	var d logfmtDecoder
+	d.Reset(b[end:])
+	for d.Next() {
+		if !d.HasEq() {
+			return
+		}
+		k := d.Key()
+		if _, dup := ev.Field(string(k)); dup {
+			continue
+		}
+		v := d.valueIn(m[end:])
+		ev.Fields = append(ev.Fields, event.Field{Key: internKey(k), Value: v})
+	}
+}
