@@ -1,0 +1,66 @@
+# logsleuth: `make demo` to see it work, `make test` to check it.
+
+GO        ?= go
+BIN       := bin/logsleuth
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS   := -X main.version=$(VERSION)
+# Fuzz time per target: brief in `make test`, longer in `make fuzz`.
+FUZZTIME  ?= 10s
+LONGFUZZ  ?= 2m
+# Size of the generated benchmark corpus (bench/gen -size), and where it goes.
+BENCH_SIZE ?= 1GiB
+BENCH_DIR  ?= /tmp/logsleuth-bench
+
+EXAMPLE := examples/seed-001/var/log
+
+.PHONY: all build test vet unit fuzz-brief fuzz demo bench clean
+
+all: build
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/logsleuth
+
+test: vet unit fuzz-brief
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test ./...
+
+# Every Fuzz target in the repository, found by name so new ones are run
+# without editing this file. Each runs alone: go test -fuzz takes one target.
+define run_fuzz
+	@set -e; targets=$$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); \
+	for f in $$targets; do \
+		d=./$$(dirname $${f#./}); \
+		for n in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "--- fuzz $$d $$n ($(1))"; \
+			$(GO) test -run='^$$' -fuzz="^$$n$$" -fuzztime=$(1) $$d; \
+		done; \
+	done
+endef
+
+fuzz-brief:
+	$(call run_fuzz,$(FUZZTIME))
+
+fuzz:
+	$(call run_fuzz,$(LONGFUZZ))
+
+# The bundled example of seed 001: what was read, then the minute of the
+# outage as text.
+demo: build
+	@echo '$$ logsleuth events --stats --tz Asia/Seoul --year 2021 $(EXAMPLE)'
+	@$(BIN) events --stats --tz Asia/Seoul --year 2021 $(EXAMPLE)
+	@echo
+	@echo '$$ logsleuth events --format text --tz Asia/Seoul --year 2021 --since "2021-10-07 06:20" --until "2021-10-07 06:21" $(EXAMPLE)'
+	@$(BIN) events --format text --tz Asia/Seoul --year 2021 --since "2021-10-07 06:20" --until "2021-10-07 06:21" $(EXAMPLE)
+
+# Not part of `make test`: generates a corpus of BENCH_SIZE in BENCH_DIR
+# (once) and times logsleuth against wc -l and rg on it.
+bench:
+	BENCH_SIZE=$(BENCH_SIZE) BENCH_DIR=$(BENCH_DIR) GO=$(GO) bench/run.sh
+
+clean:
+	rm -rf bin
+	$(GO) clean -testcache
