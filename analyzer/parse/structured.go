@@ -113,9 +113,8 @@ func (c *civil) in(loc *time.Location) time.Time {
 	return time.Date(c.year, time.Month(c.month), c.day, c.hour, c.min, c.sec, c.nsec, loc)
 }
 
-// readDateClock reads "YYYY-MM-DD" + gap + "HH:MM:SS" where gap is
-// exactly the bytes gapLen bytes of ' ' or 'T' and returns the number of
-// bytes read.
+// readDateClock reads "YYYY-MM-DD" + gap + "HH:MM:SS" where the gap is
+// gap bytes of ' ' or 'T', and returns the number of bytes read.
 func readDateClock(b []byte, gap int, c *civil) (int, bool) {
 	n := 10 + gap + 8
 	if len(b) < n || b[4] != '-' || b[7] != '-' || b[10+gap+2] != ':' || b[10+gap+5] != ':' {
@@ -240,7 +239,8 @@ func parseEpoch(b []byte) (time.Time, event.TimeQuality, bool) {
 	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 		i++
 	}
-	if i == 0 || i > 19 {
+	// 19 digits are nanoseconds; past 9223372036854775807 they overflow.
+	if i == 0 || i > 19 || (i == 19 && string(b[:i]) > "9223372036854775807") {
 		return time.Time{}, event.TimeUnknown, false
 	}
 	v, _ := atoiN(b[:i])
