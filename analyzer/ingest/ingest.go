@@ -2,11 +2,24 @@
 // stdin), decompresses them, splits them into lines, parses the lines on
 // all cores through package parse, and merges every source into one
 // time-ordered event stream (DESIGN §4).
+//
+// Every source streams through a bounded pipeline (see pipeline.go), so
+// memory does not grow with the input, with one exception: the members of
+// a tar archive arrive one after another in a single stream but must be
+// merged by time with each other, so each log member is parsed completely
+// into memory and the members are merged once the archive has been read.
+// An archive's events cost about three times the size of its
+// decompressed log text.
 package ingest
 
 import (
+	"container/heap"
 	"context"
+	"errors"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -38,35 +51,278 @@ type SourceStats struct {
 	Format      string    // the format most of its events had
 	Events      int64     // events read (before --since/--until)
 	Bytes       int64     // decompressed bytes read
-	First, Last time.Time // first and last known event time
+	First, Last time.Time // earliest and latest known event time
 	TimeQuality string    // e.g. "exact", "year_inferred from gzip header"
 }
 
 // Stream is the merged, time-ordered event stream. Not safe for
 // concurrent use.
+//
+// The merge is a k-way merge over the sources' next events, keyed by
+// (time, source rank): stable and deterministic. Sources rank in the
+// order they were opened (rotated sets oldest first). An event without a
+// time takes the last known time of its own source as its key, so it
+// stays beside its neighbours. Within a source the file order is kept
+// exactly; time going backwards is warned about, not re-sorted.
 type Stream struct {
+	opts    Options
+	ws      *event.Warnings
+	ctx     context.Context
+	cancel  context.CancelFunc
+	done    <-chan struct{} // closed when the stream stops
+	workers int
+	bs      int // block size of each source
+	jobs    chan *chunk
+
+	inputs   []*input
+	readable atomic.Bool
+	wg       sync.WaitGroup // every goroutine but the workers
+	workWG   sync.WaitGroup
+
+	started bool
+	srcs    []*source
+	h       mergeHeap
+	next    *source // whose head was returned last; advanced by Next
+	ev      *event.Event
+	err     error
+	closed  bool
 }
+
+// readBudget bounds the raw bytes all sources hold in flight; the block
+// size shrinks when many sources are open at once.
+const readBudget = 16 << 20
+
+// minBlock is the smallest block size the budget shrinks a source to.
+const minBlock = 32 << 10
 
 // Open resolves opts.Paths and starts reading. Problems with single inputs
 // become warnings; Open fails only on unusable options.
 func Open(ctx context.Context, opts Options) (*Stream, error) {
-	return &Stream{}, nil
+	if opts.Warnings == nil {
+		return nil, errors.New("ingest: Options.Warnings is required")
+	}
+	if len(opts.Paths) == 0 {
+		return nil, errors.New("ingest: no input paths")
+	}
+	stdin := 0
+	for _, p := range opts.Paths {
+		if p == "-" {
+			stdin++
+		}
+	}
+	if stdin > 0 && opts.Stdin == nil {
+		return nil, errors.New("ingest: path \"-\" given but Options.Stdin is nil")
+	}
+	if stdin > 1 {
+		return nil, errors.New("ingest: stdin (\"-\") named more than once")
+	}
+	if !opts.Since.IsZero() && !opts.Until.IsZero() && opts.Until.Before(opts.Since) {
+		return nil, errors.New("ingest: until is before since")
+	}
+	s := &Stream{opts: opts, ws: opts.Warnings, workers: opts.Workers}
+	if s.workers <= 0 {
+		s.workers = runtime.GOMAXPROCS(0)
+	}
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	s.done = s.ctx.Done()
+	s.inputs = resolve(&s.opts, s.ws)
+
+	s.bs = blockSize
+	if n := len(s.inputs) * (s.workers + 1); n > 0 {
+		if per := readBudget / n; per < s.bs {
+			s.bs = min(blockSize, max(per, minBlock))
+		}
+	}
+	s.jobs = make(chan *chunk, s.workers)
+	for range s.workers {
+		s.workWG.Add(1)
+		go func() {
+			defer s.workWG.Done()
+			worker(s.jobs)
+		}()
+	}
+	for _, in := range s.inputs {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.runInput(in)
+		}()
+	}
+	// The workers stop once no input can send them work.
+	go func() {
+		s.wg.Wait()
+		close(s.jobs)
+	}()
+	return s, nil
+}
+
+// Readable reports whether at least one input could be opened and read
+// (the CLI exits 2 when none could). Complete once Next has returned
+// false.
+func (s *Stream) Readable() bool { return s.readable.Load() }
+
+// start waits until every input has said what its sources are, then
+// takes each source's first batch into the merge heap.
+func (s *Stream) start() {
+	s.started = true
+	for _, in := range s.inputs {
+		select {
+		case <-in.ready:
+		case <-s.done:
+			return
+		}
+		for _, src := range in.srcs {
+			src.rank = len(s.srcs)
+			s.srcs = append(s.srcs, src)
+		}
+	}
+	for _, src := range s.srcs {
+		if s.fetch(src) {
+			s.h = append(s.h, src)
+		}
+	}
+	heap.Init(&s.h)
+}
+
+// fetch moves src to its next batch; false when src is exhausted or the
+// stream stopped.
+func (s *Stream) fetch(src *source) bool {
+	if src.cur != nil {
+		putBatch(src.cur)
+		src.cur = nil
+	}
+	select {
+	case b, ok := <-src.ch:
+		if !ok {
+			return false
+		}
+		src.cur, src.i = b, 0
+		src.setKey()
+		return true
+	case <-s.done:
+		return false
+	}
+}
+
+// setKey computes the merge key of src's head event.
+func (src *source) setKey() {
+	if t := src.cur.events[src.i].Time; !t.IsZero() {
+		src.key = t
+		return
+	}
+	src.key = src.lastKnown
+}
+
+// advance consumes the head event of src, the top of the heap.
+func (s *Stream) advance(src *source) {
+	if t := src.cur.events[src.i].Time; !t.IsZero() {
+		src.lastKnown = t
+	}
+	src.i++
+	if src.i < len(src.cur.events) {
+		src.setKey()
+		heap.Fix(&s.h, 0)
+		return
+	}
+	if s.fetch(src) {
+		heap.Fix(&s.h, 0)
+		return
+	}
+	heap.Pop(&s.h)
 }
 
 // Next advances to the next event; false at the end of all input.
-func (s *Stream) Next() bool { return false }
+func (s *Stream) Next() bool {
+	if s.closed || s.err != nil {
+		return false
+	}
+	if !s.started {
+		s.start()
+	}
+	if s.next != nil {
+		s.advance(s.next)
+		s.next = nil
+	}
+	for len(s.h) > 0 {
+		if err := s.ctx.Err(); err != nil {
+			s.err = err
+			return false
+		}
+		src := s.h[0]
+		ev := &src.cur.events[src.i]
+		if !s.inRange(ev.Time) {
+			s.advance(src)
+			continue
+		}
+		s.ev, s.next = ev, src
+		return true
+	}
+	if err := s.ctx.Err(); err != nil {
+		s.err = err
+	}
+	s.ev = nil
+	return false
+}
+
+func (s *Stream) inRange(t time.Time) bool {
+	since, until := s.opts.Since, s.opts.Until
+	if since.IsZero() && until.IsZero() {
+		return true
+	}
+	if t.IsZero() {
+		return false
+	}
+	return (since.IsZero() || !t.Before(since)) && (until.IsZero() || !t.After(until))
+}
 
 // Event returns the current event. It is valid until the next call to
 // Next; copy it (event.Event.Clone) to keep it.
-func (s *Stream) Event() *event.Event { return nil }
+func (s *Stream) Event() *event.Event { return s.ev }
 
 // Err returns the error that ended the stream early, if any (input
 // problems are warnings, not errors).
-func (s *Stream) Err() error { return nil }
+func (s *Stream) Err() error { return s.err }
 
 // Sources returns per-source statistics, in the order sources were
 // opened. Complete once Next has returned false.
-func (s *Stream) Sources() []SourceStats { return nil }
+func (s *Stream) Sources() []SourceStats {
+	out := make([]SourceStats, len(s.srcs))
+	for i, src := range s.srcs {
+		out[i] = src.stats
+	}
+	return out
+}
 
-// Close stops reading and releases every input.
-func (s *Stream) Close() error { return nil }
+// Close stops reading and releases every input. It waits for every
+// goroutine of the stream to end; a Read blocked on Options.Stdin delays
+// it until that Read returns.
+func (s *Stream) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.cancel()
+	s.wg.Wait()
+	s.workWG.Wait()
+	s.ev, s.next = nil, nil
+	return nil
+}
+
+// mergeHeap orders sources by the key of their head event, then rank.
+type mergeHeap []*source
+
+func (h mergeHeap) Len() int { return len(h) }
+func (h mergeHeap) Less(i, j int) bool {
+	if c := h[i].key.Compare(h[j].key); c != 0 {
+		return c < 0
+	}
+	return h[i].rank < h[j].rank
+}
+func (h mergeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *mergeHeap) Push(x any)   { *h = append(*h, x.(*source)) }
+func (h *mergeHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}

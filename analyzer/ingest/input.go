@@ -1,0 +1,394 @@
+package ingest
+
+import (
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/parse"
+)
+
+// StdinName is the Path of events read from stdin; archive members read
+// from stdin are shown as "<stdin>:var/log/syslog".
+const StdinName = "<stdin>"
+
+// input is one thing to open: a file named by the user or found in a
+// walk, or stdin. It yields one source, or one per log member of an
+// archive.
+type input struct {
+	path     string         // to open; "" for stdin
+	name     string         // shown to users
+	explicit bool           // named by the user: always read
+	loc      *time.Location // the zone of the bundle it was found in; nil if none
+	ready    chan struct{}  // closed once srcs is final
+	srcs     []*source
+}
+
+// walkStats counts what a directory walk skipped.
+type walkStats struct {
+	nonLog, binary int
+	firstBinary    string
+}
+
+// resolve turns the user's paths into inputs, in a deterministic order:
+// arguments in the order given, a directory's files sorted, rotated sets
+// of one log oldest first.
+func resolve(o *Options, ws *event.Warnings) []*input {
+	var ins []*input
+	for _, p := range o.Paths {
+		if p == "-" {
+			ins = append(ins, &input{name: StdinName, explicit: true})
+			continue
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			ws.Addf(p, 0, "cannot read: %v", unwrapPath(err))
+			// Still an input: it counts as unreadable, like a file that
+			// fails to open.
+			continue
+		}
+		if !fi.IsDir() {
+			ins = append(ins, &input{path: p, name: p, explicit: true})
+			continue
+		}
+		ins = append(ins, walk(p, o, ws)...)
+	}
+	orderRotated(ins, func(in *input) string { return in.name })
+	for _, in := range ins {
+		in.ready = make(chan struct{})
+	}
+	return ins
+}
+
+// unwrapPath drops the path from a *fs.PathError: warnings name the path
+// already.
+func unwrapPath(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// walk lists the log files below dir: by name, or by content for files
+// whose name says nothing.
+func walk(dir string, o *Options, ws *event.Warnings) []*input {
+	loc := o.Location
+	if loc == nil {
+		loc = bundleLocation(dir)
+	}
+	var ins []*input
+	var stats walkStats
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			ws.Addf(p, 0, "cannot read: %v", unwrapPath(err))
+			return nil // WalkDir skips what it could not read
+		}
+		if d.IsDir() {
+			if p != dir && skipDir(d.Name()) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil // symlinks are not followed: sos links to .tailed copies
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if isLogName(rel) {
+			ins = append(ins, &input{path: p, name: p, loc: loc})
+			return nil
+		}
+		switch sniffFile(p) {
+		case sniffLog:
+			ins = append(ins, &input{path: p, name: p, loc: loc})
+		case sniffBinary:
+			if stats.binary++; stats.binary == 1 {
+				stats.firstBinary = rel
+			}
+		default:
+			stats.nonLog++
+		}
+		return nil
+	})
+	if err != nil {
+		ws.Addf(dir, 0, "walk stopped: %v", err)
+	}
+	if stats.binary > 0 {
+		ws.Addf(dir, 0, "skipped %d binary file(s) (first: %s)", stats.binary, stats.firstBinary)
+	}
+	if len(ins) == 0 {
+		ws.Addf(dir, 0, "no log files found")
+	}
+	return ins
+}
+
+// skipDir names directories of a bundle that never hold logs but hold
+// many files (an unpacked sosreport copies proc and sys).
+func skipDir(name string) bool {
+	switch name {
+	case ".git", "proc", "sys", "dev":
+		return true
+	}
+	return false
+}
+
+type sniffResult uint8
+
+const (
+	sniffOther sniffResult = iota
+	sniffLog
+	sniffBinary
+)
+
+// sniffFile opens p and decides by content whether a walk reads it.
+func sniffFile(p string) sniffResult {
+	f, err := os.Open(p)
+	if err != nil {
+		return sniffLog // let the reader report it
+	}
+	defer f.Close()
+	d, err := decode(f)
+	if err != nil {
+		return sniffOther
+	}
+	defer d.close()
+	if d.isTar {
+		return sniffLog // an archive in a bundle: its log members are read
+	}
+	if looksBinary(d.head) {
+		return sniffBinary
+	}
+	if _, ok := parse.Sniff(d.head); ok {
+		return sniffLog
+	}
+	return sniffOther
+}
+
+// logPrefixes are the base names of system logs; with rotation suffixes
+// (".1", "-20211003") and compression extensions they are still logs.
+var logPrefixes = []string{
+	"syslog", "messages", "kern.log", "auth.log", "daemon.log", "dpkg.log",
+	"history.log", "term.log", "unattended-upgrades", "secure",
+}
+
+// compressionExts are stripped from a name before it is matched.
+var compressionExts = []string{".gz", ".xz", ".zst", ".bz2"}
+
+// isLogName reports whether a walk picks the file at the slash-separated
+// path rel by its name.
+func isLogName(rel string) bool {
+	base := stripCompression(path.Base(rel))
+	for _, p := range logPrefixes {
+		if rest, ok := strings.CutPrefix(base, p); ok && (rest == "" || rest[0] == '.' || rest[0] == '-') {
+			return true
+		}
+	}
+	if strings.HasSuffix(base, ".tailed") {
+		return true // sos_strings: a log cut to its size limit
+	}
+	if strings.HasPrefix(base, "journalctl_") && strings.HasSuffix(path.Dir(rel), "sos_commands/logs") {
+		return !strings.Contains(base, "disk-usage") && !strings.Contains(base, "list-boots")
+	}
+	stem, _, _ := rotation(base)
+	return strings.HasSuffix(stem, ".log")
+}
+
+func stripCompression(name string) string {
+	for _, ext := range compressionExts {
+		if s, ok := strings.CutSuffix(name, ext); ok {
+			return s
+		}
+	}
+	return name
+}
+
+// rotation splits a base name (compression extension stripped or not)
+// into the live log's name and its place in the rotated set: class 2 is
+// the live file, 1 a numbered copy (syslog.3), 0 a dateext copy
+// (messages-20211003). Order is oldest first within a class: ascending
+// order, since a numbered copy's value is its negated number.
+func rotation(base string) (stem string, class int, order int64) {
+	base = stripCompression(base)
+	if i := strings.LastIndexByte(base, '.'); i > 0 {
+		if n, err := strconv.ParseInt(base[i+1:], 10, 32); err == nil && allDigits(base[i+1:]) {
+			return base[:i], 1, -n
+		}
+	}
+	if _, ok := dateExt(base); ok {
+		return base[:len(base)-9], 0, mustInt(base[len(base)-8:])
+	}
+	return base, 2, 0
+}
+
+// dateExt reads logrotate's dateext suffix, "-YYYYMMDD".
+func dateExt(base string) (time.Time, bool) {
+	base = stripCompression(base)
+	if len(base) < 10 || base[len(base)-9] != '-' || !allDigits(base[len(base)-8:]) {
+		return time.Time{}, false
+	}
+	s := base[len(base)-8:]
+	y, m, d := mustInt(s[:4]), mustInt(s[4:6]), mustInt(s[6:])
+	if y < 1990 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return time.Time{}, false
+	}
+	return time.Date(int(y), time.Month(m), int(d), 0, 0, 0, 0, time.UTC), true
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func mustInt(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+// orderRotated puts the members of each rotated set into oldest-first
+// order, leaving every other item where it is: the set's members take the
+// positions the set held, in rotation order.
+func orderRotated[T any](items []T, name func(T) string) {
+	type key struct {
+		stem  string
+		class int
+		order int64
+	}
+	groups := map[string][]int{}
+	keys := make([]key, len(items))
+	for i, it := range items {
+		n := name(it)
+		dir, base := path.Split(filepath.ToSlash(n))
+		stem, class, order := rotation(base)
+		keys[i] = key{dir + stem, class, order}
+		groups[keys[i].stem] = append(groups[keys[i].stem], i)
+	}
+	for _, idx := range groups {
+		if len(idx) < 2 {
+			continue
+		}
+		sorted := slices.Clone(idx)
+		slices.SortStableFunc(sorted, func(a, b int) int {
+			ka, kb := keys[a], keys[b]
+			if ka.class != kb.class {
+				return ka.class - kb.class
+			}
+			if ka.order != kb.order {
+				if ka.order < kb.order {
+					return -1
+				}
+				return 1
+			}
+			return 0
+		})
+		vals := make([]T, len(sorted))
+		for j, i := range sorted {
+			vals[j] = items[i]
+		}
+		for j, i := range idx {
+			items[i] = vals[j]
+		}
+	}
+}
+
+// bundleLocation reads the zone of an unpacked bundle (a sosreport) from
+// its etc/localtime: the zone name the symlink points to, or the TZif data
+// of a copied file. Nil when there is none.
+func bundleLocation(dir string) *time.Location {
+	p := filepath.Join(dir, "etc", "localtime")
+	if target, err := os.Readlink(p); err == nil {
+		if loc := zoneFromLink(target); loc != nil {
+			return loc
+		}
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	return zoneFromData(f)
+}
+
+// zoneFromLink maps a link such as "../usr/share/zoneinfo/Asia/Seoul" to
+// its zone.
+func zoneFromLink(target string) *time.Location {
+	i := strings.LastIndex(target, "zoneinfo/")
+	if i < 0 {
+		return nil
+	}
+	loc, err := time.LoadLocation(target[i+len("zoneinfo/"):])
+	if err != nil {
+		return nil
+	}
+	return loc
+}
+
+func zoneFromData(r io.Reader) *time.Location {
+	data, err := io.ReadAll(io.LimitReader(r, 64<<10))
+	if err != nil {
+		return nil
+	}
+	loc, err := time.LoadLocationFromTZData("localtime", data)
+	if err != nil {
+		return nil
+	}
+	return loc
+}
+
+// Anchor provenances (shown in coverage through the Assembler's
+// TimeQuality).
+const (
+	provYear        = "--year"
+	provGzip        = "gzip header"
+	provFileName    = "file name"
+	provMember      = "archive member time"
+	provMtime       = "file mtime"
+	provCurrentTime = "current time"
+)
+
+// anchorFacts are what a source may know about when it was written.
+type anchorFacts struct {
+	name       string    // base name, for dateext
+	gzTime     time.Time // gzip header MTIME
+	memberTime time.Time // tar header ModTime
+	mtime      time.Time // file mtime
+	stdin      bool
+}
+
+// anchorFor picks the year anchor of a source: --year, else the gzip
+// header, else a dateext name, else the archive member's or the file's
+// time; stdin with none of them falls back to the current time.
+func anchorFor(year int, loc *time.Location, f anchorFacts) parse.Anchor {
+	switch {
+	case year > 0:
+		return parse.Anchor{Time: time.Date(year, 1, 1, 0, 0, 0, 0, loc), Provenance: provYear}
+	case !f.gzTime.IsZero():
+		return parse.Anchor{Time: f.gzTime, End: true, Provenance: provGzip}
+	}
+	if d, ok := dateExt(f.name); ok {
+		y, m, day := d.Date()
+		return parse.Anchor{Time: time.Date(y, m, day, 0, 0, 0, 0, loc), End: true, Provenance: provFileName}
+	}
+	switch {
+	case !f.memberTime.IsZero() && f.memberTime.Unix() > 0:
+		return parse.Anchor{Time: f.memberTime, End: true, Provenance: provMember}
+	case !f.mtime.IsZero():
+		return parse.Anchor{Time: f.mtime, End: true, Provenance: provMtime}
+	case f.stdin:
+		return parse.Anchor{Time: time.Now(), End: true, Provenance: provCurrentTime}
+	}
+	return parse.Anchor{}
+}

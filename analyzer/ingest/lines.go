@@ -1,0 +1,175 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"io"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// Limits of the line reader. Variables, not constants, so that tests can
+// exercise every path with tiny blocks.
+var (
+	// blockSize is how much a source reads at a time; one block of whole
+	// lines is one unit of parallel parsing.
+	blockSize = 512 << 10
+	// maxLineLen is the longest line kept; the rest of a longer line is
+	// read and discarded without being buffered.
+	maxLineLen = 1 << 20
+	// maxChunkLines caps the lines in one block, so that a block of very
+	// short lines cannot make a huge []parse.Parsed.
+	maxChunkLines = 16384
+)
+
+// splitter cuts a byte stream into blocks of whole lines, the way
+// ripgrep's line_buffer does: it reads a block, hands out everything up to
+// the last '\n' and carries the partial line at the end into the next
+// block. A line that fills maxLineLen bytes without a '\n' is handed out
+// truncated (with a warning) and the rest of it is skipped. Invariant: a
+// block buffer never holds more than maxLineLen bytes, so no line handed
+// out is longer.
+type splitter struct {
+	r    io.Reader
+	bs   int              // block size, <= maxLineLen
+	path string           // for warnings
+	ws   *event.Warnings  // receives truncation warnings
+	pend []byte           // bytes carried to the start of the next block
+	line int64            // lines handed out so far
+	read int64            // bytes read from r
+	skip bool             // discarding the rest of an over-long line
+	eof  bool             // r is exhausted (or failed: see err)
+	err  error            // the read error that ended r, other than io.EOF
+	zero int              // consecutive empty reads
+}
+
+func newSplitter(r io.Reader, bs int, path string, ws *event.Warnings) *splitter {
+	if bs > maxLineLen {
+		bs = maxLineLen
+	}
+	if bs < 1 {
+		bs = 1
+	}
+	return &splitter{r: r, bs: bs, path: path, ws: ws}
+}
+
+// fill reads into buf until it is full or r ends.
+func (s *splitter) fill(buf []byte) []byte {
+	for !s.eof && len(buf) < cap(buf) {
+		n, err := s.r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		s.read += int64(n)
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				s.err = err
+			}
+			s.eof = true
+			break
+		}
+		if n == 0 {
+			if s.zero++; s.zero > 100 {
+				s.err, s.eof = io.ErrNoProgress, true
+			}
+			continue
+		}
+		s.zero = 0
+	}
+	return buf
+}
+
+// next fills c.buf with the next block of lines and sets c.first to the
+// number of its first line. It returns false at the end of the input;
+// s.err then says whether reading failed.
+func (s *splitter) next(c *chunk) bool {
+	if s.eof && len(s.pend) == 0 {
+		return false
+	}
+	size := s.bs
+	if 2*len(s.pend) > size {
+		size = min(2*len(s.pend), maxLineLen)
+	}
+	if cap(c.mem) < size {
+		c.mem = make([]byte, size)
+	}
+	buf := append(c.mem[:0:size], s.pend...)
+	s.pend = s.pend[:0]
+	for {
+		buf = s.fill(buf)
+		if s.skip {
+			i := bytes.IndexByte(buf, '\n')
+			if i < 0 {
+				buf = buf[:0]
+				if s.eof {
+					s.skip = false
+					return false
+				}
+				continue
+			}
+			buf = buf[:copy(buf, buf[i+1:])]
+			s.skip = false
+			continue
+		}
+		if len(buf) == 0 {
+			return false // only at the end: fill stops short only then
+		}
+		end := len(buf) // the block handed out is buf[:end]
+		if !s.eof {
+			i := bytes.LastIndexByte(buf, '\n')
+			if i < 0 {
+				if len(buf) >= maxLineLen {
+					s.emit(c, buf[:maxLineLen])
+					s.warnTruncated(c.first)
+					s.skip = true
+					return true
+				}
+				// One partial line fills the block: grow it, up to
+				// maxLineLen.
+				nb := make([]byte, len(buf), min(2*cap(buf), maxLineLen))
+				copy(nb, buf)
+				c.mem, buf = nb, nb
+				continue
+			}
+			end = i + 1
+		}
+		if n := bytes.Count(buf[:end], nl); n > maxChunkLines {
+			end = nthNewline(buf, maxChunkLines) + 1
+		}
+		s.pend = append(s.pend, buf[end:]...)
+		s.emit(c, buf[:end])
+		return true
+	}
+}
+
+var nl = []byte{'\n'}
+
+// nthNewline returns the index of the n-th '\n' in b (n >= 1), which
+// must exist.
+func nthNewline(b []byte, n int) int {
+	off := 0
+	for {
+		i := bytes.IndexByte(b[off:], '\n')
+		if n--; n == 0 {
+			return off + i
+		}
+		off += i + 1
+	}
+}
+
+// emit hands out b as c's block and counts its lines: every '\n' ends
+// one, and a last line without one (end of input, or truncated) counts
+// too.
+func (s *splitter) emit(c *chunk, b []byte) {
+	c.buf = b
+	c.first = s.line + 1
+	n := int64(bytes.Count(b, nl))
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		n++
+	}
+	s.line += n
+}
+
+func (s *splitter) warnTruncated(line int64) {
+	if s.ws != nil {
+		s.ws.Addf(s.path, line, "line longer than %d bytes truncated; the rest of it is skipped", maxLineLen)
+	}
+}

@@ -1,0 +1,436 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/parse"
+)
+
+// A source's pipeline (DESIGN §4):
+//
+//	reader (this source)  -> chunk -> workers (shared pool) -> parsed chunk
+//	assembler (this source, chunks in file order) -> batch -> merge
+//
+// The reader cuts the decompressed stream into blocks of whole lines
+// (splitter), queues each block on the source's pending queue and hands it
+// to the worker pool, which runs parse.ParseLine on every line. The
+// assembler takes the blocks back in file order, waits for each to be
+// parsed and runs the source's parse.Assembler over it. The pending queue
+// holds at most workers+1 blocks, so a source's memory is bounded whatever
+// its size; blocks and batches are recycled through pools.
+
+// chunk is one block of whole lines and, once a worker is done, their
+// parse.
+type chunk struct {
+	mem    []byte         // backing array of buf, kept across reuse
+	buf    []byte         // whole lines, the last one possibly unterminated
+	first  int64          // number of the first line
+	opts   *parse.Options // of the source
+	path   string         // Source.Path of the source
+	parsed []parse.Parsed // one per non-blank line
+	bin    int64          // first line with NUL or invalid UTF-8; 0 if none
+	done   chan struct{}  // receives one value when parsed
+}
+
+var chunkPool = sync.Pool{New: func() any { return &chunk{done: make(chan struct{}, 1)} }}
+
+func getChunk() *chunk { return chunkPool.Get().(*chunk) }
+
+func putChunk(c *chunk) {
+	c.buf, c.opts = nil, nil
+	c.bin = 0
+	if cap(c.mem) > 2*maxLineLen {
+		c.mem = nil
+	}
+	chunkPool.Put(c)
+}
+
+// batch is a run of finished events of one source, in file order.
+type batch struct {
+	events []event.Event
+}
+
+var batchPool = sync.Pool{New: func() any { return new(batch) }}
+
+func getBatch() *batch { return batchPool.Get().(*batch) }
+
+func putBatch(b *batch) {
+	clear(b.events) // drop the strings for the collector
+	b.events = b.events[:0]
+	batchPool.Put(b)
+}
+
+// parseLine is parse.ParseLine; tests put a parser whose output they
+// control in its place.
+var parseLine = parse.ParseLine
+
+// parseChunk runs ParseLine on every line of c. It keeps the Fields
+// backing arrays of c.parsed across reuse: the Assembler copies Fields.
+func parseChunk(c *chunk) {
+	c.parsed = c.parsed[:0]
+	data := c.buf
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		c.bin = firstBinaryLine(data, c.first)
+	}
+	line := c.first
+	for len(data) > 0 {
+		var l []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			l, data = data[:i], data[i+1:]
+		} else {
+			l, data = data, nil
+		}
+		n := len(c.parsed)
+		if n < cap(c.parsed) {
+			c.parsed = c.parsed[:n+1]
+		} else {
+			c.parsed = append(c.parsed, parse.Parsed{})
+		}
+		p := &c.parsed[n]
+		p.Event.Reset()
+		p.Event.Source.Path = c.path
+		p.Line = line
+		p.Kind = parseLine(l, c.opts, &p.Event)
+		if p.Kind == parse.KindSkip {
+			c.parsed = c.parsed[:n] // reuse the slot
+		}
+		line++
+	}
+}
+
+// firstBinaryLine returns the number of the first line of data holding a
+// NUL byte or invalid UTF-8.
+func firstBinaryLine(data []byte, first int64) int64 {
+	line := first
+	for len(data) > 0 {
+		l := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			l, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if bytes.IndexByte(l, 0) >= 0 || !utf8.Valid(l) {
+			return line
+		}
+		line++
+	}
+	return first
+}
+
+// worker parses chunks until jobs is closed.
+func worker(jobs <-chan *chunk) {
+	for c := range jobs {
+		parseChunk(c)
+		c.done <- struct{}{}
+	}
+}
+
+// source is one log stream: a file, stdin, or an archive member.
+type source struct {
+	stats SourceStats
+	rank  int
+	ch    chan *batch // finished batches in file order; closed at the end
+
+	// filled by the assembler side
+	formats   []formatCount
+	zoneLess  bool // some event had a zone-less stamp
+	yearLess  bool // some event had a year-less stamp
+	lastCheck time.Time
+
+	// merge state, owned by Stream.Next
+	cur       *batch
+	i         int
+	key       time.Time // merge key of the head event
+	lastKnown time.Time
+}
+
+type formatCount struct {
+	format string
+	n      int64
+}
+
+// account updates the source's statistics with events in file order and
+// warns about times that go backwards by more than a minute.
+func (src *source) account(evs []event.Event, ws *event.Warnings) {
+	st := &src.stats
+	for i := range evs {
+		ev := &evs[i]
+		st.Events++
+		src.countFormat(ev.Source.Format)
+		switch ev.TimeQuality {
+		case event.TimeYearInferred:
+			src.yearLess, src.zoneLess = true, true
+		case event.TimeZoneAssumed:
+			src.zoneLess = true
+		}
+		t := ev.Time
+		if t.IsZero() {
+			continue
+		}
+		if st.First.IsZero() || t.Before(st.First) {
+			st.First = t
+		}
+		if t.After(st.Last) {
+			st.Last = t
+		}
+		if !src.lastCheck.IsZero() && src.lastCheck.Sub(t) > backwardsTolerance {
+			ws.Addf(st.Path, ev.Source.Line, "time goes backwards by %s (from %s to %s); kept in file order",
+				src.lastCheck.Sub(t).Round(time.Second), src.lastCheck.Format(time.RFC3339), t.Format(time.RFC3339))
+		}
+		src.lastCheck = t
+	}
+}
+
+// backwardsTolerance is how far a source may step back in time without
+// a warning (rsyslog's "message repeated" lines, small clock steps).
+const backwardsTolerance = time.Minute
+
+func (src *source) countFormat(f string) {
+	for i := range src.formats {
+		if src.formats[i].format == f {
+			src.formats[i].n++
+			return
+		}
+	}
+	src.formats = append(src.formats, formatCount{f, 1})
+}
+
+// finishStats sets the source's Format: the most frequent one, the first
+// seen on a tie.
+func (src *source) finishStats() {
+	var best formatCount
+	for _, f := range src.formats {
+		if f.n > best.n {
+			best = f
+		}
+	}
+	src.stats.Format = best.format
+}
+
+// srcRun is what a source's pipeline needs.
+type srcRun struct {
+	st      *Stream
+	src     *source
+	opts    parse.Options
+	asm     *parse.Assembler
+	r       io.Reader
+	anchor  parse.Anchor
+	compr   string // compression name, "" for none
+	stdin   bool   // zone and year come from defaults: warn when used
+	emit    func(*batch) bool
+	pending chan *chunk
+}
+
+// pumpLines runs the line pipeline of one source to its end: the reader
+// in the calling goroutine, the assembler in another. It returns when
+// every batch was emitted or the stream was stopped.
+func (run *srcRun) pumpLines() {
+	st := run.st
+	run.pending = make(chan *chunk, st.workers+1)
+	asmDone := make(chan struct{})
+	go func() {
+		defer close(asmDone)
+		run.assemble()
+	}()
+	sp := newSplitter(run.r, st.bs, run.src.stats.Path, st.ws)
+	defer func() {
+		close(run.pending)
+		<-asmDone
+	}()
+	for {
+		c := getChunk()
+		if !sp.next(c) {
+			putChunk(c)
+			break
+		}
+		c.opts, c.path = &run.opts, run.src.stats.Path
+		select {
+		case run.pending <- c:
+		case <-st.done:
+			putChunk(c)
+			return
+		}
+		select {
+		case st.jobs <- c:
+		case <-st.done:
+			return
+		}
+	}
+	run.src.stats.Bytes = sp.read
+	if sp.err != nil {
+		run.readFailed(sp.err, sp.line)
+	}
+}
+
+// readFailed warns about a read error that ended a source early.
+func (run *srcRun) readFailed(err error, line int64) {
+	path := run.src.stats.Path
+	if run.compr != "" && (errors.Is(err, io.ErrUnexpectedEOF) || isTruncation(err)) {
+		run.st.ws.Addf(path, 0, "unexpected end of %s data after line %d", run.compr, line)
+		return
+	}
+	run.st.ws.Addf(path, 0, "read error after line %d: %v", line, err)
+}
+
+// assemble takes the parsed chunks back in file order and runs the
+// Assembler over them.
+func (run *srcRun) assemble() {
+	st, src := run.st, run.src
+	binWarned := false
+	for c := range run.pending {
+		select {
+		case <-c.done:
+		case <-st.done:
+			return // the chunk may still be with a worker: not recycled
+		}
+		if c.bin > 0 && !binWarned {
+			binWarned = true
+			st.ws.Addf(src.stats.Path, c.bin, "binary data at line %d (NUL bytes or invalid UTF-8); read as text", c.bin)
+		}
+		b := getBatch()
+		for i := range c.parsed {
+			b.events = run.asm.Add(b.events, &c.parsed[i])
+		}
+		putChunk(c)
+		if !run.send(b) {
+			return
+		}
+	}
+	b := getBatch()
+	b.events = run.asm.Flush(b.events)
+	run.send(b)
+	src.stats.TimeQuality = run.asm.TimeQuality()
+	run.finish()
+}
+
+// send accounts for b and emits it; false when the stream was stopped.
+func (run *srcRun) send(b *batch) bool {
+	if len(b.events) == 0 {
+		putBatch(b)
+		return true
+	}
+	run.src.account(b.events, run.st.ws)
+	return run.emit(b)
+}
+
+// finish completes the statistics and warns about defaults that were
+// actually used.
+func (run *srcRun) finish() {
+	src := run.src
+	src.finishStats()
+	if run.stdin && run.st.opts.Location == nil && src.zoneLess {
+		run.st.ws.Addf(src.stats.Path, 0, "zone-less times on stdin read as UTC; set --tz")
+	}
+	if run.anchor.Provenance == provCurrentTime && src.yearLess {
+		run.st.ws.Addf(src.stats.Path, 0, "the year of year-less times was assumed from the current time; set --year")
+	}
+}
+
+// entryReader reads a source that is not line-based: journalctl -o
+// export. Next returns io.EOF at the end; an error that is not io.EOF
+// concerns one entry, and reading continues.
+type entryReader interface {
+	Next(ev *event.Event) error
+}
+
+// newExportReader, when set, reads journal-export sources (see
+// export.go); while nil they go through the line pipeline as text.
+var newExportReader func(io.Reader) entryReader
+
+// exportBatch is how many entries an export source hands out at a time.
+const exportBatch = 1024
+
+// pumpEntries reads an entry-based source sequentially in the calling
+// goroutine (it cannot be cut into blocks).
+func (run *srcRun) pumpEntries() {
+	st, src := run.st, run.src
+	cr := &countingReader{r: run.r}
+	er := newExportReader(cr)
+	b := getBatch()
+	var n int64
+	bad := 0
+	for {
+		select {
+		case <-st.done:
+			putBatch(b)
+			return
+		default:
+		}
+		k := len(b.events)
+		if k < cap(b.events) {
+			b.events = b.events[:k+1]
+		} else {
+			b.events = append(b.events, event.Event{})
+		}
+		ev := &b.events[k]
+		ev.Fields = nil
+		ev.Reset()
+		err := er.Next(ev)
+		if err != nil {
+			b.events = b.events[:k]
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if bad++; bad > 1000 && n == 0 {
+				st.ws.Addf(src.stats.Path, 0, "giving up: no valid export entries (%v)", err)
+				break
+			}
+			st.ws.Addf(src.stats.Path, 0, "%v", err)
+			if isReadError(err) {
+				break
+			}
+			continue
+		}
+		n++
+		ev.Source.Path = src.stats.Path
+		if ev.Source.Format == "" {
+			ev.Source.Format = parse.FormatJournalExport
+		}
+		if len(b.events) == exportBatch {
+			if !run.send(b) {
+				return
+			}
+			b = getBatch()
+		}
+	}
+	src.stats.Bytes = cr.n
+	if !run.send(b) {
+		return
+	}
+	src.stats.TimeQuality = "exact"
+	run.finish()
+}
+
+// isReadError reports an error of the underlying reader (as opposed to a
+// bad entry): reading cannot go on after it.
+func isReadError(err error) bool {
+	var re *readErr
+	return errors.As(err, &re)
+}
+
+// countingReader counts bytes and marks read errors so that they can be
+// told from bad entries.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+type readErr struct{ err error }
+
+func (e *readErr) Error() string { return e.err.Error() }
+func (e *readErr) Unwrap() error { return e.err }
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = &readErr{err}
+	}
+	return n, err
+}
