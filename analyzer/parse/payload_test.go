@@ -1,0 +1,162 @@
+package parse
+
+import (
+	"testing"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// Messages as the syslog family leaves them (header already parsed).
+var payloadCases = []struct {
+	name     string
+	program  string
+	prio     event.Priority
+	fields   []event.Field // already on the event
+	msg      string
+	wantPrio event.Priority
+	want     []event.Field // the fields after parsePayload
+}{
+	{"dockerd seed 001", "dockerd", noPrio, nil,
+		`time="2021-10-07T06:20:21.521938060+09:00" level=error msg="Failed to get event" error="rpc error: code = Unavailable desc = transport is closing" module=libcontainerd namespace=plugins.moby`,
+		3, kvs("time", "2021-10-07T06:20:21.521938060+09:00", "level", "error", "msg", "Failed to get event",
+			"error", "rpc error: code = Unavailable desc = transport is closing", "module", "libcontainerd", "namespace", "plugins.moby")},
+	{"dockerd escaped quotes", "dockerd", noPrio, nil,
+		`time="2021-10-07T06:20:22.522262740+09:00" level=warning msg="grpc: addrConn.createTransport failed to connect to {unix:///run/containerd/containerd.sock  <nil> 0 <nil>}. Err :connection error: desc = \"transport: Error while dialing dial unix:///run/containerd/containerd.sock: timeout\". Reconnecting..." module=grpc`,
+		4, kvs("time", "2021-10-07T06:20:22.522262740+09:00", "level", "warning",
+			"msg", `grpc: addrConn.createTransport failed to connect to {unix:///run/containerd/containerd.sock  <nil> 0 <nil>}. Err :connection error: desc = "transport: Error while dialing dial unix:///run/containerd/containerd.sock: timeout". Reconnecting...`,
+			"module", "grpc")},
+	{"containerd trimmed nanos", "containerd", noPrio, nil,
+		`time="2021-10-07T06:20:21.4331831Z" level=info msg="Stop CRI service"`,
+		6, kvs("time", "2021-10-07T06:20:21.4331831Z", "level", "info", "msg", "Stop CRI service")},
+	{"envelope priority kept", "dockerd", 5, nil,
+		`time="2020-12-02T06:56:02.357507251+09:00" level=info msg="Processing signal 'terminated'"`,
+		5, kvs("time", "2020-12-02T06:56:02.357507251+09:00", "level", "info", "msg", "Processing signal 'terminated'")},
+	{"journal stream default priority replaced", "dockerd", 6, kvs("_TRANSPORT", "stdout"),
+		`level=error msg="failed to get event"`,
+		3, kvs("_TRANSPORT", "stdout", "level", "error", "msg", "failed to get event")},
+	{"go-kit ts first", "prometheus", noPrio, nil,
+		`ts=2021-10-07T06:20:21.433Z caller=main.go:1129 level=error msg="Error loading config"`,
+		3, kvs("ts", "2021-10-07T06:20:21.433Z", "caller", "main.go:1129", "level", "error", "msg", "Error loading config")},
+	{"json message", "myapp", noPrio, nil,
+		`{"level":"error","msg":"upstream timed out","upstream":"10.0.0.7:8080","attempt":3,"ctx":{"id":"a"}}`,
+		3, kvs("level", "error", "msg", "upstream timed out", "upstream", "10.0.0.7:8080", "attempt", "3")},
+	{"json message with escapes", "myapp", noPrio, nil,
+		`{"severity":"WARNING","message":"disk \"sda\" 91% full"}`,
+		4, kvs("severity", "WARNING", "message", `disk "sda" 91% full`)},
+	{"klog structured", "kubelet", noPrio, nil,
+		`I1007 06:20:21.433183    1234 kubelet.go:2000] "SyncLoop ADD" source="api" pods=[kube-system/coredns-74ff55c5b-7xk2p]`,
+		6, kvs("source", "kubelet.go:2000", "msg", "SyncLoop ADD", "pods", "[kube-system/coredns-74ff55c5b-7xk2p]")},
+	{"klog error", "kubelet", noPrio, nil,
+		`E1202 06:56:10.123456   16400 kubelet.go:2183] "Container runtime not ready" runtimeReady="RuntimeReady=false reason:DockerDaemonNotReady message:docker: failed to get docker version: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"`,
+		3, kvs("source", "kubelet.go:2183", "msg", "Container runtime not ready",
+			"runtimeReady", "RuntimeReady=false reason:DockerDaemonNotReady message:docker: failed to get docker version: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")},
+	{"klog unstructured", "kubelet", noPrio, nil,
+		`W1202 06:56:10.123456   16400 reflector.go:424] k8s.io/client-go/informers/factory.go:134: watch of *v1.Node ended with: very short watch`,
+		4, kvs("source", "reflector.go:424")},
+
+	// near misses: nothing may change
+	{"level= in a sentence", "myapp", noPrio, nil, "Connection failed level=3 retry later", noPrio, nil},
+	{"key=value then prose", "myapp", noPrio, nil, "retry=3 after failure of the disk", noPrio, nil},
+	{"logfmt without known keys", "myapp", noPrio, nil, "user=alice action=login", noPrio, nil},
+	{"unterminated quote", "dockerd", noPrio, nil, `time="2021-10-07T06:20:21Z level=error msg="x"`, noPrio, nil},
+	{"json not an object", "myapp", noPrio, nil, `["level","error"]`, noPrio, nil},
+	{"broken json", "myapp", noPrio, nil, `{"level":"error",}`, noPrio, nil},
+	{"klog lookalike", "myapp", noPrio, nil, "I1007 is not a klog header at all, really", noPrio, nil},
+	{"systemd prose", "systemd", noPrio, nil, "Started Session 5 of User ubuntu.", noPrio, nil},
+}
+
+func TestParsePayload(t *testing.T) {
+	for _, tc := range payloadCases {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := freshEvent()
+			ev.Program, ev.Priority, ev.Message = tc.program, tc.prio, tc.msg
+			ev.Source.Format = FormatRFC3164
+			ev.Fields = append(ev.Fields, tc.fields...)
+			parsePayload(ev)
+			if ev.Priority != tc.wantPrio {
+				t.Errorf("priority = %v, want %v", ev.Priority, tc.wantPrio)
+			}
+			if ev.Message != tc.msg {
+				t.Errorf("message changed to %q", ev.Message)
+			}
+			if !sameFields(ev.Fields, tc.want) {
+				t.Errorf("fields\n got %q\nwant %q", ev.Fields, tc.want)
+			}
+		})
+	}
+}
+
+func sameFields(a, b []event.Field) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// An application JSON or logfmt line already has its fields; the payload
+// pass must not add them a second time.
+func TestParsePayloadSkipsParsedLines(t *testing.T) {
+	for _, line := range []string{
+		`{"level":"error","msg":"x","time":"2025-11-11T02:13:45Z"}`,
+		`time="2025-11-11T02:13:45Z" level=error msg="x"`,
+	} {
+		ev := freshEvent()
+		ParseLine([]byte(line), &Options{Location: kstZone}, ev)
+		if len(ev.Fields) != 3 {
+			t.Errorf("%s: fields %q, want 3", line, ev.Fields)
+		}
+	}
+}
+
+func TestLogfmtDecoder(t *testing.T) {
+	var d logfmtDecoder
+	d.Reset([]byte(`a=1 b="two words" c= d e="x\"y"`))
+	type kv struct {
+		k, v   string
+		q, req bool
+	}
+	var got []kv
+	for d.Next() {
+		got = append(got, kv{string(d.Key()), string(d.Value()), d.Quoted(), d.HasEq()})
+	}
+	want := []kv{{"a", "1", false, true}, {"b", "two words", true, true}, {"c", "", false, true}, {"d", "", false, false}, {"e", `x\"y`, true, true}}
+	if d.Err() || len(got) != len(want) {
+		t.Fatalf("got %v err=%v", got, d.Err())
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("pair %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	for _, bad := range []string{`a="open`, `="x"`, `a="x"y`, `a"b=1`} {
+		d.Reset([]byte(bad))
+		for d.Next() {
+		}
+		if !d.Err() {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	if got := unquoteLogfmt([]byte(`tab\there \u00e9 \x41 \q`)); got != "tab\there é A \\q" {
+		t.Errorf("unquote = %q", got)
+	}
+}
+
+func TestLevelPriority(t *testing.T) {
+	for in, want := range map[string]event.Priority{
+		"error": 3, "ERROR": 3, "Warning": 4, "warn": 4, "fatal": 2, "panic": 0, "info": 6, "DEBUG": 7, "trace": 7, "notice": 5, "3": 3,
+	} {
+		if got, ok := levelPriority([]byte(in)); !ok || got != want {
+			t.Errorf("levelPriority(%q) = %v, %v; want %v", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "verbose", "8", "informationalextra"} {
+		if _, ok := levelPriority([]byte(bad)); ok {
+			t.Errorf("levelPriority(%q) ok", bad)
+		}
+	}
+}
