@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"io"
 	"io/fs"
 	"os"
@@ -33,8 +34,8 @@ type input struct {
 
 // walkStats counts what a directory walk skipped.
 type walkStats struct {
-	nonLog, binary int
-	firstBinary    string
+	nonLog, binary, journal   int
+	firstBinary, firstJournal string
 }
 
 // resolve turns the user's paths into inputs, in a deterministic order:
@@ -112,6 +113,10 @@ func walk(dir string, o *Options, ws *event.Warnings) []*input {
 			if stats.binary++; stats.binary == 1 {
 				stats.firstBinary = rel
 			}
+		case sniffJournal:
+			if stats.journal++; stats.journal == 1 {
+				stats.firstJournal = rel
+			}
 		default:
 			stats.nonLog++
 		}
@@ -119,6 +124,9 @@ func walk(dir string, o *Options, ws *event.Warnings) []*input {
 	})
 	if err != nil {
 		ws.Addf(dir, 0, "walk stopped: %v", err)
+	}
+	if stats.journal > 0 {
+		ws.Addf(dir, 0, "skipped %d native journal file(s) (first: %s): read them with --journal-dir", stats.journal, stats.firstJournal)
 	}
 	if stats.binary > 0 {
 		ws.Addf(dir, 0, "skipped %d binary file(s) (first: %s)", stats.binary, stats.firstBinary)
@@ -145,6 +153,7 @@ const (
 	sniffOther sniffResult = iota
 	sniffLog
 	sniffBinary
+	sniffJournal
 )
 
 // sniffFile opens p and decides by content whether a walk reads it.
@@ -162,6 +171,9 @@ func sniffFile(p string) sniffResult {
 	if d.isTar {
 		return sniffLog // an archive in a bundle: its log members are read
 	}
+	if bytes.HasPrefix(d.head, magicJournal) {
+		return sniffJournal
+	}
 	if looksBinary(d.head) {
 		return sniffBinary
 	}
@@ -171,12 +183,10 @@ func sniffFile(p string) sniffResult {
 	return sniffOther
 }
 
-// logPrefixes are the base names of system logs; with rotation suffixes
-// (".1", "-20211003") and compression extensions they are still logs.
-var logPrefixes = []string{
-	"syslog", "messages", "kern.log", "auth.log", "daemon.log", "dpkg.log",
-	"history.log", "term.log", "unattended-upgrades", "secure",
-}
+// logNames are the names of system logs that do not end in ".log"; with
+// rotation suffixes (".1", "-20211003") and compression extensions they
+// are still logs, as is every "*.log".
+var logNames = []string{"syslog", "messages", "secure", "unattended-upgrades"}
 
 // compressionExts are stripped from a name before it is matched.
 var compressionExts = []string{".gz", ".xz", ".zst", ".bz2"}
@@ -185,10 +195,9 @@ var compressionExts = []string{".gz", ".xz", ".zst", ".bz2"}
 // path rel by its name.
 func isLogName(rel string) bool {
 	base := stripCompression(path.Base(rel))
-	for _, p := range logPrefixes {
-		if rest, ok := strings.CutPrefix(base, p); ok && (rest == "" || rest[0] == '.' || rest[0] == '-') {
-			return true
-		}
+	stem, _, _ := rotation(base)
+	if slices.Contains(logNames, stem) || strings.HasSuffix(stem, ".log") {
+		return true
 	}
 	if strings.HasSuffix(base, ".tailed") {
 		return true // sos_strings: a log cut to its size limit
@@ -196,8 +205,7 @@ func isLogName(rel string) bool {
 	if strings.HasPrefix(base, "journalctl_") && strings.HasSuffix(path.Dir(rel), "sos_commands/logs") {
 		return !strings.Contains(base, "disk-usage") && !strings.Contains(base, "list-boots")
 	}
-	stem, _, _ := rotation(base)
-	return strings.HasSuffix(stem, ".log")
+	return false
 }
 
 func stripCompression(name string) string {

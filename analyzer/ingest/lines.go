@@ -31,16 +31,16 @@ var (
 // out is longer.
 type splitter struct {
 	r    io.Reader
-	bs   int              // block size, <= maxLineLen
-	path string           // for warnings
-	ws   *event.Warnings  // receives truncation warnings
-	pend []byte           // bytes carried to the start of the next block
-	line int64            // lines handed out so far
-	read int64            // bytes read from r
-	skip bool             // discarding the rest of an over-long line
-	eof  bool             // r is exhausted (or failed: see err)
-	err  error            // the read error that ended r, other than io.EOF
-	zero int              // consecutive empty reads
+	bs   int             // block size, <= maxLineLen
+	path string          // for warnings
+	ws   *event.Warnings // receives truncation warnings
+	pend []byte          // bytes carried to the start of the next block
+	line int64           // lines handed out so far
+	read int64           // bytes read from r
+	skip bool            // discarding the rest of an over-long line
+	eof  bool            // r is exhausted (or failed: see err)
+	err  error           // the read error that ended r, other than io.EOF
+	zero int             // consecutive empty reads
 }
 
 func newSplitter(r io.Reader, bs int, path string, ws *event.Warnings) *splitter {
