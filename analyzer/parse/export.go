@@ -34,7 +34,7 @@ func (e *FormatError) Error() string {
 // concurrent use.
 type ExportReader struct {
 	r     *bufio.Reader
-	line  int64 // newlines consumed so far
+	line  int64 // 0x0A bytes consumed so far, binary data included, as a text tool counts lines
 	buf   []byte
 	spans []jspan
 	fs    []journalField
@@ -104,8 +104,11 @@ func (x *ExportReader) Next(ev *event.Event) error {
 			x.resync()
 			break
 		}
-		if fe := x.readBinary(lineNo, l0, l0+n); fe != nil {
+		if fe, midLine := x.readBinary(lineNo, l0, l0+n); fe != nil {
 			ferr = fe
+			if midLine {
+				x.discardLine()
+			}
 			x.resync() // a no-op after a truncated field: x.eof is set
 			break
 		}
@@ -152,25 +155,26 @@ func (x *ExportReader) readLine() (int, error) {
 }
 
 // readBinary reads the length and data of a binary-safe field whose name
-// is x.buf[k0:k1].
-func (x *ExportReader) readBinary(lineNo int64, k0, k1 int) *FormatError {
+// is x.buf[k0:k1]. On error, midLine says that the reader stopped inside
+// a line, whose rest is no blank line even when empty.
+func (x *ExportReader) readBinary(lineNo int64, k0, k1 int) (fe *FormatError, midLine bool) {
 	var lenBuf [8]byte
 	if _, err := io.ReadFull(x.r, lenBuf[:]); err != nil {
 		x.eof = true
-		return &FormatError{lineNo, "truncated binary field"}
+		return &FormatError{lineNo, "truncated binary field"}, false
 	}
 	size := binary.LittleEndian.Uint64(lenBuf[:])
 	x.line += int64(bytes.Count(lenBuf[:], []byte{'\n'}))
 	if size > MaxExportField {
 		if size > 1<<40 {
-			return &FormatError{lineNo, fmt.Sprintf("field %s has an impossible length %d", clip(x.buf[k0:k1]), size)}
+			return &FormatError{lineNo, fmt.Sprintf("field %s has an impossible length %d", clip(x.buf[k0:k1]), size)}, true
 		}
 		// Skip the data, counting its lines, then the rest of the entry.
 		cw := &lineCounter{}
 		if _, err := io.CopyN(cw, x.r, int64(size)); err != nil {
 			x.line += cw.n
 			x.eof = true
-			return &FormatError{lineNo, "truncated binary field"}
+			return &FormatError{lineNo, "truncated binary field"}, false
 		}
 		x.line += cw.n
 		// Eat the newline after the data, or resync would take it for
@@ -180,20 +184,20 @@ func (x *ExportReader) readBinary(lineNo int64, k0, k1 int) *FormatError {
 		} else if err == nil {
 			_ = x.r.UnreadByte()
 		}
-		return &FormatError{lineNo, fmt.Sprintf("field %s is %d bytes, over the 16 MiB limit; entry skipped", clip(x.buf[k0:k1]), size)}
+		return &FormatError{lineNo, fmt.Sprintf("field %s is %d bytes, over the 16 MiB limit; entry skipped", clip(x.buf[k0:k1]), size)}, false
 	}
 	v0 := len(x.buf)
 	x.buf = append(x.buf, make([]byte, int(size)+1)...)
 	if _, err := io.ReadFull(x.r, x.buf[v0:]); err != nil {
 		x.eof = true
-		return &FormatError{lineNo, "truncated binary field"}
+		return &FormatError{lineNo, "truncated binary field"}, false
 	}
 	x.line += int64(bytes.Count(x.buf[v0:], []byte{'\n'}))
 	if x.buf[len(x.buf)-1] != '\n' {
-		return &FormatError{lineNo, fmt.Sprintf("binary field %s not followed by a newline", clip(x.buf[k0:k1]))}
+		return &FormatError{lineNo, fmt.Sprintf("binary field %s not followed by a newline", clip(x.buf[k0:k1]))}, true
 	}
 	x.spans = append(x.spans, jspan{k0, k1, v0, len(x.buf) - 1})
-	return nil
+	return nil, false
 }
 
 // resync skips to the blank line that ends the current entry, so that the
