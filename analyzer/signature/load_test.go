@@ -197,7 +197,7 @@ match: {event: e}
 		{"other program", func(e *event.Event) { e.Program = "traefik" }, false, ""},
 		{"priority too low", func(e *event.Event) { e.Priority = 6 }, false, ""},
 		{"no priority", func(e *event.Event) { e.Priority = event.NoPriority }, false, ""},
-		{"negated field", func(e *event.Event) { e.Fields = []event.Field{{"module", "grpc"}} }, false, ""},
+		{"negated field", func(e *event.Event) { e.Fields = []event.Field{{Key: "module", Value: "grpc"}} }, false, ""},
 		{"any via source family", func(e *event.Event) {
 			e.Message = "client version 1.24 is too old"
 			e.Source.Format = "journal-short-iso"

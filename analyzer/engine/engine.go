@@ -1,0 +1,189 @@
+// Package engine runs compiled signatures over the time-ordered event
+// stream in one pass and produces findings and near misses (DESIGN §5).
+// It uses event time only, never the wall clock, and keeps bounded state.
+package engine
+
+import (
+	"slices"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+)
+
+// Options tune the engine.
+type Options struct {
+	// Warnings receives state-cap hits. May be nil.
+	Warnings *event.Warnings
+	// MaxPending bounds the partial matches kept per signature and group;
+	// the oldest is dropped (with a warning) when it is reached. 0: 256.
+	MaxPending int
+	// Tolerance is how far events may be out of order: an absence window
+	// counts as passed only once the host's events are this far beyond
+	// its end. 0: 2s.
+	Tolerance time.Duration
+	// Naive evaluates every matcher on every event, bypassing the
+	// prefilter: the reference the prefilter is tested against.
+	Naive bool
+}
+
+// hit is one named event of one signature matching the current event.
+type hit struct {
+	def  *signature.EventDef
+	caps signature.Captures
+}
+
+// runner is the state machine of one signature.
+type runner interface {
+	// observe sees every event (for watermarks and reboots) before its
+	// hits; only runners that need it do work here.
+	observe(e *Engine, ev *event.Event)
+	// process gets the event and this signature's hits on it.
+	process(e *Engine, ev *event.Event, hits []hit)
+	// finish closes every open state at the end of input.
+	finish(e *Engine)
+}
+
+// Engine matches signatures against events. Not safe for concurrent use:
+// feed it one event at a time, in time order.
+type Engine struct {
+	opts    Options
+	sigs    []*signature.Signature
+	runners []runner
+	// observers are the runners whose observe does anything.
+	observers []runner
+	defs      []defRef
+	pre       *prefilter
+
+	findings   []*Finding
+	nearMisses map[nearKey]*NearMiss
+	capWarned  map[string]bool
+
+	// scratch, reused per event
+	hits     [][]hit // per signature
+	touched  []int
+	capsPool signature.Captures
+}
+
+type defRef struct {
+	sig int
+	def *signature.EventDef
+}
+
+type nearKey struct{ sig, group string }
+
+// New compiles the engine for sigs.
+func New(sigs []*signature.Signature, opts Options) *Engine {
+	if opts.MaxPending <= 0 {
+		opts.MaxPending = 256
+	}
+	if opts.Tolerance <= 0 {
+		opts.Tolerance = 2 * time.Second
+	}
+	e := &Engine{opts: opts, sigs: sigs, nearMisses: map[nearKey]*NearMiss{}, capWarned: map[string]bool{}}
+	e.hits = make([][]hit, len(sigs))
+	for i, s := range sigs {
+		var r runner
+		switch s.Match.Kind {
+		case signature.MatchSequence:
+			r = newSequence(s)
+			e.observers = append(e.observers, r)
+		case signature.MatchThreshold:
+			r = &threshold{sig: s, groups: map[string]*burst{}}
+		default:
+			r = &single{sig: s, last: map[string]*Finding{}}
+		}
+		e.runners = append(e.runners, r)
+		for _, d := range s.Events {
+			e.defs = append(e.defs, defRef{sig: i, def: d})
+		}
+	}
+	e.pre = newPrefilter(e.defs)
+	return e
+}
+
+// Process feeds one event. ev is not retained: what findings keep is
+// cloned.
+func (e *Engine) Process(ev *event.Event) {
+	for _, r := range e.observers {
+		r.observe(e, ev)
+	}
+	e.touched = e.touched[:0]
+	match := func(i int) {
+		d := e.defs[i]
+		caps := e.capsPool[:0]
+		if !d.def.Matcher.Match(ev, &caps) {
+			return
+		}
+		var own signature.Captures
+		if len(caps) > 0 {
+			own = append(signature.Captures(nil), caps...)
+		}
+		if len(e.hits[d.sig]) == 0 {
+			e.touched = append(e.touched, d.sig)
+		}
+		e.hits[d.sig] = append(e.hits[d.sig], hit{def: d.def, caps: own})
+	}
+	if e.opts.Naive {
+		for i := range e.defs {
+			match(i)
+		}
+	} else {
+		e.pre.candidates(ev, match)
+	}
+	// Signatures run in load order, whatever order their hits came in.
+	slices.Sort(e.touched)
+	for _, si := range e.touched {
+		e.runners[si].process(e, ev, e.hits[si])
+		e.hits[si] = e.hits[si][:0]
+	}
+}
+
+// Finish ends the input: open absence windows become unresolved findings,
+// other partial matches near misses. It returns every finding, sorted,
+// with its explanation rendered.
+func (e *Engine) Finish() ([]*Finding, error) {
+	for _, r := range e.runners {
+		r.finish(e)
+	}
+	sortFindings(e.findings)
+	for _, f := range e.findings {
+		if err := f.render(); err != nil {
+			return e.findings, err
+		}
+	}
+	return e.findings, nil
+}
+
+// NearMisses returns the furthest partial match per signature and group,
+// sorted by signature and group. Call after Finish.
+func (e *Engine) NearMisses() []*NearMiss {
+	out := make([]*NearMiss, 0, len(e.nearMisses))
+	for _, n := range e.nearMisses {
+		out = append(out, n)
+	}
+	sortNearMisses(out)
+	return out
+}
+
+func (e *Engine) emit(f *Finding) { e.findings = append(e.findings, f) }
+
+// miss records a near miss unless one that got further is known.
+func (e *Engine) miss(n *NearMiss) {
+	k := nearKey{n.Signature.ID, n.Group}
+	if old, ok := e.nearMisses[k]; ok && (old.Steps > n.Steps || (old.Steps == n.Steps && old.Time.After(n.Time))) {
+		return
+	}
+	e.nearMisses[k] = n
+}
+
+func (e *Engine) warnCap(sig *signature.Signature, group string) {
+	if e.capWarned[sig.ID] {
+		return
+	}
+	e.capWarned[sig.ID] = true
+	if e.opts.Warnings != nil {
+		e.opts.Warnings.Addf("", 0, "signature %s: more than %d partial matches in group %q; dropping the oldest (later ones are not warned about)",
+			sig.ID, e.opts.MaxPending, group)
+	}
+}

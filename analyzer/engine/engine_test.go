@@ -1,0 +1,376 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+)
+
+const sigUnattended = `schema: logsleuth/v1
+id: unattended
+title: Unattended upgrade stopped the runtime
+severity: high
+events:
+  upgrade:
+    unit: apt-daily-upgrade.service
+    lifecycle: [starting, started]
+  down:
+    unit|re: '^(?P<svc>docker|containerd)\.service$'
+    lifecycle: [stopping, stopped]
+  up:
+    unit|re: '^(?P<svc>docker|containerd)\.service$'
+    lifecycle: started
+match:
+  sequence:
+    by: [host]
+    maxspan: 4h
+    steps:
+      - {event: upgrade, as: upgrade}
+      - {event: down, as: down, within: 2h}
+      - {absent: up, as: restart, join: {svc: down.svc}, for: 30m}
+explain: '{{.down.svc}} stopped at {{ts .down.time}}; {{.outcome}}{{if .reason}} ({{.reason}}){{end}}'
+remediation: ["systemctl start {{.down.svc}}.service"]
+`
+
+const sigBrute = `schema: logsleuth/v1
+id: brute
+title: SSH brute force
+events:
+  fail:
+    program: sshd
+    message|re: 'Failed password for (invalid user )?(?P<user>\S+) from (?P<addr>[0-9.]+)'
+match:
+  threshold: {event: fail, by: [addr], count: 3, window: 1m}
+explain: '{{.count}} failures from {{.first.addr}}'
+`
+
+const sigOOM = `schema: logsleuth/v1
+id: oom
+title: OOM kill
+events:
+  kill:
+    program: kernel
+    message|re: 'Out of memory: Killed process (?P<pid>\d+) \((?P<comm>[^)]+)\)'
+match:
+  event: kill
+  dedupe: {by: [host], window: 10m}
+explain: 'killed {{.kill.comm}}'
+`
+
+const sigUntil = `schema: logsleuth/v1
+id: flap
+title: Service failed then came back
+events:
+  fail: {unit: web.service, lifecycle: failed}
+  note: {unit: web.service, message|contains: "Scheduled restart job"}
+  back: {unit: web.service, lifecycle: started}
+  reset: {unit: web.service, message|contains: "manual reset"}
+match:
+  sequence:
+    until: [reset]
+    steps:
+      - {event: fail}
+      - {event: note, optional: true}
+      - {event: back, within: 10m}
+`
+
+func loadSigs(t testing.TB, docs ...string) []*signature.Signature {
+	t.Helper()
+	var all []*signature.Signature
+	for i, d := range docs {
+		sigs, errs := signature.Parse(fmt.Sprintf("sig%d.yaml", i), []byte(d))
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		all = append(all, sigs...)
+	}
+	return all
+}
+
+var day = time.Date(2021, 10, 7, 0, 0, 0, 0, time.UTC)
+
+// ev builds an event at "hh:mm:ss" on day: "host prog unit lifecycle | message".
+func ev(clock, spec string) event.Event {
+	t, err := time.Parse("15:04:05", clock)
+	if err != nil {
+		panic(err)
+	}
+	head, msg, _ := strings.Cut(spec, "|")
+	f := strings.Fields(head)
+	for len(f) < 4 {
+		f = append(f, "-")
+	}
+	e := event.Event{
+		Time: day.Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second),
+		Host: f[0], Program: f[1], Priority: event.NoPriority, Message: strings.TrimSpace(msg),
+		Source: event.SourceRef{Path: "syslog", Format: "rfc3164"}, TimeQuality: event.TimeExact,
+	}
+	if f[2] != "-" {
+		e.Unit = f[2]
+	}
+	if f[3] != "-" {
+		e.Lifecycle, _ = event.ParseLifecycle(f[3])
+	}
+	return e
+}
+
+func run(t testing.TB, sigs []*signature.Signature, naive bool, events []event.Event) ([]*Finding, []*NearMiss) {
+	t.Helper()
+	e := New(sigs, Options{Naive: naive, Warnings: &event.Warnings{}})
+	for i := range events {
+		if events[i].Source.Line == 0 {
+			events[i].Source.Line = int64(i + 1)
+		}
+		e.Process(&events[i])
+	}
+	fs, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs, e.NearMisses()
+}
+
+func describe(f *Finding) string {
+	var caps []string
+	for _, c := range f.Captures {
+		caps = append(caps, c.Name+"="+c.Value)
+	}
+	s := fmt.Sprintf("%s %s", f.Signature.ID, f.Outcome)
+	if f.Reason != "" {
+		s += " (" + f.Reason + ")"
+	}
+	if len(caps) > 0 {
+		s += " " + strings.Join(caps, ",")
+	}
+	if f.Count != 1 {
+		s += fmt.Sprintf(" count=%d", f.Count)
+	}
+	return s
+}
+
+const (
+	upgradeStart = "web-3 systemd apt-daily-upgrade.service starting | Starting Daily apt upgrade and clean activities..."
+	dockerStop   = "web-3 systemd docker.service stopping | Stopping Docker Application Container Engine..."
+	dockerStart  = "web-3 systemd docker.service started | Started Docker Application Container Engine."
+	ctrStop      = "web-3 systemd containerd.service stopped | Stopped containerd container runtime."
+	cron         = "web-3 CRON - - | (root) CMD (   cd / && run-parts --report /etc/cron.hourly)"
+)
+
+func TestEngine(t *testing.T) {
+	reboot := func(clock string) event.Event {
+		e := ev(clock, "web-3 kernel - - | Linux version 5.4.0-89-generic")
+		e.BootID = "2"
+		return e
+	}
+	cases := []struct {
+		name   string
+		sigs   []string
+		events []event.Event
+		want   []string
+		miss   string // substring of a near miss reason, when one is expected
+	}{
+		{"absence confirmed by a later event of the host", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("07:17:01", cron)},
+			[]string{"unattended confirmed down.svc=docker"}, ""},
+		{"absence unresolved at end of log", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:25:01", cron)},
+			[]string{"unattended unresolved (end of log) down.svc=docker"}, ""},
+		{"another host's events prove nothing", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("09:00:00", "db-1 CRON - - | tick")},
+			[]string{"unattended unresolved (end of log) down.svc=docker"}, ""},
+		{"reboot before the window closed", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), reboot("06:30:00"), ev("07:30:00", cron)},
+			[]string{"unattended boundary (reboot) down.svc=docker"}, ""},
+		{"refuted one second inside the window", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:50:20", dockerStart), ev("07:30:00", cron)},
+			nil, "step 3 `absent restart` refuted by `Started Docker Application Container Engine.` at syslog:3, 29m59s after `down`"},
+		{"a start one second outside the window does not refute", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:50:22", dockerStart), ev("07:30:00", cron)},
+			[]string{"unattended confirmed down.svc=docker"}, ""},
+		{"out of order within the tolerance still refutes", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:50:22", cron), ev("06:50:20", dockerStart), ev("07:30:00", cron)},
+			nil, "refuted"},
+		{"join: the start of another unit does not refute", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:20:23", ctrStop),
+				ev("06:25:09", "web-3 systemd containerd.service started | Started containerd container runtime."), ev("08:00:00", cron)},
+			[]string{"unattended confirmed down.svc=docker"}, ""},
+		{"two units stopped: tracked separately", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:20:23", ctrStop), ev("08:00:00", cron)},
+			[]string{"unattended confirmed down.svc=docker", "unattended confirmed down.svc=containerd"}, ""},
+		{"stopping then stopped is one finding", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop),
+				ev("06:20:22", "web-3 systemd docker.service stopped | Stopped Docker Application Container Engine."), ev("08:00:00", cron)},
+			[]string{"unattended confirmed down.svc=docker"}, ""},
+		{"stop too long after the upgrade", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("08:20:18", dockerStop), ev("09:00:00", cron)},
+			nil, "step 2 `down` did not happen within 2h0m0s of `upgrade`"},
+		{"two upgrades on two hosts", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:18", strings.Replace(upgradeStart, "web-3", "web-4", 1)),
+				ev("06:20:21", dockerStop), ev("06:20:22", strings.Replace(dockerStop, "web-3", "web-4", 1)),
+				ev("06:21:00", strings.Replace(dockerStart, "web-3", "web-4", 1)), ev("08:00:00", cron)},
+			[]string{"unattended confirmed down.svc=docker"}, "refuted"},
+		{"threshold at exactly N", []string{sigBrute},
+			[]event.Event{
+				ev("10:00:00", "h sshd - - | Failed password for root from 218.188.2.4 port 4242 ssh2"),
+				ev("10:00:20", "h sshd - - | Failed password for invalid user admin from 218.188.2.4 port 4243 ssh2"),
+				ev("10:00:40", "h sshd - - | Failed password for root from 218.188.2.4 port 4244 ssh2")},
+			[]string{"brute confirmed fail.user=root,fail.addr=218.188.2.4 count=3"}, ""},
+		{"threshold one short", []string{sigBrute},
+			[]event.Event{
+				ev("10:00:00", "h sshd - - | Failed password for root from 218.188.2.4 port 4242 ssh2"),
+				ev("10:00:20", "h sshd - - | Failed password for root from 218.188.2.4 port 4243 ssh2"),
+				ev("10:00:40", "h sshd - - | Failed password for root from 10.0.0.9 port 4244 ssh2")},
+			nil, ""},
+		{"threshold outside the window", []string{sigBrute},
+			[]event.Event{
+				ev("10:00:00", "h sshd - - | Failed password for root from 218.188.2.4 port 4242 ssh2"),
+				ev("10:00:30", "h sshd - - | Failed password for root from 218.188.2.4 port 4243 ssh2"),
+				ev("10:01:01", "h sshd - - | Failed password for root from 218.188.2.4 port 4244 ssh2")},
+			nil, ""},
+		{"threshold burst is one finding", []string{sigBrute},
+			[]event.Event{
+				ev("10:00:00", "h sshd - - | Failed password for root from 218.188.2.4 port 1 ssh2"),
+				ev("10:00:01", "h sshd - - | Failed password for root from 218.188.2.4 port 2 ssh2"),
+				ev("10:00:02", "h sshd - - | Failed password for root from 218.188.2.4 port 3 ssh2"),
+				ev("10:00:03", "h sshd - - | Failed password for root from 218.188.2.4 port 4 ssh2"),
+				ev("10:00:04", "h sshd - - | Failed password for root from 218.188.2.4 port 5 ssh2")},
+			[]string{"brute confirmed fail.user=root,fail.addr=218.188.2.4 count=5"}, ""},
+		{"dedupe folds hits within the window", []string{sigOOM},
+			[]event.Event{
+				ev("03:00:00", "h kernel - - | Out of memory: Killed process 4242 (java) total-vm:8388608kB"),
+				ev("03:05:00", "h kernel - - | Out of memory: Killed process 4301 (java) total-vm:8388608kB"),
+				ev("03:16:00", "h kernel - - | Out of memory: Killed process 4399 (postgres) total-vm:1048576kB")},
+			[]string{"oom confirmed kill.pid=4242,kill.comm=java count=2", "oom confirmed kill.pid=4399,kill.comm=postgres"}, ""},
+		{"near miss wording is not a finding", []string{sigOOM},
+			[]event.Event{ev("03:00:00", "h myapp - - | retrying: Out of memory while allocating buffer")},
+			nil, ""},
+		{"optional step absent", []string{sigUntil},
+			[]event.Event{ev("01:00:00", "h systemd web.service failed | web.service: Failed with result 'exit-code'."),
+				ev("01:00:05", "h systemd web.service started | Started Web.")},
+			[]string{"flap confirmed"}, ""},
+		{"optional step bound", []string{sigUntil},
+			[]event.Event{ev("01:00:00", "h systemd web.service failed | web.service: Failed with result 'exit-code'."),
+				ev("01:00:01", "h systemd web.service - | web.service: Scheduled restart job, restart counter is at 1."),
+				ev("01:00:05", "h systemd web.service started | Started Web.")},
+			[]string{"flap confirmed"}, ""},
+		{"until drops the pending instance", []string{sigUntil},
+			[]event.Event{ev("01:00:00", "h systemd web.service failed | web.service: Failed with result 'exit-code'."),
+				ev("01:00:02", "h systemd web.service - | manual reset by operator"),
+				ev("01:00:05", "h systemd web.service started | Started Web.")},
+			nil, "dropped by until event `manual reset by operator`"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sigs := loadSigs(t, c.sigs...)
+			for _, naive := range []bool{true, false} {
+				events := slices.Clone(c.events)
+				fs, ms := run(t, sigs, naive, events)
+				var got []string
+				for _, f := range fs {
+					got = append(got, describe(f))
+				}
+				slices.Sort(got)
+				want := slices.Clone(c.want)
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Fatalf("naive=%v findings:\n  %s\nwant:\n  %s", naive, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+				}
+				if c.miss != "" {
+					var reasons []string
+					found := false
+					for _, m := range ms {
+						reasons = append(reasons, m.Reason)
+						found = found || strings.Contains(m.Reason, c.miss)
+					}
+					if !found {
+						t.Fatalf("near misses %q lack %q", reasons, c.miss)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestFindingRendering(t *testing.T) {
+	sigs := loadSigs(t, sigUnattended)
+	fs, _ := run(t, sigs, false, []event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:25:00", cron)})
+	if len(fs) != 1 {
+		t.Fatalf("got %d findings", len(fs))
+	}
+	f := fs[0]
+	if f.Summary != "docker stopped at 2021-10-07 06:20:21 UTC; unresolved (end of log)" {
+		t.Errorf("summary = %q", f.Summary)
+	}
+	if len(f.Remediation) != 1 || f.Remediation[0] != "systemctl start docker.service" {
+		t.Errorf("remediation = %q", f.Remediation)
+	}
+	if len(f.Evidence) != 2 || f.Evidence[0].Step != "upgrade" || f.Evidence[1].Event.Source.Line != 2 {
+		t.Errorf("evidence = %+v", f.Evidence)
+	}
+	if f.Host != "web-3" || !f.Start.Equal(day.Add(6*time.Hour+20*time.Minute+17*time.Second)) {
+		t.Errorf("host %q start %v", f.Host, f.Start)
+	}
+}
+
+func TestStateIsBounded(t *testing.T) {
+	sigs := loadSigs(t, `schema: logsleuth/v1
+id: jobs
+title: Job started and never finished
+events:
+  start: {message|re: 'job (?P<id>\d+) started'}
+  done: {message|re: 'job (?P<id>\d+) finished'}
+match:
+  sequence:
+    by: [host]
+    steps:
+      - {event: start}
+      - {absent: done, join: {id: start.id}, for: 1h}
+`)
+	ws := &event.Warnings{}
+	e := New(sigs, Options{MaxPending: 4, Warnings: ws})
+	for i := 0; i < 50; i++ {
+		x := ev("06:00:00", fmt.Sprintf("h worker - - | job %d started", i))
+		x.Time = x.Time.Add(time.Duration(i) * time.Second)
+		e.Process(&x)
+	}
+	seq := e.runners[0].(*sequence)
+	if n := len(seq.groups["h"]); n != 4 {
+		t.Fatalf("%d instances kept, want the cap of 4", n)
+	}
+	if seq.absentOpen != 4 {
+		t.Fatalf("absentOpen = %d, want 4", seq.absentOpen)
+	}
+	if len(ws.List()) != 1 || !strings.Contains(ws.List()[0].Msg, "more than 4 partial matches") {
+		t.Fatalf("warnings = %v", ws.List())
+	}
+	fs, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 4 || fs[0].Captures[0].Value != "46" {
+		t.Fatalf("findings: %d, first %v; want the 4 newest jobs (46..49) unresolved", len(fs), fs[0].Captures)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	sigs := loadSigs(t, sigUnattended, sigBrute, sigOOM)
+	events := []event.Event{
+		ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:20:23", ctrStop),
+		ev("06:20:23", "web-3 kernel - - | Out of memory: Killed process 1 (a) x"),
+		ev("06:20:23", "web-4 kernel - - | Out of memory: Killed process 2 (b) x"),
+	}
+	first, _ := run(t, sigs, false, slices.Clone(events))
+	for i := 0; i < 5; i++ {
+		again, _ := run(t, sigs, false, slices.Clone(events))
+		for j := range first {
+			if describe(first[j])+first[j].Host != describe(again[j])+again[j].Host {
+				t.Fatalf("run %d differs at %d: %s vs %s", i, j, describe(first[j]), describe(again[j]))
+			}
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+)
+
+// Outcomes of a finding (DESIGN §5).
+const (
+	// Confirmed: every step happened, and for an absence, later events
+	// of the same host prove the window passed with nothing matching.
+	Confirmed = "confirmed"
+	// Unresolved: an absence window was still open when the input ended.
+	Unresolved = "unresolved"
+	// Boundary: the host rebooted before an absence window closed.
+	Boundary = "boundary"
+)
+
+// Reasons that go with Unresolved and Boundary.
+const (
+	ReasonEndOfLog = "end of log"
+	ReasonReboot   = "reboot"
+)
+
+// Evidence is one event that bound a step of a finding.
+type Evidence struct {
+	Step  string
+	Event *event.Event
+}
+
+// Finding is one signature hit, with everything the timeline shows.
+type Finding struct {
+	Signature *signature.Signature
+	Outcome   string
+	Reason    string
+	Host      string
+	Start     time.Time
+	End       time.Time
+	// Count is the number of events folded into the finding (threshold
+	// hits, deduplicated event hits); 1 for a single hit or a sequence.
+	Count int
+	// Captures are "step.name" -> value, in step order.
+	Captures []signature.Capture
+	Evidence []Evidence
+	// Summary is the rendered `explain`; Remediation the rendered steps.
+	Summary     string
+	Remediation []string
+
+	data map[string]any // template data, rendered at the end
+}
+
+// NearMiss is the furthest a signature got in one group without firing.
+type NearMiss struct {
+	Signature *signature.Signature
+	Group     string
+	// Steps is how many steps were bound; Reason says why the next
+	// failed, e.g. "step 3 `absent up` refuted by ... at syslog:412, 40s
+	// after the stop".
+	Steps    int
+	Reason   string
+	Time     time.Time
+	Evidence []Evidence
+}
+
+// maxEvidence bounds the evidence kept for threshold and deduplicated
+// findings: the first events, which tell the story, and the count.
+const maxEvidence = 10
+
+func stepData(ev *event.Event, caps signature.Captures) map[string]any {
+	fields := make(map[string]string, len(ev.Fields))
+	for _, f := range ev.Fields {
+		fields[f.Key] = f.Value
+	}
+	m := map[string]any{
+		"time": ev.Time, "message": ev.Message, "host": ev.Host, "program": ev.Program,
+		"unit": ev.Unit, "pid": ev.PID, "line": ev.Source.Line, "source": ev.Source.Path,
+		"lifecycle": ev.Lifecycle.String(), "priority": ev.Priority.String(), "boot_id": ev.BootID,
+		"fields": fields,
+	}
+	for _, c := range caps {
+		m[c.Name] = c.Value
+	}
+	return m
+}
+
+// render fills Summary and Remediation from the signature's templates.
+func (f *Finding) render() error {
+	d := f.data
+	if d == nil {
+		d = map[string]any{}
+	}
+	d["outcome"], d["reason"], d["host"], d["count"] = f.Outcome, f.Reason, f.Host, f.Count
+	d["start"], d["end"], d["signature"], d["title"] = f.Start, f.End, f.Signature.ID, f.Signature.Title
+	var err error
+	if f.Summary, err = signature.Render(f.Signature.Explain, d); err != nil {
+		return fmt.Errorf("signature %s: %w", f.Signature.ID, err)
+	}
+	if f.Summary == "" {
+		f.Summary = f.Signature.Title
+	}
+	f.Remediation = f.Remediation[:0]
+	for _, t := range f.Signature.Remediation {
+		s, err := signature.Render(t, d)
+		if err != nil {
+			return fmt.Errorf("signature %s: %w", f.Signature.ID, err)
+		}
+		f.Remediation = append(f.Remediation, s)
+	}
+	return nil
+}
+
+// sortFindings orders findings deterministically: by start, signature,
+// host, then the first evidence's position.
+func sortFindings(fs []*Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if !a.Start.Equal(b.Start) {
+			return a.Start.Before(b.Start)
+		}
+		if a.Signature.ID != b.Signature.ID {
+			return a.Signature.ID < b.Signature.ID
+		}
+		if a.Host != b.Host {
+			return a.Host < b.Host
+		}
+		return evidenceKey(a) < evidenceKey(b)
+	})
+}
+
+func evidenceKey(f *Finding) string {
+	if len(f.Evidence) == 0 {
+		return ""
+	}
+	e := f.Evidence[0].Event
+	return fmt.Sprintf("%s:%012d", e.Source.Path, e.Source.Line)
+}
+
+// where names an event's position for people: "syslog:412".
+func where(ev *event.Event) string {
+	if ev.Source.Line > 0 {
+		return fmt.Sprintf("%s:%d", ev.Source.Path, ev.Source.Line)
+	}
+	if ev.Source.Cursor != "" {
+		return ev.Source.Path + "@" + ev.Source.Cursor
+	}
+	return ev.Source.Path
+}

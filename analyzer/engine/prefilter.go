@@ -1,0 +1,92 @@
+package engine
+
+import (
+	"unsafe"
+
+	"github.com/cloudflare/ahocorasick"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// prefilter picks the matchers worth running on an event (DESIGN §8): one
+// Aho-Corasick pass over the message for every matcher's required
+// literals, plus indexes by program and unit. It says "candidate"; the
+// matcher confirms. It must never drop an event a matcher would accept.
+type prefilter struct {
+	ac        *ahocorasick.Matcher
+	byLiteral [][]int // literal index -> defs
+	byProgram map[string][]int
+	byUnit    map[string][]int
+	always    []int
+	// seen marks defs already offered for the current event.
+	seen []uint32
+	gen  uint32
+}
+
+func newPrefilter(defs []defRef) *prefilter {
+	p := &prefilter{byProgram: map[string][]int{}, byUnit: map[string][]int{}, seen: make([]uint32, len(defs))}
+	litIndex := map[string]int{}
+	var dict []string
+	for i, d := range defs {
+		r := d.def.Matcher.Requirement()
+		switch {
+		case r.Literals != nil:
+			for _, l := range r.Literals {
+				j, ok := litIndex[l]
+				if !ok {
+					j = len(dict)
+					litIndex[l] = j
+					dict = append(dict, l)
+					p.byLiteral = append(p.byLiteral, nil)
+				}
+				p.byLiteral[j] = append(p.byLiteral[j], i)
+			}
+		case r.Programs != nil:
+			for _, v := range r.Programs {
+				p.byProgram[v] = append(p.byProgram[v], i)
+			}
+		case r.Units != nil:
+			for _, v := range r.Units {
+				p.byUnit[v] = append(p.byUnit[v], i)
+			}
+		default:
+			p.always = append(p.always, i)
+		}
+	}
+	if len(dict) > 0 {
+		p.ac = ahocorasick.NewStringMatcher(dict)
+	}
+	return p
+}
+
+// candidates calls f once for each def that may match ev.
+func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
+	p.gen++
+	if p.gen == 0 { // wrapped: clear marks
+		clear(p.seen)
+		p.gen = 1
+	}
+	offer := func(list []int) {
+		for _, i := range list {
+			if p.seen[i] != p.gen {
+				p.seen[i] = p.gen
+				f(i)
+			}
+		}
+	}
+	offer(p.always)
+	if ev.Program != "" {
+		offer(p.byProgram[ev.Program])
+	}
+	if ev.Unit != "" {
+		offer(p.byUnit[ev.Unit])
+	}
+	if p.ac != nil && ev.Message != "" {
+		// The matcher only reads its input; viewing the message's bytes
+		// in place avoids copying every message of the stream.
+		msg := unsafe.Slice(unsafe.StringData(ev.Message), len(ev.Message))
+		for _, j := range p.ac.Match(msg) {
+			offer(p.byLiteral[j])
+		}
+	}
+}

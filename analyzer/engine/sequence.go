@@ -1,0 +1,470 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+)
+
+// sequence runs `match: {sequence: ...}`: per group, a set of partial
+// matches (instances). An event that binds a step forks the instance, so
+// one upgrade can stop docker and containerd and yield two findings; an
+// instance equal to an existing one (same next step, same captures)
+// replaces it, the latest anchor winning as in EQL.
+type sequence struct {
+	sig    *signature.Signature
+	steps  []*signature.Step
+	groups map[string][]*instance
+	// absentOpen counts instances waiting at an absent step, so observe
+	// costs nothing when there are none.
+	absentOpen int
+}
+
+type binding struct {
+	ev   *event.Event
+	caps signature.Captures
+}
+
+type instance struct {
+	group string
+	next  int // index of the step to satisfy next
+	bound []binding
+	first time.Time // time of step 1
+	host  string
+	boot  string
+	path  string // source of step 1, for boot comparison
+	// open absence window, when steps[next] is absent
+	winStart, winEnd time.Time
+}
+
+func newSequence(s *signature.Signature) *sequence {
+	return &sequence{sig: s, steps: s.Match.Steps, groups: map[string][]*instance{}}
+}
+
+func (in *instance) clone() *instance {
+	c := *in
+	c.bound = slices.Clone(in.bound)
+	return &c
+}
+
+// capsOf returns the captures bound at the step named name.
+func (s *sequence) capsOf(in *instance, name string) (signature.Captures, *event.Event) {
+	for i, st := range s.steps {
+		if st.As == name && in.bound[i].ev != nil {
+			return in.bound[i].caps, in.bound[i].ev
+		}
+	}
+	return nil, nil
+}
+
+// joins reports whether ev (with caps) satisfies step st's join constraints.
+func (s *sequence) joins(in *instance, st *signature.Step, ev *event.Event, caps signature.Captures) bool {
+	for _, j := range st.Join {
+		otherCaps, otherEv := s.capsOf(in, j.Step)
+		if otherEv == nil {
+			return false
+		}
+		if keyValue(j.Capture, ev, caps) != keyValue(j.Other, otherEv, otherCaps) {
+			return false
+		}
+	}
+	return true
+}
+
+// anchorTime is when step st's `within`/`for` starts: the step named in
+// `after`, else the last bound positive step before it.
+func (s *sequence) anchorTime(in *instance, st *signature.Step) time.Time {
+	if st.After != "" {
+		if _, ev := s.capsOf(in, st.After); ev != nil {
+			return ev.Time
+		}
+	}
+	for i := st.Index - 1; i >= 0; i-- {
+		if in.bound[i].ev != nil {
+			return in.bound[i].ev.Time
+		}
+	}
+	return in.first
+}
+
+func (s *sequence) observe(e *Engine, ev *event.Event) {
+	if s.absentOpen == 0 {
+		return
+	}
+	tol := e.opts.Tolerance
+	for _, key := range s.sortedGroups() {
+		list := s.groups[key]
+		kept := list[:0]
+		for _, in := range list {
+			if in.winEnd.IsZero() || !s.sameHost(in, ev) {
+				kept = append(kept, in)
+				continue
+			}
+			st := s.steps[in.next]
+			switch {
+			case s.rebooted(in, ev) && !ev.Time.After(in.winEnd):
+				s.absentOpen--
+				s.closeAbsent(e, in, st, Boundary, ReasonReboot, ev)
+				continue
+			case ev.Time.After(in.winEnd.Add(tol)):
+				s.absentOpen--
+				if next := s.passAbsent(e, in, st); next != nil {
+					kept = append(kept, next)
+				}
+				continue
+			}
+			kept = append(kept, in)
+		}
+		s.setGroup(key, kept)
+	}
+}
+
+func (s *sequence) setGroup(key string, list []*instance) {
+	if len(list) == 0 {
+		delete(s.groups, key)
+		return
+	}
+	s.groups[key] = list
+}
+
+func (s *sequence) sortedGroups() []string {
+	keys := make([]string, 0, len(s.groups))
+	for k := range s.groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// sameHost: only events of the anchor's host (or, for host-less sources,
+// of the anchor's source) tell anything about that host's windows.
+func (s *sequence) sameHost(in *instance, ev *event.Event) bool {
+	if in.host != "" {
+		return ev.Host == in.host
+	}
+	return ev.Source.Path == in.path
+}
+
+func (s *sequence) rebooted(in *instance, ev *event.Event) bool {
+	if ev.BootID == in.boot {
+		return false
+	}
+	// Boot ids of different sources (a journal's and a syslog file's
+	// counter) are not comparable unless both are real ids.
+	return ev.Source.Path == in.path || (ev.BootID != "" && in.boot != "" && len(ev.BootID) >= 16 && len(in.boot) >= 16)
+}
+
+// passAbsent: the window of absent step st passed with nothing matching.
+// The last step makes a confirmed finding; otherwise the instance goes on
+// and is returned.
+func (s *sequence) passAbsent(e *Engine, in *instance, st *signature.Step) *instance {
+	if st.Index == len(s.steps)-1 {
+		s.finding(e, in, Confirmed, "", in.winEnd)
+		return nil
+	}
+	in.next++
+	in.winStart, in.winEnd = time.Time{}, time.Time{}
+	s.openWindow(in)
+	if !in.winEnd.IsZero() {
+		s.absentOpen++
+	}
+	return in
+}
+
+// closeAbsent ends an instance at an absent step that can no longer be
+// confirmed: a finding when it was the last step, else a near miss.
+func (s *sequence) closeAbsent(e *Engine, in *instance, st *signature.Step, outcome, reason string, ev *event.Event) {
+	if st.Index == len(s.steps)-1 {
+		end := in.winEnd
+		if ev != nil {
+			end = ev.Time
+		}
+		s.finding(e, in, outcome, reason, end)
+		return
+	}
+	s.nearMiss(e, in, fmt.Sprintf("step %d `absent %s` could not be decided: %s", st.Index+1, st.As, reason), ev)
+}
+
+// openWindow starts the absence window when the instance now waits at an
+// absent step.
+func (s *sequence) openWindow(in *instance) {
+	if in.next >= len(s.steps) || !s.steps[in.next].Absent {
+		return
+	}
+	st := s.steps[in.next]
+	in.winStart = s.anchorTime(in, st)
+	in.winEnd = in.winStart.Add(st.For)
+}
+
+func (s *sequence) process(e *Engine, ev *event.Event, hits []hit) {
+	stepHits := func(st *signature.Step) (signature.Captures, bool) {
+		for _, h := range hits {
+			if h.def == st.Event {
+				return h.caps, true
+			}
+		}
+		return nil, false
+	}
+	for _, h := range hits {
+		for _, u := range s.sig.Match.Until {
+			if h.def == u {
+				s.until(e, ev, h.caps)
+			}
+		}
+	}
+	// Existing instances of the groups this event may belong to.
+	seen := map[string]bool{}
+	var created []*instance
+	for _, st := range s.steps {
+		caps, ok := stepHits(st)
+		if !ok {
+			continue
+		}
+		key := groupKey(s.sig.Match.By, ev, caps)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		created = append(created, s.advanceGroup(e, key, ev, stepHits)...)
+	}
+	// A new instance when step 1 matches.
+	if caps, ok := stepHits(s.steps[0]); ok {
+		in := &instance{
+			group: groupKey(s.sig.Match.By, ev, caps),
+			bound: make([]binding, len(s.steps)),
+			first: ev.Time, host: ev.Host, boot: ev.BootID, path: ev.Source.Path,
+		}
+		in.bound[0] = binding{ev: ev.Clone(), caps: caps}
+		in.next = 1
+		s.openWindow(in)
+		created = append(created, in)
+	}
+	for _, in := range created {
+		s.add(e, in)
+	}
+}
+
+// advanceGroup tries ev on every instance of one group and returns the
+// instances it forks.
+func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits func(*signature.Step) (signature.Captures, bool)) []*instance {
+	list := s.groups[key]
+	var forks []*instance
+	kept := list[:0]
+	for _, in := range list {
+		if reason := s.expired(in, ev); reason != "" {
+			if !in.winEnd.IsZero() {
+				s.absentOpen--
+			}
+			s.nearMiss(e, in, reason, ev)
+			continue
+		}
+		st := s.steps[in.next]
+		if st.Absent {
+			if caps, ok := stepHits(st); ok && s.joins(in, st, ev, caps) &&
+				!ev.Time.Before(in.winStart) && !ev.Time.After(in.winEnd) {
+				s.absentOpen--
+				s.nearMiss(e, in, fmt.Sprintf("step %d `absent %s` refuted by `%s` at %s, %s after %s",
+					st.Index+1, st.As, ev.Message, where(ev), signature.HumanDuration(ev.Time.Sub(in.winStart)), s.anchorName(in, st)), ev)
+				continue
+			}
+			kept = append(kept, in)
+			continue
+		}
+		consumed := false
+		for k := in.next; k < len(s.steps); k++ {
+			st := s.steps[k]
+			if st.Absent {
+				break
+			}
+			caps, ok := stepHits(st)
+			if ok && s.joins(in, st, ev, caps) && (st.Within == 0 || ev.Time.Sub(s.anchorTime(in, st)) <= st.Within) {
+				// A required step forks (the same step may bind again with
+				// other captures); an optional one only decorates the
+				// instance, which moves on in place.
+				f := in
+				if !st.Optional {
+					f = in.clone()
+				}
+				f.bound[k] = binding{ev: ev.Clone(), caps: caps}
+				f.next = k + 1
+				switch {
+				case f.next == len(s.steps):
+					s.finding(e, f, Confirmed, "", ev.Time)
+					consumed = true
+				case st.Optional:
+					s.openWindow(f)
+					if !f.winEnd.IsZero() {
+						s.absentOpen++
+					}
+				default:
+					s.openWindow(f)
+					forks = append(forks, f)
+				}
+				break
+			}
+			if !st.Optional {
+				break
+			}
+		}
+		if !consumed {
+			kept = append(kept, in)
+		}
+	}
+	s.setGroup(key, kept)
+	return forks
+}
+
+// expired says why an instance can no longer advance at ev's time.
+func (s *sequence) expired(in *instance, ev *event.Event) string {
+	if ms := s.sig.Match.MaxSpan; ms > 0 && ev.Time.Sub(in.first) > ms {
+		return fmt.Sprintf("step %d `%s` did not happen within maxspan %s of step 1", in.next+1, s.steps[in.next].As, ms)
+	}
+	st := s.steps[in.next]
+	if !st.Absent && st.Within > 0 && ev.Time.Sub(s.anchorTime(in, st)) > st.Within {
+		// An optional step's window passing is no failure if a later
+		// required step can still come; keep it simple and let the
+		// instance wait for the first required step's own window.
+		if st.Optional {
+			return ""
+		}
+		return fmt.Sprintf("step %d `%s` did not happen within %s of %s", st.Index+1, st.As, st.Within, s.anchorName(in, st))
+	}
+	return ""
+}
+
+func (s *sequence) anchorName(in *instance, st *signature.Step) string {
+	if st.After != "" {
+		return "`" + st.After + "`"
+	}
+	for i := st.Index - 1; i >= 0; i-- {
+		if in.bound[i].ev != nil {
+			return "`" + s.steps[i].As + "`"
+		}
+	}
+	return "step 1"
+}
+
+// add stores an instance, replacing an equal one and enforcing the cap.
+func (s *sequence) add(e *Engine, in *instance) {
+	list := s.groups[in.group]
+	for i, old := range list {
+		if old.next == in.next && sameCaptures(old, in) {
+			if !old.winEnd.IsZero() {
+				s.absentOpen--
+			}
+			list[i] = in
+			if !in.winEnd.IsZero() {
+				s.absentOpen++
+			}
+			return
+		}
+	}
+	if len(list) >= e.opts.MaxPending {
+		e.warnCap(s.sig, in.group)
+		if !list[0].winEnd.IsZero() {
+			s.absentOpen--
+		}
+		list = list[1:]
+	}
+	if !in.winEnd.IsZero() {
+		s.absentOpen++
+	}
+	s.groups[in.group] = append(list, in)
+}
+
+func sameCaptures(a, b *instance) bool {
+	for i := range a.bound {
+		if (a.bound[i].ev == nil) != (b.bound[i].ev == nil) {
+			return false
+		}
+		if !slices.Equal(a.bound[i].caps, b.bound[i].caps) {
+			return false
+		}
+	}
+	return true
+}
+
+// until drops the pending instances of the group an `until` event
+// belongs to.
+func (s *sequence) until(e *Engine, ev *event.Event, caps signature.Captures) {
+	key := groupKey(s.sig.Match.By, ev, caps)
+	for _, in := range s.groups[key] {
+		if !in.winEnd.IsZero() {
+			s.absentOpen--
+		}
+		s.nearMiss(e, in, fmt.Sprintf("dropped by until event `%s` at %s", ev.Message, where(ev)), ev)
+	}
+	delete(s.groups, key)
+}
+
+func (s *sequence) finish(e *Engine) {
+	for _, key := range s.sortedGroups() {
+		for _, in := range s.groups[key] {
+			st := s.steps[in.next]
+			if st.Absent {
+				s.closeAbsent(e, in, st, Unresolved, ReasonEndOfLog, nil)
+				continue
+			}
+			s.nearMiss(e, in, fmt.Sprintf("step %d `%s` had not happened when the log ended", st.Index+1, st.As), nil)
+		}
+	}
+	s.groups = map[string][]*instance{}
+	s.absentOpen = 0
+}
+
+func (s *sequence) finding(e *Engine, in *instance, outcome, reason string, end time.Time) {
+	f := &Finding{Signature: s.sig, Outcome: outcome, Reason: reason, Host: in.host, Start: in.first, End: end, Count: 1,
+		data: map[string]any{}}
+	for i, st := range s.steps {
+		b := in.bound[i]
+		switch {
+		case st.Absent:
+			start, stop := s.anchorTime(in, st), s.anchorTime(in, st).Add(st.For)
+			f.data[st.As] = map[string]any{"start": start, "end": stop, "for": signature.HumanDuration(st.For)}
+		case b.ev != nil:
+			f.data[st.As] = stepData(b.ev, b.caps)
+			f.Captures = append(f.Captures, prefixed(st.As, b.caps)...)
+			f.Evidence = append(f.Evidence, Evidence{Step: st.As, Event: b.ev})
+		default:
+			f.data[st.As] = map[string]any{}
+		}
+	}
+	e.emit(f)
+}
+
+func (s *sequence) nearMiss(e *Engine, in *instance, reason string, ev *event.Event) {
+	n := &NearMiss{Signature: s.sig, Group: in.group, Reason: reason}
+	for i, b := range in.bound {
+		if b.ev != nil {
+			n.Steps++
+			n.Evidence = append(n.Evidence, Evidence{Step: s.steps[i].As, Event: b.ev})
+		}
+	}
+	if ev != nil {
+		n.Time = ev.Time
+		if reasonHasRefuter(reason) {
+			n.Evidence = append(n.Evidence, Evidence{Step: s.steps[in.next].As, Event: ev.Clone()})
+		}
+	} else {
+		n.Time = in.first
+	}
+	e.miss(n)
+}
+
+func reasonHasRefuter(r string) bool {
+	return strings.Contains(r, "refuted") || strings.Contains(r, "until")
+}
+
+func sortNearMisses(ns []*NearMiss) {
+	sort.Slice(ns, func(i, j int) bool {
+		if ns[i].Signature.ID != ns[j].Signature.ID {
+			return ns[i].Signature.ID < ns[j].Signature.ID
+		}
+		return ns[i].Group < ns[j].Group
+	})
+}

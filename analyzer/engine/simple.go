@@ -1,0 +1,188 @@
+package engine
+
+import (
+	"strings"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+)
+
+// keyValue returns the value of a `by` key: an event field or a capture.
+func keyValue(k string, ev *event.Event, caps signature.Captures) string {
+	switch k {
+	case "host":
+		return ev.Host
+	case "unit":
+		return ev.Unit
+	case "program":
+		return ev.Program
+	case "boot_id":
+		return ev.BootID
+	case "message":
+		return ev.Message
+	case "source":
+		return ev.Source.Path
+	}
+	if name, ok := strings.CutPrefix(k, "fields."); ok {
+		v, _ := ev.Field(name)
+		return v
+	}
+	v, _ := caps.Get(k)
+	return v
+}
+
+// groupKey joins the values of by for one event.
+func groupKey(by []string, ev *event.Event, caps signature.Captures) string {
+	switch len(by) {
+	case 0:
+		return ""
+	case 1:
+		return keyValue(by[0], ev, caps)
+	}
+	var b strings.Builder
+	for i, k := range by {
+		if i > 0 {
+			b.WriteByte(0)
+		}
+		b.WriteString(keyValue(k, ev, caps))
+	}
+	return b.String()
+}
+
+func prefixed(step string, caps signature.Captures) []signature.Capture {
+	out := make([]signature.Capture, 0, len(caps))
+	for _, c := range caps {
+		out = append(out, signature.Capture{Name: step + "." + c.Name, Value: c.Value})
+	}
+	return out
+}
+
+// single runs `match: {event: NAME}`: every hit is a finding, unless
+// dedupe folds it into an earlier one with the same key.
+type single struct {
+	sig  *signature.Signature
+	last map[string]*Finding // dedupe key -> open finding
+}
+
+func (s *single) observe(*Engine, *event.Event) {}
+
+func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
+	m := s.sig.Match
+	for _, h := range hits {
+		if h.def != m.Event {
+			continue
+		}
+		var key string
+		if m.DedupeWindow > 0 {
+			key = groupKey(m.DedupeBy, ev, h.caps)
+			if f, ok := s.last[key]; ok && ev.Time.Sub(f.Start) <= m.DedupeWindow {
+				f.Count++
+				f.End = ev.Time
+				if len(f.Evidence) < maxEvidence {
+					f.Evidence = append(f.Evidence, Evidence{Step: h.def.Name, Event: ev.Clone()})
+				}
+				return
+			}
+		}
+		f := &Finding{
+			Signature: s.sig, Outcome: Confirmed, Host: ev.Host, Start: ev.Time, End: ev.Time, Count: 1,
+			Captures: prefixed(h.def.Name, h.caps),
+			Evidence: []Evidence{{Step: h.def.Name, Event: ev.Clone()}},
+			data:     map[string]any{h.def.Name: stepData(ev, h.caps)},
+		}
+		e.emit(f)
+		if m.DedupeWindow > 0 {
+			s.last[key] = f
+		}
+		return
+	}
+}
+
+func (s *single) finish(*Engine) {}
+
+// threshold runs `match: {threshold: ...}`: Count events with the same
+// key within a sliding Window make a finding; later events within Window
+// of the previous one extend it (one finding per burst).
+type threshold struct {
+	sig    *signature.Signature
+	groups map[string]*burst
+}
+
+type burst struct {
+	times  []time.Time // events in the current window (before firing)
+	events []*event.Event
+	caps   []signature.Captures
+	open   *Finding // fired and still extending
+}
+
+func (t *threshold) observe(*Engine, *event.Event) {}
+
+func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
+	m := t.sig.Match
+	var h *hit
+	for i := range hits {
+		if hits[i].def == m.Event {
+			h = &hits[i]
+			break
+		}
+	}
+	if h == nil {
+		return
+	}
+	key := groupKey(m.By, ev, h.caps)
+	b := t.groups[key]
+	if b == nil {
+		b = &burst{}
+		t.groups[key] = b
+	}
+	if b.open != nil {
+		if ev.Time.Sub(b.open.End) <= m.Window {
+			b.open.Count++
+			b.open.End = ev.Time
+			if len(b.open.Evidence) < maxEvidence {
+				b.open.Evidence = append(b.open.Evidence, Evidence{Step: m.Event.Name, Event: ev.Clone()})
+			}
+			b.open.data["last"] = stepData(ev, h.caps)
+			return
+		}
+		b.open = nil
+	}
+	// Slide: drop events older than the window.
+	cut := 0
+	for cut < len(b.times) && ev.Time.Sub(b.times[cut]) > m.Window {
+		cut++
+	}
+	if cut > 0 {
+		b.times = append(b.times[:0], b.times[cut:]...)
+		b.events = append(b.events[:0], b.events[cut:]...)
+		b.caps = append(b.caps[:0], b.caps[cut:]...)
+	}
+	b.times = append(b.times, ev.Time)
+	b.events = append(b.events, ev.Clone())
+	b.caps = append(b.caps, h.caps)
+	if len(b.times) < m.Count {
+		// Bound memory: only the last Count events can ever matter.
+		if len(b.times) > e.opts.MaxPending {
+			b.times, b.events, b.caps = b.times[1:], b.events[1:], b.caps[1:]
+		}
+		return
+	}
+	f := &Finding{
+		Signature: t.sig, Outcome: Confirmed, Host: b.events[0].Host,
+		Start: b.times[0], End: ev.Time, Count: len(b.times),
+		Captures: prefixed(m.Event.Name, b.caps[0]),
+	}
+	for i, x := range b.events {
+		if i < maxEvidence {
+			f.Evidence = append(f.Evidence, Evidence{Step: m.Event.Name, Event: x})
+		}
+	}
+	first := stepData(b.events[0], b.caps[0])
+	f.data = map[string]any{m.Event.Name: first, "first": first, "last": stepData(ev, h.caps)}
+	e.emit(f)
+	b.open = f
+	b.times, b.events, b.caps = b.times[:0], b.events[:0], b.caps[:0]
+}
+
+func (t *threshold) finish(*Engine) {}

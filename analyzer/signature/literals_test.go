@@ -1,0 +1,38 @@
+package signature
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestRequirement(t *testing.T) {
+	cases := []struct {
+		matcher string
+		want    Requirement
+	}{
+		{`{message|contains: "is too old"}`, Requirement{Literals: []string{"is too old"}}},
+		{`{message|re: 'client version (?P<v>[0-9.]+) is too (old|new)'}`, Requirement{Literals: []string{"client version "}}},
+		{`{message|re: 'Out of memory: Killed process|oom-kill:'}`, Requirement{Literals: []string{"Out of memory: Killed process", "oom-kill:"}}},
+		{`{message|re: '(?i)no space left'}`, Requirement{}},
+		{`{message|re: 'a.*b'}`, Requirement{}},
+		{`{program: sshd, message|re: 'Failed password for (?P<u>\S+)'}`, Requirement{Literals: []string{"Failed password for "}}},
+		{`{program: [dockerd, containerd]}`, Requirement{Programs: []string{"dockerd", "containerd"}}},
+		{`{unit: docker.service, lifecycle: started}`, Requirement{Units: []string{"docker.service"}}},
+		{`{lifecycle: failed}`, Requirement{}},
+		{`{any: [{message|contains: "PLEG is not healthy"}, {message|contains: "container runtime is down"}]}`,
+			Requirement{Literals: []string{"PLEG is not healthy", "container runtime is down"}}},
+		{`{any: [{message|contains: "PLEG is not healthy"}, {unit: kubelet.service}]}`, Requirement{}},
+		{`{message|contains: [ab, "long enough"]}`, Requirement{}},
+	}
+	for _, c := range cases {
+		y := "schema: logsleuth/v1\nid: r\ntitle: R\nevents:\n  e: " + c.matcher + "\nmatch: {event: e}\n"
+		sigs, errs := Parse("r.yaml", []byte(y))
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", c.matcher, errs)
+		}
+		got := sigs[0].Events[0].Matcher.Requirement()
+		if !slices.Equal(got.Literals, c.want.Literals) || !slices.Equal(got.Programs, c.want.Programs) || !slices.Equal(got.Units, c.want.Units) {
+			t.Errorf("%s: requirement = %+v, want %+v", c.matcher, got, c.want)
+		}
+	}
+}
