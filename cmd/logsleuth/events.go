@@ -172,12 +172,8 @@ func runEvents(opts *EventsOptions) error {
 
 	out := bufio.NewWriterSize(ios.Out, 64<<10)
 	loc := opts.displayLocation()
-	var (
-		buf []byte
-		n   int64
-	)
+	var buf []byte
 	for stream.Next() {
-		n++
 		if opts.Stats {
 			continue
 		}
@@ -197,7 +193,7 @@ func runEvents(opts *EventsOptions) error {
 		out.Flush()
 		return fmt.Errorf("read inputs: %w", err)
 	}
-	if !readable(stream, n) {
+	if !stream.Readable() {
 		out.Flush()
 		return errNothingReadable
 	}
@@ -208,15 +204,6 @@ func runEvents(opts *EventsOptions) error {
 		return fmt.Errorf("write events: %w", err)
 	}
 	return nil
-}
-
-// readable reports whether any input could be read. It asks the stream
-// when ingest can tell; otherwise any source or event counts.
-func readable(s *ingest.Stream, events int64) bool {
-	if r, ok := any(s).(interface{ Readable() bool }); ok {
-		return r.Readable()
-	}
-	return events > 0 || len(s.Sources()) > 0
 }
 
 // writeStats prints one row per source and a total line, the figures
