@@ -227,6 +227,9 @@ func parseJournalJSON(line []byte, ev *event.Event) {
 	var obj jsonObject
 	obj.reset(line)
 	for obj.next() {
+		if len(obj.key) == 0 {
+			continue
+		}
 		k0 := len(s.buf)
 		s.buf = appendJSONString(s.buf, obj.key)
 		k1 := len(s.buf)

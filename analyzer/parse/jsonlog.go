@@ -63,7 +63,7 @@ func addJSONFields(line []byte, loc *time.Location, ev *event.Event, setTime boo
 	obj.reset(line)
 	for obj.next() {
 		k, v := obj.key, obj.val
-		if len(v) == 0 || v[0] == 'n' { // null
+		if len(k) == 0 || v[0] == 'n' { // no name, or null
 			continue
 		}
 		switch string(k) {
@@ -136,7 +136,7 @@ func parseDockerJSON(line []byte, o *Options, ev *event.Event) {
 				ev.Time, ev.TimeQuality = t, q
 			}
 		default:
-			if len(obj.val) > 0 && obj.val[0] != 'n' {
+			if len(obj.key) > 0 && obj.val[0] != 'n' {
 				ev.Fields = append(ev.Fields, event.Field{Key: jsonKey(obj.key), Value: jsonString(obj.val)})
 			}
 		}

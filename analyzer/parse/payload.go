@@ -98,7 +98,7 @@ func payloadJSON(ev *event.Event, m string) {
 	obj.reset(b)
 	for obj.next() {
 		v := obj.val
-		if v[0] == '{' || v[0] == '[' || v[0] == 'n' {
+		if len(obj.key) == 0 || v[0] == '{' || v[0] == '[' || v[0] == 'n' {
 			continue
 		}
 		switch string(obj.key) {

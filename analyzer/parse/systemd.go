@@ -182,10 +182,18 @@ var unitTypes = [...]string{".service", ".socket", ".timer", ".mount", ".target"
 	".slice", ".path", ".device", ".swap", ".automount"}
 
 // isUnitName reports whether s looks like a unit name ("docker.service",
-// "user@1000.service", "sys-devices-...device"): no spaces, a known type.
+// "user@1000.service", "sys-devices-...device"): the characters systemd
+// allows in unit names and a known type suffix.
 func isUnitName(s string) bool {
-	if len(s) < 3 || len(s) > 256 || strings.IndexByte(s, ' ') >= 0 {
+	if len(s) < 3 || len(s) > 256 {
 		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == '@' || c == ':' || c == '\\') {
+			return false
+		}
 	}
 	dot := strings.LastIndexByte(s, '.')
 	if dot <= 0 {
@@ -319,19 +327,32 @@ func UnitForDescription(desc string) (string, bool) {
 	if u, ok := unitDescriptions[desc]; ok {
 		return u, true
 	}
-	switch {
-	case strings.HasPrefix(desc, "User Manager for UID "):
-		return "user@" + desc[len("User Manager for UID "):] + ".service", true
-	case strings.HasPrefix(desc, "User Runtime Directory /run/user/"):
-		return "user-runtime-dir@" + desc[len("User Runtime Directory /run/user/"):] + ".service", true
-	case strings.HasPrefix(desc, "Session "):
-		if i := strings.Index(desc, " of "); i > len("Session ") && strings.HasPrefix(strings.ToLower(desc[i:]), " of user ") {
-			return "session-" + desc[len("Session "):i] + ".scope", true
+	for _, t := range unitTemplates {
+		if !strings.HasPrefix(desc, t.prefix) {
+			continue
 		}
-	case strings.HasPrefix(desc, "Getty on "):
-		return "getty@" + desc[len("Getty on "):] + ".service", true
-	case strings.HasPrefix(desc, "Serial Getty on "):
-		return "serial-getty@" + desc[len("Serial Getty on "):] + ".service", true
+		inst := desc[len(t.prefix):]
+		if t.prefix == "Session " {
+			i := strings.Index(inst, " of ")
+			if i <= 0 || !strings.EqualFold(inst[i:min(len(inst), i+9)], " of user ") {
+				return "", false
+			}
+			inst = inst[:i]
+		}
+		if inst == "" || strings.ContainsAny(inst, " \t/") {
+			return "", false
+		}
+		return t.unit + inst + t.suffix, true
 	}
 	return "", false
+}
+
+// unitTemplates are the descriptions of templated units, whose instance
+// follows a fixed prefix.
+var unitTemplates = [...]struct{ prefix, unit, suffix string }{
+	{"User Manager for UID ", "user@", ".service"},
+	{"User Runtime Directory /run/user/", "user-runtime-dir@", ".service"},
+	{"Session ", "session-", ".scope"},
+	{"Getty on ", "getty@", ".service"},
+	{"Serial Getty on ", "serial-getty@", ".service"},
 }
