@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"strings"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -342,11 +343,7 @@ const maxTagName = 128
 // tag with a PID or the name "kernel" counts.
 func scanTag(b []byte, strict bool) (t tag, ok bool) {
 	i := 0
-	for i < len(b) && i < maxTagName {
-		c := b[i]
-		if c <= ' ' || c == ':' || c == '[' || c == ']' || c == '(' || c == ')' || c == 0x7f {
-			break
-		}
+	for i < len(b) && i < maxTagName && byteClass[b[i]]&tagNameByte != 0 {
 		i++
 	}
 	if i == 0 || i >= len(b) {
@@ -401,7 +398,7 @@ func versionTag(b []byte, h *header) bool {
 		return false
 	}
 	for _, c := range b[:sp] {
-		if c <= ' ' || c == ':' || c == '[' || c == ']' || c == '(' || c == ')' {
+		if byteClass[c]&tagNameByte == 0 {
 			return false
 		}
 	}
@@ -426,15 +423,33 @@ func validHost(b []byte) bool {
 		return false
 	}
 	for _, c := range b {
-		switch {
-		case c <= ' ' || c == 0x7f:
-			return false
-		case c == '[' || c == ']' || c == '(' || c == ')' || c == '{' || c == '}' ||
-			c == '<' || c == '>' || c == '"' || c == '\'' || c == '=' || c == ',' || c == ';':
+		if byteClass[c]&hostByte == 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// Byte classes for the per-byte loops of tag and host scanning.
+const (
+	tagNameByte = 1 << iota // any printable byte but ":[]()"
+	hostByte                // any printable byte but brackets, quotes, "=,;"
+)
+
+var byteClass [256]uint8
+
+func init() {
+	for c := 0x21; c < 256; c++ {
+		if c == 0x7f {
+			continue
+		}
+		if !strings.ContainsRune(":[]()", rune(c)) {
+			byteClass[c] |= tagNameByte
+		}
+		if !strings.ContainsRune("[](){}<>\"'=,;", rune(c)) {
+			byteClass[c] |= hostByte
+		}
+	}
 }
 
 // isLevelWord reports whether b is an upper-case log level: an application

@@ -1,0 +1,115 @@
+package parse
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// syslogFuzzHints are the Options.Hint values that change parseSyslogFamily's
+// choices; the fuzzer picks one per input.
+var syslogFuzzHints = []string{"", FormatDmesg, FormatJournalShortMonotonic, FormatJournalShort, FormatRFC3164}
+
+// FuzzParseLine feeds arbitrary lines to parseSyslogFamily and ParseLine.
+// Neither may panic; parseSyslogFamily either leaves the event untouched
+// (ok=false) or fills it consistently.
+func FuzzParseLine(f *testing.F) {
+	for _, cases := range [][]lineCase{rfc3164Cases, rfc3339Cases, rfc5424Cases, journalShortCases,
+		journalMarkerCases, localizedCases, kernelCases} {
+		for _, c := range cases {
+			f.Add(c.line, uint8(0))
+			if c.hint != "" {
+				for i, h := range syslogFuzzHints {
+					if h == c.hint {
+						f.Add(c.line, uint8(i))
+					}
+				}
+			}
+		}
+	}
+	for _, l := range nearMisses {
+		f.Add(l, uint8(0))
+	}
+	for _, bl := range benchLines {
+		f.Add(bl.line, uint8(1))
+	}
+	loc := time.FixedZone("KST", 9*3600)
+	f.Fuzz(func(t *testing.T, line string, hint uint8) {
+		o := &Options{Location: loc, Year: 2021, Hint: syslogFuzzHints[int(hint)%len(syslogFuzzHints)]}
+
+		var ev event.Event
+		ev.Reset()
+		ev.Source.Path = "sentinel"
+		k, ok := parseSyslogFamily([]byte(line), o, &ev)
+		if !ok {
+			clean := event.Event{Priority: event.NoPriority, Source: event.SourceRef{Path: "sentinel"}}
+			if len(ev.Fields) == 0 {
+				ev.Fields = nil
+			}
+			if !reflect.DeepEqual(ev, clean) {
+				t.Fatalf("%q: ok=false but the event was modified: %+v", line, ev)
+			}
+		} else {
+			checkInvariants(t, line, k, &ev)
+		}
+
+		var ev2 event.Event
+		ev2.Reset()
+		k2 := ParseLine([]byte(line), o, &ev2)
+		if k2 > KindSkip {
+			t.Fatalf("ParseLine(%q): invalid kind %d", line, k2)
+		}
+		if k2 == KindEntry && ev2.Source.Format == "" {
+			t.Fatalf("ParseLine(%q): entry without format", line)
+		}
+	})
+}
+
+func checkInvariants(t *testing.T, line string, k Kind, ev *event.Event) {
+	t.Helper()
+	if k > KindBanner {
+		t.Fatalf("%q: kind %d", line, k)
+	}
+	if ev.Source.Path != "sentinel" || ev.Source.Line != 0 {
+		t.Fatalf("%q: Source.Path/Line changed: %+v", line, ev.Source)
+	}
+	if ev.Source.Format == "" {
+		t.Fatalf("%q: ok without a format", line)
+	}
+	if ev.Priority < event.NoPriority || ev.Priority > 7 {
+		t.Fatalf("%q: priority %d", line, ev.Priority)
+	}
+	if strings.IndexByte(ev.Message, 0) >= 0 {
+		t.Fatalf("%q: NUL in message %q", line, ev.Message)
+	}
+	if k != KindEntry {
+		return
+	}
+	if Family(ev.Source.Format) == "text" {
+		t.Fatalf("%q: entry with format %q", line, ev.Source.Format)
+	}
+	if ev.Time.IsZero() != (ev.TimeQuality == event.TimeUnknown) {
+		t.Fatalf("%q: time %v with quality %v", line, ev.Time, ev.TimeQuality)
+	}
+	if ev.TimeQuality == event.TimeInherited || ev.TimeQuality > event.TimeInherited {
+		t.Fatalf("%q: quality %v", line, ev.TimeQuality)
+	}
+	if ev.PID < 0 {
+		t.Fatalf("%q: pid %d", line, ev.PID)
+	}
+	for _, s := range []string{ev.Host, ev.Program} {
+		for i := 0; i < len(s); i++ {
+			if s[i] <= ' ' || s[i] == 0x7f {
+				t.Fatalf("%q: control or space byte in host/program %q", line, s)
+			}
+		}
+	}
+	// Host and program are read from the line; only dmesg supplies
+	// "kernel" itself.
+	if !strings.Contains(line, ev.Host) || !strings.Contains(line, ev.Program) && ev.Program != "kernel" {
+		t.Fatalf("%q: host %q or program %q not in the line", line, ev.Host, ev.Program)
+	}
+}
