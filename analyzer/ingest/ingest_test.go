@@ -241,9 +241,16 @@ func TestInputPathsAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := view(run(t, Options{Paths: []string{plain}, Location: time.UTC, Year: 2021}).events)
+	base := run(t, Options{Paths: []string{plain}, Location: time.UTC, Year: 2021})
+	want := view(base.events)
 	if len(want) < 14 {
 		t.Fatalf("only %d events from the plain file", len(want))
+	}
+	// The stage hands the parser's work through untouched: the plain file
+	// itself reads as RFC3164 with the --year anchor.
+	if st := base.sources[0]; st.Format != parse.FormatRFC3164 || st.TimeQuality != "year_inferred from --year" ||
+		!st.First.Equal(time.Date(2021, 10, 7, 6, 17, 1, 0, time.UTC)) || !st.Last.Equal(time.Date(2021, 10, 7, 6, 30, 0, 0, time.UTC)) {
+		t.Errorf("plain file stats %+v", st)
 	}
 
 	type tc struct {
@@ -567,6 +574,46 @@ func TestStdinDefaults(t *testing.T) {
 			}
 			if tt.opts.Year == 0 && len(r.events) == 1 && r.events[0].Time.Year() < 2021 {
 				t.Errorf("time %v: the year did not come from the current time", r.events[0].Time)
+			}
+		})
+	}
+}
+
+func TestJournalExport(t *testing.T) {
+	export := "__CURSOR=s=1;i=1\n__REALTIME_TIMESTAMP=1633555221521903\n_BOOT_ID=5c1e0e7a5b8a4c6c8e0a4f0a1b2c3d4e\n_HOSTNAME=web3\nSYSLOG_IDENTIFIER=systemd\n_PID=1\nPRIORITY=6\nMESSAGE=Stopping containerd container runtime...\n\n" +
+		"__CURSOR=s=1;i=2\n__REALTIME_TIMESTAMP=1633555221526857\nbad key=x\n\n" +
+		"__CURSOR=s=1;i=3\n__REALTIME_TIMESTAMP=1633555221900000\n_HOSTNAME=web3\nSYSLOG_IDENTIFIER=systemd\n_PID=1\nMESSAGE=Stopped containerd container runtime.\n\n"
+	tests := []struct {
+		name  string
+		data  func(t *testing.T) []byte
+		stdin bool
+	}{
+		{"file", func(t *testing.T) []byte { return []byte(export) }, false},
+		{"gzip on stdin", func(t *testing.T) []byte { return gzipBytes(t, []byte(export), time.Unix(0, 0)) }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{Paths: []string{"-"}, Stdin: bytes.NewReader(tt.data(t))}
+			name := StdinName
+			if !tt.stdin {
+				name = writeFile(t, t.TempDir(), "journalctl_-o_export", tt.data(t))
+				opts = Options{Paths: []string{name}}
+			}
+			r := run(t, opts)
+			var got []string
+			for _, ev := range r.events {
+				got = append(got, fmt.Sprintf("%s:%d %s %s %s", ev.Source.Path, ev.Source.Line, ev.Time.UTC().Format(time.RFC3339Nano), ev.Program, ev.Message))
+			}
+			want := []string{
+				name + ":1 2021-10-06T21:20:21.521903Z systemd Stopping containerd container runtime...",
+				name + ":14 2021-10-06T21:20:21.9Z systemd Stopped containerd container runtime.",
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			checkWarnings(t, r.warnings, []string{name + ":12: bad export entry: invalid field name"}, nil)
+			if st := r.sources[0]; st.Format != parse.FormatJournalExport || st.Events != 2 || st.TimeQuality != "exact" || st.Bytes != int64(len(export)) {
+				t.Errorf("stats %+v", st)
 			}
 		})
 	}

@@ -339,9 +339,9 @@ type entryReader interface {
 	Next(ev *event.Event) error
 }
 
-// newExportReader, when set, reads journal-export sources (see
-// export.go); while nil they go through the line pipeline as text.
-var newExportReader func(io.Reader) entryReader
+// newExportReader reads journal-export sources; a variable so that tests
+// can stand in a reader of their own.
+var newExportReader = func(r io.Reader) entryReader { return parse.NewExportReader(r) }
 
 // exportBatch is how many entries an export source hands out at a time.
 const exportBatch = 1024
@@ -353,7 +353,7 @@ func (run *srcRun) pumpEntries() {
 	cr := &countingReader{r: run.r}
 	er := newExportReader(cr)
 	b := getBatch()
-	var n int64
+	var n, lastLine int64
 	bad := 0
 	for {
 		select {
@@ -369,24 +369,25 @@ func (run *srcRun) pumpEntries() {
 			b.events = append(b.events, event.Event{})
 		}
 		ev := &b.events[k]
-		ev.Fields = nil
-		ev.Reset()
 		err := er.Next(ev)
 		if err != nil {
 			b.events = b.events[:k]
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			if bad++; bad > 1000 && n == 0 {
-				st.ws.Addf(src.stats.Path, 0, "giving up: no valid export entries (%v)", err)
-				break
+			var fe *parse.FormatError
+			if errors.As(err, &fe) {
+				if bad++; bad > 1000 && n == 0 {
+					st.ws.Addf(src.stats.Path, fe.Line, "giving up: no valid export entries")
+					break
+				}
+				st.ws.Addf(src.stats.Path, fe.Line, "bad export entry: %s", fe.Msg)
+				continue
 			}
-			st.ws.Addf(src.stats.Path, 0, "%v", err)
-			if isReadError(err) {
-				break
-			}
-			continue
+			run.readFailed(unwrapRead(err), lastLine)
+			break
 		}
+		lastLine = ev.Source.Line
 		n++
 		ev.Source.Path = src.stats.Path
 		if ev.Source.Format == "" {
@@ -407,11 +408,13 @@ func (run *srcRun) pumpEntries() {
 	run.finish()
 }
 
-// isReadError reports an error of the underlying reader (as opposed to a
-// bad entry): reading cannot go on after it.
-func isReadError(err error) bool {
+// unwrapRead takes the reader's own error out of its readErr mark.
+func unwrapRead(err error) error {
 	var re *readErr
-	return errors.As(err, &re)
+	if errors.As(err, &re) {
+		return re.err
+	}
+	return err
 }
 
 // countingReader counts bytes and marks read errors so that they can be
