@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+)
+
+// benchEvents is a realistic mix of syslog messages, none of which the
+// generated signatures match except a few injected incident lines.
+func benchEvents(n int) []event.Event {
+	rng := rand.New(rand.NewPCG(1, 2))
+	shapes := []struct{ prog, msg string }{
+		{"sshd", "Accepted publickey for ubuntu from 10.0.%d.%d port %d ssh2: RSA SHA256:abc"},
+		{"sshd", "pam_unix(sshd:session): session opened for user ubuntu(uid=%d) by (uid=0) %d %d"},
+		{"CRON", "(root) CMD (   cd / && run-parts --report /etc/cron.hourly) %d %d %d"},
+		{"systemd", "Started Session %d of User ubuntu. %d %d"},
+		{"kernel", "[%d.%06d] docker0: port %d(veth3a1b2c4) entered forwarding state"},
+		{"dockerd", `time="2021-10-07T06:20:21.%09dZ" level=info msg="Container %d health status changed" container=%d`},
+		{"containerd", `time="2021-10-07T06:20:21.%dZ" level=info msg="shim disconnected" id=%d namespace=moby %d`},
+		{"kubelet", `I1007 06:20:21.%06d    %d kubelet.go:2000] "SyncLoop (PLEG): event for pod" pod="default/web-%d"`},
+		{"postfix/smtpd", "connect from unknown[192.168.%d.%d] port %d"},
+	}
+	out := make([]event.Event, n)
+	t := time.Date(2021, 10, 7, 0, 0, 0, 0, time.UTC)
+	for i := range out {
+		s := shapes[rng.IntN(len(shapes))]
+		t = t.Add(time.Duration(rng.IntN(50)) * time.Millisecond)
+		out[i] = event.Event{
+			Time: t, TimeQuality: event.TimeExact, Host: fmt.Sprintf("web-%d", rng.IntN(4)), Program: s.prog,
+			PID: 1000 + rng.IntN(5000), Priority: event.NoPriority,
+			Message: fmt.Sprintf(s.msg, rng.IntN(255), rng.IntN(999999), rng.IntN(65535)),
+			Source:  event.SourceRef{Path: "syslog", Line: int64(i + 1), Format: "rfc3164"},
+		}
+	}
+	return out
+}
+
+// genSignatures makes n distinct signatures of the shapes the built-in set
+// uses: literal, regex with a literal, program-indexed, sequence.
+func genSignatures(tb testing.TB, n int) []*signature.Signature {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		fmt.Fprintf(&b, "schema: logsleuth/v1\nid: gen-%d\ntitle: Generated %d\nevents:\n", i, i)
+		switch i % 4 {
+		case 0:
+			fmt.Fprintf(&b, "  e: {message|contains: \"failure code GX%04d detected\"}\nmatch: {event: e}\n", i)
+		case 1:
+			fmt.Fprintf(&b, "  e: {message|re: 'subsystem q%04d stalled for (?P<secs>\\d+) seconds'}\nmatch: {event: e}\n", i)
+		case 2:
+			fmt.Fprintf(&b, "  e: {program: gen%04d, priority|lte: err}\nmatch: {threshold: {event: e, count: 5, window: 1m, by: [host]}}\n", i)
+		case 3:
+			fmt.Fprintf(&b, "  a: {message|contains: \"job J%04d started\"}\n  z: {message|contains: \"job J%04d finished\"}\n", i, i)
+			b.WriteString("match:\n  sequence:\n    by: [host]\n    steps:\n      - {event: a}\n      - {absent: z, for: 10m}\n")
+		}
+	}
+	sigs, errs := signature.Parse("gen.yaml", []byte(b.String()))
+	if len(errs) > 0 {
+		tb.Fatal(errs)
+	}
+	return sigs
+}
+
+// BenchmarkEngine reports events/s for 10, 100 and 1000 signatures: with
+// the prefilter the cost of an event that cannot match stays nearly flat.
+func BenchmarkEngine(b *testing.B) {
+	events := benchEvents(200_000)
+	var bytes int64
+	for i := range events {
+		bytes += int64(len(events[i].Message))
+	}
+	for _, n := range []int{10, 100, 1000} {
+		sigs := genSignatures(b, n)
+		for _, naive := range []bool{false, true} {
+			if naive && n > 100 {
+				continue // the reference path is quadratic enough already
+			}
+			name := fmt.Sprintf("sigs=%d", n)
+			if naive {
+				name += "/naive"
+			}
+			b.Run(name, func(b *testing.B) {
+				b.SetBytes(bytes)
+				b.ReportAllocs()
+				for b.Loop() {
+					b.StopTimer() // building the automaton is a one-off per run
+					e := New(sigs, Options{Naive: naive})
+					b.StartTimer()
+					for i := range events {
+						e.Process(&events[i])
+					}
+					if _, err := e.Finish(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(len(events))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			})
+		}
+	}
+}
