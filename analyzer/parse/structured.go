@@ -18,6 +18,14 @@ func parseStructured(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	if len(line) == 0 {
 		return KindEntry, false
 	}
+	// The common case first: "Oct  7 ..." (an English month, RFC3164 and
+	// journalctl short) is never one of these formats.
+	if o.Hint == "" && len(line) > 4 && line[3] == ' ' {
+		switch string(line[:3]) {
+		case "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec":
+			return KindEntry, false
+		}
+	}
 	// Hinted formats whose lines are ambiguous on their own come first:
 	// inside a term.log anything goes, and history blocks have bare
 	// "Key: value" lines.
