@@ -287,3 +287,45 @@ total: 3 sources, 100 events, 14000 bytes in 2.000s: 0.0 MB/s, 50 events/s
 		t.Errorf("writeStats\n got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// FuzzAppendText: whatever the log says, the text line carries no control
+// character but tab, and every newline starts an indented continuation.
+func FuzzAppendText(f *testing.F) {
+	for _, s := range []string{
+		"Stopping containerd container runtime...",
+		"panic: runtime error\n\ngoroutine 1 [running]:\n\tmain.main()",
+		"\x1b]0;pwned\x07done\r", "\xff\xfe", "",
+	} {
+		f.Add("userver", "systemd", s)
+	}
+	at := time.Date(2021, 10, 6, 21, 20, 21, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, host, prog, msg string) {
+		ev := event.Event{Time: at, Host: host, Program: prog, PID: 1, Message: msg}
+		out := appendText(nil, &ev, time.UTC)
+		for i, c := range out {
+			if c == '\n' {
+				if !bytes.HasPrefix(out[i+1:], []byte("    ")) {
+					t.Fatalf("newline not followed by the indent in %q", out)
+				}
+				continue
+			}
+			if c < 0x20 && c != '\t' || c == 0x7f {
+				t.Fatalf("control byte %#x at %d in %q", c, i, out)
+			}
+		}
+	})
+}
+
+func BenchmarkAppendText(b *testing.B) {
+	ev := event.Event{
+		Time: time.Date(2021, 10, 6, 21, 20, 21, 521938060, time.UTC), Host: "userver", Program: "dockerd", PID: 1067496,
+		Message: `time="2021-10-07T06:20:21.521938060+09:00" level=error msg="Failed to get event" error="rpc error: code = Unavailable desc = transport is closing" module=libcontainerd namespace=moby`,
+	}
+	kst := time.FixedZone("KST", 9*3600)
+	buf := make([]byte, 0, 512)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = appendText(buf[:0], &ev, kst)
+	}
+	b.SetBytes(int64(len(buf)))
+}
