@@ -25,6 +25,10 @@ type Options struct {
 	// Naive evaluates every matcher on every event, bypassing the
 	// prefilter: the reference the prefilter is tested against.
 	Naive bool
+	// OnMatch, when set, is called for each event that matched at least
+	// one signature's event matcher (a candidate for evidence), before
+	// the signatures see it; the timeline keeps context lines for those.
+	OnMatch func(ev *event.Event)
 }
 
 // hit is one named event of one signature matching the current event.
@@ -130,6 +134,9 @@ func (e *Engine) Process(ev *event.Event) {
 		}
 	} else {
 		e.pre.candidates(ev, match)
+	}
+	if len(e.touched) > 0 && e.opts.OnMatch != nil {
+		e.opts.OnMatch(ev)
 	}
 	// Signatures run in load order, whatever order their hits came in.
 	slices.Sort(e.touched)

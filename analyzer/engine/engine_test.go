@@ -357,6 +357,24 @@ match:
 	}
 }
 
+func TestOnMatch(t *testing.T) {
+	sigs := loadSigs(t, sigOOM)
+	var got []int64
+	e := New(sigs, Options{OnMatch: func(ev *event.Event) { got = append(got, ev.Source.Line) }})
+	events := []event.Event{
+		ev("03:00:00", "h kernel - - | Out of memory: Killed process 4242 (java) total-vm:8388608kB"),
+		ev("03:00:01", "h kernel - - | eth0: link up"),
+		ev("03:00:02", "h kernel - - | Out of memory: Killed process 4243 (java) total-vm:8388608kB"),
+	}
+	for i := range events {
+		events[i].Source.Line = int64(i + 1)
+		e.Process(&events[i])
+	}
+	if !slices.Equal(got, []int64{1, 3}) {
+		t.Fatalf("OnMatch saw lines %v, want [1 3]", got)
+	}
+}
+
 func TestDeterministic(t *testing.T) {
 	sigs := loadSigs(t, sigUnattended, sigBrute, sigOOM)
 	events := []event.Event{
