@@ -140,9 +140,6 @@ func numericOffset(b []byte) (int, bool) {
 // the line names a catalog key ("-- Subject: ...").
 func parseMarker(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	if !hasPrefix(line, "-- ") {
-		if len(line) == 2 && line[1] == '-' && isJournalHint(o.Hint) {
-			return catalogLine(nil, ev), true
-		}
 		return KindEntry, false
 	}
 	body := line[3:]

@@ -133,3 +133,47 @@ func kernelStamp(b []byte) (stamp, rest []byte, ok bool) {
 	}
 	return nil, nil, false
 }
+
+// parseDmesgX reads dmesg -x, which puts the facility and level before the
+// stamp: "kern  :info  : [    2.572326] EXT4-fs (vda): mounted ...".
+func parseDmesgX(line []byte, h *header) bool {
+	i := 0
+	for i < len(line) && i < 9 && (line[i] >= 'a' && line[i] <= 'z' || isDigit(line[i])) {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	for i < len(line) && line[i] == ' ' {
+		i++
+	}
+	if i >= len(line) || line[i] != ':' {
+		return false
+	}
+	i++
+	l := i
+	for i < len(line) && line[i] >= 'a' && line[i] <= 'z' {
+		i++
+	}
+	pri, ok := event.ParsePriority(string(line[l:i]))
+	if !ok {
+		return false
+	}
+	for i < len(line) && line[i] == ' ' {
+		i++
+	}
+	if !hasPrefix(line[i:], ": [") {
+		return false
+	}
+	st, rest, ok := kernelStamp(line[i+2:])
+	if !ok {
+		return false
+	}
+	h.pri = pri
+	h.key, h.val = "kernel_time", st
+	p := len(line)
+	if rest != nil {
+		p = len(line) - len(rest) - 1
+	}
+	return dmesgBody(line, p, h)
+}

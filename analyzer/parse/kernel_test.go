@@ -87,6 +87,24 @@ var kernelCases = []lineCase{
 			msg: "EXT4-fs (vda): re-mounted. Quota mode: none.", format: FormatDmesg},
 	},
 	{
+		name: "dmesg -x",
+		line: "kern  :info  : [    2.572326] EXT4-fs (vda): mounted filesystem with ordered data mode.",
+		want: want{q: event.TimeUnknown, prog: "kernel", pri: "info",
+			msg: "EXT4-fs (vda): mounted filesystem with ordered data mode.", fields: f("kernel_time", "2.572326"), format: FormatDmesg},
+	},
+	{
+		name: "dmesg -x warn",
+		line: "kern  :warn  : [  102.000004] TCP: request_sock_TCP: Possible SYN flooding on port 80. Sending cookies.",
+		want: want{q: event.TimeUnknown, prog: "kernel", pri: "warning",
+			msg: "TCP: request_sock_TCP: Possible SYN flooding on port 80. Sending cookies.", fields: f("kernel_time", "102.000004"), format: FormatDmesg},
+	},
+	{
+		name: "dmesg -x user space",
+		line: "daemon:info  : [    5.104410] systemd[1]: Started Journal Service.",
+		want: want{q: event.TimeUnknown, prog: "systemd", pid: 1, pri: "info",
+			msg: "Started Journal Service.", fields: f("kernel_time", "5.104410"), format: FormatDmesg},
+	},
+	{
 		name: "dmesg iso",
 		line: "2026-11-22T01:23:22,572326+00:00 EXT4-fs (vda): mounted filesystem r/w without journal. Quota mode: none.",
 		want: want{time: "2026-11-22T01:23:22.572326Z", q: event.TimeExact, prog: "kernel",

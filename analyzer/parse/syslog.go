@@ -99,6 +99,9 @@ func parseStampHeader(line []byte, o *Options, h *header) bool {
 	if m, n := localMonth(line); m != 0 {
 		return parseMonthDay(line, n, m, true, o, h)
 	}
+	if c >= 'a' && c <= 'z' {
+		return parseDmesgX(line, h)
+	}
 	return false
 }
 
@@ -339,8 +342,8 @@ const maxTagName = 128
 // scanTag reads a syslog tag at the start of b. The name may hold any
 // printable byte but ":[]()" (dots, slashes, dashes, "@" are common:
 // "postfix/smtpd", "org.gnome.Shell.desktop", "user@1000.service"). The tag
-// ends with ':' followed by a space or the end of b. With strict, only a
-// tag with a PID or the name "kernel" counts.
+// ends with ':' followed by a space or the end of b (or anything, after a
+// PID). With strict, only a tag with a PID or the name "kernel" counts.
 func scanTag(b []byte, strict bool) (t tag, ok bool) {
 	i := 0
 	for i < len(b) && i < maxTagName && byteClass[b[i]]&tagNameByte != 0 {
@@ -378,10 +381,15 @@ func scanTag(b []byte, strict bool) (t tag, ok bool) {
 	}
 	i++
 	if i < len(b) {
-		if b[i] != ' ' {
+		switch {
+		case b[i] == ' ':
+			i++
+		case !t.hasPID:
+			// "name:text" is more often text than a tag; with a PID
+			// ("prog[42]:text") it is a tag whose sender left out the
+			// space.
 			return t, false
 		}
-		i++
 	}
 	t.msg = i
 	if strict && !t.hasPID && string(b[:t.nameEnd]) != "kernel" {

@@ -198,6 +198,18 @@ var rfc3164Cases = []lineCase{
 			msg: "some text without a tag", format: FormatRFC3164},
 	},
 	{
+		name: "no space after a tag with pid",
+		line: "Oct  7 06:20:21 router dnsmasq[611]:query[A] example.com from 192.168.1.20",
+		want: want{time: "2021-10-07T06:20:21Z", q: event.TimeYearInferred, host: "router", prog: "dnsmasq", pid: 611,
+			msg: "query[A] example.com from 192.168.1.20", format: FormatRFC3164},
+	},
+	{
+		name: "name:text without pid is no tag",
+		line: "Oct  7 06:20:21 router note:text goes here",
+		want: want{time: "2021-10-07T06:20:21Z", q: event.TimeYearInferred, host: "router",
+			msg: "note:text goes here", format: FormatRFC3164},
+	},
+	{
 		name: "empty message after tag",
 		line: "Oct  7 06:20:21 userver myapp[42]:",
 		want: want{time: "2021-10-07T06:20:21Z", q: event.TimeYearInferred, host: "userver", prog: "myapp", pid: 42,
@@ -476,6 +488,9 @@ var nearMisses = []string{
 	"░ single shade",
 	"just a line of text",
 	"Error: something failed",
+	"kern  :bogus : [    2.572326] EXT4-fs (vda): mounted",
+	"kern  :info  : no stamp",
+	"warning: something odd",
 }
 
 func TestNearMisses(t *testing.T) {
