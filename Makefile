@@ -29,16 +29,18 @@ unit:
 	$(GO) test ./...
 
 # Every Fuzz target in the repository, found by name so new ones are run
-# without editing this file. Each runs alone: go test -fuzz takes one target.
+# without editing this file. Each runs alone (go test -fuzz takes one
+# target); all run even if one fails, and the failures are listed at the end.
 define run_fuzz
-	@set -e; targets=$$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); \
+	@failed=""; targets=$$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); \
 	for f in $$targets; do \
 		d=./$$(dirname $${f#./}); \
 		for n in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
 			echo "--- fuzz $$d $$n ($(1))"; \
-			$(GO) test -run='^$$' -fuzz="^$$n$$" -fuzztime=$(1) $$d; \
+			$(GO) test -run='^$$' -fuzz="^$$n$$" -fuzztime=$(1) $$d || failed="$$failed $$d:$$n"; \
 		done; \
-	done
+	done; \
+	if [ -n "$$failed" ]; then echo "FAIL: fuzz targets:$$failed"; exit 1; fi
 endef
 
 fuzz-brief:
