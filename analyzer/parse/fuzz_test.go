@@ -91,6 +91,9 @@ func checkInvariants(t *testing.T, line string, k Kind, ev *event.Event) {
 	if Family(ev.Source.Format) == "text" {
 		t.Fatalf("%q: entry with format %q", line, ev.Source.Format)
 	}
+	if !ev.Time.IsZero() && ev.Time.Location() != time.UTC {
+		t.Fatalf("%q: time %v not in UTC", line, ev.Time)
+	}
 	if ev.Time.IsZero() != (ev.TimeQuality == event.TimeUnknown) {
 		t.Fatalf("%q: time %v with quality %v", line, ev.Time, ev.TimeQuality)
 	}

@@ -176,7 +176,7 @@ func banner(b []byte, sep string, o *Options, ev *event.Event) Kind {
 		// A banner all the same; its stamp is in a form we do not read.
 		return KindBanner
 	}
-	ev.Time, ev.TimeQuality = t, q
+	ev.Time, ev.TimeQuality = t.UTC(), q
 	if rest := b[p:]; hasPrefix(rest, sep) {
 		if t2, _, _, ok := readFullStamp(rest, len(sep), o); ok {
 			ev.Fields = append(ev.Fields, event.Field{Key: "end", Value: t2.Format(time.RFC3339)})

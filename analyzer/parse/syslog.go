@@ -471,9 +471,10 @@ func isLevelWord(b []byte) bool {
 	return false
 }
 
-// commit writes h to ev.
+// commit writes h to ev. Times are stored in UTC (DESIGN §3); the
+// parsers build them in the zone the stamp names or implies.
 func (h *header) commit(ev *event.Event) {
-	ev.Time = h.t
+	ev.Time = h.t.UTC()
 	ev.TimeQuality = h.q
 	if h.t.IsZero() {
 		ev.TimeQuality = event.TimeUnknown

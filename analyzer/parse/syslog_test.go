@@ -79,6 +79,9 @@ func checkEvent(t *testing.T, line string, k Kind, ev *event.Event, w want) {
 	}
 	if !ev.Time.IsZero() {
 		got.time = ev.Time.UTC().Format(time.RFC3339Nano)
+		if ev.Time.Location() != time.UTC {
+			t.Errorf("line %q: time %v not in UTC", line, ev.Time)
+		}
 	}
 	if len(got.fields) == 0 {
 		got.fields = nil
