@@ -13,9 +13,10 @@ import (
 
 // sequence runs `match: {sequence: ...}`: per group, a set of partial
 // matches (instances). An event that binds a step forks the instance, so
-// one upgrade can stop docker and containerd and yield two findings; an
-// instance equal to an existing one (same next step, same captures)
-// replaces it, the latest anchor winning as in EQL.
+// one upgrade can stop docker and containerd and yield two findings. Of
+// two equal instances (same next step, same captures) from the same
+// anchor the first stands; from a newer anchor the newer replaces the
+// older, as in EQL.
 type sequence struct {
 	sig    *signature.Signature
 	steps  []*signature.Step
@@ -354,6 +355,13 @@ func (s *sequence) add(e *Engine, in *instance) {
 	list := s.groups[in.group]
 	for i, old := range list {
 		if old.next == in.next && sameCaptures(old, in) {
+			if old.bound[0].ev == in.bound[0].ev {
+				// A fork of the same anchor binding the same step again
+				// ("Stopping" then "Stopped"): the first binding stands,
+				// so windows start at the earliest evidence.
+				return
+			}
+			// A newer anchor (another upgrade) replaces the older one.
 			if !old.winEnd.IsZero() {
 				s.absentOpen--
 			}

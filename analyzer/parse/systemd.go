@@ -339,10 +339,11 @@ func UnitForDescription(desc string) (string, bool) {
 			}
 			inst = inst[:i]
 		}
-		if inst == "" || strings.ContainsAny(inst, " \t/") {
+		u := t.unit + inst + t.suffix
+		if inst == "" || strings.ContainsAny(inst, " \t/") || !isUnitName(u) {
 			return "", false
 		}
-		return t.unit + inst + t.suffix, true
+		return u, true
 	}
 	return "", false
 }

@@ -28,6 +28,14 @@ const maxErrors = 50
 // order, and checks the set as a whole (duplicate ids, `explains`
 // targets). It returns what loaded and an ErrorList of every problem.
 func LoadFS(fsys fs.FS, dir string) ([]*Signature, error) {
+	sigs, errs := LoadFiles(fsys, dir)
+	errs = append(errs, Check(sigs)...)
+	return sigs, errs.Err()
+}
+
+// LoadFiles is LoadFS without the set-wide Check, for callers that merge
+// several directories into one set and check that.
+func LoadFiles(fsys fs.FS, dir string) ([]*Signature, ErrorList) {
 	var files []string
 	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -39,7 +47,7 @@ func LoadFS(fsys fs.FS, dir string) ([]*Signature, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading signatures in %s: %w", dir, err)
+		return nil, ErrorList{{Code: CodeYAML, File: dir, Line: 1, Col: 1, Msg: "reading signatures: " + err.Error()}}
 	}
 	sort.Strings(files)
 	var sigs []*Signature
@@ -54,8 +62,7 @@ func LoadFS(fsys fs.FS, dir string) ([]*Signature, error) {
 		sigs = append(sigs, s...)
 		errs = append(errs, e...)
 	}
-	errs = append(errs, Check(sigs)...)
-	return sigs, errs.Err()
+	return sigs, errs
 }
 
 // Check validates a whole set: ids are unique and every `explains` names a
@@ -410,9 +417,12 @@ func (l *loader) events(n *yaml.Node) []*EventDef {
 	var out []*EventDef
 	for _, kv := range l.pairs(n, "events") {
 		m := l.matcher(kv[1], "event "+kv[0].Value)
-		if m != nil {
-			out = append(out, &EventDef{Name: kv[0].Value, Matcher: m, Pos: l.pos(kv[0])})
+		if m == nil {
+			// Keep the name so that references to it do not pile up
+			// errors of their own; the signature is dropped anyway.
+			m = &Matcher{}
 		}
+		out = append(out, &EventDef{Name: kv[0].Value, Matcher: m, Pos: l.pos(kv[0])})
 	}
 	if len(out) == 0 && n.Kind == yaml.MappingNode && len(n.Content) == 0 {
 		l.errorf(n, CodeSchema, "", "events must name at least one matcher")

@@ -220,3 +220,15 @@ match: {event: e}
 		})
 	}
 }
+
+func TestHumanDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0s", 40 * time.Second: "40s", 30 * time.Minute: "30m", 29*time.Minute + 59*time.Second: "29m59s",
+		time.Hour + 30*time.Minute: "1h30m", 2 * time.Hour: "2h", 50 * time.Hour: "2d", -5 * time.Second: "-5s",
+		1500 * time.Millisecond: "2s",
+	} {
+		if got := HumanDuration(d); got != want {
+			t.Errorf("HumanDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -59,7 +59,8 @@ var Funcs = template.FuncMap{
 	},
 }
 
-// HumanDuration prints d the way people say it: "40s", "2m5s", "1h30m".
+// HumanDuration prints d the way people say it: "40s", "2m5s", "1h30m",
+// "3d".
 func HumanDuration(d time.Duration) string {
 	if d < 0 {
 		return "-" + HumanDuration(-d)
@@ -68,13 +69,18 @@ func HumanDuration(d time.Duration) string {
 	if d >= 48*time.Hour {
 		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
 	}
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	s = strings.TrimSuffix(s, "0m")
-	if s == "" {
-		return "0s"
+	h, m, s := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	var b strings.Builder
+	if h > 0 {
+		b.WriteString(strconv.Itoa(h) + "h")
 	}
-	return s
+	if m > 0 {
+		b.WriteString(strconv.Itoa(m) + "m")
+	}
+	if s > 0 || b.Len() == 0 {
+		b.WriteString(strconv.Itoa(s) + "s")
+	}
+	return b.String()
 }
 
 // scope is what a signature's templates may name.

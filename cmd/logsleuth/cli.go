@@ -109,7 +109,7 @@ reads.`,
 	})
 	cmd.CompletionOptions.HiddenDefaultCmd = true
 
-	cmd.AddCommand(NewCmdEvents(ios, nil))
+	cmd.AddCommand(NewCmdEvents(ios, nil), NewCmdPatterns(ios), NewCmdExplain(ios), NewCmdTest(ios))
 	return cmd
 }
 

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/engine"
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+)
+
+// analysis is what one run of ingest and engine over the inputs produced.
+type analysis struct {
+	Findings   []*engine.Finding
+	NearMisses []*engine.NearMiss
+	Sources    []ingest.SourceStats
+}
+
+// analyze reads the inputs through the engine. observe, when set, sees
+// every event after the engine (the timeline's coverage and context).
+// Findings are limited to those overlapping --since/--until, but the
+// inputs are read with a margin so that sequences that began before
+// --since still complete.
+func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signature.Signature, ws *event.Warnings,
+	eopts engine.Options, observe func(*event.Event)) (*analysis, error) {
+	eopts.Warnings = ws
+	eng := engine.New(sigs, eopts)
+	stream, err := ingest.Open(ctx, in.ingestOptions(ios, ws, correlationSpan(sigs)))
+	if err != nil {
+		return nil, fmt.Errorf("open inputs: %w", err)
+	}
+	defer stream.Close()
+	for stream.Next() {
+		ev := stream.Event()
+		eng.Process(ev)
+		if observe != nil {
+			observe(ev)
+		}
+	}
+	if err := stream.Err(); err != nil {
+		return nil, fmt.Errorf("read inputs: %w", err)
+	}
+	if !stream.Readable() {
+		return nil, errNothingReadable
+	}
+	findings, err := eng.Finish()
+	if err != nil {
+		return nil, err
+	}
+	a := &analysis{NearMisses: eng.NearMisses(), Sources: stream.Sources()}
+	for _, f := range findings {
+		if inRange(f.Start, f.End, in.SinceT, in.UntilT) {
+			a.Findings = append(a.Findings, f)
+		}
+	}
+	return a, nil
+}
+
+// inRange reports whether [start, end] overlaps [since, until]; zero
+// bounds are open.
+func inRange(start, end, since, until time.Time) bool {
+	if !since.IsZero() && end.Before(since) {
+		return false
+	}
+	if !until.IsZero() && start.After(until) {
+		return false
+	}
+	return true
+}
+
+// correlationSpan is the longest time a signature may look back: the
+// margin read outside --since/--until.
+func correlationSpan(sigs []*signature.Signature) time.Duration {
+	var longest time.Duration
+	for _, s := range sigs {
+		m := s.Match
+		span := max(m.MaxSpan, m.Window, m.DedupeWindow)
+		var sum time.Duration
+		for _, st := range m.Steps {
+			sum += st.Within + st.For
+		}
+		longest = max(longest, span, sum)
+	}
+	return longest
+}

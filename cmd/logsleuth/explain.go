@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/logsleuth/logsleuth/analyzer/engine"
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// ExplainOptions are the inputs of `logsleuth explain`.
+type ExplainOptions struct {
+	IO   *IOStreams
+	ID   string
+	In   InputFlags
+	Sigs SignatureFlags
+	ctx  context.Context
+}
+
+// NewCmdExplain builds `logsleuth explain ID [INPUTS...]`.
+func NewCmdExplain(ios *IOStreams) *cobra.Command {
+	opts := &ExplainOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "explain ID [PATHS... | -]",
+		Short: "Show how one signature fared on the inputs: findings and near misses",
+		Long: `Run one signature over the inputs and print what it found and, for every
+group (host, unit...) where it got part of the way, how far it got and why
+the next step failed: "step 3 ` + "`absent up`" + ` refuted by ... at syslog:412, 40s
+after ` + "`down`" + `". Use it to see why a signature did or did not fire.`,
+		Example: `  logsleuth explain unattended-upgrade-runtime-down /var/log/syslog*
+  zcat syslog.2.gz | logsleuth explain unattended-upgrade-runtime-down --year 2021 -`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			opts.ctx = cmd.Context()
+			opts.Sigs.Only = []string{opts.ID}
+			if err := opts.In.validate(cmd.CommandPath(), args[1:], ios, time.Now()); err != nil {
+				return err
+			}
+			return runExplain(opts, cmd.CommandPath())
+		},
+	}
+	opts.In.register(cmd.Flags())
+	cmd.Flags().StringArrayVar(&opts.Sigs.Dirs, "patterns", nil, "add the signatures in `DIR` to the built-in set (repeatable)")
+	return cmd
+}
+
+func runExplain(opts *ExplainOptions, cmdPath string) error {
+	sigs, err := opts.Sigs.load(cmdPath)
+	if err != nil {
+		return err
+	}
+	ctx := opts.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	a, err := analyze(ctx, opts.IO, &opts.In, sigs, warningsTo(opts.IO), engine.Options{}, nil)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(opts.IO.Out)
+	s := sigs[0]
+	fmt.Fprintf(w, "%s: %s (%s, %s)\n", s.ID, s.Title, s.Severity, s.Match.Kind)
+	loc := opts.In.display()
+	if len(a.Findings) == 0 {
+		fmt.Fprintln(w, "\nno findings")
+	}
+	for i, f := range a.Findings {
+		fmt.Fprintf(w, "\nfinding %d: %s", i+1, f.Outcome)
+		if f.Reason != "" {
+			fmt.Fprintf(w, " (%s)", f.Reason)
+		}
+		fmt.Fprintf(w, "\n  %s\n", safeText(f.Summary))
+		writeEvidence(w, f.Evidence, loc)
+	}
+	if len(a.NearMisses) == 0 {
+		fmt.Fprintln(w, "\nno near misses")
+	}
+	for _, n := range a.NearMisses {
+		group := n.Group
+		if group == "" {
+			group = "(all)"
+		}
+		fmt.Fprintf(w, "\nnear miss in %s: %d step(s) matched\n  %s\n", safeText(group), n.Steps, safeText(n.Reason))
+		writeEvidence(w, n.Evidence, loc)
+	}
+	return w.Flush()
+}
+
+func writeEvidence(w io.Writer, ev []engine.Evidence, loc *time.Location) {
+	for _, e := range ev {
+		x := e.Event
+		fmt.Fprintf(w, "  %-10s %s\n             %s\n", e.Step, safeText(sourceLoc(x)), appendText(nil, x, loc))
+	}
+}
+
+// sourceLoc names where an event came from: "syslog.1:412".
+func sourceLoc(x *event.Event) string {
+	switch {
+	case x.Source.Line > 0:
+		return fmt.Sprintf("%s:%d", x.Source.Path, x.Source.Line)
+	case x.Source.Cursor != "":
+		return x.Source.Path + "@" + x.Source.Cursor
+	}
+	return x.Source.Path
+}
+
+// safeText neutralizes control characters in log-derived text.
+func safeText(s string) string { return string(appendSafe(nil, s)) }

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
+	"github.com/logsleuth/logsleuth/analyzer/timespec"
+)
+
+// InputFlags are the input options shared by the commands that read logs
+// (timeline, explain, test cases): paths, time range, zone and year.
+type InputFlags struct {
+	Paths              []string
+	Since, Until, TZ   string
+	Year               int
+	Location           *time.Location
+	SinceT, UntilT     time.Time
+	stdinIsDefaultable bool
+}
+
+func (f *InputFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.Since, "since", "", "only what happened at or after this `time` (journalctl syntax: \"2025-11-11 06:00\", -2h, yesterday)")
+	fs.StringVar(&f.Until, "until", "", "only what happened at or before this `time`")
+	fs.StringVar(&f.TZ, "tz", "", "`zone` of times without one, and of the output (IANA name or UTC)")
+	fs.IntVar(&f.Year, "year", 0, "`year` of the first year-less syslog line (default: inferred)")
+}
+
+// validate checks the flags against args; with no args, stdin is read
+// when it is not a terminal.
+func (f *InputFlags) validate(cmdPath string, args []string, ios *IOStreams, now time.Time) error {
+	switch {
+	case len(args) > 0:
+		f.Paths = args
+	case ios.IsStdinTTY():
+		return flagErrorf(cmdPath, "no input: name log files or directories, or pipe logs on stdin (e.g. zcat syslog.2.gz | %s)", cmdPath)
+	default:
+		f.Paths = []string{"-"}
+	}
+	if f.Year != 0 && (f.Year < 1970 || f.Year > 2100) {
+		return flagErrorf(cmdPath, "invalid --year %d: want 1970..2100", f.Year)
+	}
+	if f.TZ != "" {
+		loc, err := time.LoadLocation(f.TZ)
+		if err != nil || f.TZ == "Local" {
+			return flagErrorf(cmdPath, "invalid --tz %q: want an IANA zone name such as Asia/Seoul or America/New_York, or UTC", f.TZ)
+		}
+		f.Location = loc
+	}
+	var err error
+	if f.Since != "" {
+		if f.SinceT, err = timespec.Parse(f.Since, now, f.display()); err != nil {
+			return flagErrorf(cmdPath, "--since: %v", err)
+		}
+	}
+	if f.Until != "" {
+		if f.UntilT, err = timespec.Parse(f.Until, now, f.display()); err != nil {
+			return flagErrorf(cmdPath, "--until: %v", err)
+		}
+	}
+	if !f.SinceT.IsZero() && !f.UntilT.IsZero() && f.SinceT.After(f.UntilT) {
+		return flagErrorf(cmdPath, "--since %q is after --until %q", f.Since, f.Until)
+	}
+	return nil
+}
+
+// display is the zone times are shown and --since/--until read in.
+func (f *InputFlags) display() *time.Location {
+	if f.Location != nil {
+		return f.Location
+	}
+	return time.Local
+}
+
+// ingestOptions builds what ingest needs; margin widens the time range so
+// correlation windows that start before --since can still complete.
+func (f *InputFlags) ingestOptions(ios *IOStreams, ws *event.Warnings, margin time.Duration) ingest.Options {
+	o := ingest.Options{Paths: f.Paths, Stdin: ios.In, Location: f.Location, Year: f.Year, Warnings: ws}
+	if !f.SinceT.IsZero() {
+		o.Since = f.SinceT.Add(-margin)
+	}
+	if !f.UntilT.IsZero() {
+		o.Until = f.UntilT.Add(margin)
+	}
+	return o
+}
+
+// warningsTo streams warnings to stderr as they happen.
+func warningsTo(ios *IOStreams) *event.Warnings {
+	return &event.Warnings{OnWarn: func(w event.Warning) {
+		ios.ErrOut.Write([]byte("logsleuth: warning: " + w.String() + "\n"))
+	}}
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/logsleuth/logsleuth/analyzer/engine"
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/fixture"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+	"github.com/logsleuth/logsleuth/fixtures"
+)
+
+// TestOptions are the inputs of `logsleuth test`.
+type TestOptions struct {
+	IO      *IOStreams
+	Sigs    SignatureFlags
+	Dirs    []string
+	Verbose bool
+	ctx     context.Context
+}
+
+// NewCmdTest builds `logsleuth test`.
+func NewCmdTest(ios *IOStreams) *cobra.Command {
+	opts := &TestOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "test [FIXTURE_DIRS...]",
+		Short: "Run fixture cases: every signature against every captured log",
+		Long: `A fixture case is a directory of input logs plus expect.yaml:
+
+  args: [--tz, Asia/Seoul]          # optional flags, as for timeline
+  findings:                         # exactly these, in any order
+    - {signature: ID, outcome: confirmed, captures: {down.svc: docker}}
+
+"findings: []" makes a negative case: nothing may fire. Every signature
+(built-in and --patterns) runs on every case, so a signature that fires
+where no case expects it fails too. Without directories, the built-in
+fixtures run. The last line is "N passed, N failed"; exit status 1 on any
+failure.`,
+		Example: `  # the built-in library
+  logsleuth test
+
+  # your signatures against your captured incidents
+  logsleuth test --patterns ./my-rules ./my-fixtures`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Dirs = args
+			opts.ctx = cmd.Context()
+			for _, d := range args {
+				if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+					return flagErrorf(cmd.CommandPath(), "%s is not a directory", d)
+				}
+			}
+			return runTest(opts, cmd.CommandPath())
+		},
+	}
+	opts.Sigs.register(cmd.Flags())
+	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "also print passing cases and input warnings")
+	return cmd
+}
+
+func runTest(opts *TestOptions, cmdPath string) error {
+	sigs, err := opts.Sigs.load(cmdPath)
+	if err != nil {
+		return err
+	}
+	dirs := opts.Dirs
+	if len(dirs) == 0 {
+		tmp, err := os.MkdirTemp("", "logsleuth-fixtures-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if err := os.CopyFS(tmp, fixtures.FS); err != nil {
+			return fmt.Errorf("unpacking built-in fixtures: %w", err)
+		}
+		dirs = []string{tmp}
+	}
+	var cases []*fixture.Case
+	for _, d := range dirs {
+		cs, err := fixture.Find(d)
+		if err != nil {
+			return err
+		}
+		cases = append(cases, cs...)
+	}
+	if len(cases) == 0 {
+		return fmt.Errorf("no fixture cases (directories with %s) in %s", fixture.ExpectFile, strings.Join(dirs, ", "))
+	}
+	passed, failed := 0, 0
+	for _, c := range cases {
+		diff, warns, err := runCase(opts.ctx, c, sigs)
+		switch {
+		case err != nil:
+			failed++
+			fmt.Fprintf(opts.IO.Out, "FAIL %s\n    %v\n", c.Name, err)
+		case diff != "":
+			failed++
+			fmt.Fprintf(opts.IO.Out, "FAIL %s\n%s\n", c.Name, indent(diff, "    "))
+		default:
+			passed++
+			if opts.Verbose {
+				fmt.Fprintf(opts.IO.Out, "ok   %s\n", c.Name)
+			}
+		}
+		if opts.Verbose {
+			for _, w := range warns {
+				fmt.Fprintf(opts.IO.Out, "    warning: %s\n", w)
+			}
+		}
+	}
+	fmt.Fprintf(opts.IO.Out, "%d passed, %d failed\n", passed, failed)
+	if failed > 0 {
+		return &ExitError{Code: 1}
+	}
+	return nil
+}
+
+// runCase runs every signature over one case's inputs and diffs the
+// findings against its expectations.
+func runCase(ctx context.Context, c *fixture.Case, sigs []*signature.Signature) (string, []event.Warning, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var in InputFlags
+	fs := pflag.NewFlagSet("args", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	in.register(fs)
+	if err := fs.Parse(c.Args); err != nil {
+		return "", nil, fmt.Errorf("%s: args: %w", filepath.Join(c.Dir, fixture.ExpectFile), err)
+	}
+	if fs.NArg() > 0 {
+		return "", nil, fmt.Errorf("%s: args: unexpected %q (inputs are the case's files)", filepath.Join(c.Dir, fixture.ExpectFile), fs.Args())
+	}
+	ios, _, _, _ := Test()
+	if err := in.validate("args", c.Inputs, ios, timeNow()); err != nil {
+		return "", nil, err
+	}
+	ws := &event.Warnings{}
+	a, err := analyze(ctx, ios, &in, sigs, ws, engine.Options{}, nil)
+	if err != nil {
+		return "", ws.List(), err
+	}
+	return c.Compare(a.Findings), ws.List(), nil
+}
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+// timeNow is the clock for relative --since/--until in case args.
+var timeNow = time.Now
