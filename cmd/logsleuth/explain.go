@@ -32,8 +32,8 @@ func NewCmdExplain(ios *IOStreams) *cobra.Command {
 group (host, unit...) where it got part of the way, how far it got and why
 the next step failed: "step 3 ` + "`absent up`" + ` refuted by ... at syslog:412, 40s
 after ` + "`down`" + `". Use it to see why a signature did or did not fire.`,
-		Example: `  logsleuth explain unattended-upgrade-runtime-down /var/log/syslog*
-  zcat syslog.2.gz | logsleuth explain unattended-upgrade-runtime-down --year 2021 -`,
+		Example: `  logsleuth explain unattended-upgrade /var/log/syslog*
+  zcat syslog.2.gz | logsleuth explain unattended-upgrade --year 2021 -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]

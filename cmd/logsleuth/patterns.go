@@ -59,7 +59,7 @@ func newCmdPatternsShow(ios *IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "show ID",
 		Short:   "Print a signature's YAML source",
-		Example: "  logsleuth patterns show unattended-upgrade-runtime-down",
+		Example: "  logsleuth patterns show unattended-upgrade",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sigs, err := sf.load(cmd.CommandPath())
