@@ -6,10 +6,6 @@ import (
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
 
-// formatCRI names CRI container log lines (containerd, CRI-O). It is not
-// yet among the Format constants in parse.go; Family reports it as "text".
-const formatCRI = "cri"
-
 // parseCompose parses a `docker compose logs` line: "traefik-1  | msg"
 // (compose v2), "traefik_1  | msg" (v1), with `-t` a stamp after the bar.
 // Without the docker-compose hint the name must end in a replica number,
@@ -116,7 +112,7 @@ func parseCRI(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	}
 	ev.Time, ev.TimeQuality = t, q
 	ev.Message = toValidString(rest)
-	ev.Source.Format = formatCRI
+	ev.Source.Format = FormatCRI
 	ev.Fields = append(ev.Fields, event.Field{Key: "stream", Value: stream})
 	if partial {
 		ev.Fields = append(ev.Fields, event.Field{Key: "partial", Value: "true"})

@@ -40,6 +40,7 @@ const (
 	FormatJSONLine               = "json"
 	FormatLogfmt                 = "logfmt"
 	FormatCompose                = "docker-compose"
+	FormatCRI                    = "cri"  // containerd/CRI-O container log files
 	FormatText                   = "text" // fits no format
 )
 
@@ -60,7 +61,7 @@ func Family(format string) string {
 		return "dpkg"
 	case FormatAptHistory, FormatAptTerm, FormatUnattended:
 		return "apt"
-	case FormatJSONLine, FormatLogfmt, FormatCompose:
+	case FormatJSONLine, FormatLogfmt, FormatCompose, FormatCRI:
 		return "app"
 	}
 	return "text"

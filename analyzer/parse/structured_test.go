@@ -202,11 +202,11 @@ var structuredCases = []struct {
 
 	// CRI
 	{"cri full", "", "2021-10-07T06:20:21.433183114Z stderr F E1007 06:20:21.433183       1 reflector.go:138] failed to list *v1.Pod", swant{
-		format: formatCRI, time: "2021-10-07T06:20:21.433183114Z", quality: event.TimeExact, priority: 3,
+		format: FormatCRI, time: "2021-10-07T06:20:21.433183114Z", quality: event.TimeExact, priority: 3,
 		message: "E1007 06:20:21.433183       1 reflector.go:138] failed to list *v1.Pod",
 		fields:  kvs("stream", "stderr", "source", "reflector.go:138")}},
 	{"cri-o partial", "", "2021-10-07T15:20:21.433183114+09:00 stdout P first half of a long line", swant{
-		format: formatCRI, time: "2021-10-07T06:20:21.433183114Z", quality: event.TimeExact, priority: noPrio,
+		format: FormatCRI, time: "2021-10-07T06:20:21.433183114Z", quality: event.TimeExact, priority: noPrio,
 		message: "first half of a long line", fields: kvs("stream", "stdout", "partial", "true")}},
 
 	// journalctl -o json and json-seq

@@ -591,7 +591,7 @@ var formats = []string{
 	parse.FormatJournalShortFull, parse.FormatJournalShortMonotonic, parse.FormatJournalShortUnix,
 	parse.FormatJournalJSON, parse.FormatJournalJSONSeq, parse.FormatJournalExport, parse.FormatJournal,
 	parse.FormatDmesg, parse.FormatDpkg, parse.FormatAptHistory, parse.FormatAptTerm, parse.FormatUnattended,
-	parse.FormatJSONLine, parse.FormatLogfmt, parse.FormatCompose, parse.FormatText,
+	parse.FormatJSONLine, parse.FormatLogfmt, parse.FormatCompose, parse.FormatCRI, parse.FormatText,
 }
 
 func knownSource(s string) bool {
