@@ -42,6 +42,15 @@ type Options struct {
 	Workers int
 	// Warnings receives every problem with the input. Required.
 	Warnings *event.Warnings
+
+	// Journal reads this machine's journal (--journal), JournalDirs the
+	// journal files below each directory (a bundle's var/log/journal,
+	// a systemd-journal-remote directory of many hosts), JournalFiles
+	// single journal files. Each is one source, "journal:<dir or file>"
+	// ("journal:local" for Journal), merged with the text sources.
+	Journal      bool
+	JournalDirs  []string
+	JournalFiles []string
 }
 
 // SourceStats describes one source after it was read (`events --stats`,
@@ -53,6 +62,10 @@ type SourceStats struct {
 	Bytes       int64     // decompressed bytes read
 	First, Last time.Time // earliest and latest known event time
 	TimeQuality string    // e.g. "exact", "year_inferred from gzip header"
+	// Duplicates are events of this source dropped because the same
+	// event had already come from a source of the other kind (text vs
+	// journal); see Stream.
+	Duplicates int64
 }
 
 // Stream is the merged, time-ordered event stream. Not safe for
@@ -64,6 +77,12 @@ type SourceStats struct {
 // time takes the last known time of its own source as its key, so it
 // stays beside its neighbours. Within a source the file order is kept
 // exactly; time going backwards is warned about, not re-sorted.
+//
+// When journal sources are read along with text sources, an event is
+// dropped when an event with the same host, program, pid and message
+// came from a source of the other kind less than a second before it (in
+// event time): the same line written to syslog by rsyslog and kept by
+// journald counts once. The first to arrive in time order is kept.
 type Stream struct {
 	opts    Options
 	ws      *event.Warnings
@@ -83,6 +102,7 @@ type Stream struct {
 	srcs    []*source
 	h       mergeHeap
 	next    *source // whose head was returned last; advanced by Next
+	dedupe  *dedupeWindow
 	ev      *event.Event
 	err     error
 	closed  bool
@@ -101,7 +121,7 @@ func Open(ctx context.Context, opts Options) (*Stream, error) {
 	if opts.Warnings == nil {
 		return nil, errors.New("ingest: Options.Warnings is required")
 	}
-	if len(opts.Paths) == 0 {
+	if len(opts.Paths) == 0 && !opts.hasJournal() {
 		return nil, errors.New("ingest: no input paths")
 	}
 	stdin := 0
@@ -126,6 +146,7 @@ func Open(ctx context.Context, opts Options) (*Stream, error) {
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.done = s.ctx.Done()
 	s.inputs = resolve(&s.opts, s.ws)
+	s.inputs = append(s.inputs, journalInputs(&s.opts)...)
 
 	s.bs = blockSize
 	if n := len(s.inputs) * (s.workers + 1); n > 0 {
@@ -176,10 +197,19 @@ func (s *Stream) start() {
 			s.srcs = append(s.srcs, src)
 		}
 	}
+	var journal, text bool
 	for _, src := range s.srcs {
+		if src.journal {
+			journal = true
+		} else {
+			text = true
+		}
 		if s.fetch(src) {
 			s.h = append(s.h, src)
 		}
+	}
+	if journal && text {
+		s.dedupe = newDedupeWindow()
 	}
 	heap.Init(&s.h)
 }
@@ -251,6 +281,11 @@ func (s *Stream) Next() bool {
 		src := s.h[0]
 		ev := &src.cur.events[src.i]
 		if !s.inRange(ev.Time) {
+			s.advance(src)
+			continue
+		}
+		if s.dedupe != nil && s.dedupe.seen(ev, src.journal) {
+			src.stats.Duplicates++
 			s.advance(src)
 			continue
 		}

@@ -30,6 +30,7 @@ type input struct {
 	loc      *time.Location // the zone of the bundle it was found in; nil if none
 	ready    chan struct{}  // closed once srcs is final
 	srcs     []*source
+	journal  *journalSpec // a native journal input (journal.go); nil for files
 }
 
 // walkStats counts what a directory walk skipped.

@@ -136,6 +136,8 @@ type source struct {
 	stats SourceStats
 	rank  int
 	ch    chan *batch // finished batches in file order; closed at the end
+	// journal marks a native journal source (for duplicate detection).
+	journal bool
 
 	// filled by the assembler side
 	formats   []formatCount

@@ -19,6 +19,10 @@ var openFile = os.Open
 // runInput opens one input and reads it to its end: one streaming
 // source, or the log members of an archive.
 func (s *Stream) runInput(in *input) {
+	if in.journal != nil {
+		s.runJournal(in)
+		return
+	}
 	published := false
 	publish := func() {
 		if !published {

@@ -9,10 +9,29 @@ import (
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
 
-// journalField is one field of a journal entry as a reader found it.
+// JournalField is one field of a journal entry as a reader found it.
 // Repeated fields appear once per value, in entry order.
-type journalField struct {
+type JournalField struct {
 	Key, Value []byte
+}
+
+// journalField is the name the in-package readers use.
+type journalField = JournalField
+
+// FromJournalFields resets ev and fills it from the fields of one native
+// journal entry (Format "journal"), as the export and JSON readers do:
+// see fromJournalFields for the mapping. A native reader passes the
+// address fields it read separately as __REALTIME_TIMESTAMP and
+// __CURSOR. Payload fields (logfmt inside dockerd lines) and the systemd
+// lifecycle are derived as for every parsed entry; the lifecycle comes
+// from MESSAGE_ID when systemd's catalog knows it, else from the text.
+// fs is not retained; strings in ev are copies. Safe for concurrent use
+// with distinct ev.
+func FromJournalFields(fs []JournalField, ev *event.Event) {
+	ev.Reset()
+	fromJournalFields(fs, ev)
+	ev.Source.Format = FormatJournal
+	finishEntry(ev)
 }
 
 // fromJournalFields maps one journal entry onto ev (DESIGN §3); shared by
@@ -23,10 +42,11 @@ type journalField struct {
 // as Program, _PID, PRIORITY, MESSAGE and __CURSOR. Every other field,
 // including UNIT, _SYSTEMD_UNIT, _COMM and MESSAGE_ID, lands in Fields,
 // sorted by key (repeated fields keep their order). Unit is UNIT or
-// USER_UNIT, else _SYSTEMD_UNIT. Lifecycle comes from systemd's catalog
+// USER_UNIT, else _SYSTEMD_UNIT. An entry with no SYSLOG_IDENTIFIER and
+// no _COMM but _TRANSPORT=kernel has the program "kernel". Lifecycle comes from systemd's catalog
 // MESSAGE_ID when it has one. Format is left to the caller.
 func fromJournalFields(fs []journalField, ev *event.Event) {
-	var ident, comm, unit, userUnit, sysUnit, msgID []byte
+	var ident, comm, unit, userUnit, sysUnit, msgID, transport []byte
 	var haveMsg, havePID, havePrio bool
 	for _, f := range fs {
 		k, v := f.Key, f.Value
@@ -90,6 +110,8 @@ func fromJournalFields(fs []journalField, ev *event.Event) {
 			}
 		case "MESSAGE_ID":
 			msgID = v
+		case "_TRANSPORT":
+			transport = v
 		}
 		ev.Fields = append(ev.Fields, event.Field{Key: journalKey(k), Value: toValidString(v)})
 	}
@@ -99,6 +121,10 @@ func fromJournalFields(fs []journalField, ev *event.Event) {
 		ev.Program = internJournalProgram(ident)
 	case comm != nil:
 		ev.Program = internJournalProgram(comm)
+	case string(transport) == "kernel":
+		// Kernel entries carry no _COMM; journald normally adds
+		// SYSLOG_IDENTIFIER=kernel, but not every writer does.
+		ev.Program = "kernel"
 	}
 	switch {
 	case unit != nil:
