@@ -44,10 +44,14 @@ func (m *Matcher) Requirement() Requirement {
 			if lits != nil {
 				consider(Requirement{Literals: lits}, 10+minLen(lits))
 			}
-		case c.Field == FieldProgram && c.Op == OpEq:
-			consider(Requirement{Programs: c.Values}, 5)
-		case c.Field == FieldUnit && c.Op == OpEq:
-			consider(Requirement{Units: c.Values}, 4)
+		case c.Field == FieldProgram:
+			if vals := c.exactValues(); vals != nil {
+				consider(Requirement{Programs: vals}, 5)
+			}
+		case c.Field == FieldUnit:
+			if vals := c.exactValues(); vals != nil {
+				consider(Requirement{Units: vals}, 4)
+			}
 		}
 	}
 	if len(m.Any) > 0 && score < 10 {
@@ -77,6 +81,93 @@ func minLen(lits []string) int {
 		}
 	}
 	return m
+}
+
+// exactValues returns every value the condition accepts, when that is a
+// small finite set: plain values, or an anchored regex such as
+// '^(?P<svc>docker|containerd)\.service$'.
+func (c *Cond) exactValues() []string {
+	switch c.Op {
+	case OpEq:
+		return c.Values
+	case OpRe:
+		var out []string
+		for _, re := range c.Res {
+			p, err := syntax.Parse(re.String(), syntax.Perl)
+			if err != nil {
+				return nil
+			}
+			p = p.Simplify()
+			if p.Op != syntax.OpConcat || len(p.Sub) < 2 || p.Sub[0].Op != syntax.OpBeginText || p.Sub[len(p.Sub)-1].Op != syntax.OpEndText {
+				return nil
+			}
+			set := exactStrings(&syntax.Regexp{Op: syntax.OpConcat, Sub: p.Sub[1 : len(p.Sub)-1]})
+			if set == nil {
+				return nil
+			}
+			out = append(out, set...)
+		}
+		return out
+	}
+	return nil
+}
+
+// maxExact bounds the strings exactStrings expands a regex into.
+const maxExact = 64
+
+// exactStrings returns the finite set of strings re matches in full, or
+// nil when it is not a small finite set.
+func exactStrings(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return []string{""}
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil
+		}
+		return []string{string(re.Rune)}
+	case syntax.OpCapture:
+		return exactStrings(re.Sub[0])
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			set := exactStrings(sub)
+			if set == nil || len(out)+len(set) > maxExact {
+				return nil
+			}
+			out = append(out, set...)
+		}
+		return out
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			set := exactStrings(sub)
+			if set == nil || len(out)*len(set) > maxExact {
+				return nil
+			}
+			next := make([]string, 0, len(out)*len(set))
+			for _, a := range out {
+				for _, b := range set {
+					next = append(next, a+b)
+				}
+			}
+			out = next
+		}
+		return out
+	case syntax.OpCharClass:
+		// A class of a few single characters, e.g. [._-].
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if len(out) == 8 {
+					return nil
+				}
+				out = append(out, string(r))
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // literals returns strings one of which every message this condition

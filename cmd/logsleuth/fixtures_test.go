@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/fixture"
 )
 
@@ -28,12 +29,21 @@ func TestFixtures(t *testing.T) {
 			covered[id] = true
 		}
 		t.Run(c.Name, func(t *testing.T) {
-			diff, _, err := runCase(context.Background(), c, sigs)
+			diff, _, err := runCase(context.Background(), c, sigs, engine.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if diff != "" {
 				t.Errorf("findings differ (- expected, + got):\n%s", diff)
+			}
+			// The prefilter may only skip matchers that cannot match:
+			// the naive engine must agree on every case.
+			naive, _, err := runCase(context.Background(), c, sigs, engine.Options{Naive: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if naive != diff {
+				t.Errorf("naive engine disagrees with the prefiltered one:\nprefiltered:\n%s\nnaive:\n%s", diff, naive)
 			}
 		})
 	}

@@ -96,7 +96,7 @@ func runTest(opts *TestOptions, cmdPath string) error {
 	}
 	passed, failed := 0, 0
 	for _, c := range cases {
-		diff, warns, err := runCase(opts.ctx, c, sigs)
+		diff, warns, err := runCase(opts.ctx, c, sigs, engine.Options{})
 		switch {
 		case err != nil:
 			failed++
@@ -125,7 +125,7 @@ func runTest(opts *TestOptions, cmdPath string) error {
 
 // runCase runs every signature over one case's inputs and diffs the
 // findings against its expectations.
-func runCase(ctx context.Context, c *fixture.Case, sigs []*signature.Signature) (string, []event.Warning, error) {
+func runCase(ctx context.Context, c *fixture.Case, sigs []*signature.Signature, eopts engine.Options) (string, []event.Warning, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -144,7 +144,7 @@ func runCase(ctx context.Context, c *fixture.Case, sigs []*signature.Signature) 
 		return "", nil, err
 	}
 	ws := &event.Warnings{}
-	a, err := analyze(ctx, ios, &in, sigs, ws, engine.Options{}, nil)
+	a, err := analyze(ctx, ios, &in, sigs, ws, eopts, nil)
 	if err != nil {
 		return "", ws.List(), err
 	}
