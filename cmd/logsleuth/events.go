@@ -39,6 +39,11 @@ type EventsOptions struct {
 	Year                 int
 	Format               string
 	Stats                bool
+	// Journal inputs: this machine's journal, journal directories,
+	// journal files.
+	Journal      bool
+	JournalDirs  []string
+	JournalFiles []string
 }
 
 // NewCmdEvents builds `logsleuth events`. RunE only validates; it then
@@ -55,7 +60,13 @@ source instead.
 
 Inputs are files, directories (walked), archives (.tar, .tar.gz, .tar.xz,
 e.g. a sosreport) and compressed files (gzip, zstd, xz, bzip2, by content).
-"-" or no path reads stdin when it is not a terminal. Problems with single
+"-" or no path reads stdin when it is not a terminal.
+
+Native journals are read with --journal (this machine's), --journal-dir
+(a bundle's var/log/journal, or a systemd-journal-remote directory of
+many hosts) and --journal-file, alongside any paths; stdin is then only
+read when named as "-". A line that came both through syslog and the
+journal is printed once. Problems with single
 inputs are warnings on stderr; the exit status is 2 only when nothing at
 all could be read.
 
@@ -75,6 +86,9 @@ syslog stamps get their year from the file; --year sets it.
 
   # Read the minutes around an outage as text
   logsleuth events --format text --since "2021-10-07 06:15" --until "2021-10-07 06:30" /var/log/syslog*
+
+  # A bundle's journal and its syslog files, merged in time order
+  logsleuth events --stats --journal-dir bundle/var/log/journal bundle/var/log/syslog*
 
   # The last two hours, as JSON lines for jq
   logsleuth events --since -2h /var/log/syslog | jq -r 'select(.priority <= 3) | .message'`,
@@ -96,6 +110,9 @@ syslog stamps get their year from the file; --year sets it.
 	fs.IntVar(&opts.Year, "year", 0, "`year` of the first year-less syslog line (default: inferred)")
 	stringEnumFlag(fs, &opts.Format, "format", "", formatJSONL, []string{formatJSONL, formatText}, "output format")
 	fs.BoolVar(&opts.Stats, "stats", false, "read everything and print per-source statistics instead of events")
+	fs.BoolVar(&opts.Journal, "journal", false, "read this machine's journal")
+	fs.StringArrayVar(&opts.JournalDirs, "journal-dir", nil, "read the journal files below `dir` (repeatable)")
+	fs.StringArrayVar(&opts.JournalFiles, "journal-file", nil, "read the journal `file` (repeatable)")
 	return cmd
 }
 
@@ -104,6 +121,8 @@ func (o *EventsOptions) validate(cmdPath string, args []string) error {
 	switch {
 	case len(args) > 0:
 		o.Paths = args
+	case o.Journal || len(o.JournalDirs) > 0 || len(o.JournalFiles) > 0:
+		// Journals only: stdin is read only when named as "-".
 	case o.IO.IsStdinTTY():
 		return flagErrorf(cmdPath, "no input: name log files or directories, or pipe logs on stdin (e.g. zcat syslog.2.gz | logsleuth events)")
 	default:
@@ -164,6 +183,10 @@ func runEvents(opts *EventsOptions) error {
 		Since:    opts.SinceTime,
 		Until:    opts.UntilTime,
 		Warnings: warnings,
+
+		Journal:      opts.Journal,
+		JournalDirs:  opts.JournalDirs,
+		JournalFiles: opts.JournalFiles,
 	})
 	if err != nil {
 		return fmt.Errorf("open inputs: %w", err)
@@ -211,10 +234,11 @@ func runEvents(opts *EventsOptions) error {
 func writeStats(w io.Writer, sources []ingest.SourceStats, loc *time.Location, elapsed time.Duration) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PATH\tFORMAT\tEVENTS\tFIRST\tLAST\tTIME QUALITY")
-	var events, bytes int64
+	var events, bytes, dups int64
 	for _, s := range sources {
 		events += s.Events
 		bytes += s.Bytes
+		dups += s.Duplicates
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n",
 			orDash(s.Path), orDash(s.Format), s.Events, stamp(s.First, loc), stamp(s.Last, loc), orDash(s.TimeQuality))
 	}
@@ -225,8 +249,13 @@ func writeStats(w io.Writer, sources []ingest.SourceStats, loc *time.Location, e
 		mbps = float64(bytes) / 1e6 / secs
 		eps = float64(events) / secs
 	}
-	fmt.Fprintf(w, "total: %d sources, %d events, %d bytes in %.3fs: %.1f MB/s, %.0f events/s\n",
+	fmt.Fprintf(w, "total: %d sources, %d events, %d bytes in %.3fs: %.1f MB/s, %.0f events/s",
 		len(sources), events, bytes, secs, mbps, eps)
+	if dups > 0 {
+		// Counted in events above, not printed.
+		fmt.Fprintf(w, "; %d duplicates (syslog and journal) dropped", dups)
+	}
+	fmt.Fprintln(w)
 }
 
 func stamp(t time.Time, loc *time.Location) string {
