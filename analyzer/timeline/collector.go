@@ -1,0 +1,464 @@
+// Package timeline turns findings into the root-cause report of
+// `logsleuth timeline` (DESIGN §6): incidents of causes and symptoms,
+// evidence chains with context lines, coverage (sources, boots, gaps,
+// warnings) and the error-level lines no finding explains. Build makes
+// the one Report model every renderer (text, table, json, md, html)
+// reads. The package never prints: renderers write to an io.Writer.
+package timeline
+
+import (
+	"math/bits"
+	"sort"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// CollectorOptions bound what a Collector keeps.
+type CollectorOptions struct {
+	// Context is the number of lines kept before and after every event
+	// that may become evidence (--context); 0 keeps none.
+	Context int
+	// Since and Until limit boots, gaps and error lines to the reported
+	// range (zero: unbounded). Context lines are kept from every event.
+	Since, Until time.Time
+	// MaxTemplates bounds the distinct error templates; events of further
+	// templates are only counted. 0: 500.
+	MaxTemplates int
+	// MaxContexts bounds the candidate events whose context is kept; later
+	// candidates get none (a warning says so). 0: 4096.
+	MaxContexts int
+	// MaxBoots bounds the boots recorded. 0: 1000.
+	MaxBoots int
+}
+
+// Collector watches the event stream beside the engine and keeps what the
+// report needs that findings do not carry: boots, gaps, error templates
+// and context lines. Memory is bounded by CollectorOptions.
+//
+// Protocol: for every event, OnMatch (when the engine says the event
+// matched some signature event) comes first, then Observe, exactly once.
+// Neither retains ev: what is kept is cloned. Not safe for concurrent use.
+type Collector struct {
+	opts CollectorOptions
+
+	sources map[string]*sourceState
+	order   []string // source paths in first-seen order
+
+	lastBoot map[string]string // host -> boot id
+	boots    []Boot
+	bootsCut int
+
+	groups    map[string]*ErrorGroup
+	groupList []*ErrorGroup
+	overflow  int
+	// candErrs are error-level events that matched a signature event: they
+	// count as unexplained only if no finding holds them as evidence.
+	candErrs []candidate
+
+	matched      *event.Event // set by OnMatch for the next Observe
+	contexts     map[posKey]*Context
+	contextsFull bool
+
+	key []byte // scratch for template keys
+}
+
+type candidate struct {
+	key string
+	pos posKey
+	ev  *event.Event
+}
+
+// maxCandidates bounds candErrs; beyond it, error-level candidates are
+// counted as unexplained at once (they may be over-reported, never lost).
+const maxCandidates = 4096
+
+// maxGapCandidates bounds the silences kept per source (the longest win).
+const maxGapCandidates = 64
+
+// gapFloor is the shortest silence reported as a gap.
+const gapFloor = time.Hour
+
+// gapFactor: a silence is a gap when longer than this many times the
+// source's typical spacing.
+const gapFactor = 20
+
+// posKey identifies an event by where it came from.
+type posKey struct {
+	path   string
+	line   int64
+	cursor string
+}
+
+func keyOf(ev *event.Event) posKey {
+	return posKey{ev.Source.Path, ev.Source.Line, ev.Source.Cursor}
+}
+
+type sourceState struct {
+	path string
+	host string
+	last time.Time
+	// hist counts spacings by bit length of their nanoseconds: a bounded
+	// estimator of the median spacing, exact to a factor of two.
+	hist  [65]int64
+	n     int64
+	gaps  []Gap
+	ring  []*event.Event // the last Context events, oldest first
+	after []*Context     // contexts still collecting after-lines
+}
+
+// Context is the lines around one event of a source.
+type Context struct {
+	Before, After []*event.Event
+	want          int
+}
+
+// Boot is the first event seen of a host's boot.
+type Boot struct {
+	Host, BootID string
+	Time         time.Time
+	Source       event.SourceRef
+}
+
+// Gap is a silence in one source much longer than its usual spacing.
+type Gap struct {
+	Source   string
+	Host     string
+	From, To time.Time
+	// Typical is the source's median spacing between events.
+	Typical time.Duration
+}
+
+// ErrorGroup is error-level events sharing a template.
+type ErrorGroup struct {
+	Template    string
+	Program     string
+	Count       int
+	First, Last time.Time
+	// Example is the earliest event of the group.
+	Example *event.Event
+
+	key string // program NUL template
+}
+
+// NewCollector returns a Collector with opts' bounds.
+func NewCollector(opts CollectorOptions) *Collector {
+	if opts.MaxTemplates <= 0 {
+		opts.MaxTemplates = 500
+	}
+	if opts.MaxContexts <= 0 {
+		opts.MaxContexts = 4096
+	}
+	if opts.MaxBoots <= 0 {
+		opts.MaxBoots = 1000
+	}
+	return &Collector{
+		opts:     opts,
+		sources:  map[string]*sourceState{},
+		lastBoot: map[string]string{},
+		groups:   map[string]*ErrorGroup{},
+		contexts: map[posKey]*Context{},
+	}
+}
+
+// OnMatch marks ev as a candidate for evidence: its context is kept and,
+// if it is error-level, it is unexplained only when no finding uses it.
+// Pass it as engine.Options.OnMatch.
+func (c *Collector) OnMatch(ev *event.Event) { c.matched = ev }
+
+// Observe sees every event once, in stream order, after OnMatch.
+func (c *Collector) Observe(ev *event.Event) {
+	matched := c.matched == ev
+	c.matched = nil
+	src := c.source(ev)
+	if c.opts.Context > 0 {
+		c.context(src, ev, matched)
+	}
+	if !c.inRange(ev.Time) {
+		return
+	}
+	c.boot(ev)
+	c.spacing(src, ev)
+	if IsError(ev) {
+		if matched && len(c.candErrs) < maxCandidates {
+			c.key = c.appendKey(c.key[:0], ev)
+			c.candErrs = append(c.candErrs, candidate{key: string(c.key), pos: keyOf(ev), ev: ev.Clone()})
+		} else {
+			c.addError(ev)
+		}
+	}
+}
+
+func (c *Collector) inRange(t time.Time) bool {
+	if t.IsZero() {
+		return true
+	}
+	return (c.opts.Since.IsZero() || !t.Before(c.opts.Since)) && (c.opts.Until.IsZero() || !t.After(c.opts.Until))
+}
+
+func (c *Collector) source(ev *event.Event) *sourceState {
+	s := c.sources[ev.Source.Path]
+	if s == nil {
+		s = &sourceState{path: ev.Source.Path, host: ev.Host}
+		c.sources[ev.Source.Path] = s
+		c.order = append(c.order, ev.Source.Path)
+	}
+	return s
+}
+
+// context feeds ev to the contexts of src still collecting after-lines,
+// opens a context for ev when it is a candidate, then remembers ev.
+func (c *Collector) context(src *sourceState, ev *event.Event, matched bool) {
+	var cl *event.Event
+	clone := func() *event.Event {
+		if cl == nil {
+			cl = ev.Clone()
+		}
+		return cl
+	}
+	keep := src.after[:0]
+	for _, x := range src.after {
+		x.After = append(x.After, clone())
+		if len(x.After) < x.want {
+			keep = append(keep, x)
+		}
+	}
+	clear(src.after[len(keep):])
+	src.after = keep
+	if matched {
+		k := keyOf(ev)
+		if _, dup := c.contexts[k]; !dup {
+			if len(c.contexts) < c.opts.MaxContexts {
+				x := &Context{Before: append([]*event.Event(nil), src.ring...), want: c.opts.Context}
+				c.contexts[k] = x
+				src.after = append(src.after, x)
+			} else {
+				c.contextsFull = true
+			}
+		}
+	}
+	if len(src.ring) < c.opts.Context {
+		src.ring = append(src.ring, clone())
+	} else {
+		copy(src.ring, src.ring[1:])
+		src.ring[len(src.ring)-1] = clone()
+	}
+}
+
+func (c *Collector) boot(ev *event.Event) {
+	if ev.BootID == "" {
+		return
+	}
+	if c.lastBoot[ev.Host] == ev.BootID {
+		return
+	}
+	c.lastBoot[ev.Host] = ev.BootID
+	if len(c.boots) >= c.opts.MaxBoots {
+		c.bootsCut++
+		return
+	}
+	c.boots = append(c.boots, Boot{Host: ev.Host, BootID: ev.BootID, Time: ev.Time, Source: ev.Source})
+}
+
+// spacing records the time since the source's previous event and keeps
+// silences long enough to be gaps whatever the typical spacing is.
+func (c *Collector) spacing(src *sourceState, ev *event.Event) {
+	if ev.Time.IsZero() {
+		return
+	}
+	if src.last.IsZero() {
+		src.last = ev.Time
+		return
+	}
+	d := ev.Time.Sub(src.last)
+	if d < 0 {
+		// The clock went backwards (ingest warns); do not move last back,
+		// or the next event would look like a gap.
+		return
+	}
+	src.hist[bits.Len64(uint64(d))]++
+	src.n++
+	if d > gapFloor {
+		g := Gap{Source: src.path, Host: ev.Host, From: src.last, To: ev.Time}
+		if len(src.gaps) < maxGapCandidates {
+			src.gaps = append(src.gaps, g)
+		} else if i := shortestGap(src.gaps); src.gaps[i].To.Sub(src.gaps[i].From) < d {
+			src.gaps[i] = g
+		}
+	}
+	src.last = ev.Time
+}
+
+func shortestGap(gs []Gap) int {
+	best := 0
+	for i, g := range gs {
+		if g.To.Sub(g.From) < gs[best].To.Sub(gs[best].From) {
+			best = i
+		}
+	}
+	return best
+}
+
+// median estimates the median spacing from the histogram: the middle of
+// the bucket holding the median (bucket b holds [2^(b-1), 2^b) ns).
+func (s *sourceState) median() time.Duration {
+	if s.n == 0 {
+		return 0
+	}
+	half := (s.n + 1) / 2
+	var seen int64
+	for b, k := range s.hist {
+		seen += k
+		if seen >= half {
+			if b == 0 {
+				return 0
+			}
+			lo := time.Duration(1) << (b - 1)
+			return lo + lo/2
+		}
+	}
+	return 0
+}
+
+// appendKey appends the group key of ev: program, NUL, template.
+func (c *Collector) appendKey(dst []byte, ev *event.Event) []byte {
+	dst = append(dst, ev.Program...)
+	dst = append(dst, 0)
+	return AppendTemplate(dst, ev.Message)
+}
+
+func (c *Collector) addError(ev *event.Event) {
+	c.key = c.appendKey(c.key[:0], ev)
+	// The map lookup with string(c.key) does not allocate.
+	if g, ok := c.groups[string(c.key)]; ok {
+		g.add(ev, nil)
+		return
+	}
+	c.newGroup(string(c.key), ev.Clone())
+}
+
+func (c *Collector) newGroup(key string, ev *event.Event) {
+	if len(c.groups) >= c.opts.MaxTemplates {
+		c.overflow++
+		return
+	}
+	g := newGroup(key, ev)
+	c.groups[key] = g
+	c.groupList = append(c.groupList, g)
+}
+
+// newGroup starts a group of one event; ev is kept.
+func newGroup(key string, ev *event.Event) *ErrorGroup {
+	i := 0
+	for i < len(key) && key[i] != 0 {
+		i++
+	}
+	return &ErrorGroup{Template: key[min(i+1, len(key)):], Program: ev.Program, Count: 1,
+		First: ev.Time, Last: ev.Time, Example: ev, key: key}
+}
+
+// add counts ev into g; cl is ev's clone when the caller has one.
+func (g *ErrorGroup) add(ev, cl *event.Event) {
+	g.Count++
+	if ev.Time.IsZero() {
+		return
+	}
+	if g.First.IsZero() || ev.Time.Before(g.First) {
+		g.First = ev.Time
+		if cl == nil {
+			cl = ev.Clone()
+		}
+		g.Example = cl
+	}
+	if ev.Time.After(g.Last) {
+		g.Last = ev.Time
+	}
+}
+
+// unexplained returns the error groups once evidence (the positions of
+// every evidence event) is known, sorted by count (most first), then
+// first time and template, and the number of events past the template cap.
+func (c *Collector) unexplained(evidence map[posKey]bool) ([]*ErrorGroup, int) {
+	groups := append([]*ErrorGroup(nil), c.groupList...)
+	// Work on copies so that Build can be called more than once.
+	for i, g := range groups {
+		cp := *g
+		groups[i] = &cp
+	}
+	byKey := make(map[string]*ErrorGroup, len(groups))
+	for _, g := range groups {
+		byKey[g.key] = g
+	}
+	overflow := c.overflow
+	for _, cand := range c.candErrs {
+		if evidence[cand.pos] {
+			continue
+		}
+		if g, ok := byKey[cand.key]; ok {
+			g.add(cand.ev, cand.ev)
+			continue
+		}
+		if len(byKey) >= c.opts.MaxTemplates {
+			overflow++
+			continue
+		}
+		g := newGroup(cand.key, cand.ev)
+		byKey[cand.key] = g
+		groups = append(groups, g)
+	}
+	sort.SliceStable(groups, func(i, j int) bool {
+		a, b := groups[i], groups[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if !a.First.Equal(b.First) {
+			return a.First.Before(b.First)
+		}
+		if a.Program != b.Program {
+			return a.Program < b.Program
+		}
+		return a.Template < b.Template
+	})
+	return groups, overflow
+}
+
+// bootList returns the boots seen, in time order per host.
+func (c *Collector) bootList() ([]Boot, int) {
+	out := append([]Boot(nil), c.boots...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Host != out[j].Host {
+			return out[i].Host < out[j].Host
+		}
+		return out[i].Time.Before(out[j].Time)
+	})
+	return out, c.bootsCut
+}
+
+// gapList returns the silences longer than max(1h, 20x the source's
+// median spacing), by source (in first-seen order), then time.
+func (c *Collector) gapList() []Gap {
+	var out []Gap
+	for _, p := range c.order {
+		s := c.sources[p]
+		typical := s.median()
+		limit := max(gapFloor, gapFactor*typical)
+		var gs []Gap
+		for _, g := range s.gaps {
+			if g.To.Sub(g.From) > limit {
+				g.Typical = typical
+				gs = append(gs, g)
+			}
+		}
+		sort.Slice(gs, func(i, j int) bool { return gs[i].From.Before(gs[j].From) })
+		out = append(out, gs...)
+	}
+	return out
+}
+
+// contextOf returns the context kept for the event at ev's position.
+func (c *Collector) contextOf(ev *event.Event) *Context {
+	if c == nil {
+		return nil
+	}
+	return c.contexts[keyOf(ev)]
+}

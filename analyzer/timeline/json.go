@@ -1,0 +1,262 @@
+package timeline
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+)
+
+// Schema names the JSON report's version.
+const Schema = "logsleuth/timeline/v1"
+
+// The JSON report (contract, DESIGN §6; README "Timeline JSON"). One
+// object, indented, keys in the order below, arrays in report order, so
+// two runs over the same input diff clean. Times are RFC 3339 in UTC with
+// fractional seconds when the input had them; "" when unknown or
+// unbounded. Fields may be added; none is removed or renamed.
+//
+//	schema        "logsleuth/timeline/v1"
+//	range         {since, until}
+//	incidents     [{root: "f1", symptoms: ["f2"]}], most severe first
+//	findings      [{id, signature, title, severity, tags, outcome, reason,
+//	               host, start, end, count, summary, captures {"step.name": value},
+//	               evidence [{step, time, delta_seconds, source, line, cursor,
+//	                          host, program, pid, message, context {before, after}}],
+//	               remediation [..], references [{title, url}]}]
+//	              ids f1, f2, ... in report order (each incident's root, then its symptoms)
+//	near_misses   [{signature, group, steps, reason, time, evidence [..]}] (only with --near-misses)
+//	unexplained   [{template, program, count, first, last, example, source}], most frequent first
+//	unexplained_overflow  error lines of templates past the cap
+//	coverage      {sources [{path, format, events, first, last, time_quality}],
+//	               boots [{host, boot_id, time, source}],
+//	               gaps [{source, host, from, to, seconds, typical_seconds}],
+//	               warnings ["file:line: message"]}
+//
+// line is left out when the event has no line (journal), cursor when it
+// has none; context only with --context.
+type jsonReport struct {
+	Schema              string         `json:"schema"`
+	Range               jsonRange      `json:"range"`
+	Incidents           []jsonIncident `json:"incidents"`
+	Findings            []jsonFinding  `json:"findings"`
+	NearMisses          []jsonNearMiss `json:"near_misses,omitempty"`
+	Unexplained         []jsonError    `json:"unexplained"`
+	UnexplainedOverflow int            `json:"unexplained_overflow"`
+	Coverage            jsonCoverage   `json:"coverage"`
+}
+
+type jsonRange struct {
+	Since string `json:"since"`
+	Until string `json:"until"`
+}
+
+type jsonIncident struct {
+	Root     string   `json:"root"`
+	Symptoms []string `json:"symptoms"`
+}
+
+type jsonFinding struct {
+	ID          string                `json:"id"`
+	Signature   string                `json:"signature"`
+	Title       string                `json:"title"`
+	Severity    string                `json:"severity"`
+	Tags        []string              `json:"tags"`
+	Outcome     string                `json:"outcome"`
+	Reason      string                `json:"reason"`
+	Host        string                `json:"host"`
+	Start       string                `json:"start"`
+	End         string                `json:"end"`
+	Count       int                   `json:"count"`
+	Summary     string                `json:"summary"`
+	Captures    map[string]string     `json:"captures"`
+	Evidence    []jsonEvidence        `json:"evidence"`
+	Remediation []string              `json:"remediation"`
+	References  []signature.Reference `json:"references"`
+}
+
+type jsonEvidence struct {
+	Step    string       `json:"step"`
+	Time    string       `json:"time"`
+	Delta   float64      `json:"delta_seconds"`
+	Source  string       `json:"source"`
+	Line    int64        `json:"line,omitempty"`
+	Cursor  string       `json:"cursor,omitempty"`
+	Host    string       `json:"host"`
+	Program string       `json:"program"`
+	PID     int          `json:"pid,omitempty"`
+	Message string       `json:"message"`
+	Context *jsonContext `json:"context,omitempty"`
+}
+
+type jsonContext struct {
+	Before []jsonLine `json:"before"`
+	After  []jsonLine `json:"after"`
+}
+
+type jsonLine struct {
+	Time    string `json:"time"`
+	Source  string `json:"source"`
+	Line    int64  `json:"line,omitempty"`
+	Cursor  string `json:"cursor,omitempty"`
+	Program string `json:"program"`
+	Message string `json:"message"`
+}
+
+type jsonNearMiss struct {
+	Signature string         `json:"signature"`
+	Group     string         `json:"group"`
+	Steps     int            `json:"steps"`
+	Reason    string         `json:"reason"`
+	Time      string         `json:"time"`
+	Evidence  []jsonEvidence `json:"evidence"`
+}
+
+type jsonError struct {
+	Template string `json:"template"`
+	Program  string `json:"program"`
+	Count    int    `json:"count"`
+	First    string `json:"first"`
+	Last     string `json:"last"`
+	Example  string `json:"example"`
+	Source   string `json:"source"`
+}
+
+type jsonCoverage struct {
+	Sources  []jsonSource `json:"sources"`
+	Boots    []jsonBoot   `json:"boots"`
+	Gaps     []jsonGap    `json:"gaps"`
+	Warnings []string     `json:"warnings"`
+}
+
+type jsonSource struct {
+	Path        string `json:"path"`
+	Format      string `json:"format"`
+	Events      int64  `json:"events"`
+	First       string `json:"first"`
+	Last        string `json:"last"`
+	TimeQuality string `json:"time_quality"`
+}
+
+type jsonBoot struct {
+	Host   string `json:"host"`
+	BootID string `json:"boot_id"`
+	Time   string `json:"time"`
+	Source string `json:"source"`
+}
+
+type jsonGap struct {
+	Source         string  `json:"source"`
+	Host           string  `json:"host"`
+	From           string  `json:"from"`
+	To             string  `json:"to"`
+	Seconds        float64 `json:"seconds"`
+	TypicalSeconds float64 `json:"typical_seconds"`
+}
+
+// jsonTime is t in UTC, RFC 3339 with the fraction the input had.
+func jsonTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// RenderJSON writes r as the timeline JSON (schema above).
+func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
+	out := jsonReport{
+		Schema:      Schema,
+		Range:       jsonRange{Since: jsonTime(r.Since), Until: jsonTime(r.Until)},
+		Incidents:   []jsonIncident{},
+		Findings:    []jsonFinding{},
+		Unexplained: []jsonError{},
+		Coverage: jsonCoverage{Sources: []jsonSource{}, Boots: []jsonBoot{}, Gaps: []jsonGap{},
+			Warnings: []string{}},
+		UnexplainedOverflow: r.UnexplainedOverflow,
+	}
+	for _, inc := range r.Incidents {
+		ji := jsonIncident{Root: inc.Root.ID, Symptoms: []string{}}
+		for _, s := range inc.Symptoms {
+			ji.Symptoms = append(ji.Symptoms, s.ID)
+		}
+		out.Incidents = append(out.Incidents, ji)
+	}
+	for _, f := range r.Findings {
+		jf := jsonFinding{
+			ID: f.ID, Signature: f.Signature.ID, Title: f.Signature.Title, Severity: f.Severity().String(),
+			Tags: nonNil(f.Signature.Tags), Outcome: f.Outcome, Reason: f.Reason, Host: f.Host,
+			Start: jsonTime(f.Start), End: jsonTime(f.End), Count: f.Count, Summary: f.Summary,
+			Captures: map[string]string{}, Evidence: jsonChain(f.Evidence),
+			Remediation: nonNil(f.Remediation), References: f.Signature.References,
+		}
+		if jf.References == nil {
+			jf.References = []signature.Reference{}
+		}
+		for _, c := range f.Captures {
+			jf.Captures[c.Name] = c.Value
+		}
+		out.Findings = append(out.Findings, jf)
+	}
+	if o.NearMisses {
+		out.NearMisses = []jsonNearMiss{}
+		for _, n := range r.NearMisses {
+			out.NearMisses = append(out.NearMisses, jsonNearMiss{Signature: n.Signature.ID, Group: n.Group,
+				Steps: n.Steps, Reason: n.Reason, Time: jsonTime(n.Time), Evidence: jsonChain(n.Evidence)})
+		}
+	}
+	for _, g := range r.Unexplained {
+		out.Unexplained = append(out.Unexplained, jsonError{Template: g.Template, Program: g.Program, Count: g.Count,
+			First: jsonTime(g.First), Last: jsonTime(g.Last), Example: g.Example.Message, Source: Where(g.Example)})
+	}
+	c := &r.Coverage
+	for _, s := range c.Sources {
+		out.Coverage.Sources = append(out.Coverage.Sources, jsonSource{Path: s.Path, Format: s.Format, Events: s.Events,
+			First: jsonTime(s.First), Last: jsonTime(s.Last), TimeQuality: s.TimeQuality})
+	}
+	for _, b := range c.Boots {
+		out.Coverage.Boots = append(out.Coverage.Boots, jsonBoot{Host: b.Host, BootID: b.BootID, Time: jsonTime(b.Time), Source: whereRef(b.Source)})
+	}
+	for _, g := range c.Gaps {
+		out.Coverage.Gaps = append(out.Coverage.Gaps, jsonGap{Source: g.Source, Host: g.Host, From: jsonTime(g.From), To: jsonTime(g.To),
+			Seconds: g.To.Sub(g.From).Seconds(), TypicalSeconds: g.Typical.Seconds()})
+	}
+	for _, w := range c.Warnings {
+		out.Coverage.Warnings = append(out.Coverage.Warnings, w.String())
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func jsonChain(ev []Evidence) []jsonEvidence {
+	out := make([]jsonEvidence, 0, len(ev))
+	for _, e := range ev {
+		x := e.Event
+		je := jsonEvidence{Step: e.Step, Time: jsonTime(x.Time), Delta: e.Delta.Seconds(), Source: x.Source.Path,
+			Line: x.Source.Line, Cursor: x.Source.Cursor, Host: x.Host, Program: x.Program, PID: x.PID, Message: x.Message}
+		if e.Context != nil {
+			je.Context = &jsonContext{Before: jsonLines(e.Context.Before), After: jsonLines(e.Context.After)}
+		}
+		out = append(out, je)
+	}
+	return out
+}
+
+func jsonLines(evs []*event.Event) []jsonLine {
+	out := make([]jsonLine, 0, len(evs))
+	for _, x := range evs {
+		out = append(out, jsonLine{Time: jsonTime(x.Time), Source: x.Source.Path, Line: x.Source.Line,
+			Cursor: x.Source.Cursor, Program: x.Program, Message: x.Message})
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,169 @@
+package timeline
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// Output formats.
+const (
+	FormatTable = "table"
+	FormatText  = "text"
+	FormatJSON  = "json"
+	FormatMD    = "md"
+	FormatHTML  = "html"
+)
+
+// Formats lists the output formats, in the order --help shows them.
+var Formats = []string{FormatTable, FormatText, FormatJSON, FormatMD, FormatHTML}
+
+// RenderOptions say how to show a report.
+type RenderOptions struct {
+	// Location is the zone times are shown in (text, table, md, html);
+	// nil: UTC. JSON is always UTC.
+	Location *time.Location
+	// Color allows ANSI colour in the table format; set it only when the
+	// output is a terminal.
+	Color bool
+	// NearMisses adds the near misses (--near-misses).
+	NearMisses bool
+	// Version is the logsleuth version named in html and md footers.
+	Version string
+}
+
+func (o *RenderOptions) loc() *time.Location {
+	if o.Location == nil {
+		return time.UTC
+	}
+	return o.Location
+}
+
+// Render writes r to w in format.
+func Render(w io.Writer, r *Report, format string, o RenderOptions) error {
+	switch format {
+	case FormatText:
+		return RenderText(w, r, o)
+	case FormatTable:
+		return RenderTable(w, r, o)
+	case FormatJSON:
+		return RenderJSON(w, r, o)
+	case FormatMD:
+		return RenderMarkdown(w, r, o)
+	case FormatHTML:
+		return RenderHTML(w, r, o)
+	}
+	return fmt.Errorf("timeline: unknown format %q", format)
+}
+
+// errWriter remembers the first write error so renderers can write
+// without checking every call.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
+
+func (e *errWriter) write(b []byte) {
+	if e.err == nil {
+		_, e.err = e.w.Write(b)
+	}
+}
+
+// stamp shows t in loc as RFC 3339, "-" when unknown.
+func stamp(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(loc).Format(time.RFC3339)
+}
+
+// delta shows a Δ from the chain's first event: "+0s", "+4s", "+1h2m3s".
+func delta(d time.Duration) string {
+	d = d.Round(time.Millisecond)
+	if d < 0 {
+		return "-" + d.Abs().String()
+	}
+	return "+" + d.String()
+}
+
+// programOf shows "systemd[1]" or "systemd" or "-".
+func programOf(ev *event.Event) string {
+	if ev.Program == "" {
+		return "-"
+	}
+	if ev.PID != 0 {
+		return ev.Program + "[" + strconv.Itoa(ev.PID) + "]"
+	}
+	return ev.Program
+}
+
+// outcomeText is "confirmed" or "unresolved (end of log)".
+func outcomeText(outcome, reason string) string {
+	if reason == "" {
+		return outcome
+	}
+	return outcome + " (" + reason + ")"
+}
+
+// rangeText shows the reported range.
+func rangeText(since, until time.Time, loc *time.Location) string {
+	if since.IsZero() && until.IsZero() {
+		return "everything read"
+	}
+	return stamp(since, loc) + " .. " + stamp(until, loc)
+}
+
+// headline is what an incident is called: the root's rendered explain.
+func headline(f *Finding) string {
+	if f.Summary != "" {
+		return f.Summary
+	}
+	return f.Signature.Title
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func gapText(g Gap) string {
+	return fmtDuration(g.To.Sub(g.From))
+}
+
+// fmtDuration rounds a long duration for people: "3h12m0s" -> "3h12m".
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour:
+		d = d.Round(time.Minute)
+	case d >= time.Minute:
+		d = d.Round(time.Second)
+	case d >= time.Second:
+		d = d.Round(100 * time.Millisecond)
+	default:
+		d = d.Round(time.Millisecond)
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

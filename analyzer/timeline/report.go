@@ -1,0 +1,306 @@
+package timeline
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/engine"
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+)
+
+// Report is the model every renderer reads. Build makes it; renderers
+// only read it.
+type Report struct {
+	// Since and Until are the reported range; zero when unbounded.
+	Since, Until time.Time
+	// Incidents, most severe first. Every finding is in exactly one
+	// incident, as its root or as a symptom.
+	Incidents []*Incident
+	// Findings in report order (each incident's root, then its
+	// symptoms); IDs f1, f2, ... follow this order.
+	Findings    []*Finding
+	NearMisses  []*NearMiss
+	Unexplained []*ErrorGroup
+	// UnexplainedOverflow counts error events of templates past the cap.
+	UnexplainedOverflow int
+	Coverage            Coverage
+}
+
+// Incident is a root-cause finding and the findings it explains.
+type Incident struct {
+	Root     *Finding
+	Symptoms []*Finding
+}
+
+// Finding is an engine finding placed in the report.
+type Finding struct {
+	ID string
+	*engine.Finding
+	// Evidence in time order, with context.
+	Evidence []Evidence
+}
+
+// Severity is the finding's signature severity.
+func (f *Finding) Severity() signature.Severity { return f.Signature.Severity }
+
+// NearMiss is an engine near miss with its evidence in time order.
+type NearMiss struct {
+	*engine.NearMiss
+	Evidence []Evidence
+}
+
+// Evidence is one event of a chain.
+type Evidence struct {
+	Step  string
+	Event *event.Event
+	// Delta is the time since the chain's first event.
+	Delta time.Duration
+	// Context is the surrounding lines of the same source (--context),
+	// nil when none were kept.
+	Context *Context
+}
+
+// Line is one line of an evidence chain as shown: an evidence event
+// (Evidence set) or a context line around one (Evidence nil).
+type Line struct {
+	Event    *event.Event
+	Evidence *Evidence
+}
+
+// Lines interleaves a chain with its context lines in order, showing each
+// event once: context that is itself evidence, or was already shown as
+// context of an earlier step, is left out.
+func Lines(chain []Evidence) []Line {
+	shown := make(map[posKey]bool, len(chain))
+	for _, e := range chain {
+		shown[keyOf(e.Event)] = true
+	}
+	var out []Line
+	add := func(ctx []*event.Event) {
+		for _, c := range ctx {
+			k := keyOf(c)
+			if !shown[k] {
+				shown[k] = true
+				out = append(out, Line{Event: c})
+			}
+		}
+	}
+	for i := range chain {
+		e := &chain[i]
+		if e.Context != nil {
+			add(e.Context.Before)
+		}
+		out = append(out, Line{Event: e.Event, Evidence: e})
+		if e.Context != nil {
+			add(e.Context.After)
+		}
+	}
+	return out
+}
+
+// Coverage says what was read and how far to trust it.
+type Coverage struct {
+	Sources []ingest.SourceStats
+	Boots   []Boot
+	// BootsOverflow counts boots past the cap.
+	BootsOverflow int
+	Gaps          []Gap
+	Warnings      []event.Warning
+}
+
+// Input is everything Build reads.
+type Input struct {
+	Findings   []*engine.Finding
+	NearMisses []*engine.NearMiss
+	Sources    []ingest.SourceStats
+	Warnings   []event.Warning
+	// Collector may be nil: no boots, gaps, errors or context.
+	Collector    *Collector
+	Since, Until time.Time
+}
+
+// Build links findings into incidents and assembles the report.
+//
+// A finding B is a symptom of A when A's signature `explains` B's, they
+// are on the same host (an empty host matches any), and B starts inside
+// [A.Start, A.End + A's correlation window]. A symptom of a symptom
+// belongs to the same incident. Incidents are ordered by root severity
+// (highest first), then outcome (confirmed, boundary, unresolved), then
+// start time, signature id and host, so that two runs agree.
+func Build(in Input) *Report {
+	r := &Report{Since: in.Since, Until: in.Until}
+	fs := make([]*Finding, len(in.Findings))
+	for i, f := range in.Findings {
+		fs[i] = &Finding{Finding: f}
+	}
+	order := slices.Clone(fs)
+	sort.SliceStable(order, func(i, j int) bool { return findingLess(order[i], order[j]) })
+
+	// parent[b] is the cause that explains b: the first in report order.
+	parent := map[*Finding]*Finding{}
+	for _, b := range order {
+		for _, a := range order {
+			if a != b && explains(a, b) {
+				parent[b] = a
+				break
+			}
+		}
+	}
+	rootOf := func(f *Finding) *Finding {
+		seen := map[*Finding]bool{f: true}
+		for {
+			p, ok := parent[f]
+			if !ok || seen[p] {
+				return f
+			}
+			seen[p] = true
+			f = p
+		}
+	}
+	byRoot := map[*Finding]*Incident{}
+	for _, f := range order {
+		root := rootOf(f)
+		inc := byRoot[root]
+		if inc == nil {
+			inc = &Incident{Root: root}
+			byRoot[root] = inc
+			r.Incidents = append(r.Incidents, inc)
+		}
+		if f != root {
+			inc.Symptoms = append(inc.Symptoms, f)
+		}
+	}
+	sort.SliceStable(r.Incidents, func(i, j int) bool { return findingLess(r.Incidents[i].Root, r.Incidents[j].Root) })
+	evidence := map[posKey]bool{}
+	for _, inc := range r.Incidents {
+		sort.SliceStable(inc.Symptoms, func(i, j int) bool { return inc.Symptoms[i].Start.Before(inc.Symptoms[j].Start) })
+		for _, f := range append([]*Finding{inc.Root}, inc.Symptoms...) {
+			f.ID = "f" + strconv.Itoa(len(r.Findings)+1)
+			f.Evidence = chain(f.Finding.Evidence, in.Collector)
+			for _, e := range f.Finding.Evidence {
+				evidence[keyOf(e.Event)] = true
+			}
+			r.Findings = append(r.Findings, f)
+		}
+	}
+	for _, n := range in.NearMisses {
+		r.NearMisses = append(r.NearMisses, &NearMiss{NearMiss: n, Evidence: chain(n.Evidence, in.Collector)})
+	}
+	r.Coverage.Sources = in.Sources
+	r.Coverage.Warnings = in.Warnings
+	if c := in.Collector; c != nil {
+		r.Unexplained, r.UnexplainedOverflow = c.unexplained(evidence)
+		r.Coverage.Boots, r.Coverage.BootsOverflow = c.bootList()
+		r.Coverage.Gaps = c.gapList()
+		if c.contextsFull {
+			r.Coverage.Warnings = append(slices.Clone(r.Coverage.Warnings), event.Warning{
+				Msg: fmt.Sprintf("context kept for the first %d candidate events only; later evidence is shown without context", c.opts.MaxContexts)})
+		}
+	}
+	return r
+}
+
+// chain orders evidence by time (stable: step order for equal times) and
+// attaches Δ and context.
+func chain(ev []engine.Evidence, c *Collector) []Evidence {
+	out := make([]Evidence, 0, len(ev))
+	for _, e := range ev {
+		if e.Event == nil {
+			continue
+		}
+		out = append(out, Evidence{Step: e.Step, Event: e.Event, Context: c.contextOf(e.Event)})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Event.Time.Before(out[j].Event.Time) })
+	var first time.Time
+	for i := range out {
+		t := out[i].Event.Time
+		if t.IsZero() {
+			continue
+		}
+		if first.IsZero() {
+			first = t
+		}
+		out[i].Delta = t.Sub(first)
+	}
+	return out
+}
+
+// outcomeRank orders outcomes: confirmed before boundary before unresolved.
+func outcomeRank(o string) int {
+	switch o {
+	case engine.Confirmed:
+		return 0
+	case engine.Boundary:
+		return 1
+	case engine.Unresolved:
+		return 2
+	}
+	return 3
+}
+
+func findingLess(a, b *Finding) bool {
+	if a.Severity() != b.Severity() {
+		return a.Severity() > b.Severity()
+	}
+	if ra, rb := outcomeRank(a.Outcome), outcomeRank(b.Outcome); ra != rb {
+		return ra < rb
+	}
+	if !a.Start.Equal(b.Start) {
+		return a.Start.Before(b.Start)
+	}
+	if a.Signature.ID != b.Signature.ID {
+		return a.Signature.ID < b.Signature.ID
+	}
+	return a.Host < b.Host
+}
+
+// explains reports whether a is a cause of b (see Build).
+func explains(a, b *Finding) bool {
+	if !slices.Contains(a.Signature.Explains, b.Signature.ID) {
+		return false
+	}
+	if a.Host != "" && b.Host != "" && a.Host != b.Host {
+		return false
+	}
+	return !b.Start.Before(a.Start) && !b.Start.After(a.End.Add(Window(a.Signature)))
+}
+
+// Window is the longest a signature correlates over: the widest of its
+// maxspan, threshold or dedupe window and the sum of its steps' within
+// and for.
+func Window(s *signature.Signature) time.Duration {
+	m := s.Match
+	w := max(m.MaxSpan, m.Window, m.DedupeWindow)
+	var sum time.Duration
+	for _, st := range m.Steps {
+		sum += st.Within + st.For
+	}
+	return max(w, sum)
+}
+
+// FailOn reports whether some incident's root is at least sev severe.
+func (r *Report) FailOn(sev signature.Severity) bool {
+	for _, inc := range r.Incidents {
+		if inc.Root.Severity() >= sev {
+			return true
+		}
+	}
+	return false
+}
+
+// Where names an event's position for people: "syslog:412", or
+// "journal:local@s=..." for a journal cursor.
+func Where(ev *event.Event) string {
+	switch {
+	case ev.Source.Line > 0:
+		return ev.Source.Path + ":" + strconv.FormatInt(ev.Source.Line, 10)
+	case ev.Source.Cursor != "":
+		return ev.Source.Path + "@" + ev.Source.Cursor
+	}
+	return ev.Source.Path
+}

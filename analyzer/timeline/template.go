@@ -1,0 +1,263 @@
+package timeline
+
+import (
+	"strings"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// maxTemplateLen bounds a template's length: two lines that share their
+// first 200 bytes after masking are the same error for a reader, and a
+// 50 MB line must not become a 50 MB map key.
+const maxTemplateLen = 200
+
+// Placeholders that replace the variable parts of a message.
+const (
+	maskNum  = "<n>"
+	maskHex  = "<hex>"
+	maskID   = "<id>"
+	maskIP   = "<ip>"
+	maskPath = "<path>"
+	maskURL  = "<url>"
+	maskTime = "<time>"
+)
+
+// isDelim reports whether c ends a token. ':' '/' '.' '-' are not
+// delimiters: they hold IPs, paths, ports and UUIDs together.
+func isDelim(c byte) bool {
+	switch c {
+	case ' ', '\t', '"', '\'', '(', ')', '[', ']', '{', '}', ',', ';', '=', '<', '>', '|', '`', '\r', '\n':
+		return true
+	}
+	return false
+}
+
+// AppendTemplate appends the template of msg to dst: its first line with
+// numbers, hex strings, UUID-like ids, IP addresses, paths and URLs
+// replaced by placeholders (<n>, <hex>, <id>, <ip>, <path>, <url>), cut
+// at 200 bytes. Messages that differ only in those parts share a
+// template. It allocates nothing beyond growing dst.
+func AppendTemplate(dst []byte, msg string) []byte {
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	start := len(dst)
+	for i := 0; i < len(msg); {
+		if len(dst)-start >= maxTemplateLen {
+			break
+		}
+		c := msg[i]
+		if isDelim(c) {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		j := i
+		for j < len(msg) && !isDelim(msg[j]) {
+			j++
+		}
+		dst = appendToken(dst, msg[i:j])
+		i = j
+	}
+	if len(dst)-start > maxTemplateLen {
+		dst = dst[:start+maxTemplateLen]
+	}
+	return dst
+}
+
+// appendToken masks one token. Trailing ':' and '.' (sentence ends, "path:")
+// are kept out of the classification and copied as they are.
+func appendToken(dst []byte, tok string) []byte {
+	end := len(tok)
+	for end > 0 && (tok[end-1] == ':' || tok[end-1] == '.') {
+		end--
+	}
+	core, tail := tok[:end], tok[end:]
+	switch {
+	case core == "":
+	case strings.Contains(core, "://"):
+		dst = append(dst, maskURL...)
+	case len(core) > 1 && (core[0] == '/' || strings.HasPrefix(core, "~/") || strings.HasPrefix(core, "./")):
+		dst = append(dst, maskPath...)
+	case isStamp(core):
+		dst = append(dst, maskTime...)
+	case isUUID(core):
+		dst = append(dst, maskID...)
+	case isIPv4(core) || isIPv6(core):
+		dst = append(dst, maskIP...)
+	case isHexID(core):
+		dst = append(dst, maskHex...)
+	default:
+		dst = appendDigitsMasked(dst, core)
+	}
+	return append(dst, tail...)
+}
+
+// appendDigitsMasked copies s with every run of decimal digits replaced
+// by <n>: "sda1" -> "sda<n>", "kubelet.go:2183" -> "kubelet.go:<n>".
+func appendDigitsMasked(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		if isDigit(s[i]) {
+			for i < len(s) && isDigit(s[i]) {
+				i++
+			}
+			dst = append(dst, maskNum...)
+			continue
+		}
+		dst = append(dst, s[i])
+		i++
+	}
+	return dst
+}
+
+// isStamp reports a token that starts with an ISO date, "2025-11-11...".
+func isStamp(s string) bool {
+	return len(s) >= 10 && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2]) && isDigit(s[3]) && s[4] == '-' &&
+		isDigit(s[5]) && isDigit(s[6]) && s[7] == '-' && isDigit(s[8]) && isDigit(s[9])
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// isUUID reports a UUID-like id: hex groups of 8-4-4-4-12.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch i {
+		case 8, 13, 18, 23:
+			if s[i] != '-' {
+				return false
+			}
+		default:
+			if !isHex(s[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isHexID reports a 0x number, or a run of at least 8 hex digits holding
+// at least one decimal digit (container ids, hashes, boot ids; a word
+// such as "deadbeef" has no digit and stays).
+func isHexID(s string) bool {
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		for i := 2; i < len(s); i++ {
+			if !isHex(s[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if len(s) < 8 {
+		return false
+	}
+	digit := false
+	for i := 0; i < len(s); i++ {
+		if !isHex(s[i]) {
+			return false
+		}
+		digit = digit || isDigit(s[i])
+	}
+	return digit
+}
+
+// isIPv4 reports a dotted quad, optionally with ":port" or "/prefix".
+func isIPv4(s string) bool {
+	if i := strings.IndexAny(s, ":/"); i >= 0 {
+		rest := s[i+1:]
+		if rest == "" {
+			return false
+		}
+		for j := 0; j < len(rest); j++ {
+			if !isDigit(rest[j]) {
+				return false
+			}
+		}
+		s = s[:i]
+	}
+	parts := 0
+	for len(s) > 0 {
+		n := 0
+		for n < len(s) && isDigit(s[n]) {
+			n++
+		}
+		if n == 0 || n > 3 {
+			return false
+		}
+		parts++
+		s = s[n:]
+		if s == "" {
+			break
+		}
+		if s[0] != '.' {
+			return false
+		}
+		s = s[1:]
+		if s == "" {
+			return false
+		}
+	}
+	return parts == 4
+}
+
+// isIPv6 reports an IPv6-looking token: hex groups and at least two
+// colons, with "::" or eight groups (so "06:20:21" is a number, not an IP).
+func isIPv6(s string) bool {
+	colons := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ':':
+			colons++
+		case isHex(c), c == '.':
+		default:
+			return false
+		}
+	}
+	return colons >= 2 && (strings.Contains(s, "::") || colons == 7)
+}
+
+// IsError reports whether ev is error-level for the "unexplained errors"
+// section: priority err or worse, a level=error/fatal/panic field, a
+// systemd unit failure, or a kernel line reporting a failure.
+func IsError(ev *event.Event) bool {
+	if ev.Priority >= 0 && ev.Priority <= 3 {
+		return true
+	}
+	if ev.Lifecycle == event.Failed {
+		return true
+	}
+	if v, ok := ev.Field("level"); ok {
+		switch strings.ToLower(v) {
+		case "error", "err", "fatal", "panic", "crit", "critical", "emerg", "alert":
+			return true
+		}
+	}
+	if ev.Program == "kernel" {
+		return kernelFailure(ev.Message)
+	}
+	// sshd, apt and many daemons without a level say "error: ..." first.
+	m := ev.Message
+	return strings.HasPrefix(m, "error: ") || strings.HasPrefix(m, "fatal: ") ||
+		strings.HasPrefix(m, "Error: ") || strings.HasPrefix(m, "FATAL: ") || strings.HasPrefix(m, "ERROR: ")
+}
+
+// kernelFailures are the words of kernel lines that report a failure;
+// kernel lines rarely carry a priority in text logs.
+var kernelFailures = [...]string{
+	"error", "Error", "ERROR", "fail", "Fail", "FAIL", "BUG", "panic", "Oops",
+	"Out of memory", "oom-kill", "segfault", "Call Trace", "blocked for more than",
+}
+
+func kernelFailure(msg string) bool {
+	for _, w := range kernelFailures {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,176 @@
+package timeline
+
+import (
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// RenderText writes r as plain text for pipes and files: no colour, no
+// table borders, every log-derived string made terminal-safe (Safe).
+func RenderText(w io.Writer, r *Report, o RenderOptions) error {
+	ew := &errWriter{w: w}
+	loc := o.loc()
+	ew.printf("logsleuth timeline: %s, %s; range: %s\n",
+		plural(len(r.Incidents), "incident", "incidents"), plural(len(r.Findings), "finding", "findings"),
+		rangeText(r.Since, r.Until, loc))
+	for i, inc := range r.Incidents {
+		f := inc.Root
+		ew.printf("\nINCIDENT %d: [%s] %s\n", i+1, f.Severity(), Safe(headline(f)))
+		writeFindingText(ew, f, "  ", loc)
+		if len(inc.Symptoms) > 0 {
+			ew.printf("  Symptoms it explains:\n")
+			for _, s := range inc.Symptoms {
+				ew.printf("    [%s] %s\n", s.Severity(), Safe(headline(s)))
+				writeFindingText(ew, s, "      ", loc)
+			}
+		}
+		writeActionsText(ew, f, "  ")
+	}
+	if len(r.Incidents) == 0 {
+		ew.printf("\nNo incidents: no signature matched.\n")
+	}
+	if o.NearMisses {
+		writeNearMissesText(ew, r, loc)
+	}
+	writeCoverageText(ew, r, loc)
+	writeUnexplainedText(ew, r, loc)
+	return ew.err
+}
+
+func writeFindingText(ew *errWriter, f *Finding, ind string, loc *time.Location) {
+	ew.printf("%s%s %s, %s, host %s, %s .. %s\n", ind, f.ID, Safe(f.Signature.ID), outcomeText(f.Outcome, Safe(f.Reason)),
+		Safe(orDash(f.Host)), stamp(f.Start, loc), stamp(f.End, loc))
+	if f.Count > 1 {
+		ew.printf("%s%d events\n", ind, f.Count)
+	}
+	ew.printf("%sEvidence:\n", ind)
+	writeEvidenceText(ew, f.Evidence, ind+"  ", loc)
+}
+
+func writeEvidenceText(ew *errWriter, ev []Evidence, ind string, loc *time.Location) {
+	var buf []byte
+	for _, l := range Lines(ev) {
+		x := l.Event
+		if l.Evidence == nil {
+			ew.write(contextLine(buf[:0], ind, x, loc))
+			continue
+		}
+		buf = append(buf[:0], ind...)
+		buf = append(buf, stamp(x.Time, loc)...)
+		buf = append(buf, "  "...)
+		buf = append(buf, delta(l.Evidence.Delta)...)
+		buf = append(buf, "  "...)
+		buf = AppendSafe(buf, orDash(x.Host), `\n`)
+		buf = append(buf, "  "...)
+		buf = AppendSafe(buf, programOf(x), `\n`)
+		buf = append(buf, "  "...)
+		buf = AppendSafe(buf, l.Evidence.Step, `\n`)
+		buf = append(buf, "  "...)
+		buf = AppendSafe(buf, Where(x), `\n`)
+		buf = append(buf, '\n')
+		buf = append(buf, ind...)
+		buf = append(buf, "  > "...)
+		buf = AppendSafe(buf, x.Message, "\n"+ind+"    ")
+		buf = append(buf, '\n')
+		ew.write(buf)
+	}
+}
+
+// contextLine is one surrounding line: "    | time program: message".
+func contextLine(buf []byte, ind string, c *event.Event, loc *time.Location) []byte {
+	buf = append(buf, ind...)
+	buf = append(buf, "  | "...)
+	buf = append(buf, stamp(c.Time, loc)...)
+	buf = append(buf, ' ')
+	buf = AppendSafe(buf, programOf(c), `\n`)
+	buf = append(buf, ": "...)
+	buf = AppendSafe(buf, c.Message, `\n`)
+	buf = append(buf, "  ("...)
+	buf = AppendSafe(buf, Where(c), `\n`)
+	return append(buf, ")\n"...)
+}
+
+func writeActionsText(ew *errWriter, f *Finding, ind string) {
+	if len(f.Remediation) > 0 {
+		ew.printf("%sRemediation:\n", ind)
+		for _, s := range f.Remediation {
+			ew.printf("%s  - %s\n", ind, Safe(s))
+		}
+	}
+	if refs := f.Signature.References; len(refs) > 0 {
+		ew.printf("%sReferences:\n", ind)
+		for _, ref := range refs {
+			ew.printf("%s  - %s <%s>\n", ind, Safe(ref.Title), Safe(ref.URL))
+		}
+	}
+}
+
+func writeNearMissesText(ew *errWriter, r *Report, loc *time.Location) {
+	ew.printf("\nNEAR MISSES\n")
+	if len(r.NearMisses) == 0 {
+		ew.printf("  none\n")
+	}
+	for _, n := range r.NearMisses {
+		ew.printf("  %s in %s: %d step(s) matched\n    %s\n", Safe(n.Signature.ID), Safe(orDash(n.Group)), n.Steps, Safe(n.Reason))
+		writeEvidenceText(ew, n.Evidence, "    ", loc)
+	}
+}
+
+func writeCoverageText(ew *errWriter, r *Report, loc *time.Location) {
+	c := &r.Coverage
+	ew.printf("\nCOVERAGE\n  Sources:\n")
+	for _, s := range c.Sources {
+		ew.printf("    %s: %s, %d events, %s .. %s, time %s\n", Safe(s.Path), orDash(s.Format), s.Events,
+			stamp(s.First, loc), stamp(s.Last, loc), Safe(orDash(s.TimeQuality)))
+	}
+	if len(c.Boots) > 0 {
+		ew.printf("  Boots:\n")
+		for _, b := range c.Boots {
+			ew.printf("    %s  %s  boot %s  (%s)\n", stamp(b.Time, loc), Safe(orDash(b.Host)), Safe(b.BootID), Safe(whereRef(b.Source)))
+		}
+		if c.BootsOverflow > 0 {
+			ew.printf("    ... %d more boots\n", c.BootsOverflow)
+		}
+	}
+	if len(c.Gaps) > 0 {
+		ew.printf("  Gaps:\n")
+		for _, g := range c.Gaps {
+			ew.printf("    %s: silent %s, %s .. %s (usually every %s)\n", Safe(g.Source), gapText(g), stamp(g.From, loc), stamp(g.To, loc), fmtDuration(g.Typical))
+		}
+	}
+	if len(c.Warnings) > 0 {
+		ew.printf("  Warnings:\n")
+		for _, w := range c.Warnings {
+			ew.printf("    %s\n", Safe(w.String()))
+		}
+	}
+}
+
+func writeUnexplainedText(ew *errWriter, r *Report, loc *time.Location) {
+	ew.printf("\nUNEXPLAINED ERRORS\n")
+	if len(r.Unexplained) == 0 {
+		ew.printf("  none\n")
+		return
+	}
+	for _, g := range r.Unexplained {
+		ew.printf("  %dx %s: %s\n    %s .. %s, e.g. %s: %s\n", g.Count, Safe(orDash(g.Program)), Safe(g.Template),
+			stamp(g.First, loc), stamp(g.Last, loc), Safe(Where(g.Example)), Safe(g.Example.Message))
+	}
+	if r.UnexplainedOverflow > 0 {
+		ew.printf("  ... %d more error lines of other templates\n", r.UnexplainedOverflow)
+	}
+}
+
+// whereRef is Where for a bare source reference.
+func whereRef(s event.SourceRef) string {
+	switch {
+	case s.Line > 0:
+		return s.Path + ":" + strconv.FormatInt(s.Line, 10)
+	case s.Cursor != "":
+		return s.Path + "@" + s.Cursor
+	}
+	return s.Path
+}
