@@ -90,5 +90,9 @@ done
 echo "(MB/s is of the uncompressed text; X_WC and X_RG are wall time over wc -l's and rg's)"
 
 echo
+# The journal case: logsleuth --journal-dir against journalctl -o export.
+BENCH_DIR=$BENCH_DIR GO=$GO bench/journal.sh
+
+echo
 echo "== go micro-benchmarks"
 $GO test -run='^$' -bench=. -benchmem ./analyzer/...

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -35,9 +36,11 @@ import (
 // or when libsystemd cannot be loaded, each file is read through
 // `journalctl --file F -o export`, parsed by parse.ExportReader.
 //
-// A journal source is read sequentially in its own goroutine: libsystemd
-// objects are not safe to share between goroutines, and text sources keep
-// parsing on the worker pool meanwhile.
+// A journal source merges in its own goroutine, and each of its files is
+// read in a goroutine of its own with its own libsystemd handle
+// (libsystemd objects must not be shared between goroutines), so a
+// directory of rotated or per-host files is read on all cores while
+// text sources keep parsing on the worker pool.
 
 // journalPrefix starts the Source.Path of journal events.
 const journalPrefix = "journal:"
@@ -231,14 +234,18 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// jfile is one open journal file inside a journal source's merge.
+// jfile is one open journal file inside a journal source's merge. Its
+// reader runs in a goroutine of its own (one libsystemd handle per
+// goroutine, never shared), so that the files of a directory are read
+// on all cores; the merge takes their entries in batches.
 type jfile struct {
 	path string
 	rank int
 	r    journalReader
-	head event.Event // next entry, valid while in the heap
-	bad  int         // corrupt entries in a row
-	n    int64       // entries read
+	ch   chan []event.Event // batches in file order; closed at the end
+	cur  []event.Event
+	i    int
+	head *event.Event // cur[i], valid while in the heap
 }
 
 type jheap []*jfile
@@ -267,30 +274,78 @@ const maxCorruptInARow = 16
 // may still bring entries inside the range.
 const untilSlack = time.Minute
 
-// advanceJournal reads f's next entry into f.head; false at the end of f.
-func (s *Stream) advanceJournal(f *jfile, name string) bool {
-	for {
-		// The previous head's Fields went to a batch: never reuse them.
-		f.head.Fields = nil
-		err := f.r.Next(&f.head)
-		if err == nil {
-			f.bad = 0
-			f.n++
-			if u := s.opts.Until; !u.IsZero() && f.head.Time.After(u.Add(untilSlack)) {
-				return false
-			}
+// jfileBatch is how many entries a file's reader hands over at a time.
+const jfileBatch = 256
+
+// readJournalFile reads f to its end (or until the stream stops) in
+// batches on f.ch, then closes f.ch and the reader.
+func (s *Stream) readJournalFile(f *jfile, name string) {
+	defer close(f.ch)
+	defer f.r.Close()
+	var n int64
+	bad := 0
+	evs := make([]event.Event, 0, jfileBatch)
+	send := func() bool {
+		if len(evs) == 0 {
 			return true
 		}
-		if errors.Is(err, io.EOF) {
+		select {
+		case f.ch <- evs:
+			evs = make([]event.Event, 0, jfileBatch)
+			return true
+		case <-s.done:
 			return false
 		}
-		var ce *corruptEntry
-		if errors.As(err, &ce) && f.bad < maxCorruptInARow {
-			f.bad++
-			s.ws.Addf(name, 0, "%s: corrupt entry after %d entries, skipped: %v", f.path, f.n, ce.err)
+	}
+	for {
+		evs = append(evs, event.Event{})
+		ev := &evs[len(evs)-1]
+		err := f.r.Next(ev)
+		if err == nil {
+			bad = 0
+			n++
+			if u := s.opts.Until; !u.IsZero() && ev.Time.After(u.Add(untilSlack)) {
+				evs = evs[:len(evs)-1]
+				break
+			}
+			ev.Source.Path, ev.Source.Line, ev.Source.Format = name, 0, parse.FormatJournal
+			if len(evs) == jfileBatch && !send() {
+				return
+			}
 			continue
 		}
-		s.ws.Addf(name, 0, "%s: reading stopped after %d entries: %v", f.path, f.n, err)
+		evs = evs[:len(evs)-1]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var ce *corruptEntry
+		if errors.As(err, &ce) && bad < maxCorruptInARow {
+			bad++
+			s.ws.Addf(name, 0, "%s: corrupt entry after %d entries, skipped: %v", f.path, n, ce.err)
+			continue
+		}
+		s.ws.Addf(name, 0, "%s: reading stopped after %d entries: %v", f.path, n, err)
+		break
+	}
+	send()
+}
+
+// next moves f to its next entry; false at the end of f.
+func (f *jfile) next(done <-chan struct{}) bool {
+	f.i++
+	if f.i < len(f.cur) {
+		f.head = &f.cur[f.i]
+		return true
+	}
+	f.cur, f.head = nil, nil
+	select {
+	case b, ok := <-f.ch:
+		if !ok {
+			return false
+		}
+		f.cur, f.i, f.head = b, 0, &b[0]
+		return true
+	case <-done:
 		return false
 	}
 }
@@ -304,13 +359,7 @@ func (s *Stream) runJournal(in *input) {
 	defer close(src.ch)
 
 	paths, ok := journalFiles(sp, s.ws)
-	var h jheap
-	defer func() {
-		for _, f := range h {
-			f.r.Close()
-		}
-	}()
-	opened := 0
+	var files []*jfile
 	for _, p := range paths {
 		size, problem := checkJournalFile(p)
 		if problem != "" {
@@ -322,14 +371,8 @@ func (s *Stream) runJournal(in *input) {
 			s.ws.Addf(in.name, 0, "%s: cannot open: %v", p, err)
 			continue
 		}
-		opened++
 		src.stats.Bytes += size
-		f := &jfile{path: p, rank: len(h), r: r}
-		if s.advanceJournal(f, in.name) {
-			h = append(h, f)
-		} else {
-			r.Close()
-		}
+		files = append(files, &jfile{path: p, rank: len(files), r: r, ch: make(chan []event.Event, 2)})
 	}
 	switch {
 	case !ok:
@@ -340,10 +383,24 @@ func (s *Stream) runJournal(in *input) {
 	case len(paths) == 0 && sp.dir != "":
 		s.ws.Addf(in.name, 0, "no journal files (*.journal) found")
 		return
-	case opened == 0:
+	case len(files) == 0:
 		return
 	}
 	s.readable.Store(true)
+	var readers sync.WaitGroup
+	for _, f := range files {
+		readers.Go(func() { s.readJournalFile(f, in.name) })
+	}
+	// On a stop, the readers see s.done; wait for them so that Close
+	// returns with every libsystemd handle closed.
+	defer readers.Wait()
+	var h jheap
+	for _, f := range files {
+		f.i = -1
+		if f.next(s.done) {
+			h = append(h, f)
+		}
+	}
 	heap.Init(&h)
 
 	run := &srcRun{st: s, src: src}
@@ -359,23 +416,12 @@ func (s *Stream) runJournal(in *input) {
 	b := getBatch()
 	var n int64
 	for len(h) > 0 {
-		select {
-		case <-s.done:
-			putBatch(b)
-			return
-		default:
-		}
 		f := h[0]
-		ev := f.head
-		ev.Source.Path = in.name
-		ev.Source.Line = 0
-		ev.Source.Format = parse.FormatJournal
-		b.events = append(b.events, ev)
+		b.events = append(b.events, *f.head)
 		n++
-		if s.advanceJournal(f, in.name) {
+		if f.next(s.done) {
 			heap.Fix(&h, 0)
 		} else {
-			f.r.Close()
 			heap.Pop(&h)
 		}
 		if len(b.events) == exportBatch {
@@ -384,6 +430,12 @@ func (s *Stream) runJournal(in *input) {
 			}
 			b = getBatch()
 		}
+	}
+	select {
+	case <-s.done:
+		putBatch(b)
+		return
+	default:
 	}
 	if !run.send(b) {
 		return

@@ -24,9 +24,9 @@ import (
 // It never calls GetEntry, which reads every field into a map (about a
 // third of the speed, research §4.5) and keeps one value of a repeated
 // field. go-systemd does not expose sd_journal_enumerate_data, so the
-// reader asks for a fixed list of fields by name, and the fields that
-// only some writers set only when the entry can have them: each miss
-// costs go-systemd an fmt.Errorf. The list (journalWant) covers what
+// reader asks for a fixed list of fields by name (the want* lists), and
+// for the fields only some writers set only when the entry can have
+// them: each miss costs go-systemd an fmt.Errorf. The lists cover what
 // the model and the signatures use; other journal fields are not read.
 // GetBootID is never used: it returns the running machine's boot id,
 // not the entry's.
@@ -41,7 +41,25 @@ type sdReader struct {
 var (
 	keyRealtime = []byte("__REALTIME_TIMESTAMP")
 	keyCursor   = []byte("__CURSOR")
+	keyBootID   = []byte("_BOOT_ID")
 )
+
+// cursorBoot returns the boot id of a cursor
+// ("s=...;i=7;b=5e2b1c0a...;m=...;t=...;x=..."), the entry's _BOOT_ID.
+func cursorBoot(c []byte) []byte {
+	for len(c) > 0 {
+		part := c
+		if i := bytes.IndexByte(c, ';'); i >= 0 {
+			part, c = c[:i], c[i+1:]
+		} else {
+			c = nil
+		}
+		if len(part) == 34 && part[0] == 'b' && part[1] == '=' {
+			return part[2:]
+		}
+	}
+	return nil
+}
 
 // journalWant is a field the reader asks for, with its key as bytes.
 type journalWant struct {
@@ -58,18 +76,22 @@ func wants(names ...string) []journalWant {
 }
 
 var (
-	// Every entry: the model's columns and the fields nearly every
-	// writer has.
-	wantAlways = wants("MESSAGE", "_HOSTNAME", "_BOOT_ID", "PRIORITY", "SYSLOG_IDENTIFIER", "_TRANSPORT")
-	// Entries of processes (not the kernel).
-	wantProcess = wants("_PID", "_COMM", "_SYSTEMD_UNIT")
+	// Every entry: the model's columns. _BOOT_ID is taken from the
+	// cursor (its b= part), which the reader fetches anyway.
+	wantAlways = wants("MESSAGE", "_HOSTNAME", "PRIORITY", "SYSLOG_IDENTIFIER", "_PID")
+	// Entries of processes.
+	wantProcess = wants("_SYSTEMD_UNIT")
+	// Entries with no pid: the kernel, journald's own.
+	wantNoPID = wants("_TRANSPORT")
 	// systemd and its helpers (systemd-logind, ...): the unit a message
 	// is about and the catalog id that gives the lifecycle.
-	wantSystemd = wants("UNIT", "USER_UNIT", "MESSAGE_ID", "JOB_RESULT", "EXIT_CODE", "EXIT_STATUS")
+	wantSystemd = wants("_TRANSPORT", "UNIT", "USER_UNIT", "MESSAGE_ID", "JOB_RESULT")
 	// Docker's journald log driver.
 	wantContainer = wants("CONTAINER_NAME", "CONTAINER_ID")
 	// Kernel entries.
 	wantKernel = wants("_KERNEL_SUBSYSTEM", "_KERNEL_DEVICE")
+	// Without SYSLOG_IDENTIFIER the program is _COMM.
+	wantComm = wants("_COMM")
 )
 
 // openNative opens one journal file for reading from since (zero: the
@@ -126,18 +148,31 @@ func (r *sdReader) Next(ev *event.Event) error {
 	r.rt = strconv.AppendUint(r.rt[:0], rt, 10)
 	r.fs = append(r.fs, parse.JournalField{Key: keyRealtime, Value: r.rt})
 	if c, err := r.j.GetCursor(); err == nil {
-		r.fs = append(r.fs, parse.JournalField{Key: keyCursor, Value: []byte(c)})
+		cur := []byte(c)
+		r.fs = append(r.fs, parse.JournalField{Key: keyCursor, Value: cur})
+		if b := cursorBoot(cur); b != nil {
+			r.fs = append(r.fs, parse.JournalField{Key: keyBootID, Value: b})
+		}
 	}
+	// Each GetDataBytes is a linear search of the entry in libsystemd
+	// plus three cgo calls: ask only for what this kind of entry has.
 	r.get(wantAlways)
 	ident := r.value("SYSLOG_IDENTIFIER")
-	if string(r.value("_TRANSPORT")) == "kernel" {
-		r.get(wantKernel)
-	} else {
+	if ident == nil {
+		r.get(wantComm)
+	}
+	switch {
+	case r.value("_PID") == nil:
+		r.get(wantNoPID)
+		if string(r.value("_TRANSPORT")) == "kernel" {
+			r.get(wantKernel)
+		}
+	case bytes.HasPrefix(ident, []byte("systemd")):
 		r.get(wantProcess)
-		switch {
-		case bytes.HasPrefix(ident, []byte("systemd")):
-			r.get(wantSystemd)
-		case string(r.value("_SYSTEMD_UNIT")) == "docker.service" && string(ident) != "dockerd":
+		r.get(wantSystemd)
+	default:
+		r.get(wantProcess)
+		if string(r.value("_SYSTEMD_UNIT")) == "docker.service" && string(ident) != "dockerd" {
 			r.get(wantContainer)
 		}
 	}
