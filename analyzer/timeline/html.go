@@ -1,0 +1,187 @@
+package timeline
+
+import (
+	_ "embed"
+	"html/template"
+	"io"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+//go:embed report.html.tmpl
+var htmlSource string
+
+// htmlTemplate is parsed once; html/template escapes every value for the
+// context it lands in (text, attribute, URL), so log text stays text.
+var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
+
+// axisWidth is the SVG user-space width of a timeline lane.
+const axisWidth = 1000.0
+
+type htmlPage struct {
+	R         *Report
+	Loc       *time.Location
+	Opts      RenderOptions
+	Summary   string
+	Lanes     []*htmlLane
+	AxisFrom  string
+	AxisTo    string
+	Incidents []htmlIncident
+}
+
+type htmlIncident struct {
+	N        int
+	Inc      *Incident
+	Findings []*Finding
+}
+
+type htmlLane struct {
+	Name  string
+	Spans []htmlMark
+	Marks []htmlMark
+}
+
+// htmlMark is one mark or span on a lane; X and W are in axis units.
+type htmlMark struct {
+	Class  string
+	X, W   string
+	Target string // element id the mark links to
+	Title  string // shown on hover
+}
+
+// RenderHTML writes r as one self-contained HTML page: inline CSS, a small
+// inline script, and an SVG time axis per host with marks for evidence,
+// unexplained errors and boots, and incident spans highlighted. Nothing is
+// loaded from the network; the only URLs are the references' links.
+func RenderHTML(w io.Writer, r *Report, o RenderOptions) error {
+	loc := o.loc()
+	p := &htmlPage{R: r, Loc: loc, Opts: o,
+		Summary: plural(len(r.Incidents), "incident", "incidents") + ", " + plural(len(r.Findings), "finding", "findings") +
+			"; range: " + rangeText(r.Since, r.Until, loc)}
+	for i, inc := range r.Incidents {
+		p.Incidents = append(p.Incidents, htmlIncident{N: i + 1, Inc: inc, Findings: append([]*Finding{inc.Root}, inc.Symptoms...)})
+	}
+	p.axis()
+	return htmlTemplate.Execute(w, p)
+}
+
+// axis lays out the lanes: one per host (or source when the host is
+// unknown), across the span of every known time in the report.
+func (p *htmlPage) axis() {
+	r := p.R
+	var lo, hi time.Time
+	see := func(t time.Time) {
+		if t.IsZero() {
+			return
+		}
+		if lo.IsZero() || t.Before(lo) {
+			lo = t
+		}
+		if hi.IsZero() || t.After(hi) {
+			hi = t
+		}
+	}
+	for _, s := range r.Coverage.Sources {
+		see(s.First)
+		see(s.Last)
+	}
+	for _, f := range r.Findings {
+		see(f.Start)
+		see(f.End)
+	}
+	if lo.IsZero() {
+		return
+	}
+	if !hi.After(lo) {
+		hi = lo.Add(time.Minute)
+	}
+	p.AxisFrom, p.AxisTo = stamp(lo, p.Loc), stamp(hi, p.Loc)
+	span := float64(hi.Sub(lo))
+	x := func(t time.Time) float64 {
+		v := float64(t.Sub(lo)) / span * axisWidth
+		return min(max(v, 0), axisWidth)
+	}
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	lanes := map[string]*htmlLane{}
+	lane := func(host, path string) *htmlLane {
+		name := host
+		if name == "" {
+			name = path
+		}
+		l := lanes[name]
+		if l == nil {
+			l = &htmlLane{Name: name}
+			lanes[name] = l
+		}
+		return l
+	}
+	mark := func(ev *event.Event, class, target, title string) {
+		if ev.Time.IsZero() {
+			return
+		}
+		l := lane(ev.Host, ev.Source.Path)
+		l.Marks = append(l.Marks, htmlMark{Class: class, X: num(x(ev.Time) - 2), W: "4", Target: target,
+			Title: stamp(ev.Time, p.Loc) + " " + Safe(programOf(ev)) + ": " + Safe(ev.Message) + " (" + Safe(Where(ev)) + ")"})
+	}
+	for _, f := range r.Findings {
+		if !f.Start.IsZero() {
+			l := lane(f.Host, "")
+			if len(f.Evidence) > 0 && f.Host == "" {
+				l = lane(f.Evidence[0].Event.Host, f.Evidence[0].Event.Source.Path)
+			}
+			l.Spans = append(l.Spans, htmlMark{Class: "span sev-" + f.Severity().String(), X: num(x(f.Start)),
+				W: num(max(x(f.End)-x(f.Start), 2)), Target: f.ID, Title: f.ID + " " + f.Signature.ID + ": " + headline(f)})
+		}
+		for i, e := range f.Evidence {
+			mark(e.Event, "mark evidence", f.ID+"-e"+strconv.Itoa(i), f.ID+" "+e.Step)
+		}
+	}
+	for i, g := range r.Unexplained {
+		mark(g.Example, "mark error", "u"+strconv.Itoa(i+1), "")
+	}
+	for _, b := range r.Coverage.Boots {
+		if b.Time.IsZero() {
+			continue
+		}
+		l := lane(b.Host, b.Source.Path)
+		l.Marks = append(l.Marks, htmlMark{Class: "mark boot", X: num(x(b.Time) - 1), W: "2", Title: "boot " + b.BootID + " " + stamp(b.Time, p.Loc)})
+	}
+	for _, g := range r.Coverage.Gaps {
+		l := lane(g.Host, g.Source)
+		l.Spans = append(l.Spans, htmlMark{Class: "gap", X: num(x(g.From)), W: num(x(g.To) - x(g.From)),
+			Title: "no events for " + gapText(g) + " in " + g.Source})
+	}
+	for _, l := range lanes {
+		p.Lanes = append(p.Lanes, l)
+	}
+	sort.Slice(p.Lanes, func(i, j int) bool { return p.Lanes[i].Name < p.Lanes[j].Name })
+}
+
+// The template's helpers; they make no markup, html/template escapes what
+// they return.
+func (p *htmlPage) Stamp(t time.Time) string     { return stamp(t, p.Loc) }
+func (p *htmlPage) Delta(d time.Duration) string { return delta(d) }
+func (p *htmlPage) Program(ev *event.Event) string {
+	return programOf(ev)
+}
+func (p *htmlPage) Where(ev *event.Event) string      { return Where(ev) }
+func (p *htmlPage) WhereRef(s event.SourceRef) string { return whereRef(s) }
+func (p *htmlPage) Outcome(f *Finding) string         { return outcomeText(f.Outcome, f.Reason) }
+func (p *htmlPage) Headline(f *Finding) string        { return headline(f) }
+func (p *htmlPage) Lines(ev []Evidence) []Line        { return Lines(ev) }
+func (p *htmlPage) GapText(g Gap) string              { return gapText(g) }
+func (p *htmlPage) Duration(d time.Duration) string   { return fmtDuration(d) }
+func (p *htmlPage) OrDash(s string) string            { return orDash(s) }
+func (p *htmlPage) Text(s string) string              { return string(AppendSafe(nil, s, "\n")) }
+func (p *htmlPage) UID(i int) string                  { return "u" + strconv.Itoa(i+1) }
+func (p *htmlPage) EvidenceID(f *Finding, e *Evidence) string {
+	for i := range f.Evidence {
+		if &f.Evidence[i] == e {
+			return f.ID + "-e" + strconv.Itoa(i)
+		}
+	}
+	return ""
+}
