@@ -109,7 +109,7 @@ reads.`,
 	})
 	cmd.CompletionOptions.HiddenDefaultCmd = true
 
-	cmd.AddCommand(NewCmdEvents(ios, nil), NewCmdPatterns(ios), NewCmdExplain(ios), NewCmdTest(ios))
+	cmd.AddCommand(NewCmdEvents(ios, nil), NewCmdPatterns(ios), NewCmdExplain(ios), NewCmdTest(ios), NewCmdTimeline(ios, nil))
 	return cmd
 }
 

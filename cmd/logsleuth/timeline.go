@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/logsleuth/logsleuth/analyzer/engine"
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+	"github.com/logsleuth/logsleuth/analyzer/timeline"
+)
+
+// maxContext bounds --context: more lines than this belong in `events`.
+const maxContext = 50
+
+// progressThreshold is the input size above which a terminal gets a
+// progress bar.
+const progressThreshold = 50 << 20
+
+// TimelineOptions are the validated inputs of `logsleuth timeline`.
+type TimelineOptions struct {
+	IO   *IOStreams
+	In   InputFlags
+	Sigs SignatureFlags
+	// Format is one of timeline.Formats.
+	Format string
+	// Output is the file to write ("" = stdout), replaced atomically.
+	Output string
+	// FailOn is the severity at or above which an incident root makes
+	// the run exit 1; FailOnSet says whether --fail-on was given.
+	FailOn     signature.Severity
+	FailOnSet  bool
+	NearMisses bool
+	Context    int
+	ctx        context.Context
+}
+
+// NewCmdTimeline builds `logsleuth timeline`. RunE only validates; it
+// then calls runF, or runTimeline when runF is nil.
+func NewCmdTimeline(ios *IOStreams, runF func(*TimelineOptions) error) *cobra.Command {
+	opts := &TimelineOptions{IO: ios}
+	var failOn string
+	cmd := &cobra.Command{
+		Use:   "timeline [PATHS... | -]",
+		Short: "Explain an outage: incidents with root cause, evidence, coverage and unexplained errors",
+		Long: `Read the inputs, match every signature, and print the root-cause report:
+incidents, most severe first, each with its root-cause finding, the chain
+of evidence in time order (time, Δ from the first event, host, program,
+the line, file:line), the symptoms it explains, the outcome and why,
+remediation and references. Then coverage (sources, boots, gaps,
+warnings) and the error-level lines no finding explains, grouped by
+template: when the cause is outside the signature set, look there.
+
+Formats: table (default on a terminal), text (default otherwise), json
+(schema logsleuth/timeline/v1, see the README), md (paste into a ticket),
+html (one self-contained file with a visual timeline).
+
+Exit status: 0 the report was made, 1 --fail-on was reached, 2 usage error
+or nothing readable.`,
+		Example: `  logsleuth timeline --since "2025-11-11 06:00" /var/log/syslog*
+  zcat syslog.2.gz | logsleuth timeline --year 2021 --tz Asia/Seoul -
+  logsleuth timeline --format md ticket-logs/ > comment.md
+  logsleuth timeline --format html --output report.html sosreport-web3.tar.xz
+  logsleuth timeline --fail-on high --format json /var/log/syslog`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ctx = cmd.Context()
+			path := cmd.CommandPath()
+			if err := opts.In.validate(path, args, ios, time.Now()); err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("format") {
+				opts.Format = timeline.FormatText
+				if opts.Output == "" && ios.IsStdoutTTY() {
+					opts.Format = timeline.FormatTable
+				}
+			}
+			if failOn != "" {
+				sev, ok := signature.ParseSeverity(failOn)
+				if !ok {
+					return flagErrorf(path, "invalid --fail-on %q: want info, low, medium, high or critical", failOn)
+				}
+				opts.FailOn, opts.FailOnSet = sev, true
+			}
+			if opts.Context < 0 || opts.Context > maxContext {
+				return flagErrorf(path, "invalid --context %d: want 0..%d", opts.Context, maxContext)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runTimeline(opts, path)
+		},
+	}
+	fs := cmd.Flags()
+	opts.In.register(fs)
+	opts.Sigs.register(fs)
+	stringEnumFlag(fs, &opts.Format, "format", "", timeline.FormatText, timeline.Formats, "output format (default: table on a terminal, else text)")
+	fs.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (replaced atomically) instead of stdout")
+	fs.StringVar(&failOn, "fail-on", "", "exit 1 when an incident's root cause is at least this `SEVERITY` (info|low|medium|high|critical)")
+	fs.BoolVar(&opts.NearMisses, "near-misses", false, "also show, per signature and group, the furthest partial match and why it stopped")
+	fs.IntVar(&opts.Context, "context", 0, "show `N` lines of the same source before and after each evidence line")
+	return cmd
+}
+
+func runTimeline(opts *TimelineOptions, cmdPath string) error {
+	sigs, err := opts.Sigs.load(cmdPath)
+	if err != nil {
+		return err
+	}
+	ctx := opts.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ios := opts.IO
+	ws := warningsTo(ios)
+	col := timeline.NewCollector(timeline.CollectorOptions{Context: opts.Context, Since: opts.In.SinceT, Until: opts.In.UntilT})
+	observe := col.Observe
+	var bar *progressbar.ProgressBar
+	if ios.IsStderrTTY() {
+		if size, ok := inputSize(opts.In.Paths); ok && size > progressThreshold {
+			bar = newProgress(ios.ErrOut, size)
+			var n int
+			var pending int64
+			observe = func(ev *event.Event) {
+				col.Observe(ev)
+				// The line's length is close to what was read for it; add
+				// in batches so the bar costs nothing per event.
+				pending += int64(len(ev.Message)) + 40
+				if n++; n&4095 == 0 {
+					bar.Add64(pending)
+					pending = 0
+				}
+			}
+		}
+	}
+	a, err := analyze(ctx, ios, &opts.In, sigs, ws, engine.Options{OnMatch: col.OnMatch}, observe)
+	if bar != nil {
+		bar.Finish()
+		bar.Clear()
+	}
+	if err != nil {
+		return err
+	}
+	rep := timeline.Build(timeline.Input{
+		Findings: a.Findings, NearMisses: a.NearMisses, Sources: a.Sources, Warnings: ws.List(),
+		Collector: col, Since: opts.In.SinceT, Until: opts.In.UntilT,
+	})
+	ropts := timeline.RenderOptions{
+		Location:   opts.In.display(),
+		Color:      opts.Format == timeline.FormatTable && opts.Output == "" && ios.IsStdoutTTY(),
+		NearMisses: opts.NearMisses,
+		Version:    buildVersion(),
+	}
+	if err := writeReport(ios.Out, opts.Output, func(w io.Writer) error {
+		return timeline.Render(w, rep, opts.Format, ropts)
+	}); err != nil {
+		return err
+	}
+	if opts.FailOnSet && rep.FailOn(opts.FailOn) {
+		return &ExitError{Code: exitFailOn}
+	}
+	return nil
+}
+
+// writeReport runs render into stdout, or into path through a temporary
+// file in the same directory renamed over it, so a reader never sees a
+// half-written report and a failed run leaves the old one in place.
+func writeReport(stdout io.Writer, path string, render func(io.Writer) error) error {
+	if path == "" {
+		w := bufio.NewWriterSize(stdout, 64<<10)
+		if err := render(w); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		if err := w.Flush(); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		return nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	w := bufio.NewWriterSize(tmp, 64<<10)
+	err = render(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("--output %s: %w", path, err)
+	}
+	return nil
+}
+
+// inputSize is the total size of the named files and directories; false
+// when stdin is read (its size is unknown).
+func inputSize(paths []string) (int64, bool) {
+	var total int64
+	for _, p := range paths {
+		if p == "-" {
+			return 0, false
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if !fi.IsDir() {
+			total += fi.Size()
+			continue
+		}
+		filepath.WalkDir(p, func(_ string, d os.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				if info, err := d.Info(); err == nil {
+					total += info.Size()
+				}
+			}
+			return nil
+		})
+	}
+	return total, true
+}
+
+// newProgress is a byte progress bar on w. Compressed inputs make the
+// estimate run past 100%; the bar then keeps counting.
+func newProgress(w io.Writer, total int64) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("reading"),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetWidth(30),
+	)
+}
