@@ -56,6 +56,9 @@ func (l *loader) match(s *Signature, n *yaml.Node) {
 		l.errorf(n, CodeSchema, "write exactly one of event:, threshold:, sequence:", "match must have exactly one kind, found %d", kinds)
 		return
 	}
+	if e := s.Match.Event; e != nil && contains(FindingAttrs, e.Name) {
+		l.errorf(n, CodeSchema, "templates use ."+e.Name+" for the finding itself; rename the event", "event name %q is reserved in match", e.Name)
+	}
 	if dedupe != nil {
 		if s.Match.Kind != MatchEvent {
 			l.errorf(dedupe, CodeSchema, "", "dedupe goes with match.event only")
@@ -175,6 +178,10 @@ func (l *loader) sequence(s *Signature, n *yaml.Node) {
 		}
 		if i == 0 && (st.Absent || st.Optional) {
 			l.errorf(sn, CodeSchema, "the first step anchors every window; make it a positive, required step", "step 1 cannot be absent or optional")
+		}
+		if contains(FindingAttrs, st.As) {
+			l.errorf(sn, CodeSchema, "templates use ."+st.As+" for the finding itself; name the step with `as:`", "step name %q is reserved", st.As)
+			continue
 		}
 		if _, dup := byName[st.As]; dup {
 			l.errorf(sn, CodeSchema, "give the step a distinct `as:` name", "step name %q is used twice", st.As)

@@ -94,7 +94,8 @@ func TestHelpTeaches(t *testing.T) {
 	for _, want := range []string{
 		"zcat syslog.2.gz | logsleuth events --year 2021 --tz Asia/Seoul",
 		"logsleuth events --stats sosreport-web3.tar.xz",
-		"--format string   output format: {jsonl|text} (default \"jsonl\")",
+		"output format: {jsonl|text} (default \"jsonl\")",
+		"--journal-dir dir",
 		"--since time",
 	} {
 		if !strings.Contains(stdout.String(), want) {

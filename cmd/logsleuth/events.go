@@ -13,7 +13,6 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/ingest"
-	"github.com/logsleuth/logsleuth/analyzer/timespec"
 )
 
 // Output formats of `events`.
@@ -28,22 +27,9 @@ type EventsOptions struct {
 	Now func() time.Time
 	ctx context.Context
 
-	// Paths are the inputs; ["-"] when reading stdin.
-	Paths []string
-	// Raw flag values, kept for messages.
-	Since, Until, TZ string
-	// Parsed flag values. Location is nil without --tz; SinceTime and
-	// UntilTime are zero when unbounded.
-	Location             *time.Location
-	SinceTime, UntilTime time.Time
-	Year                 int
-	Format               string
-	Stats                bool
-	// Journal inputs: this machine's journal, journal directories,
-	// journal files.
-	Journal      bool
-	JournalDirs  []string
-	JournalFiles []string
+	In     InputFlags
+	Format string
+	Stats  bool
 }
 
 // NewCmdEvents builds `logsleuth events`. RunE only validates; it then
@@ -104,65 +90,15 @@ syslog stamps get their year from the file; --year sets it.
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&opts.Since, "since", "", "only events at or after this `time`")
-	fs.StringVar(&opts.Until, "until", "", "only events at or before this `time`")
-	fs.StringVar(&opts.TZ, "tz", "", "`zone` of times without one, and of text output (IANA name or UTC)")
-	fs.IntVar(&opts.Year, "year", 0, "`year` of the first year-less syslog line (default: inferred)")
+	opts.In.register(fs)
 	stringEnumFlag(fs, &opts.Format, "format", "", formatJSONL, []string{formatJSONL, formatText}, "output format")
 	fs.BoolVar(&opts.Stats, "stats", false, "read everything and print per-source statistics instead of events")
-	fs.BoolVar(&opts.Journal, "journal", false, "read this machine's journal")
-	fs.StringArrayVar(&opts.JournalDirs, "journal-dir", nil, "read the journal files below `dir` (repeatable)")
-	fs.StringArrayVar(&opts.JournalFiles, "journal-file", nil, "read the journal `file` (repeatable)")
 	return cmd
 }
 
 // validate checks the flags and arguments and fills in the parsed fields.
 func (o *EventsOptions) validate(cmdPath string, args []string) error {
-	switch {
-	case len(args) > 0:
-		o.Paths = args
-	case o.Journal || len(o.JournalDirs) > 0 || len(o.JournalFiles) > 0:
-		// Journals only: stdin is read only when named as "-".
-	case o.IO.IsStdinTTY():
-		return flagErrorf(cmdPath, "no input: name log files or directories, or pipe logs on stdin (e.g. zcat syslog.2.gz | logsleuth events)")
-	default:
-		o.Paths = []string{"-"}
-	}
-	if o.Year != 0 && (o.Year < 1970 || o.Year > 2100) {
-		return flagErrorf(cmdPath, "invalid --year %d: want 1970..2100", o.Year)
-	}
-	if o.TZ != "" {
-		loc, err := time.LoadLocation(o.TZ)
-		if err != nil || o.TZ == "Local" {
-			return flagErrorf(cmdPath, "invalid --tz %q: want an IANA zone name such as Asia/Seoul or America/New_York, or UTC", o.TZ)
-		}
-		o.Location = loc
-	}
-	loc := o.displayLocation()
-	now := o.Now()
-	var err error
-	if o.Since != "" {
-		if o.SinceTime, err = timespec.Parse(o.Since, now, loc); err != nil {
-			return flagErrorf(cmdPath, "--since: %v", err)
-		}
-	}
-	if o.Until != "" {
-		if o.UntilTime, err = timespec.Parse(o.Until, now, loc); err != nil {
-			return flagErrorf(cmdPath, "--until: %v", err)
-		}
-	}
-	if !o.SinceTime.IsZero() && !o.UntilTime.IsZero() && o.SinceTime.After(o.UntilTime) {
-		return flagErrorf(cmdPath, "--since %q is after --until %q", o.Since, o.Until)
-	}
-	return nil
-}
-
-// displayLocation is the zone times are shown and --since/--until read in.
-func (o *EventsOptions) displayLocation() *time.Location {
-	if o.Location != nil {
-		return o.Location
-	}
-	return time.Local
+	return o.In.validate(cmdPath, args, o.IO, o.Now())
 }
 
 func runEvents(opts *EventsOptions) error {
@@ -171,30 +107,15 @@ func runEvents(opts *EventsOptions) error {
 		ctx = context.Background()
 	}
 	ios := opts.IO
-	warnings := &event.Warnings{OnWarn: func(w event.Warning) {
-		fmt.Fprintf(ios.ErrOut, "logsleuth: warning: %s\n", w)
-	}}
 	start := opts.Now()
-	stream, err := ingest.Open(ctx, ingest.Options{
-		Paths:    opts.Paths,
-		Stdin:    ios.In,
-		Location: opts.Location,
-		Year:     opts.Year,
-		Since:    opts.SinceTime,
-		Until:    opts.UntilTime,
-		Warnings: warnings,
-
-		Journal:      opts.Journal,
-		JournalDirs:  opts.JournalDirs,
-		JournalFiles: opts.JournalFiles,
-	})
+	stream, err := ingest.Open(ctx, opts.In.ingestOptions(ios, warningsTo(ios), 0))
 	if err != nil {
 		return fmt.Errorf("open inputs: %w", err)
 	}
 	defer stream.Close()
 
 	out := bufio.NewWriterSize(ios.Out, 64<<10)
-	loc := opts.displayLocation()
+	loc := opts.In.display()
 	var buf []byte
 	for stream.Next() {
 		if opts.Stats {

@@ -26,7 +26,7 @@ func TestNewCmdEvents(t *testing.T) {
 		{
 			name: "no args reads a piped stdin",
 			cli:  "",
-			want: EventsOptions{Paths: []string{"-"}, Format: "jsonl"},
+			want: EventsOptions{In: InputFlags{Paths: []string{"-"}}, Format: "jsonl"},
 		},
 		{
 			name:     "no args on a terminal",
@@ -38,35 +38,22 @@ func TestNewCmdEvents(t *testing.T) {
 			name:     "explicit stdin on a terminal is allowed",
 			cli:      "-",
 			stdinTTY: true,
-			want:     EventsOptions{Paths: []string{"-"}, Format: "jsonl"},
+			want:     EventsOptions{In: InputFlags{Paths: []string{"-"}}, Format: "jsonl"},
 		},
 		{
 			name: "paths and all flags",
 			cli:  "--format text --stats --year 2021 --tz Asia/Seoul --since 2021-10-07T06:15:00 --until '2021-10-07 06:30' /var/log/syslog /var/log/syslog.2.gz",
-			want: EventsOptions{
-				Paths: []string{"/var/log/syslog", "/var/log/syslog.2.gz"},
-				Since: "2021-10-07T06:15:00", Until: "2021-10-07 06:30", TZ: "Asia/Seoul",
-				Location:  seoul,
-				SinceTime: time.Date(2021, 10, 7, 6, 15, 0, 0, seoul),
-				UntilTime: time.Date(2021, 10, 7, 6, 30, 0, 0, seoul),
-				Year:      2021, Format: "text", Stats: true,
-			},
+			want: EventsOptions{In: InputFlags{Paths: []string{"/var/log/syslog", "/var/log/syslog.2.gz"}, Since: "2021-10-07T06:15:00", Until: "2021-10-07 06:30", TZ: "Asia/Seoul", Location: seoul, SinceT: time.Date(2021, 10, 7, 6, 15, 0, 0, seoul), UntilT: time.Date(2021, 10, 7, 6, 30, 0, 0, seoul), Year: 2021}, Format: "text", Stats: true},
 		},
 		{
 			name: "a zone in --since wins over --tz",
 			cli:  "--tz Asia/Seoul --since '2021-10-07 06:15 UTC' x",
-			want: EventsOptions{
-				Paths: []string{"x"}, Since: "2021-10-07 06:15 UTC", TZ: "Asia/Seoul", Location: seoul,
-				SinceTime: time.Date(2021, 10, 7, 6, 15, 0, 0, time.UTC), Format: "jsonl",
-			},
+			want: EventsOptions{In: InputFlags{Paths: []string{"x"}, Since: "2021-10-07 06:15 UTC", TZ: "Asia/Seoul", Location: seoul, SinceT: time.Date(2021, 10, 7, 6, 15, 0, 0, time.UTC)}, Format: "jsonl"},
 		},
 		{
 			name: "UTC",
 			cli:  "--tz UTC --since @1633587621 x",
-			want: EventsOptions{
-				Paths: []string{"x"}, Since: "@1633587621", TZ: "UTC", Location: time.UTC,
-				SinceTime: time.Date(2021, 10, 7, 6, 20, 21, 0, time.UTC), Format: "jsonl",
-			},
+			want: EventsOptions{In: InputFlags{Paths: []string{"x"}, Since: "@1633587621", TZ: "UTC", Location: time.UTC, SinceT: time.Date(2021, 10, 7, 6, 20, 21, 0, time.UTC)}, Format: "jsonl"},
 		},
 		{
 			name:    "bad format",
@@ -145,9 +132,9 @@ func TestNewCmdEvents(t *testing.T) {
 				t.Fatalf("unexpected error: %v", err)
 			}
 			w := tt.want
-			if !equalStrings(got.Paths, w.Paths) || got.Since != w.Since || got.Until != w.Until || got.TZ != w.TZ ||
-				locName(got.Location) != locName(w.Location) || !got.SinceTime.Equal(w.SinceTime) || !got.UntilTime.Equal(w.UntilTime) ||
-				got.Year != w.Year || got.Format != w.Format || got.Stats != w.Stats {
+			if !equalStrings(got.In.Paths, w.In.Paths) || got.In.Since != w.In.Since || got.In.Until != w.In.Until || got.In.TZ != w.In.TZ ||
+				locName(got.In.Location) != locName(w.In.Location) || !got.In.SinceT.Equal(w.In.SinceT) || !got.In.UntilT.Equal(w.In.UntilT) ||
+				got.In.Year != w.In.Year || got.Format != w.Format || got.Stats != w.Stats {
 				t.Errorf("options\n got: %+v\nwant: %+v", *got, w)
 			}
 		})
@@ -166,14 +153,14 @@ func TestNewCmdEventsRelative(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := time.Now()
-	if u := got.UntilTime; u.Before(before.Add(-2*time.Hour)) || u.After(after.Add(-2*time.Hour)) {
+	if u := got.In.UntilT; u.Before(before.Add(-2*time.Hour)) || u.After(after.Add(-2*time.Hour)) {
 		t.Errorf("--until -2h = %v, want 2h before a time in [%v, %v]", u, before, after)
 	}
 	midnight := func(t time.Time) time.Time {
 		y, m, d := t.UTC().Date()
 		return time.Date(y, m, d-1, 0, 0, 0, 0, time.UTC)
 	}
-	if s := got.SinceTime; !s.Equal(midnight(before)) && !s.Equal(midnight(after)) {
+	if s := got.In.SinceT; !s.Equal(midnight(before)) && !s.Equal(midnight(after)) {
 		t.Errorf("--since yesterday = %v, want %v", s, midnight(before))
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -13,12 +14,19 @@ import (
 // InputFlags are the input options shared by the commands that read logs
 // (timeline, explain, test cases): paths, time range, zone and year.
 type InputFlags struct {
-	Paths              []string
-	Since, Until, TZ   string
-	Year               int
-	Location           *time.Location
-	SinceT, UntilT     time.Time
-	stdinIsDefaultable bool
+	// Paths are the inputs; ["-"] when reading stdin.
+	Paths []string
+	// Raw flag values, kept for messages.
+	Since, Until, TZ string
+	Year             int
+	// Parsed: Location is nil without --tz; SinceT and UntilT are zero
+	// when unbounded.
+	Location       *time.Location
+	SinceT, UntilT time.Time
+	// Native journals: this machine's, directories, files.
+	Journal      bool
+	JournalDirs  []string
+	JournalFiles []string
 }
 
 func (f *InputFlags) register(fs *pflag.FlagSet) {
@@ -26,6 +34,9 @@ func (f *InputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Until, "until", "", "only what happened at or before this `time`")
 	fs.StringVar(&f.TZ, "tz", "", "`zone` of times without one, and of the output (IANA name or UTC)")
 	fs.IntVar(&f.Year, "year", 0, "`year` of the first year-less syslog line (default: inferred)")
+	fs.BoolVar(&f.Journal, "journal", false, "read this machine's journal")
+	fs.StringArrayVar(&f.JournalDirs, "journal-dir", nil, "read the journal files below `dir` (repeatable)")
+	fs.StringArrayVar(&f.JournalFiles, "journal-file", nil, "read the journal `file` (repeatable)")
 }
 
 // validate checks the flags against args; with no args, stdin is read
@@ -34,8 +45,14 @@ func (f *InputFlags) validate(cmdPath string, args []string, ios *IOStreams, now
 	switch {
 	case len(args) > 0:
 		f.Paths = args
+	case f.Journal || len(f.JournalDirs) > 0 || len(f.JournalFiles) > 0:
+		// Journals only: stdin is read only when named as "-".
 	case ios.IsStdinTTY():
-		return flagErrorf(cmdPath, "no input: name log files or directories, or pipe logs on stdin (e.g. zcat syslog.2.gz | %s)", cmdPath)
+		example := cmdPath
+		if !strings.HasPrefix(example, "logsleuth") {
+			example = "logsleuth " + example
+		}
+		return flagErrorf(cmdPath, "no input: name log files or directories, or pipe logs on stdin (e.g. zcat syslog.2.gz | %s)", example)
 	default:
 		f.Paths = []string{"-"}
 	}
@@ -77,7 +94,8 @@ func (f *InputFlags) display() *time.Location {
 // ingestOptions builds what ingest needs; margin widens the time range so
 // correlation windows that start before --since can still complete.
 func (f *InputFlags) ingestOptions(ios *IOStreams, ws *event.Warnings, margin time.Duration) ingest.Options {
-	o := ingest.Options{Paths: f.Paths, Stdin: ios.In, Location: f.Location, Year: f.Year, Warnings: ws}
+	o := ingest.Options{Paths: f.Paths, Stdin: ios.In, Location: f.Location, Year: f.Year, Warnings: ws,
+		Journal: f.Journal, JournalDirs: f.JournalDirs, JournalFiles: f.JournalFiles}
 	if !f.SinceT.IsZero() {
 		o.Since = f.SinceT.Add(-margin)
 	}
