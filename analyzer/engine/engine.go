@@ -59,6 +59,10 @@ type Engine struct {
 	defs      []defRef
 	pre       *prefilter
 
+	// absentOpen is the number of open absence windows of all
+	// sequences; observers only have work when it is above zero.
+	absentOpen int
+
 	findings   []*Finding
 	nearMisses map[nearKey]*NearMiss
 	capWarned  map[string]bool
@@ -109,8 +113,10 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 // Process feeds one event. ev is not retained: what findings keep is
 // cloned.
 func (e *Engine) Process(ev *event.Event) {
-	for _, r := range e.observers {
-		r.observe(e, ev)
+	if e.absentOpen > 0 {
+		for _, r := range e.observers {
+			r.observe(e, ev)
+		}
 	}
 	e.touched = e.touched[:0]
 	match := func(i int) {

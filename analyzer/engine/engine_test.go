@@ -322,14 +322,14 @@ func TestStateIsBounded(t *testing.T) {
 id: jobs
 title: Job started and never finished
 events:
-  start: {message|re: 'job (?P<id>\d+) started'}
+  begin: {message|re: 'job (?P<id>\d+) started'}
   done: {message|re: 'job (?P<id>\d+) finished'}
 match:
   sequence:
     by: [host]
     steps:
-      - {event: start}
-      - {absent: done, join: {id: start.id}, for: 1h}
+      - {event: begin}
+      - {absent: done, join: {id: begin.id}, for: 1h}
 `)
 	ws := &event.Warnings{}
 	e := New(sigs, Options{MaxPending: 4, Warnings: ws})

@@ -109,11 +109,11 @@ func (s *sequence) observe(e *Engine, ev *event.Event) {
 			st := s.steps[in.next]
 			switch {
 			case s.rebooted(in, ev) && !ev.Time.After(in.winEnd):
-				s.absentOpen--
+				s.adjustOpen(e, -1)
 				s.closeAbsent(e, in, st, Boundary, ReasonReboot, ev)
 				continue
 			case ev.Time.After(in.winEnd.Add(tol)):
-				s.absentOpen--
+				s.adjustOpen(e, -1)
 				if next := s.passAbsent(e, in, st); next != nil {
 					kept = append(kept, next)
 				}
@@ -172,7 +172,7 @@ func (s *sequence) passAbsent(e *Engine, in *instance, st *signature.Step) *inst
 	in.winStart, in.winEnd = time.Time{}, time.Time{}
 	s.openWindow(in)
 	if !in.winEnd.IsZero() {
-		s.absentOpen++
+		s.adjustOpen(e, 1)
 	}
 	return in
 }
@@ -259,7 +259,7 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 	for _, in := range list {
 		if reason := s.expired(in, ev); reason != "" {
 			if !in.winEnd.IsZero() {
-				s.absentOpen--
+				s.adjustOpen(e, -1)
 			}
 			s.nearMiss(e, in, reason, ev)
 			continue
@@ -268,7 +268,7 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 		if st.Absent {
 			if caps, ok := stepHits(st); ok && s.joins(in, st, ev, caps) &&
 				!ev.Time.Before(in.winStart) && !ev.Time.After(in.winEnd) {
-				s.absentOpen--
+				s.adjustOpen(e, -1)
 				s.nearMiss(e, in, fmt.Sprintf("step %d `absent %s` refuted by `%s` at %s, %s after %s",
 					st.Index+1, st.As, ev.Message, where(ev), signature.HumanDuration(ev.Time.Sub(in.winStart)), s.anchorName(in, st)), ev)
 				continue
@@ -300,7 +300,7 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 				case st.Optional:
 					s.openWindow(f)
 					if !f.winEnd.IsZero() {
-						s.absentOpen++
+						s.adjustOpen(e, 1)
 					}
 				default:
 					s.openWindow(f)
@@ -363,11 +363,11 @@ func (s *sequence) add(e *Engine, in *instance) {
 			}
 			// A newer anchor (another upgrade) replaces the older one.
 			if !old.winEnd.IsZero() {
-				s.absentOpen--
+				s.adjustOpen(e, -1)
 			}
 			list[i] = in
 			if !in.winEnd.IsZero() {
-				s.absentOpen++
+				s.adjustOpen(e, 1)
 			}
 			return
 		}
@@ -375,12 +375,12 @@ func (s *sequence) add(e *Engine, in *instance) {
 	if len(list) >= e.opts.MaxPending {
 		e.warnCap(s.sig, in.group)
 		if !list[0].winEnd.IsZero() {
-			s.absentOpen--
+			s.adjustOpen(e, -1)
 		}
 		list = list[1:]
 	}
 	if !in.winEnd.IsZero() {
-		s.absentOpen++
+		s.adjustOpen(e, 1)
 	}
 	s.groups[in.group] = append(list, in)
 }
@@ -403,7 +403,7 @@ func (s *sequence) until(e *Engine, ev *event.Event, caps signature.Captures) {
 	key := groupKey(s.sig.Match.By, ev, caps)
 	for _, in := range s.groups[key] {
 		if !in.winEnd.IsZero() {
-			s.absentOpen--
+			s.adjustOpen(e, -1)
 		}
 		s.nearMiss(e, in, fmt.Sprintf("dropped by until event `%s` at %s", ev.Message, where(ev)), ev)
 	}
@@ -422,7 +422,15 @@ func (s *sequence) finish(e *Engine) {
 		}
 	}
 	s.groups = map[string][]*instance{}
-	s.absentOpen = 0
+	s.adjustOpen(e, -s.absentOpen)
+}
+
+// adjustOpen counts absence windows opened (d > 0) or closed, here and in
+// the engine's total, which lets Process skip every observer when no
+// window is open anywhere.
+func (s *sequence) adjustOpen(e *Engine, d int) {
+	s.absentOpen += d
+	e.absentOpen += d
 }
 
 func (s *sequence) finding(e *Engine, in *instance, outcome, reason string, end time.Time) {
