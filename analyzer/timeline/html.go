@@ -113,7 +113,7 @@ func (p *htmlPage) axis() {
 		}
 		l := lanes[name]
 		if l == nil {
-			l = &htmlLane{Name: name}
+			l = &htmlLane{Name: Safe(name)}
 			lanes[name] = l
 		}
 		return l
@@ -133,7 +133,7 @@ func (p *htmlPage) axis() {
 				l = lane(f.Evidence[0].Event.Host, f.Evidence[0].Event.Source.Path)
 			}
 			l.Spans = append(l.Spans, htmlMark{Class: "span sev-" + f.Severity().String(), X: num(x(f.Start)),
-				W: num(max(x(f.End)-x(f.Start), 2)), Target: f.ID, Title: f.ID + " " + f.Signature.ID + ": " + headline(f)})
+				W: num(max(x(f.End)-x(f.Start), 2)), Target: f.ID, Title: f.ID + " " + Safe(f.Signature.ID) + ": " + Safe(headline(f))})
 		}
 		for i, e := range f.Evidence {
 			mark(e.Event, "mark evidence", f.ID+"-e"+strconv.Itoa(i), f.ID+" "+e.Step)
@@ -147,12 +147,12 @@ func (p *htmlPage) axis() {
 			continue
 		}
 		l := lane(b.Host, b.Source.Path)
-		l.Marks = append(l.Marks, htmlMark{Class: "mark boot", X: num(x(b.Time) - 1), W: "2", Title: "boot " + b.BootID + " " + stamp(b.Time, p.Loc)})
+		l.Marks = append(l.Marks, htmlMark{Class: "mark boot", X: num(x(b.Time) - 1), W: "2", Title: "boot " + Safe(b.BootID) + " " + stamp(b.Time, p.Loc)})
 	}
 	for _, g := range r.Coverage.Gaps {
 		l := lane(g.Host, g.Source)
 		l.Spans = append(l.Spans, htmlMark{Class: "gap", X: num(x(g.From)), W: num(x(g.To) - x(g.From)),
-			Title: "no events for " + gapText(g) + " in " + g.Source})
+			Title: "no events for " + gapText(g) + " in " + Safe(g.Source)})
 	}
 	for _, l := range lanes {
 		p.Lanes = append(p.Lanes, l)
@@ -165,16 +165,16 @@ func (p *htmlPage) axis() {
 func (p *htmlPage) Stamp(t time.Time) string     { return stamp(t, p.Loc) }
 func (p *htmlPage) Delta(d time.Duration) string { return delta(d) }
 func (p *htmlPage) Program(ev *event.Event) string {
-	return programOf(ev)
+	return Safe(programOf(ev))
 }
-func (p *htmlPage) Where(ev *event.Event) string      { return Where(ev) }
-func (p *htmlPage) WhereRef(s event.SourceRef) string { return whereRef(s) }
-func (p *htmlPage) Outcome(f *Finding) string         { return outcomeText(f.Outcome, f.Reason) }
-func (p *htmlPage) Headline(f *Finding) string        { return headline(f) }
+func (p *htmlPage) Where(ev *event.Event) string      { return Safe(Where(ev)) }
+func (p *htmlPage) WhereRef(s event.SourceRef) string { return Safe(whereRef(s)) }
+func (p *htmlPage) Outcome(f *Finding) string         { return Safe(outcomeText(f.Outcome, f.Reason)) }
+func (p *htmlPage) Headline(f *Finding) string        { return Safe(headline(f)) }
 func (p *htmlPage) Lines(ev []Evidence) []Line        { return Lines(ev) }
 func (p *htmlPage) GapText(g Gap) string              { return gapText(g) }
 func (p *htmlPage) Duration(d time.Duration) string   { return fmtDuration(d) }
-func (p *htmlPage) OrDash(s string) string            { return orDash(s) }
+func (p *htmlPage) OrDash(s string) string            { return Safe(orDash(s)) }
 func (p *htmlPage) Text(s string) string              { return string(AppendSafe(nil, s, "\n")) }
 func (p *htmlPage) UID(i int) string                  { return "u" + strconv.Itoa(i+1) }
 func (p *htmlPage) EvidenceID(f *Finding, e *Evidence) string {
