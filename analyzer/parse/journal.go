@@ -118,9 +118,9 @@ func fromJournalFields(fs []journalField, ev *event.Event) {
 	slices.SortStableFunc(ev.Fields, func(a, b event.Field) int { return strings.Compare(a.Key, b.Key) })
 	switch {
 	case ident != nil:
-		ev.Program = internJournalProgram(ident)
+		ev.Program = internProgram(ident)
 	case comm != nil:
-		ev.Program = internJournalProgram(comm)
+		ev.Program = internProgram(comm)
 	case string(transport) == "kernel":
 		// Kernel entries carry no _COMM; journald normally adds
 		// SYSLOG_IDENTIFIER=kernel, but not every writer does.
@@ -209,27 +209,6 @@ func journalKey(k []byte) string {
 	return toValidString(k)
 }
 
-// internJournalProgram shares the strings of the programs that write most lines.
-func internJournalProgram(p []byte) string {
-	switch string(p) {
-	case "systemd":
-		return "systemd"
-	case "kernel":
-		return "kernel"
-	case "dockerd":
-		return "dockerd"
-	case "containerd":
-		return "containerd"
-	case "kubelet":
-		return "kubelet"
-	case "sshd":
-		return "sshd"
-	case "CRON":
-		return "CRON"
-	}
-	return toValidString(p)
-}
-
 // journalScratch holds the decoded fields of one JSON entry; pooled so
 // that parsing on several cores reuses buffers.
 type journalScratch struct {
@@ -257,12 +236,12 @@ func parseJournalJSON(line []byte, ev *event.Event) {
 			continue
 		}
 		k0 := len(s.buf)
-		s.buf = appendJSONString(s.buf, obj.key)
+		s.buf = appendUnescaped(s.buf, obj.key)
 		k1 := len(s.buf)
 		v := obj.val
 		switch v[0] {
 		case '"':
-			s.buf = appendJSONString(s.buf, v[1:len(v)-1])
+			s.buf = appendUnescaped(s.buf, v[1:len(v)-1])
 			s.spans = append(s.spans, jspan{k0, k1, k1, len(s.buf)})
 		case '[':
 			s.appendArray(v, k0, k1)
@@ -308,7 +287,7 @@ func (s *journalScratch) appendArray(v []byte, k0, k1 int) {
 			}
 		} else if el[0] == '"' {
 			v0 := len(s.buf)
-			s.buf = appendJSONString(s.buf, el[1:len(el)-1])
+			s.buf = appendUnescaped(s.buf, el[1:len(el)-1])
 			s.spans = append(s.spans, jspan{k0, k1, v0, len(s.buf)})
 		}
 		i = skipWS(v, end)

@@ -151,9 +151,11 @@ func skipValue(b []byte, i int) (int, bool) {
 	return i, i > s
 }
 
-// appendJSONString appends the decoded text of a JSON string body (raw,
-// without quotes) to dst. Malformed escapes are kept as written.
-func appendJSONString(dst, raw []byte) []byte {
+// appendUnescaped appends the decoded text of a quoted string body (raw,
+// without quotes) to dst: JSON's escapes (with surrogate pairs), plus
+// \xHH, which Go's %q writes into logfmt values. Malformed escapes are
+// kept as written.
+func appendUnescaped(dst, raw []byte) []byte {
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		if c != '\\' || i+1 >= len(raw) {
@@ -190,6 +192,13 @@ func appendJSONString(dst, raw []byte) []byte {
 				}
 			}
 			dst = utf8.AppendRune(dst, r)
+		case 'x':
+			if r, ok := hexRune(raw[i+1:], 2); ok {
+				dst = append(dst, byte(r))
+				i += 2
+			} else {
+				dst = append(dst, '\\', e)
+			}
 		default:
 			dst = append(dst, '\\', e)
 		}
@@ -204,7 +213,7 @@ func jsonString(raw []byte) string {
 		raw = raw[1 : len(raw)-1]
 		for _, c := range raw {
 			if c == '\\' {
-				return toValidString(appendJSONString(make([]byte, 0, len(raw)), raw))
+				return toValidString(appendUnescaped(make([]byte, 0, len(raw)), raw))
 			}
 		}
 	}

@@ -86,7 +86,7 @@ func addJSONFields(line []byte, loc *time.Location, ev *event.Event, setTime boo
 
 func jsonKey(k []byte) string {
 	if bytes.IndexByte(k, '\\') >= 0 {
-		return toValidString(appendJSONString(nil, k))
+		return toValidString(appendUnescaped(nil, k))
 	}
 	return internKey(k)
 }

@@ -3,7 +3,6 @@ package parse
 import (
 	"bytes"
 	"time"
-	"unicode/utf8"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -135,43 +134,7 @@ func unquoteLogfmt(b []byte) string {
 	if i == len(b) {
 		return toValidString(b)
 	}
-	out := make([]byte, 0, len(b))
-	out = append(out, b[:i]...)
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c != '\\' || i+1 >= len(b) {
-			out = append(out, c)
-			continue
-		}
-		i++
-		switch e := b[i]; e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'n':
-			out = append(out, '\n')
-		case 't':
-			out = append(out, '\t')
-		case 'r':
-			out = append(out, '\r')
-		case 'u':
-			if r, ok := hexRune(b[i+1:], 4); ok {
-				out = utf8.AppendRune(out, r)
-				i += 4
-			} else {
-				out = append(out, '\\', e)
-			}
-		case 'x':
-			if r, ok := hexRune(b[i+1:], 2); ok {
-				out = append(out, byte(r))
-				i += 2
-			} else {
-				out = append(out, '\\', e)
-			}
-		default:
-			out = append(out, '\\', e)
-		}
-	}
-	return toValidString(out)
+	return toValidString(appendUnescaped(append(make([]byte, 0, len(b)), b[:i]...), b[i:]))
 }
 
 func hexRune(b []byte, n int) (rune, bool) {

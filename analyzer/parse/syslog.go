@@ -566,7 +566,7 @@ func internProgram(b []byte) string {
 	case "postfix/smtpd":
 		return "postfix/smtpd"
 	}
-	return string(b)
+	return toValidString(b)
 }
 
 // repeatedCount reads the count of rsyslog's "message repeated 3 times: [

@@ -92,12 +92,10 @@ func (c *Cond) exactValues() []string {
 		return c.Values
 	case OpRe:
 		var out []string
-		for _, re := range c.Res {
-			p, err := syntax.Parse(re.String(), syntax.Perl)
-			if err != nil {
+		for _, p := range c.syntaxTrees() {
+			if p == nil {
 				return nil
 			}
-			p = p.Simplify()
 			if p.Op != syntax.OpConcat || len(p.Sub) < 2 || p.Sub[0].Op != syntax.OpBeginText || p.Sub[len(p.Sub)-1].Op != syntax.OpEndText {
 				return nil
 			}
@@ -110,6 +108,18 @@ func (c *Cond) exactValues() []string {
 		return out
 	}
 	return nil
+}
+
+// syntaxTrees returns the simplified syntax tree of each |re value; nil
+// for one that does not parse (it compiled, so that does not happen).
+func (c *Cond) syntaxTrees() []*syntax.Regexp {
+	out := make([]*syntax.Regexp, len(c.Res))
+	for i, re := range c.Res {
+		if p, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
+			out[i] = p.Simplify()
+		}
+	}
+	return out
 }
 
 // maxExact bounds the strings exactStrings expands a regex into.
@@ -183,12 +193,11 @@ func (c *Cond) literals() []string {
 		return slices.Clone(c.Values)
 	case OpRe:
 		var out []string
-		for _, re := range c.Res {
-			p, err := syntax.Parse(re.String(), syntax.Perl)
-			if err != nil {
+		for _, p := range c.syntaxTrees() {
+			if p == nil {
 				return nil
 			}
-			lits := requiredLiterals(p.Simplify())
+			lits := requiredLiterals(p)
 			if lits == nil {
 				return nil
 			}
