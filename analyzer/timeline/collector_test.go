@@ -1,0 +1,321 @@
+package timeline
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/engine"
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+)
+
+var templateTests = []struct{ in, want string }{
+	{"error: kex_exchange_identification: Connection closed by remote host", "error: kex_exchange_identification: Connection closed by remote host"},
+	{"Connection closed by 203.0.113.54 port 50122", "Connection closed by <ip> port <n>"},
+	{"Failed password for root from 2001:db8::7 port 22 ssh2", "Failed password for root from <ip> port <n> ssh<n>"},
+	{"EXT4-fs error (device sda1): ext4_find_entry:1455: inode #2: comm ls", "EXT<n>-fs error (device sda<n>): ext<n>_find_entry:<n>: inode #<n>: comm ls"},
+	{"Health check for container 979e41048696965d85a4a1b1c8c6e5707f381aa097763cd0421cb10dfd31a9a6 error", "Health check for container <hex> error"},
+	{"boot 0b7a1f0e-3c9d-4d6a-8f2e-5a1b2c3d4e5f started", "boot <id> started"},
+	{"open /var/lib/docker/overlay2/x: no space left on device", "open <path>: no space left on device"},
+	{"dial unix:///run/containerd/containerd.sock: timeout", "dial <url>: timeout"},
+	{`time="2021-10-07T06:20:21.521938060+09:00" level=error`, `time="<time>" level=error`},
+	{"segfault at 0x7f3a2b ip 00007f3a2b1c sp", "segfault at <hex> ip <hex> sp"},
+	{"at 06:20:21 the deadbeef word stays", "at <n>:<n>:<n> the deadbeef word stays"},
+	{"first line 1\ncontinuation 2", "first line <n>"},
+	{"", ""},
+}
+
+func TestAppendTemplate(t *testing.T) {
+	for _, tt := range templateTests {
+		if got := string(AppendTemplate(nil, tt.in)); got != tt.want {
+			t.Errorf("AppendTemplate(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+	long := strings.Repeat("x", 1000)
+	if got := AppendTemplate(nil, long); len(got) != maxTemplateLen {
+		t.Errorf("long template is %d bytes, want %d", len(got), maxTemplateLen)
+	}
+}
+
+func FuzzTemplate(f *testing.F) {
+	for _, tt := range templateTests {
+		f.Add(tt.in)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a := AppendTemplate(nil, s)
+		if len(a) > maxTemplateLen+len(maskPath) {
+			t.Fatalf("template of %d bytes", len(a))
+		}
+		if strings.ContainsAny(string(a), "\n") {
+			t.Fatalf("newline in template %q", a)
+		}
+		// Every number is masked, alone or inside a masked token.
+		if i := strings.IndexAny(string(a), "0123456789"); i >= 0 {
+			t.Fatalf("digit left at %d in %q (input %q)", i, a, s)
+		}
+	})
+}
+
+func TestIsError(t *testing.T) {
+	tests := []struct {
+		name string
+		ev   event.Event
+		want bool
+	}{
+		{"priority err", event.Event{Priority: 3, Message: "x"}, true},
+		{"priority warning", event.Event{Priority: 4, Message: "x"}, false},
+		{"unit failed", event.Event{Priority: event.NoPriority, Program: "systemd", Lifecycle: event.Failed, Message: "docker.service: Failed with result 'exit-code'."}, true},
+		{"level field", event.Event{Priority: event.NoPriority, Fields: []event.Field{{Key: "level", Value: "FATAL"}}}, true},
+		{"kernel I/O error", event.Event{Priority: event.NoPriority, Program: "kernel", Message: "blk_update_request: I/O error, dev sda, sector 123"}, true},
+		{"kernel ordinary", event.Event{Priority: event.NoPriority, Program: "kernel", Message: "e1000e: eth0 NIC Link is Up 1000 Mbps Full Duplex"}, false},
+		{"sshd error prefix", event.Event{Priority: event.NoPriority, Program: "sshd", Message: "error: kex_exchange_identification: read: Connection reset by peer"}, true},
+		{"near miss: error inside", event.Event{Priority: event.NoPriority, Program: "sshd", Message: "Received disconnect: no error"}, false},
+	}
+	for _, tt := range tests {
+		if got := IsError(&tt.ev); got != tt.want {
+			t.Errorf("%s: IsError = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// feed runs events through a collector as the CLI does; matched[i] says
+// the engine flagged events[i].
+func feed(c *Collector, events []*event.Event, matched map[int]bool) {
+	for i, ev := range events {
+		if matched[i] {
+			c.OnMatch(ev)
+		}
+		c.Observe(ev)
+	}
+}
+
+func ev(t time.Time, path string, line int64, prog, msg string) *event.Event {
+	return &event.Event{Time: t, Host: "h", Program: prog, Priority: event.NoPriority, Message: msg,
+		Source: event.SourceRef{Path: path, Line: line}}
+}
+
+func TestCollectorContext(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*event.Event
+	for i := range 10 {
+		evs = append(evs, ev(t0.Add(time.Duration(i)*time.Second), "a", int64(i+1), "p", "line"))
+		// An interleaved second source must not leak into a's context.
+		evs = append(evs, ev(t0.Add(time.Duration(i)*time.Second), "b", int64(i+1), "q", "other"))
+	}
+	c := NewCollector(CollectorOptions{Context: 2})
+	feed(c, evs, map[int]bool{0: true, 10: true}) // a:1 and a:6
+	got := func(x *Context, before bool) []int64 {
+		var out []int64
+		list := x.After
+		if before {
+			list = x.Before
+		}
+		for _, e := range list {
+			if e.Source.Path != "a" {
+				t.Errorf("context from source %s", e.Source.Path)
+			}
+			out = append(out, e.Source.Line)
+		}
+		return out
+	}
+	first := c.contextOf(evs[0])
+	if first == nil || len(got(first, true)) != 0 || !equal(got(first, false), []int64{2, 3}) {
+		t.Fatalf("context of a:1 = %+v", first)
+	}
+	mid := c.contextOf(evs[10])
+	if mid == nil || !equal(got(mid, true), []int64{4, 5}) || !equal(got(mid, false), []int64{7, 8}) {
+		t.Fatalf("context of a:6: before %v after %v", got(mid, true), got(mid, false))
+	}
+	if c.contextOf(evs[2]) != nil {
+		t.Error("context kept for an event that did not match")
+	}
+
+	// The cap: only the first MaxContexts candidates keep context.
+	c = NewCollector(CollectorOptions{Context: 1, MaxContexts: 1})
+	feed(c, evs, map[int]bool{0: true, 2: true})
+	if c.contextOf(evs[0]) == nil || c.contextOf(evs[2]) != nil || !c.contextsFull {
+		t.Error("MaxContexts not applied")
+	}
+}
+
+func equal(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestCollectorGapsAndBoots(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*event.Event
+	at := t0
+	add := func(d time.Duration, boot string) {
+		at = at.Add(d)
+		e := ev(at, "syslog", int64(len(evs)+1), "p", "x")
+		e.BootID = boot
+		evs = append(evs, e)
+	}
+	for range 100 {
+		add(time.Minute, "b1")
+	}
+	add(50*time.Minute, "b1") // 50x the spacing but under the 1h floor: no gap
+	add(3*time.Hour, "b2")    // a gap, and a reboot
+	for range 10 {
+		add(time.Minute, "b2")
+	}
+	add(-time.Hour, "b2") // clock backwards: ignored
+	add(2*time.Hour, "b2")
+	c := NewCollector(CollectorOptions{})
+	feed(c, evs, nil)
+	gaps := c.gapList()
+	if len(gaps) != 1 || gaps[0].To.Sub(gaps[0].From) != 3*time.Hour {
+		t.Fatalf("gaps = %+v, want one of 3h", gaps)
+	}
+	if typ := gaps[0].Typical; typ < 30*time.Second || typ > 2*time.Minute {
+		t.Errorf("typical spacing %v, want about 1m", typ)
+	}
+	boots, _ := c.bootList()
+	if len(boots) != 2 || boots[0].BootID != "b1" || boots[1].BootID != "b2" || !boots[1].Time.Equal(evs[101].Time) {
+		t.Fatalf("boots = %+v", boots)
+	}
+}
+
+func TestCollectorUnexplained(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	evs := []*event.Event{
+		ev(t0, "s", 1, "sshd", "error: maximum authentication attempts exceeded for root from 198.51.100.7 port 40022 ssh2"),
+		ev(t0.Add(time.Second), "s", 2, "sshd", "error: maximum authentication attempts exceeded for root from 198.51.100.9 port 40110 ssh2"),
+		ev(t0.Add(2*time.Second), "s", 3, "dockerd", "error: container died"),
+		ev(t0.Add(3*time.Second), "s", 4, "dockerd", "error: container died"),
+		ev(t0.Add(4*time.Second), "s", 5, "app", "all good"),
+	}
+	c := NewCollector(CollectorOptions{})
+	feed(c, evs, map[int]bool{2: true, 3: true})
+	// dockerd's line 3 is evidence of a finding; line 4 matched a
+	// signature event but is in no finding: it stays unexplained.
+	groups, overflow := c.unexplained(map[posKey]bool{keyOf(evs[2]): true})
+	if overflow != 0 || len(groups) != 2 {
+		t.Fatalf("groups = %+v, overflow %d", groups, overflow)
+	}
+	if g := groups[0]; g.Program != "sshd" || g.Count != 2 || g.Example.Source.Line != 1 ||
+		g.Template != "error: maximum authentication attempts exceeded for root from <ip> port <n> ssh<n>" {
+		t.Errorf("sshd group = %+v", g)
+	}
+	if g := groups[1]; g.Program != "dockerd" || g.Count != 1 || g.Example.Source.Line != 4 {
+		t.Errorf("dockerd group = %+v", g)
+	}
+	// Build twice: the collector's groups are not modified.
+	again, _ := c.unexplained(nil)
+	if again[0].Count != 2 || again[1].Count != 2 {
+		t.Errorf("second call: %+v %+v", again[0], again[1])
+	}
+
+	// The template cap counts the overflow.
+	c = NewCollector(CollectorOptions{MaxTemplates: 1})
+	feed(c, evs, nil)
+	if groups, overflow := c.unexplained(nil); len(groups) != 1 || overflow != 2 {
+		t.Errorf("capped: %d groups, overflow %d", len(groups), overflow)
+	}
+}
+
+func TestBuildIncidents(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 6, 0, 0, 0, time.UTC)
+	cause := &signature.Signature{ID: "cause", Severity: signature.High, Explains: []string{"symptom"},
+		Match: signature.Match{Kind: signature.MatchSequence, MaxSpan: time.Hour}}
+	symptom := &signature.Signature{ID: "symptom", Severity: signature.Medium}
+	other := &signature.Signature{ID: "other", Severity: signature.Critical}
+	f := func(s *signature.Signature, host string, start time.Duration, outcome string) *engine.Finding {
+		return &engine.Finding{Signature: s, Host: host, Outcome: outcome, Start: t0.Add(start), End: t0.Add(start + time.Minute)}
+	}
+	in := []*engine.Finding{
+		f(cause, "web-1", 0, engine.Unresolved),
+		f(symptom, "web-1", 30*time.Minute, engine.Confirmed), // inside cause's span + window
+		f(symptom, "web-2", 10*time.Minute, engine.Confirmed), // other host
+		f(symptom, "web-1", 3*time.Hour, engine.Confirmed),    // too late
+		f(symptom, "", 20*time.Minute, engine.Confirmed),      // no host: matches any
+		f(symptom, "web-1", -time.Minute, engine.Confirmed),   // before the cause
+		f(other, "web-1", 2*time.Hour, engine.Confirmed),
+		f(cause, "web-3", 0, engine.Confirmed),
+	}
+	r := Build(Input{Findings: in})
+	type row struct {
+		root     string
+		symptoms int
+	}
+	var got []row
+	for _, inc := range r.Incidents {
+		got = append(got, row{inc.Root.Signature.ID + "@" + inc.Root.Host, len(inc.Symptoms)})
+	}
+	want := []row{
+		{"other@web-1", 0},
+		{"cause@web-3", 1}, // confirmed before unresolved; takes the host-less symptom (first in order)
+		{"cause@web-1", 1},
+		{"symptom@web-1", 0}, {"symptom@web-2", 0}, {"symptom@web-1", 0},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("incidents %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("incident %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+	for i, f := range r.Findings {
+		if f.ID != "f"+string(rune('1'+i)) {
+			t.Errorf("finding %d has id %s", i, f.ID)
+		}
+	}
+	if !r.FailOn(signature.Critical) || r.FailOn(signature.Critical+1) {
+		t.Error("FailOn")
+	}
+}
+
+func BenchmarkAppendTemplate(b *testing.B) {
+	msg := `time="2021-10-07T06:20:22.751237175+09:00" level=warning msg="Health check for container 979e41048696965d85a4a1b1c8c6e5707f381aa097763cd0421cb10dfd31a9a6 error: connection error: desc = \"transport: Error while dialing dial unix:///run/containerd/containerd.sock: timeout\": unavailable"`
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	var buf []byte
+	for b.Loop() {
+		buf = AppendTemplate(buf[:0], msg)
+	}
+}
+
+// BenchmarkObserve is the collector's per-event cost on ordinary lines
+// (no error, no context): it must not allocate.
+func BenchmarkObserve(b *testing.B) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	e := ev(t0, "syslog", 1, "CRON", "(root) CMD (   cd / && run-parts --report /etc/cron.hourly)")
+	c := NewCollector(CollectorOptions{})
+	b.ReportAllocs()
+	for b.Loop() {
+		e.Time = e.Time.Add(time.Second)
+		c.Observe(e)
+	}
+}
+
+// BenchmarkObserveErrors groups error lines into known templates.
+func BenchmarkObserveErrors(b *testing.B) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	e := ev(t0, "syslog", 1, "sshd", "error: maximum authentication attempts exceeded for root from 198.51.100.7 port 40022 ssh2")
+	c := NewCollector(CollectorOptions{})
+	b.ReportAllocs()
+	for b.Loop() {
+		e.Time = e.Time.Add(time.Second)
+		c.Observe(e)
+	}
+}
+
+func BenchmarkSafe(b *testing.B) {
+	msg := "Stopping docker.service - Docker Application Container Engine... \x1b[31m"
+	b.ReportAllocs()
+	var buf []byte
+	for b.Loop() {
+		buf = AppendSafe(buf[:0], msg, `\n`)
+	}
+}
