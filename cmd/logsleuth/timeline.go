@@ -101,7 +101,7 @@ or nothing readable.`,
 	fs := cmd.Flags()
 	opts.In.register(fs)
 	opts.Sigs.register(fs)
-	stringEnumFlag(fs, &opts.Format, "format", "", timeline.FormatText, timeline.Formats, "output format (default: table on a terminal, else text)")
+	stringEnumFlag(fs, &opts.Format, "format", "", "", timeline.Formats, "output format (default: table on a terminal, else text)")
 	fs.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (replaced atomically) instead of stdout")
 	fs.StringVar(&failOn, "fail-on", "", "exit 1 when an incident's root cause is at least this `SEVERITY` (info|low|medium|high|critical)")
 	fs.BoolVar(&opts.NearMisses, "near-misses", false, "also show, per signature and group, the furthest partial match and why it stopped")
