@@ -29,6 +29,9 @@ type Options struct {
 	// one signature's event matcher (a candidate for evidence), before
 	// the signatures see it; the timeline keeps context lines for those.
 	OnMatch func(ev *event.Event)
+	// Location is the zone times in explanations are written in
+	// (--tz, else the local zone); nil: UTC.
+	Location *time.Location
 }
 
 // hit is one named event of one signature matching the current event.
@@ -161,7 +164,7 @@ func (e *Engine) Finish() ([]*Finding, error) {
 	}
 	sortFindings(e.findings)
 	for _, f := range e.findings {
-		if err := f.render(); err != nil {
+		if err := f.render(e.opts.Location); err != nil {
 			return e.findings, err
 		}
 	}
@@ -169,11 +172,18 @@ func (e *Engine) Finish() ([]*Finding, error) {
 }
 
 // NearMisses returns the furthest partial match per signature and group,
-// sorted by signature and group. Call after Finish.
+// sorted by signature and group: why a signature did not fire there. A
+// group where the signature did fire has no near miss. Call after Finish.
 func (e *Engine) NearMisses() []*NearMiss {
+	fired := map[nearKey]bool{}
+	for _, f := range e.findings {
+		fired[nearKey{f.Signature.ID, f.group}] = true
+	}
 	out := make([]*NearMiss, 0, len(e.nearMisses))
-	for _, n := range e.nearMisses {
-		out = append(out, n)
+	for k, n := range e.nearMisses {
+		if !fired[k] {
+			out = append(out, n)
+		}
 	}
 	sortNearMisses(out)
 	return out

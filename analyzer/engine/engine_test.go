@@ -357,6 +357,32 @@ match:
 	}
 }
 
+func TestExplainInLocationAndNoNearMissWhereItFired(t *testing.T) {
+	sigs := loadSigs(t, sigUnattended)
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(sigs, Options{Location: seoul})
+	// docker stays down; containerd is restarted: a finding for docker,
+	// and the refuted containerd instance is in the same host group.
+	events := []event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:20:23", ctrStop),
+		ev("06:21:00", "web-3 systemd containerd.service started | Started containerd container runtime."), ev("08:00:00", cron)}
+	for i := range events {
+		e.Process(&events[i])
+	}
+	fs, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Summary != "docker stopped at 2021-10-07 15:20:21 KST; confirmed" {
+		t.Fatalf("findings: %d, summary %q", len(fs), fs[0].Summary)
+	}
+	if ms := e.NearMisses(); len(ms) != 0 {
+		t.Fatalf("near misses in a group where the signature fired: %+v", ms[0])
+	}
+}
+
 func TestOnMatch(t *testing.T) {
 	sigs := loadSigs(t, sigOOM)
 	var got []int64

@@ -50,7 +50,8 @@ type Finding struct {
 	Summary     string
 	Remediation []string
 
-	data map[string]any // template data, rendered at the end
+	data  map[string]any // template data, rendered at the end
+	group string         // the `by` group it fired in, for near misses
 }
 
 // NearMiss is the furthest a signature got in one group without firing.
@@ -87,14 +88,18 @@ func stepData(ev *event.Event, caps signature.Captures) map[string]any {
 	return m
 }
 
-// render fills Summary and Remediation from the signature's templates.
-func (f *Finding) render() error {
+// render fills Summary and Remediation from the signature's templates;
+// times in them read in loc (nil: UTC).
+func (f *Finding) render(loc *time.Location) error {
 	d := f.data
 	if d == nil {
 		d = map[string]any{}
 	}
 	d["outcome"], d["reason"], d["host"], d["count"] = f.Outcome, f.Reason, f.Host, f.Count
 	d["start"], d["end"], d["signature"], d["title"] = f.Start, f.End, f.Signature.ID, f.Signature.Title
+	if loc != nil {
+		inLocation(d, loc)
+	}
 	var err error
 	if f.Summary, err = signature.Render(f.Signature.Explain, d); err != nil {
 		return fmt.Errorf("signature %s: %w", f.Signature.ID, err)
@@ -111,6 +116,19 @@ func (f *Finding) render() error {
 		f.Remediation = append(f.Remediation, s)
 	}
 	return nil
+}
+
+// inLocation converts the times in template data (top level and bound
+// steps) to loc, so that `ts` prints them in the zone the user reads.
+func inLocation(d map[string]any, loc *time.Location) {
+	for k, v := range d {
+		switch x := v.(type) {
+		case time.Time:
+			d[k] = x.In(loc)
+		case map[string]any:
+			inLocation(x, loc)
+		}
+	}
 }
 
 // sortFindings orders findings deterministically: by start, signature,

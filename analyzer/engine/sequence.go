@@ -435,7 +435,7 @@ func (s *sequence) adjustOpen(e *Engine, d int) {
 
 func (s *sequence) finding(e *Engine, in *instance, outcome, reason string, end time.Time) {
 	f := &Finding{Signature: s.sig, Outcome: outcome, Reason: reason, Host: in.host, Start: in.first, End: end, Count: 1,
-		data: map[string]any{}}
+		data: map[string]any{}, group: in.group}
 	for i, st := range s.steps {
 		b := in.bound[i]
 		switch {

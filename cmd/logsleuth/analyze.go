@@ -26,6 +26,9 @@ type analysis struct {
 func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signature.Signature, ws *event.Warnings,
 	eopts engine.Options, observe func(*event.Event)) (*analysis, error) {
 	eopts.Warnings = ws
+	if eopts.Location == nil {
+		eopts.Location = in.display()
+	}
 	eng := engine.New(sigs, eopts)
 	stream, err := ingest.Open(ctx, in.ingestOptions(ios, ws, correlationSpan(sigs)))
 	if err != nil {
