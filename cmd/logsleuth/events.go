@@ -13,6 +13,7 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/ingest"
+	"github.com/logsleuth/logsleuth/analyzer/timeline"
 )
 
 // Output formats of `events`.
@@ -224,22 +225,6 @@ func appendText(dst []byte, e *event.Event, loc *time.Location) []byte {
 	return appendSafe(dst, e.Message)
 }
 
-const hexDigits = "0123456789abcdef"
-
-func appendSafe(dst []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != 0x7f || c == '\t' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		if c == '\n' {
-			dst = append(dst, "\n    "...)
-		} else {
-			dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	return append(dst, s[start:]...)
-}
+// appendSafe appends log text for a terminal (see timeline.AppendSafe):
+// continuation lines indented, control sequences shown, not executed.
+func appendSafe(dst []byte, s string) []byte { return timeline.AppendSafe(dst, s, "\n    ") }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/timeline"
 )
 
 // ExplainOptions are the inputs of `logsleuth explain`.
@@ -111,4 +112,4 @@ func sourceLoc(x *event.Event) string {
 }
 
 // safeText neutralizes control characters in log-derived text.
-func safeText(s string) string { return string(appendSafe(nil, s)) }
+func safeText(s string) string { return timeline.Safe(s) }
