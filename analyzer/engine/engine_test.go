@@ -383,6 +383,24 @@ func TestExplainInLocationAndNoNearMissWhereItFired(t *testing.T) {
 	}
 }
 
+func TestCaptureOfAnotherBranchIsEmpty(t *testing.T) {
+	sigs := loadSigs(t, `schema: logsleuth/v1
+id: branches
+title: Branches
+events:
+  e:
+    any:
+      - {message|re: 'code (?P<code>\d+) failure'}
+      - {message|contains: "plain failure"}
+match: {event: e}
+explain: 'code {{default "unknown" .e.code}}{{if .e.code}} (captured){{end}}'
+`)
+	fs, _ := run(t, sigs, false, []event.Event{ev("01:00:00", "h app - - | plain failure"), ev("01:00:01", "h app - - | code 42 failure")})
+	if len(fs) != 2 || fs[0].Summary != "code unknown" || fs[1].Summary != "code 42 (captured)" {
+		t.Fatalf("summaries: %q", []string{fs[0].Summary, fs[1].Summary})
+	}
+}
+
 func TestOnMatch(t *testing.T) {
 	sigs := loadSigs(t, sigOOM)
 	var got []int64

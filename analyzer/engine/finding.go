@@ -71,7 +71,10 @@ type NearMiss struct {
 // findings: the first events, which tell the story, and the count.
 const maxEvidence = 10
 
-func stepData(ev *event.Event, caps signature.Captures) map[string]any {
+// stepData is what templates see of a bound event. Every capture the
+// event's matcher declares is present, "" when this event's branch of an
+// `any:` did not capture it, so templates can test it with `if`/`default`.
+func stepData(ev *event.Event, caps signature.Captures, def *signature.EventDef) map[string]any {
 	fields := make(map[string]string, len(ev.Fields))
 	for _, f := range ev.Fields {
 		fields[f.Key] = f.Value
@@ -81,6 +84,9 @@ func stepData(ev *event.Event, caps signature.Captures) map[string]any {
 		"unit": ev.Unit, "pid": ev.PID, "line": ev.Source.Line, "source": ev.Source.Path,
 		"lifecycle": ev.Lifecycle.String(), "priority": ev.Priority.String(), "boot_id": ev.BootID,
 		"fields": fields,
+	}
+	for _, name := range def.Matcher.CaptureNames() {
+		m[name] = ""
 	}
 	for _, c := range caps {
 		m[c.Name] = c.Value

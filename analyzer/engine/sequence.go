@@ -443,7 +443,7 @@ func (s *sequence) finding(e *Engine, in *instance, outcome, reason string, end 
 			start, stop := s.anchorTime(in, st), s.anchorTime(in, st).Add(st.For)
 			f.data[st.As] = map[string]any{"start": start, "end": stop, "for": signature.HumanDuration(st.For)}
 		case b.ev != nil:
-			f.data[st.As] = stepData(b.ev, b.caps)
+			f.data[st.As] = stepData(b.ev, b.caps, st.Event)
 			f.Captures = append(f.Captures, prefixed(st.As, b.caps)...)
 			f.Evidence = append(f.Evidence, Evidence{Step: st.As, Event: b.ev})
 		default:

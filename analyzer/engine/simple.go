@@ -89,7 +89,7 @@ func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
 			Signature: s.sig, Outcome: Confirmed, Host: ev.Host, Start: ev.Time, End: ev.Time, Count: 1,
 			Captures: prefixed(h.def.Name, h.caps),
 			Evidence: []Evidence{{Step: h.def.Name, Event: ev.Clone()}},
-			data:     map[string]any{h.def.Name: stepData(ev, h.caps)},
+			data:     map[string]any{h.def.Name: stepData(ev, h.caps, h.def)},
 		}
 		e.emit(f)
 		if m.DedupeWindow > 0 {
@@ -143,7 +143,7 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 			if len(b.open.Evidence) < maxEvidence {
 				b.open.Evidence = append(b.open.Evidence, Evidence{Step: m.Event.Name, Event: ev.Clone()})
 			}
-			b.open.data["last"] = stepData(ev, h.caps)
+			b.open.data["last"] = stepData(ev, h.caps, m.Event)
 			return
 		}
 		b.open = nil
@@ -178,8 +178,8 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 			f.Evidence = append(f.Evidence, Evidence{Step: m.Event.Name, Event: x})
 		}
 	}
-	first := stepData(b.events[0], b.caps[0])
-	f.data = map[string]any{m.Event.Name: first, "first": first, "last": stepData(ev, h.caps)}
+	first := stepData(b.events[0], b.caps[0], m.Event)
+	f.data = map[string]any{m.Event.Name: first, "first": first, "last": stepData(ev, h.caps, m.Event)}
 	e.emit(f)
 	b.open = f
 	b.times, b.events, b.caps = b.times[:0], b.events[:0], b.caps[:0]

@@ -39,14 +39,14 @@ var Funcs = template.FuncMap{
 		}
 		return HumanDuration(tb.Sub(ta))
 	},
-	"default": func(def string, v any) string {
+	"default": func(def any, v any) string {
 		if v == nil {
-			return def
+			return fmt.Sprint(def)
 		}
 		if s := fmt.Sprint(v); s != "" {
 			return s
 		}
-		return def
+		return fmt.Sprint(def)
 	},
 	"join": func(v any, sep string) string {
 		switch x := v.(type) {
