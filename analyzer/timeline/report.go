@@ -37,6 +37,16 @@ type Incident struct {
 	Symptoms []*Finding
 }
 
+// Severity is the incident's: the most severe of its findings, since a
+// medium cause of a critical symptom is a critical incident.
+func (inc *Incident) Severity() signature.Severity {
+	sev := inc.Root.Severity()
+	for _, s := range inc.Symptoms {
+		sev = max(sev, s.Severity())
+	}
+	return sev
+}
+
 // Finding is an engine finding placed in the report.
 type Finding struct {
 	ID string
@@ -175,7 +185,13 @@ func Build(in Input) *Report {
 			inc.Symptoms = append(inc.Symptoms, f)
 		}
 	}
-	sort.SliceStable(r.Incidents, func(i, j int) bool { return findingLess(r.Incidents[i].Root, r.Incidents[j].Root) })
+	sort.SliceStable(r.Incidents, func(i, j int) bool {
+		a, b := r.Incidents[i], r.Incidents[j]
+		if a.Severity() != b.Severity() {
+			return a.Severity() > b.Severity()
+		}
+		return findingLess(a.Root, b.Root)
+	})
 	evidence := map[posKey]bool{}
 	for _, inc := range r.Incidents {
 		sort.SliceStable(inc.Symptoms, func(i, j int) bool { return inc.Symptoms[i].Start.Before(inc.Symptoms[j].Start) })
@@ -283,10 +299,10 @@ func Window(s *signature.Signature) time.Duration {
 	return max(w, sum)
 }
 
-// FailOn reports whether some incident's root is at least sev severe.
+// FailOn reports whether some incident is at least sev severe.
 func (r *Report) FailOn(sev signature.Severity) bool {
 	for _, inc := range r.Incidents {
-		if inc.Root.Severity() >= sev {
+		if inc.Severity() >= sev {
 			return true
 		}
 	}

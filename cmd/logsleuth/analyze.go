@@ -9,6 +9,7 @@ import (
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/ingest"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
+	"github.com/logsleuth/logsleuth/analyzer/timeline"
 )
 
 // analysis is what one run of ingest and engine over the inputs produced.
@@ -78,13 +79,7 @@ func inRange(start, end, since, until time.Time) bool {
 func correlationSpan(sigs []*signature.Signature) time.Duration {
 	var longest time.Duration
 	for _, s := range sigs {
-		m := s.Match
-		span := max(m.MaxSpan, m.Window, m.DedupeWindow)
-		var sum time.Duration
-		for _, st := range m.Steps {
-			sum += st.Within + st.For
-		}
-		longest = max(longest, span, sum)
+		longest = max(longest, timeline.Window(s))
 	}
 	return longest
 }
