@@ -13,14 +13,19 @@ BENCH_DIR  ?= /tmp/logsleuth-bench
 
 EXAMPLE := examples/seed-001/var/log
 
-.PHONY: all build test vet unit fuzz-brief fuzz demo bench clean
+.PHONY: all setup build test vet unit fuzz-brief fuzz demo bench clean
 
 all: build
+
+# Debian packages the build and tests need (installed when run as root
+# and something is missing; otherwise it says what to install).
+setup:
+	@scripts/deps.sh
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/logsleuth
 
-test: vet unit fuzz-brief
+test: setup vet unit fuzz-brief
 
 vet:
 	$(GO) vet ./...
@@ -49,14 +54,14 @@ fuzz-brief:
 fuzz:
 	$(call run_fuzz,$(LONGFUZZ))
 
-# The bundled example of seed 001: what was read, then the minute of the
-# outage as text.
-demo: build
+# The bundled example of seed 001: what was read, then the root-cause
+# timeline.
+demo: setup build
 	@echo '$$ logsleuth events --stats --tz Asia/Seoul --year 2021 $(EXAMPLE)'
 	@$(BIN) events --stats --tz Asia/Seoul --year 2021 $(EXAMPLE)
 	@echo
-	@echo '$$ logsleuth events --format text --tz Asia/Seoul --year 2021 --since "2021-10-07 06:20" --until "2021-10-07 06:21" $(EXAMPLE)'
-	@$(BIN) events --format text --tz Asia/Seoul --year 2021 --since "2021-10-07 06:20" --until "2021-10-07 06:21" $(EXAMPLE)
+	@echo '$$ logsleuth timeline --tz Asia/Seoul --year 2021 $(EXAMPLE)'
+	@$(BIN) timeline --tz Asia/Seoul --year 2021 $(EXAMPLE)
 
 # Not part of `make test`: generates a corpus of BENCH_SIZE in BENCH_DIR
 # (once) and times logsleuth against wc -l and rg on it.

@@ -375,15 +375,25 @@ func (g *ErrorGroup) add(ev, cl *event.Event) {
 	}
 }
 
-// unexplained returns the error groups once evidence (the positions of
-// every evidence event) is known, sorted by count (most first), then
-// first time and template, and the number of events past the template cap.
-func (c *Collector) unexplained(evidence map[posKey]bool) ([]*ErrorGroup, int) {
-	groups := append([]*ErrorGroup(nil), c.groupList...)
+// unexplained returns the error groups once evidence is known, sorted by
+// count (most first), then first time and template, and the number of
+// events past the template cap. An error line is explained when it is
+// evidence, or has the template of an evidence line: the same error
+// repeated (dockerd's "transport is closing" once per namespace) is the
+// same story.
+func (c *Collector) unexplained(evidence map[posKey]bool, evidenceEvents []*event.Event) ([]*ErrorGroup, int) {
+	explained := map[string]bool{}
+	for _, ev := range evidenceEvents {
+		explained[string(c.appendKey(nil, ev))] = true
+	}
+	groups := make([]*ErrorGroup, 0, len(c.groupList))
 	// Work on copies so that Build can be called more than once.
-	for i, g := range groups {
+	for _, g := range c.groupList {
+		if explained[g.key] {
+			continue
+		}
 		cp := *g
-		groups[i] = &cp
+		groups = append(groups, &cp)
 	}
 	byKey := make(map[string]*ErrorGroup, len(groups))
 	for _, g := range groups {
@@ -391,7 +401,7 @@ func (c *Collector) unexplained(evidence map[posKey]bool) ([]*ErrorGroup, int) {
 	}
 	overflow := c.overflow
 	for _, cand := range c.candErrs {
-		if evidence[cand.pos] {
+		if evidence[cand.pos] || explained[cand.key] {
 			continue
 		}
 		if g, ok := byKey[cand.key]; ok {

@@ -198,8 +198,9 @@ func TestCollectorUnexplained(t *testing.T) {
 	c := NewCollector(CollectorOptions{})
 	feed(c, evs, map[int]bool{2: true, 3: true})
 	// dockerd's line 3 is evidence of a finding; line 4 matched a
-	// signature event but is in no finding: it stays unexplained.
-	groups, overflow := c.unexplained(map[posKey]bool{keyOf(evs[2]): true})
+	// signature event but is in no finding: with nothing of its template
+	// in evidence it stays unexplained.
+	groups, overflow := c.unexplained(map[posKey]bool{keyOf(evs[2]): true}, nil)
 	if overflow != 0 || len(groups) != 2 {
 		t.Fatalf("groups = %+v, overflow %d", groups, overflow)
 	}
@@ -210,8 +211,14 @@ func TestCollectorUnexplained(t *testing.T) {
 	if g := groups[1]; g.Program != "dockerd" || g.Count != 1 || g.Example.Source.Line != 4 {
 		t.Errorf("dockerd group = %+v", g)
 	}
+	// The same error repeated is the same story: with line 3 as
+	// evidence, line 4 (same template) is explained too.
+	groups, _ = c.unexplained(map[posKey]bool{keyOf(evs[2]): true}, []*event.Event{evs[2]})
+	if len(groups) != 1 || groups[0].Program != "sshd" {
+		t.Errorf("with evidence of the template: groups = %+v", groups)
+	}
 	// Build twice: the collector's groups are not modified.
-	again, _ := c.unexplained(nil)
+	again, _ := c.unexplained(nil, nil)
 	if again[0].Count != 2 || again[1].Count != 2 {
 		t.Errorf("second call: %+v %+v", again[0], again[1])
 	}
@@ -219,7 +226,7 @@ func TestCollectorUnexplained(t *testing.T) {
 	// The template cap counts the overflow.
 	c = NewCollector(CollectorOptions{MaxTemplates: 1})
 	feed(c, evs, nil)
-	if groups, overflow := c.unexplained(nil); len(groups) != 1 || overflow != 2 {
+	if groups, overflow := c.unexplained(nil, nil); len(groups) != 1 || overflow != 2 {
 		t.Errorf("capped: %d groups, overflow %d", len(groups), overflow)
 	}
 }

@@ -193,6 +193,7 @@ func Build(in Input) *Report {
 		return findingLess(a.Root, b.Root)
 	})
 	evidence := map[posKey]bool{}
+	var evidenceEvents []*event.Event
 	for _, inc := range r.Incidents {
 		sort.SliceStable(inc.Symptoms, func(i, j int) bool { return inc.Symptoms[i].Start.Before(inc.Symptoms[j].Start) })
 		for _, f := range append([]*Finding{inc.Root}, inc.Symptoms...) {
@@ -200,6 +201,7 @@ func Build(in Input) *Report {
 			f.Evidence = chain(f.Finding.Evidence, in.Collector)
 			for _, e := range f.Finding.Evidence {
 				evidence[keyOf(e.Event)] = true
+				evidenceEvents = append(evidenceEvents, e.Event)
 			}
 			r.Findings = append(r.Findings, f)
 		}
@@ -210,7 +212,7 @@ func Build(in Input) *Report {
 	r.Coverage.Sources = in.Sources
 	r.Coverage.Warnings = in.Warnings
 	if c := in.Collector; c != nil {
-		r.Unexplained, r.UnexplainedOverflow = c.unexplained(evidence)
+		r.Unexplained, r.UnexplainedOverflow = c.unexplained(evidence, evidenceEvents)
 		r.Coverage.Boots, r.Coverage.BootsOverflow = c.bootList()
 		r.Coverage.Gaps = c.gapList()
 		if c.contextsFull {
