@@ -66,6 +66,13 @@ measure "logsleuth events --stats syslog.rfc3339" keep bin/logsleuth events --st
 measure "logsleuth events --stats syslog.gz" keep bin/logsleuth events --stats --tz Asia/Seoul "$CORPUS/syslog.gz"
 measure "logsleuth events syslog >/dev/null (jsonl)" /dev/null bin/logsleuth events --tz Asia/Seoul "$FILE"
 measure "gzip -dc syslog.gz | wc -l" keep bash -c 'gzip -dc "$1" | wc -l' _ "$CORPUS/syslog.gz"
+# The whole run with the built-in signatures, against rg counting lines
+# that hold any of the same prefilter literals (issue 3's yardstick).
+bin/logsleuth patterns literals --plain >"$tmp/literals.txt"
+measure "logsleuth timeline --format json (built-in)" /dev/null bin/logsleuth timeline --format json --tz Asia/Seoul "$FILE"
+if command -v rg >/dev/null; then
+	measure "rg -c -F -f literals ($(wc -l <"$tmp/literals.txt") literals)" keep rg -c -F -f "$tmp/literals.txt" "$FILE"
+fi
 if command -v rg >/dev/null; then
 	measure "rg -c '' syslog" keep rg -c '' "$FILE"
 fi
