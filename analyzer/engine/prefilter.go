@@ -75,12 +75,10 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 		}
 	}
 	offer(p.always)
-	if ev.Program != "" {
-		offer(p.byProgram[ev.Program])
-	}
-	if ev.Unit != "" {
-		offer(p.byUnit[ev.Unit])
-	}
+	// No test for "": `program: ""` and `unit|re: '^$'` ask for the
+	// empty value, and an event without one must reach them.
+	offer(p.byProgram[ev.Program])
+	offer(p.byUnit[ev.Unit])
 	if p.ac != nil && ev.Message != "" {
 		// The matcher only reads its input; viewing the message's bytes
 		// in place avoids copying every message of the stream.
