@@ -8,6 +8,7 @@ import (
 
 // parseCompose parses a `docker compose logs` line: "traefik-1  | msg"
 // (compose v2), "traefik_1  | msg" (v1), with `-t` a stamp after the bar.
+// Without -t, a time in a logfmt or JSON payload is the event's time.
 // Without the docker-compose hint the name must end in a replica number,
 // so that a table row such as "Total  | 5" is not taken for one.
 func parseCompose(line []byte, o *Options, ev *event.Event) (Kind, bool) {
@@ -53,6 +54,11 @@ func parseCompose(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 				rest = nil
 			}
 		}
+	}
+	// Without -t the payload's own time=/ts= (logfmt) or "time" (JSON) is
+	// the only time the line has.
+	if ev.TimeQuality == event.TimeUnknown {
+		payloadTime(rest, o.Location, ev)
 	}
 	ev.Program = string(service)
 	ev.Message = toValidString(rest)

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"time"
 	"unsafe"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -62,6 +63,54 @@ func logfmtStart(s string) bool {
 		}
 	}
 	return false
+}
+
+// payloadTime sets ev's time from the time of a logfmt payload (time=,
+// ts=) or a JSON object ("time", "ts", "timestamp", "@timestamp"), for an
+// envelope that has no stamp of its own. Payloads of neither shape, and
+// times that do not parse, leave ev unchanged.
+func payloadTime(b []byte, loc *time.Location, ev *event.Event) {
+	if len(b) < 4 {
+		return
+	}
+	var v []byte
+	switch c := b[0]; {
+	case c == '{':
+		var obj jsonObject
+		if !obj.reset(b) {
+			return
+		}
+		for obj.next() {
+			switch string(obj.key) {
+			case "time", "ts", "timestamp", "@timestamp":
+				if v == nil {
+					v = jsonText(obj.val)
+				}
+			}
+		}
+		if !obj.done {
+			return
+		}
+	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
+		var d logfmtDecoder
+		if !logfmtShape(&d, b) {
+			return
+		}
+		for d.Reset(b); d.Next(); {
+			switch string(d.Key()) {
+			case "time", "ts":
+				if v == nil {
+					v = d.Value()
+				}
+			}
+		}
+	}
+	if v == nil {
+		return
+	}
+	if t, q, ok := parseTimeValue(v, loc); ok {
+		ev.Time, ev.TimeQuality = t, q
+	}
 }
 
 // weakPriority reports whether ev's priority may be replaced by the one a

@@ -190,13 +190,27 @@ var structuredCases = []struct {
 		fields:  kvs("time", "2021-04-05T13:51:58Z", "level", "error", "msg", "accept tcp [::]:80: use of closed network connection", "entryPointName", "http")}},
 
 	// docker compose logs
-	{"compose v2", "", `traefik-1  | time="2025-11-11T02:13:45Z" level=error msg="Provider error, retrying in 2.07s" providerName=docker`, swant{
-		format: FormatCompose, program: "traefik", priority: 3,
+	{"compose v2, time from the logfmt payload", "", `traefik-1  | time="2025-11-11T02:13:45Z" level=error msg="Provider error, retrying in 2.07s" providerName=docker`, swant{
+		format: FormatCompose, program: "traefik", time: "2025-11-11T02:13:45Z", quality: event.TimeExact, priority: 3,
 		message: `time="2025-11-11T02:13:45Z" level=error msg="Provider error, retrying in 2.07s" providerName=docker`,
 		fields:  kvs("container", "traefik-1", "time", "2025-11-11T02:13:45Z", "level", "error", "msg", "Provider error, retrying in 2.07s", "providerName", "docker")}},
 	{"compose v1 with -t", "", "traefik_1  | 2025-11-11T02:13:45.123456789Z 2025/11/11 02:13:45 command traefik error: field not found", swant{
 		format: FormatCompose, program: "traefik", time: "2025-11-11T02:13:45.123456789Z", quality: event.TimeExact, priority: noPrio,
 		message: "2025/11/11 02:13:45 command traefik error: field not found", fields: kvs("container", "traefik_1")}},
+	{"compose v2, time from the JSON payload", "", `web-1      | {"time":"2025-11-11T11:13:46.5+09:00","level":"info","msg":"GET / 200"}`, swant{
+		format: FormatCompose, program: "web", time: "2025-11-11T02:13:46.5Z", quality: event.TimeExact, priority: 6,
+		message: `{"time":"2025-11-11T11:13:46.5+09:00","level":"info","msg":"GET / 200"}`,
+		fields:  kvs("container", "web-1", "time", "2025-11-11T11:13:46.5+09:00", "level", "info", "msg", "GET / 200")}},
+	{"compose v2, zone-less ts from the payload", "", `db-1  | ts="2025-11-11 11:13:47" level=warn msg="slow query"`, swant{
+		format: FormatCompose, program: "db", time: "2025-11-11T02:13:47Z", quality: event.TimeZoneAssumed, priority: 4,
+		message: `ts="2025-11-11 11:13:47" level=warn msg="slow query"`,
+		fields:  kvs("container", "db-1", "ts", "2025-11-11 11:13:47", "level", "warn", "msg", "slow query")}},
+	{"compose v2, -t stamp wins over the payload", "", `traefik-1  | 2025-11-11T02:13:50.000000001Z time="2025-11-11T02:13:45Z" level=error msg="late"`, swant{
+		format: FormatCompose, program: "traefik", time: "2025-11-11T02:13:50.000000001Z", quality: event.TimeExact, priority: 3,
+		message: `time="2025-11-11T02:13:45Z" level=error msg="late"`,
+		fields:  kvs("container", "traefik-1", "time", "2025-11-11T02:13:45Z", "level", "error", "msg", "late")}},
+	{"compose v2, prose with an equals sign has no time", "", `web-1  | retry=3 after failure`, swant{
+		format: FormatCompose, program: "web", priority: noPrio, message: "retry=3 after failure", fields: kvs("container", "web-1")}},
 	{"compose hinted no replica", FormatCompose, "web    | GET / 200", swant{
 		format: FormatCompose, program: "web", priority: noPrio, message: "GET / 200", fields: kvs("container", "web")}},
 
