@@ -134,7 +134,7 @@ func journalFiles(sp *journalSpec, ws *event.Warnings) (files []string, ok bool)
 			ws.Addf(sp.name(), 0, "not a directory; read a single journal file with --journal-file")
 			return nil, false
 		}
-		return walkJournal(sp.dir, sp.name(), ws), true
+		return walkJournal(sp.dir, sp.name(), ws)
 	}
 	// This machine: only its own machine-id's directory, as journalctl
 	// does without --merge, when the id is known.
@@ -149,7 +149,8 @@ func journalFiles(sp *journalSpec, ws *event.Warnings) (files []string, ok bool)
 		if _, err := os.Stat(d); err != nil {
 			continue
 		}
-		files = append(files, walkJournal(d, sp.name(), ws)...)
+		found, _ := walkJournal(d, sp.name(), ws)
+		files = append(files, found...)
 	}
 	return files, true
 }
@@ -157,12 +158,17 @@ func journalFiles(sp *journalSpec, ws *event.Warnings) (files []string, ok bool)
 // walkJournal finds *.journal and *.journal~ (journald's name for a file
 // it found corrupt or not closed cleanly) below dir: a bundle's
 // var/log/journal holds them one directory down, a journal-remote
-// directory at the top.
-func walkJournal(dir, name string, ws *event.Warnings) []string {
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+// directory at the top. A directory that cannot be read is warned
+// about; ok is false when that is dir itself, which then needs no
+// other warning.
+func walkJournal(dir, name string, ws *event.Warnings) (files []string, ok bool) {
+	ok = true
+	err := walkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			ws.Addf(name, 0, "cannot read %s: %v", p, unwrapPath(err))
+			if p == dir {
+				ok = false
+			}
 			return nil
 		}
 		if d.IsDir() {
@@ -180,8 +186,12 @@ func walkJournal(dir, name string, ws *event.Warnings) []string {
 		ws.Addf(name, 0, "walk stopped: %v", err)
 	}
 	slices.Sort(files)
-	return files
+	return files, ok
 }
+
+// walkDir walks a journal directory; tests replace it to make a
+// directory unreadable even to root.
+var walkDir = filepath.WalkDir
 
 // Journal file header fields (systemd's JOURNAL_FILE_FORMAT): the
 // signature, then little-endian header_size and arena_size.

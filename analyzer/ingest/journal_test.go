@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -517,5 +518,92 @@ func TestCheckJournalFileQuote(t *testing.T) {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// unreadableDirs makes walkDir fail on the directories in bad as on
+// ones the user may not list (which root, running the tests in CI,
+// always may): the directory itself is visited, then its listing fails.
+func unreadableDirs(t *testing.T, bad ...string) {
+	old := walkDir
+	t.Cleanup(func() { walkDir = old })
+	walkDir = func(root string, fn fs.WalkDirFunc) error {
+		return old(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() || !slices.Contains(bad, p) {
+				return fn(p, d, err)
+			}
+			if err := fn(p, d, nil); err != nil {
+				return err
+			}
+			if err := fn(p, d, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}); err != nil {
+				return err
+			}
+			return filepath.SkipDir
+		})
+	}
+}
+
+// An unreadable directory: one warning naming it, the rest of the
+// journal directory and the other inputs still read.
+func TestJournalUnreadableDir(t *testing.T) {
+	dir := journalDir(t, "web-1")
+	sub := filepath.Join(dir, "0f1e2d3c4b5a69788796a5b4c3d2e1f0")
+	os.Mkdir(sub, 0o755)
+	makeJournal(t, filepath.Join(journalTestdata, "web-2.export"), filepath.Join(sub, "system.journal"))
+	locked := journalDir(t, "seed002")
+	unreadableDirs(t, sub, locked)
+
+	r := run(t, Options{JournalDirs: []string{dir, locked}})
+	slices.SortFunc(r.warnings, func(a, b event.Warning) int { return strings.Compare(a.String(), b.String()) })
+	want := []string{
+		"journal:" + dir + ": cannot read " + sub + ": permission denied",
+		"journal:" + locked + ": cannot read " + locked + ": permission denied",
+	}
+	slices.Sort(want)
+	// Only the reason: not also "no journal files found" for the locked one.
+	checkWarnings(t, r.warnings, want, nil)
+	if !r.readable || len(r.events) != 13 || r.events[0].Host != "web-1" {
+		t.Errorf("readable=%v, %d events, want web-1's 13", r.readable, len(r.events))
+	}
+
+	r = run(t, Options{JournalDirs: []string{locked}})
+	if r.readable || len(r.events) != 0 || len(r.warnings) != 1 {
+		t.Errorf("only an unreadable directory: readable=%v, %d events, warnings %v", r.readable, len(r.events), r.warnings)
+	}
+}
+
+// A journal file the user may not read (journald's are 0640 root:
+// systemd-journal): a warning, the other files read. Root reads it
+// anyway, so this runs only as another user.
+func TestJournalUnreadableFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads every file")
+	}
+	dir := journalDir(t, "web-1", "web-2")
+	p := filepath.Join(dir, "remote-web-2.journal")
+	if err := os.Chmod(p, 0); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, Options{JournalDirs: []string{dir}})
+	checkWarnings(t, r.warnings, []string{"journal:" + dir + ": " + p + ": cannot read: permission denied"}, nil)
+	if !r.readable || len(r.events) != 13 {
+		t.Errorf("readable=%v, %d events, want web-1's 13", r.readable, len(r.events))
+	}
+}
+
+// A journal file with no entries (journald's state right after
+// rotation): a warning, and it still counts as read.
+func TestJournalEmpty(t *testing.T) {
+	dir := t.TempDir()
+	empty := makeJournal(t, writeExport(t, dir, "empty.export", "\n\n"), "")
+	r := run(t, Options{JournalFiles: []string{empty}})
+	checkWarnings(t, r.warnings, []string{"journal:" + empty + ": journal has no entries"}, nil)
+	if !r.readable || len(r.events) != 0 {
+		t.Errorf("readable=%v, %d events", r.readable, len(r.events))
+	}
+	// A --since that leaves nothing is no reason to warn.
+	r = run(t, Options{JournalFiles: []string{empty}, Since: time.Unix(1e9, 0)})
+	if len(r.warnings) != 0 {
+		t.Errorf("warnings with --since: %v", r.warnings)
 	}
 }
