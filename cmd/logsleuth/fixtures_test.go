@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/fixture"
+	"github.com/logsleuth/logsleuth/analyzer/timeline"
 )
 
 // TestFixtures runs every case under fixtures/ the way `logsleuth test`
@@ -52,5 +54,59 @@ func TestFixtures(t *testing.T) {
 		if !covered[s.ID] {
 			t.Errorf("signature %s has no positive fixture case", s.ID)
 		}
+	}
+}
+
+// TestSeedTimelines: on each seed incident's fixture, the timeline is one
+// incident whose root is the cause the seed's author found, and every
+// other finding is a symptom of it.
+func TestSeedTimelines(t *testing.T) {
+	roots := map[string]string{
+		"docker-api-version/seed-000-traefik-compose-apt": "docker-upgrade-api-break",
+		"unattended-upgrade/seed-001-syslog":              "unattended-upgrade",
+		"docker-data-root/seed-001-reverted-root":         "unattended-upgrade",
+		"unattended-upgrade/seed-002-journalctl-ko":       "unattended-upgrade",
+		"traefik-entrypoint-closed/seed-003-logfmt":       "traefik-entrypoint-closed",
+		"docker-bridge-subnet/seed-004-rfc3164":           "docker-bridge-subnet",
+	}
+	sigs, err := loadSignatureSet(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := fixture.Find("../../fixtures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, c := range cases {
+		if !strings.Contains(c.Name, "/seed-") {
+			continue
+		}
+		seen++
+		t.Run(c.Name, func(t *testing.T) {
+			want, ok := roots[c.Name]
+			if !ok {
+				t.Fatalf("seed case %s has no expected root cause in this test", c.Name)
+			}
+			a, _, err := analyzeCase(context.Background(), c, sigs, engine.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := timeline.Build(timeline.Input{Findings: a.Findings})
+			var got []string
+			for _, inc := range rep.Incidents {
+				s := inc.Root.Signature.ID + " <-"
+				for _, f := range inc.Symptoms {
+					s += " " + f.Signature.ID
+				}
+				got = append(got, s)
+			}
+			if len(rep.Incidents) != 1 || rep.Incidents[0].Root.Signature.ID != want {
+				t.Errorf("incidents (root <- symptoms) = %q, want one incident with root %s", got, want)
+			}
+		})
+	}
+	if seen != len(roots) {
+		t.Errorf("%d seed cases under fixtures/, want %d", seen, len(roots))
 	}
 }

@@ -126,6 +126,16 @@ func runTest(opts *TestOptions, cmdPath string) error {
 // runCase runs every signature over one case's inputs and diffs the
 // findings against its expectations.
 func runCase(ctx context.Context, c *fixture.Case, sigs []*signature.Signature, eopts engine.Options) (string, []event.Warning, error) {
+	a, warns, err := analyzeCase(ctx, c, sigs, eopts)
+	if err != nil {
+		return "", warns, err
+	}
+	return c.Compare(a.Findings), warns, nil
+}
+
+// analyzeCase reads one case's inputs with its args through every
+// signature.
+func analyzeCase(ctx context.Context, c *fixture.Case, sigs []*signature.Signature, eopts engine.Options) (*analysis, []event.Warning, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -134,21 +144,18 @@ func runCase(ctx context.Context, c *fixture.Case, sigs []*signature.Signature, 
 	fs.SetOutput(io.Discard)
 	in.register(fs)
 	if err := fs.Parse(c.Args); err != nil {
-		return "", nil, fmt.Errorf("%s: args: %w", filepath.Join(c.Dir, fixture.ExpectFile), err)
+		return nil, nil, fmt.Errorf("%s: args: %w", filepath.Join(c.Dir, fixture.ExpectFile), err)
 	}
 	if fs.NArg() > 0 {
-		return "", nil, fmt.Errorf("%s: args: unexpected %q (inputs are the case's files)", filepath.Join(c.Dir, fixture.ExpectFile), fs.Args())
+		return nil, nil, fmt.Errorf("%s: args: unexpected %q (inputs are the case's files)", filepath.Join(c.Dir, fixture.ExpectFile), fs.Args())
 	}
 	ios, _, _, _ := Test()
 	if err := in.validate("args", c.Inputs, ios, timeNow()); err != nil {
-		return "", nil, err
+		return nil, nil, err
 	}
 	ws := &event.Warnings{}
 	a, err := analyze(ctx, ios, &in, sigs, ws, eopts, nil)
-	if err != nil {
-		return "", ws.List(), err
-	}
-	return c.Compare(a.Findings), ws.List(), nil
+	return a, ws.List(), err
 }
 
 func indent(s, prefix string) string {
