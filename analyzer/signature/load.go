@@ -119,7 +119,43 @@ func Parse(file string, data []byte) ([]*Signature, ErrorList) {
 	if len(l.errs) > 0 {
 		l.errs.Sort()
 	}
+	if len(sigs) > 0 {
+		lines := strings.SplitAfter(string(data), "\n")
+		for _, s := range sigs {
+			s.Source = document(lines, s.Pos.Line)
+		}
+	}
 	return sigs, l.errs
+}
+
+// document returns the text of the YAML document whose top-level mapping
+// starts on line (1-based): from after the previous document marker to
+// before the next one.
+func document(lines []string, line int) string {
+	start := min(max(line-1, 0), len(lines))
+	end := start
+	if end < len(lines) && docMarker(lines[end]) { // "--- {id: ...}"
+		end++
+	} else {
+		for start > 0 && !docMarker(lines[start-1]) {
+			start--
+		}
+	}
+	for end < len(lines) && !docMarker(lines[end]) {
+		end++
+	}
+	return strings.Join(lines[start:end], "")
+}
+
+// docMarker reports whether a line starts or ends a YAML document: "---"
+// or "..." at column 1, alone or followed by a space. Indented, the same
+// text is part of a block scalar.
+func docMarker(line string) bool {
+	if !strings.HasPrefix(line, "---") && !strings.HasPrefix(line, "...") {
+		return false
+	}
+	rest := line[3:]
+	return rest == "" || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

@@ -237,3 +237,36 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestSourceOfEachDocument(t *testing.T) {
+	file := `# pack of three
+schema: logsleuth/v1
+id: one
+title: One
+events: {e: {program: sshd}}
+match: {event: e}
+explain: |
+  first line
+  ---
+  still the explain of one
+--- # two
+schema: logsleuth/v1
+id: two
+title: Two
+events: {e: {program: sshd}}
+match: {event: e}
+...
+--- {schema: logsleuth/v1, id: three, title: Three, events: {e: {program: cron}}, match: {event: e}}
+`
+	sigs, errs := Parse("pack.yaml", []byte(file))
+	if len(errs) > 0 || len(sigs) != 3 {
+		t.Fatalf("%d signatures, errors %v", len(sigs), errs)
+	}
+	lines := strings.SplitAfter(file, "\n")
+	want := []string{strings.Join(lines[0:10], ""), strings.Join(lines[11:16], ""), lines[17]}
+	for i, s := range sigs {
+		if s.Source != want[i] {
+			t.Errorf("%s: source\n%q\nwant\n%q", s.ID, s.Source, want[i])
+		}
+	}
+}

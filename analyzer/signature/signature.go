@@ -69,6 +69,9 @@ type Signature struct {
 	// one's.
 	Explains []string
 	Pos      Pos
+	// Source is the YAML document the signature was read from, comments
+	// included, for `patterns show`.
+	Source string
 }
 
 // Event returns the named event matcher.

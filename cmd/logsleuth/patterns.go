@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -11,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/logsleuth/logsleuth/analyzer/signature"
-	"github.com/logsleuth/logsleuth/patterns"
 )
 
 // NewCmdPatterns builds `logsleuth patterns list|show|lint`.
@@ -70,11 +68,7 @@ func newCmdPatternsShow(ios *IOStreams) *cobra.Command {
 				if s.ID != args[0] {
 					continue
 				}
-				src, err := signatureSource(s)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(ios.Out, "# %s:%d\n%s", s.Pos.File, s.Pos.Line, src)
+				fmt.Fprintf(ios.Out, "# %s:%d\n%s", s.Pos.File, s.Pos.Line, s.Source)
 				return nil
 			}
 			return flagErrorf(cmd.CommandPath(), "unknown signature %q (see `logsleuth patterns list`)", args[0])
@@ -82,28 +76,6 @@ func newCmdPatternsShow(ios *IOStreams) *cobra.Command {
 	}
 	sf.register(cmd.Flags())
 	return cmd
-}
-
-// signatureSource returns the YAML document a signature came from.
-func signatureSource(s *signature.Signature) (string, error) {
-	data, err := fs.ReadFile(patterns.FS, s.Pos.File)
-	if err != nil {
-		data, err = os.ReadFile(s.Pos.File)
-	}
-	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", s.Pos.File, err)
-	}
-	// Cut out the document starting at the signature's line.
-	lines := strings.SplitAfter(string(data), "\n")
-	start := s.Pos.Line - 1
-	for start > 0 && strings.TrimSpace(lines[start-1]) != "---" {
-		start--
-	}
-	end := s.Pos.Line
-	for end < len(lines) && strings.TrimSpace(lines[end]) != "---" {
-		end++
-	}
-	return strings.Join(lines[start:end], ""), nil
 }
 
 func newCmdPatternsLint(ios *IOStreams) *cobra.Command {
