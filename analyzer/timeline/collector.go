@@ -42,8 +42,8 @@ type CollectorOptions struct {
 type Collector struct {
 	opts CollectorOptions
 
-	sources map[string]*sourceState
-	order   []string // source paths in first-seen order
+	sources map[sourceKey]*sourceState
+	order   []sourceKey // in first-seen order
 
 	lastBoot map[string]string // host -> boot id
 	boots    []Boot
@@ -94,6 +94,19 @@ func keyOf(ev *event.Event) posKey {
 	return posKey{ev.Source.Path, ev.Source.Line, ev.Source.Cursor}
 }
 
+// sourceKey names the stream that context lines and gaps are taken
+// from: a text source, or one host's entries of a journal source (a
+// journal-remote directory holds many hosts' journals, and one host's
+// neighbours are no context for another's evidence).
+type sourceKey struct{ path, host string }
+
+func keyOfSource(ev *event.Event) sourceKey {
+	if ev.Source.Cursor != "" {
+		return sourceKey{ev.Source.Path, ev.Host}
+	}
+	return sourceKey{path: ev.Source.Path}
+}
+
 type sourceState struct {
 	path string
 	host string
@@ -120,7 +133,8 @@ type Boot struct {
 	Source       event.SourceRef
 }
 
-// Gap is a silence in one source much longer than its usual spacing.
+// Gap is a silence in one source (in one host's entries of a journal
+// source) much longer than its usual spacing.
 type Gap struct {
 	Source   string
 	Host     string
@@ -154,7 +168,7 @@ func NewCollector(opts CollectorOptions) *Collector {
 	}
 	return &Collector{
 		opts:     opts,
-		sources:  map[string]*sourceState{},
+		sources:  map[sourceKey]*sourceState{},
 		lastBoot: map[string]string{},
 		groups:   map[string]*ErrorGroup{},
 		contexts: map[posKey]*Context{},
@@ -197,11 +211,12 @@ func (c *Collector) inRange(t time.Time) bool {
 }
 
 func (c *Collector) source(ev *event.Event) *sourceState {
-	s := c.sources[ev.Source.Path]
+	k := keyOfSource(ev)
+	s := c.sources[k]
 	if s == nil {
 		s = &sourceState{path: ev.Source.Path, host: ev.Host}
-		c.sources[ev.Source.Path] = s
-		c.order = append(c.order, ev.Source.Path)
+		c.sources[k] = s
+		c.order = append(c.order, k)
 	}
 	return s
 }
@@ -448,8 +463,8 @@ func (c *Collector) bootList() ([]Boot, int) {
 // median spacing), by source (in first-seen order), then time.
 func (c *Collector) gapList() []Gap {
 	var out []Gap
-	for _, p := range c.order {
-		s := c.sources[p]
+	for _, k := range c.order {
+		s := c.sources[k]
 		typical := s.median()
 		limit := max(gapFloor, gapFactor*typical)
 		var gs []Gap

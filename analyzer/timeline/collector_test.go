@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,51 @@ func TestCollectorContext(t *testing.T) {
 	feed(c, evs, map[int]bool{0: true, 2: true})
 	if c.contextOf(evs[0]) == nil || c.contextOf(evs[2]) != nil || !c.contextsFull {
 		t.Error("MaxContexts not applied")
+	}
+}
+
+// A journal-remote directory is one source holding many hosts: each
+// host's entries are its own stream for context and gaps. Lines of a
+// text file keep their file's neighbours, whatever host they name.
+func TestCollectorJournalHosts(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*event.Event
+	add := func(d time.Duration, path, host string) {
+		e := ev(t0.Add(d), path, 0, "p", host)
+		e.Host = host
+		e.Source.Cursor = fmt.Sprintf("s=x;i=%x", len(evs)+1)
+		if path != "journal:j" {
+			e.Source.Line, e.Source.Cursor = int64(len(evs)+1), ""
+		}
+		evs = append(evs, e)
+	}
+	// app-1 every minute for 3h; app-2 a minute in, then silent 2h.
+	for i := range 180 {
+		add(time.Duration(i)*time.Minute, "journal:j", "app-1")
+		if i < 2 || i >= 121 {
+			add(time.Duration(i)*time.Minute+time.Second, "journal:j", "app-2")
+		}
+	}
+	c := NewCollector(CollectorOptions{Context: 1})
+	feed(c, evs, map[int]bool{2: true}) // app-1's second entry
+	x := c.contextOf(evs[2])
+	if x == nil || len(x.Before) != 1 || len(x.After) != 1 || x.Before[0].Host != "app-1" || x.After[0].Host != "app-1" {
+		t.Fatalf("context of app-1's entry: %+v", x)
+	}
+	gaps := c.gapList()
+	if len(gaps) != 1 || gaps[0].Host != "app-2" || gaps[0].Source != "journal:j" || gaps[0].To.Sub(gaps[0].From) != 2*time.Hour {
+		t.Errorf("gaps %+v, want app-2's 2h", gaps)
+	}
+
+	// A text file of two hosts stays one stream.
+	evs = nil
+	add(0, "syslog", "app-1")
+	add(time.Second, "syslog", "app-2")
+	add(2*time.Second, "syslog", "app-1")
+	c = NewCollector(CollectorOptions{Context: 1})
+	feed(c, evs, map[int]bool{2: true})
+	if x := c.contextOf(evs[2]); x == nil || len(x.Before) != 1 || x.Before[0].Host != "app-2" {
+		t.Errorf("context of a text line: %+v", x)
 	}
 }
 
