@@ -274,10 +274,10 @@ func (run *srcRun) pumpLines() {
 func (run *srcRun) readFailed(err error, line int64) {
 	path := run.src.stats.Path
 	if run.compr != "" && (errors.Is(err, io.ErrUnexpectedEOF) || isTruncation(err)) {
-		run.st.ws.Addf(path, 0, "unexpected end of %s data after line %d", run.compr, line)
+		run.st.ws.Addf(path, line, "unexpected end of %s data after line %d", run.compr, line)
 		return
 	}
-	run.st.ws.Addf(path, 0, "read error after line %d: %v", line, err)
+	run.st.ws.Addf(path, line, "read error after line %d: %v", line, err)
 }
 
 // assemble takes the parsed chunks back in file order and runs the

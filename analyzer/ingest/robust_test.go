@@ -53,6 +53,9 @@ func TestTruncatedCompression(t *testing.T) {
 			if _, err := fmt.Sscanf(w.Msg, "unexpected end of "+tt.word+" data after line %d", &last); err != nil {
 				t.Fatalf("warning %q: %v", w.Msg, err)
 			}
+			if w.Line != last {
+				t.Errorf("warning at line %d, want the last line read, %d (file:line)", w.Line, last)
+			}
 			if last < tt.min || int(last) >= 20000 {
 				t.Errorf("last line %d: the events before the cut were not read", last)
 			}
