@@ -41,6 +41,9 @@ type TimelineOptions struct {
 	NearMisses bool
 	Context    int
 	ctx        context.Context
+	// progressMin is the input size above which a terminal stderr gets
+	// a progress bar; 0: progressThreshold. Tests lower it.
+	progressMin int64
 }
 
 // NewCmdTimeline builds `logsleuth timeline`. RunE only validates; it
@@ -123,8 +126,12 @@ func runTimeline(opts *TimelineOptions, cmdPath string) error {
 	col := timeline.NewCollector(timeline.CollectorOptions{Context: opts.Context, Since: opts.In.SinceT, Until: opts.In.UntilT})
 	observe := col.Observe
 	var bar *progressbar.ProgressBar
+	progressMin := opts.progressMin
+	if progressMin <= 0 {
+		progressMin = progressThreshold
+	}
 	if ios.IsStderrTTY() {
-		if size, ok := inputSize(opts.In.Paths); ok && size > progressThreshold {
+		if size, ok := inputSize(opts.In.Paths); ok && size > progressMin {
 			bar = newProgress(ios.ErrOut, size)
 			var n int
 			var pending int64
