@@ -55,7 +55,7 @@ func LoadFiles(fsys fs.FS, dir string) ([]*Signature, ErrorList) {
 	for _, f := range files {
 		data, err := fs.ReadFile(fsys, f)
 		if err != nil {
-			errs = append(errs, &Error{Code: CodeYAML, File: f, Line: 1, Col: 1, Msg: err.Error()})
+			errs = append(errs, &Error{Code: CodeYAML, File: f, Line: 1, Col: 1, Msg: err.Error(), Hint: "check that the file is readable"})
 			continue
 		}
 		s, e := Parse(f, data)
@@ -83,7 +83,8 @@ func Check(sigs []*Signature) ErrorList {
 		for _, id := range s.Explains {
 			if _, ok := seen[id]; !ok {
 				errs = append(errs, &Error{Code: CodeReference, File: s.Pos.File, Line: s.Pos.Line, Col: s.Pos.Col,
-					Msg: fmt.Sprintf("explains names unknown signature %q", id)})
+					Msg:  fmt.Sprintf("explains names unknown signature %q", id),
+					Hint: "explains lists ids of other signatures in the set (see `logsleuth patterns list`)"})
 			}
 		}
 	}
@@ -92,7 +93,7 @@ func Check(sigs []*Signature) ErrorList {
 
 // Parse reads one file of one or more `---`-separated signatures.
 func Parse(file string, data []byte) ([]*Signature, ErrorList) {
-	l := &loader{file: file}
+	l := &loader{file: file, lines: strings.SplitAfter(string(data), "\n")}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var sigs []*Signature
 	for {
@@ -112,18 +113,15 @@ func Parse(file string, data []byte) ([]*Signature, ErrorList) {
 			sigs = append(sigs, s)
 		}
 		if len(l.errs) >= maxErrors {
-			l.errs = append(l.errs, &Error{Code: CodeSchema, File: file, Line: doc.Line, Col: 1, Msg: "error limit reached; fix the errors above first"})
+			l.errs = append(l.errs, &Error{Code: CodeSchema, File: file, Line: doc.Line, Col: 1, Msg: "error limit reached", Hint: "fix the errors above first"})
 			break
 		}
 	}
 	if len(l.errs) > 0 {
 		l.errs.Sort()
 	}
-	if len(sigs) > 0 {
-		lines := strings.SplitAfter(string(data), "\n")
-		for _, s := range sigs {
-			s.Source = document(lines, s.Pos.Line)
-		}
+	for _, s := range sigs {
+		s.Source = document(l.lines, s.Pos.Line)
 	}
 	return sigs, l.errs
 }
@@ -158,10 +156,14 @@ func docMarker(line string) bool {
 	return rest == "" || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'
 }
 
+// yamlHint is the hint of every YAML syntax error: nearly all are one of
+// these.
+const yamlHint = `check the indentation, and quote values that start with { [ * & ! or contain ": "`
+
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func yamlError(file string, err error) *Error {
-	e := &Error{Code: CodeYAML, File: file, Line: 1, Col: 1, Msg: err.Error()}
+	e := &Error{Code: CodeYAML, File: file, Line: 1, Col: 1, Msg: err.Error(), Hint: yamlHint}
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		e.Line, _ = strconv.Atoi(m[1])
 		e.Msg = m[2]
@@ -170,8 +172,9 @@ func yamlError(file string, err error) *Error {
 }
 
 type loader struct {
-	file string
-	errs ErrorList
+	file  string
+	lines []string // the file's lines, for positions inside scalars
+	errs  ErrorList
 }
 
 func (l *loader) errorf(n *yaml.Node, code, hint, format string, args ...any) {
@@ -186,7 +189,7 @@ func (l *loader) pairs(n *yaml.Node, what string) [][2]*yaml.Node {
 		n = n.Alias
 	}
 	if n.Kind != yaml.MappingNode {
-		l.errorf(n, CodeSchema, "", "%s must be a mapping, not %s", what, kindName(n))
+		l.errorf(n, CodeSchema, "write key: value pairs, indented below it or as {key: value}", "%s must be a mapping, not %s", what, kindName(n))
 		return nil
 	}
 	out := make([][2]*yaml.Node, 0, len(n.Content)/2)
@@ -194,7 +197,7 @@ func (l *loader) pairs(n *yaml.Node, what string) [][2]*yaml.Node {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if seen[k.Value] {
-			l.errorf(k, CodeSchema, "", "key %q appears twice in %s", k.Value, what)
+			l.errorf(k, CodeSchema, "keep one of them", "key %q appears twice in %s", k.Value, what)
 		}
 		seen[k.Value] = true
 		out = append(out, [2]*yaml.Node{k, n.Content[i+1]})
@@ -219,7 +222,7 @@ func kindName(n *yaml.Node) string {
 
 func (l *loader) str(n *yaml.Node, what string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		l.errorf(n, CodeSchema, "", "%s must be a string, not %s", what, kindName(n))
+		l.errorf(n, CodeSchema, `one value; quote text that starts with { [ or contains ": "`, "%s must be a string, not %s", what, kindName(n))
 		return "", false
 	}
 	return n.Value, true
@@ -231,7 +234,7 @@ func (l *loader) strs(n *yaml.Node, what string) ([]string, bool) {
 		return []string{n.Value}, true
 	}
 	if n.Kind != yaml.SequenceNode {
-		l.errorf(n, CodeSchema, "", "%s must be a string or a list of strings, not %s", what, kindName(n))
+		l.errorf(n, CodeSchema, "one value, or a list such as [a, b]", "%s must be a string or a list of strings, not %s", what, kindName(n))
 		return nil, false
 	}
 	out := make([]string, 0, len(n.Content))
@@ -242,7 +245,7 @@ func (l *loader) strs(n *yaml.Node, what string) ([]string, bool) {
 		out = append(out, s)
 	}
 	if len(out) == 0 {
-		l.errorf(n, CodeSchema, "", "%s must not be an empty list", what)
+		l.errorf(n, CodeSchema, "give at least one value, or drop the key", "%s must not be an empty list", what)
 		return nil, false
 	}
 	return out, ok
@@ -380,7 +383,7 @@ func (l *loader) signature(n *yaml.Node) *Signature {
 		val, key string
 	}{{s.ID, "id"}, {s.Title, "title"}} {
 		if req.val == "" {
-			l.errorf(n, CodeSchema, "", "missing key %q", req.key)
+			l.errorf(n, CodeSchema, "every signature needs an id: and a title:", "missing key %q", req.key)
 		}
 	}
 	if eventsNode != nil {
@@ -425,7 +428,7 @@ func validID(id string) bool {
 
 func (l *loader) references(n *yaml.Node) []Reference {
 	if n.Kind != yaml.SequenceNode {
-		l.errorf(n, CodeSchema, "", "references must be a list of {title, url}, not %s", kindName(n))
+		l.errorf(n, CodeSchema, "- {title: ..., url: https://...}", "references must be a list of {title, url}, not %s", kindName(n))
 		return nil
 	}
 	var out []Reference
@@ -442,7 +445,7 @@ func (l *loader) references(n *yaml.Node) []Reference {
 			}
 		}
 		if r.URL == "" && r.Title == "" {
-			l.errorf(item, CodeSchema, "", "a reference needs a title or a url")
+			l.errorf(item, CodeSchema, "- {title: ..., url: https://...}", "a reference needs a title or a url")
 		}
 		out = append(out, r)
 	}
@@ -461,7 +464,7 @@ func (l *loader) events(n *yaml.Node) []*EventDef {
 		out = append(out, &EventDef{Name: kv[0].Value, Matcher: m, Pos: l.pos(kv[0])})
 	}
 	if len(out) == 0 && n.Kind == yaml.MappingNode && len(n.Content) == 0 {
-		l.errorf(n, CodeSchema, "", "events must name at least one matcher")
+		l.errorf(n, CodeSchema, "events: {NAME: {program: ..., message|contains: ...}}", "events must name at least one matcher")
 	}
 	return out
 }
@@ -489,7 +492,7 @@ func (l *loader) matcher(n *yaml.Node, what string) *Matcher {
 			continue
 		case "any":
 			if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
-				l.errorf(v, CodeSchema, "", "any must be a non-empty list of matchers, not %s", kindName(v))
+				l.errorf(v, CodeSchema, "any: [{message|contains: a}, {message|contains: b}]", "any must be a non-empty list of matchers, not %s", kindName(v))
 				ok = false
 				continue
 			}

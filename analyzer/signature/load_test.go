@@ -83,7 +83,7 @@ func TestParseErrors(t *testing.T) {
 		name, yaml string
 		want       []string // substrings of the error list, positions included
 	}{
-		{"not yaml", "schema: [\n", []string{"f.yaml:1:1: yaml_error: did not find expected node content"}},
+		{"not yaml", "schema: [\n", []string{"f.yaml:1:1: yaml_error: did not find expected node content (hint: check the indentation"}},
 		{"unknown top key with hint", "schema: logsleuth/v1\nid: x\ntitle: X\nsevrity: high\nevents: {a: {program: sshd}}\nmatch: {event: a}\n",
 			[]string{`f.yaml:4:1: schema_error: unknown key "sevrity" in a signature (hint: did you mean "severity"?)`}},
 		{"wrong schema", "schema: logsleuth/v9\nid: x\ntitle: X\nevents: {a: {program: sshd}}\nmatch: {event: a}\n",
@@ -91,9 +91,18 @@ func TestParseErrors(t *testing.T) {
 		{"missing schema and title", "id: x\nevents: {a: {program: sshd}}\nmatch: {event: a}\n",
 			[]string{`f.yaml:1:1: schema_error: missing key "schema"`, `missing key "title"`}},
 		{"wrong type", base("  a: {program: sshd}\n", "  event: a\n") + "tags: {a: 1}\n",
-			[]string{`f.yaml:8:7: schema_error: tags must be a string or a list of strings, not a mapping`}},
+			[]string{`f.yaml:8:7: schema_error: tags must be a string or a list of strings, not a mapping (hint: one value, or a list such as [a, b])`}},
+		{"wrong type for a string", base("  a: {program: sshd}\n", "  event: a\n") + "explain: [a, b]\n",
+			[]string{`f.yaml:8:10: schema_error: explain must be a string, not a list (hint: one value; quote text that starts with { [ or contains ": ")`}},
+		{"wrong type for a mapping", base("  a: [program, sshd]\n", "  event: a\n"),
+			[]string{`f.yaml:5:6: schema_error: event a must be a mapping, not a list (hint: write key: value pairs`}},
+		{"wrong type for optional", base("  a: {program: x}\n  b: {program: y}\n",
+			"  sequence:\n    steps:\n      - {event: a}\n      - {event: b, optional: maybe}\n"),
+			[]string{`f.yaml:11:30: schema_error: optional must be true or false, not the str "maybe" (hint: optional: true)`}},
+		{"key twice", base("  a: {program: sshd, program: cron}\n", "  event: a\n"),
+			[]string{`f.yaml:5:22: schema_error: key "program" appears twice in event a (hint: keep one of them)`}},
 		{"bad regexp", base("  a:\n    message|re: 'Failed (password'\n", "  event: a\n"),
-			[]string{`f.yaml:6:17: regexp_error: bad regexp "Failed (password": missing closing ): `}},
+			[]string{"f.yaml:6:17: regexp_error: bad regexp \"Failed (password\": missing closing ): `Failed (password` (hint: RE2 syntax"}},
 		{"unknown modifier", base("  a:\n    message|contain: x\n", "  event: a\n"),
 			[]string{`f.yaml:6:5: schema_error: unknown modifier "contain" (hint: did you mean "contains"?)`}},
 		{"unknown field", base("  a:\n    mesage: x\n", "  event: a\n"),
@@ -103,24 +112,31 @@ func TestParseErrors(t *testing.T) {
 		{"bad priority", base("  a: {priority|lte: severe}\n", "  event: a\n"),
 			[]string{`unknown priority "severe"`}},
 		{"unknown event", base("  a: {program: sshd}\n", "  event: b\n"),
-			[]string{`f.yaml:7:10: reference_error: match.event names unknown event "b"`}},
+			[]string{`f.yaml:7:10: reference_error: match.event names unknown event "b" (hint: did you mean "a"?)`}},
 		{"two kinds", base("  a: {program: sshd}\n", "  event: a\n  threshold: {event: a, count: 2, window: 1m}\n"),
 			[]string{`match must have exactly one kind, found 2`}},
 		{"join on undefined capture", base(
 			"  a: {message|re: 'Stopping (?P<svc>\\w+)'}\n  b: {message|re: 'Started (?P<svc>\\w+)'}\n",
 			"  sequence:\n    steps:\n      - {event: a, as: down}\n      - {absent: b, join: {svc: down.unit2}, for: 1m}\n"),
-			[]string{`f.yaml:11:33: reference_error: join on capture "unit2" that step "down" does not define`}},
+			[]string{`f.yaml:11:33: reference_error: join on capture "unit2" that step "down" does not define (hint: step "down" captures: svc)`}},
+		{"join key this step does not capture", base(
+			"  a: {message|re: 'Stopping (?P<svc>\\w+)'}\n  b: {message|contains: Started}\n",
+			"  sequence:\n    steps:\n      - {event: a, as: down}\n      - {absent: b, join: {svc: down.svc}, for: 1m}\n"),
+			[]string{`f.yaml:11:28: reference_error: join key "svc" is not captured by event "b" (hint: join keys are captures of this step's event`}},
 		{"join on later step", base(
 			"  a: {message|re: 'Stopping (?P<svc>\\w+)'}\n  b: {message|re: 'Started (?P<svc>\\w+)'}\n",
 			"  sequence:\n    steps:\n      - {event: a, as: down}\n      - {absent: b, join: {svc: later.svc}, for: 1m}\n      - {event: a, as: later}\n"),
-			[]string{`join refers to unknown or later step "later"`}},
+			[]string{`f.yaml:11:33: reference_error: join refers to unknown or later step "later" (hint: join refers to an earlier step's ` + "`as`)"}},
 		{"absent without for", base("  a: {program: x}\n  b: {program: y}\n",
 			"  sequence:\n    steps:\n      - {event: a}\n      - {absent: b}\n"),
 			[]string{`absent step "b" needs a `}},
 		{"unbound template reference", base("  a: {program: sshd}\n", "  event: a\n") + "explain: 'sshd said {{.a.mesage}} on {{.hots}}'\n",
-			[]string{`explain: {{.a.mesage}} names "mesage"`, `explain: {{.hots}} is not bound`}},
+			[]string{`f.yaml:8:23: template_error: explain: {{.a.mesage}} names "mesage", which step "a" does not bind`,
+				`f.yaml:8:40: template_error: explain: {{.hots}} is not bound (hint: bound: a; and outcome, reason`}},
+		{"unbound reference in a folded block", base("  a: {program: sshd}\n", "  event: a\n") + "explain: >-\n  sshd said\n  {{.a.message}} on\n  host {{.hots}}\n",
+			[]string{`f.yaml:11:10: template_error: explain: {{.hots}} is not bound`}},
 		{"template syntax", base("  a: {program: sshd}\n", "  event: a\n") + "explain: |\n  line one\n  {{.a.message\n",
-			[]string{`f.yaml:10:1: template_error: explain: unclosed action`}},
+			[]string{`f.yaml:10:1: template_error: explain: unclosed action (hint: Go text/template syntax`}},
 		{"reserved step name", base("  start: {program: dockerd}\n  b: {program: x}\n",
 			"  sequence:\n    steps:\n      - {event: start}\n      - {event: b}\n"),
 			[]string{`step name "start" is reserved`}},
@@ -139,6 +155,11 @@ func TestParseErrors(t *testing.T) {
 				t.Fatalf("no error; want %q", c.want)
 			}
 			got := errs.Error()
+			for _, e := range errs {
+				if e.Line < 1 || e.Col < 1 || e.Hint == "" {
+					t.Errorf("error without a position or a hint: %v", e)
+				}
+			}
 			for _, w := range c.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("errors:\n%s\nwant substring:\n%s", got, w)
@@ -160,7 +181,8 @@ func TestLoadFSChecksTheSet(t *testing.T) {
 		t.Fatal("no error")
 	}
 	msg := err.Error()
-	for _, w := range []string{`p/two.yml:7:1: duplicate_error: signature id "a" is already defined at p/one.yaml:1`, `explains names unknown signature "nope"`} {
+	for _, w := range []string{`p/two.yml:7:1: duplicate_error: signature id "a" is already defined at p/one.yaml:1 (hint: ids must be unique`,
+		`p/one.yaml:1:1: reference_error: explains names unknown signature "nope" (hint: explains lists ids`} {
 		if !strings.Contains(msg, w) {
 			t.Errorf("errors:\n%s\nwant %q", msg, w)
 		}

@@ -61,7 +61,7 @@ func (l *loader) match(s *Signature, n *yaml.Node) {
 	}
 	if dedupe != nil {
 		if s.Match.Kind != MatchEvent {
-			l.errorf(dedupe, CodeSchema, "", "dedupe goes with match.event only")
+			l.errorf(dedupe, CodeSchema, "threshold and sequence findings are one per burst or instance already", "dedupe goes with match.event only")
 			return
 		}
 		for _, kv := range l.pairs(dedupe, "dedupe") {
@@ -225,7 +225,7 @@ func (l *loader) step(s *Signature, n *yaml.Node, i int, earlier map[string]*Ste
 			}
 		case "optional":
 			if err := v.Decode(&st.Optional); err != nil {
-				l.errorf(v, CodeSchema, "", "optional must be true or false, not %s", kindName(v))
+				l.errorf(v, CodeSchema, "optional: true", "optional must be true or false, not %s", kindName(v))
 			}
 		case "join":
 			joinNode = v
@@ -250,7 +250,7 @@ func (l *loader) step(s *Signature, n *yaml.Node, i int, earlier map[string]*Ste
 		l.errorf(n, CodeSchema, "use within: to bound a positive step", "`for:` goes with absent steps only")
 	}
 	if st.Absent && st.Optional {
-		l.errorf(n, CodeSchema, "", "an absent step cannot be optional")
+		l.errorf(n, CodeSchema, "drop optional: an absence is already a condition on nothing happening", "an absent step cannot be optional")
 	}
 	if joinNode != nil {
 		own := st.Event.Matcher.CaptureNames()

@@ -114,7 +114,7 @@ func templateScope(s *Signature) scope {
 
 var (
 	tmplPos     = regexp.MustCompile(`^template: [^:]*:(\d+):(?:(\d+):)? ?(.*)$`)
-	tmplStarted = regexp.MustCompile(`started at [^:]*:(\d+)`)
+	tmplStarted = regexp.MustCompile(` ?started at [^:]*:(\d+)`)
 )
 
 // template parses a template-valued scalar and checks every `.name.attr`
@@ -131,26 +131,24 @@ func (l *loader) template(n *yaml.Node, name string, sc scope) *template.Templat
 			off, _ := strconv.Atoi(m[1])
 			msg = m[3]
 			// "unclosed action started at explain:2": point at the start.
-			if s := tmplStarted.FindStringSubmatch(msg); s != nil {
-				off, _ = strconv.Atoi(s[1])
+			if s := tmplStarted.FindStringSubmatchIndex(msg); s != nil {
+				off, _ = strconv.Atoi(msg[s[2]:s[3]])
+				msg = strings.TrimSpace(msg[:s[0]] + msg[s[1]:])
 			}
 			line += l.blockOffset(n) + off - 1
 			if l.blockOffset(n) > 0 {
 				col = 1
 			}
 		}
-		l.errs = append(l.errs, &Error{Code: CodeTemplate, File: l.file, Line: line, Col: col, Msg: name + ": " + msg})
+		l.errs = append(l.errs, &Error{Code: CodeTemplate, File: l.file, Line: line, Col: col, Msg: name + ": " + msg,
+			Hint: "Go text/template syntax, e.g. {{.down.svc}} or {{if eq .outcome \"confirmed\"}}...{{end}}"})
 		return nil
 	}
 	bad := false
 	walkFields(t.Tree.Root, func(node parse.Node, idents []string) {
 		if msg := sc.check(idents); msg != "" {
 			bad = true
-			line := n.Line + l.blockOffset(n) + strings.Count(text[:int(node.Position())], "\n")
-			col := n.Column
-			if l.blockOffset(n) > 0 {
-				col = 1
-			}
+			line, col := l.locate(n, text, int(node.Position()), node.String())
 			var names []string
 			for k := range sc.steps {
 				names = append(names, k)
@@ -165,6 +163,33 @@ func (l *loader) template(n *yaml.Node, name string, sc scope) *template.Templat
 		return nil
 	}
 	return t
+}
+
+// locate finds the file position of needle, which starts at byte off of
+// the scalar n's text: the same occurrence of it in the file's lines from
+// the scalar's line on. Quoting, escapes and folding make offsets in the
+// text differ from columns in the file; an identifier is spelt the same
+// in both. When it is not found, the scalar's position.
+func (l *loader) locate(n *yaml.Node, text string, off int, needle string) (int, int) {
+	k := strings.Count(text[:off], needle)
+	for i := n.Line - 1; i >= 0 && i < len(l.lines); i++ {
+		line, from := l.lines[i], 0
+		if i == n.Line-1 {
+			from = min(max(n.Column-1, 0), len(line))
+		}
+		for {
+			j := strings.Index(line[from:], needle)
+			if j < 0 {
+				break
+			}
+			if k == 0 {
+				return i + 1, from + j + 1
+			}
+			k--
+			from += j + len(needle)
+		}
+	}
+	return n.Line, n.Column
 }
 
 // blockOffset is 1 for block scalars (| and >), whose text starts on the
