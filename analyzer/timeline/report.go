@@ -1,10 +1,12 @@
 package timeline
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
@@ -141,7 +143,9 @@ type Input struct {
 // [A.Start, A.End + A's correlation window]. A symptom of a symptom
 // belongs to the same incident. Incidents are ordered by root severity
 // (highest first), then outcome (confirmed, boundary, unresolved), then
-// start time, signature id and host, so that two runs agree.
+// start time, signature id, host, evidence positions and captures; near
+// misses by signature, group and time: the report does not depend on the
+// order of in.Findings, so two runs agree.
 func Build(in Input) *Report {
 	r := &Report{Since: in.Since, Until: in.Until}
 	fs := make([]*Finding, len(in.Findings))
@@ -209,6 +213,7 @@ func Build(in Input) *Report {
 	for _, n := range in.NearMisses {
 		r.NearMisses = append(r.NearMisses, &NearMiss{NearMiss: n, Evidence: chain(n.Evidence, in.Collector)})
 	}
+	sort.SliceStable(r.NearMisses, func(i, j int) bool { return nearMissLess(r.NearMisses[i], r.NearMisses[j]) })
 	r.Coverage.Sources = in.Sources
 	r.Coverage.Warnings = in.Warnings
 	if c := in.Collector; c != nil {
@@ -274,7 +279,72 @@ func findingLess(a, b *Finding) bool {
 	if a.Signature.ID != b.Signature.ID {
 		return a.Signature.ID < b.Signature.ID
 	}
-	return a.Host < b.Host
+	if a.Host != b.Host {
+		return a.Host < b.Host
+	}
+	return tieLess(a.Finding, b.Finding)
+}
+
+// tieLess orders findings that agree on everything findingLess compares
+// (one upgrade leaving two units stopped: same first event, same start)
+// by their evidence positions, then captures, so that the report does
+// not depend on the order the engine emitted them in.
+func tieLess(a, b *engine.Finding) bool {
+	if c := cmpEvidence(a.Evidence, b.Evidence); c != 0 {
+		return c < 0
+	}
+	for i := range min(len(a.Captures), len(b.Captures)) {
+		ca, cb := a.Captures[i], b.Captures[i]
+		if ca.Name != cb.Name {
+			return ca.Name < cb.Name
+		}
+		if ca.Value != cb.Value {
+			return ca.Value < cb.Value
+		}
+	}
+	return len(a.Captures) < len(b.Captures)
+}
+
+// cmpEvidence compares two chains by the positions of their events.
+func cmpEvidence(a, b []engine.Evidence) int {
+	for i := range min(len(a), len(b)) {
+		if c := cmpPos(a[i].Event, b[i].Event); c != 0 {
+			return c
+		}
+	}
+	return len(a) - len(b)
+}
+
+func cmpPos(a, b *event.Event) int {
+	switch {
+	case a == b:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	if c := strings.Compare(a.Source.Path, b.Source.Path); c != 0 {
+		return c
+	}
+	if a.Source.Line != b.Source.Line {
+		return cmp.Compare(a.Source.Line, b.Source.Line)
+	}
+	return strings.Compare(a.Source.Cursor, b.Source.Cursor)
+}
+
+// nearMissLess orders near misses by signature, group and time.
+func nearMissLess(a, b *NearMiss) bool {
+	if a.Signature.ID != b.Signature.ID {
+		return a.Signature.ID < b.Signature.ID
+	}
+	if a.Group != b.Group {
+		return a.Group < b.Group
+	}
+	if !a.Time.Equal(b.Time) {
+		return a.Time.Before(b.Time)
+	}
+	return cmpEvidence(a.NearMiss.Evidence, b.NearMiss.Evidence) < 0
 }
 
 // explains reports whether a is a cause of b (see Build).
