@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,16 +26,28 @@ func TestFixtures(t *testing.T) {
 	if len(cases) == 0 {
 		t.Fatal("no fixture cases found")
 	}
-	covered := map[string]bool{}
+	// formats[id] holds, per positive case of id, the input formats it
+	// was read as ("dpkg+rfc3164").
+	formats := map[string]map[string]int{}
 	for _, c := range cases {
-		for _, id := range c.Signatures() {
-			covered[id] = true
-		}
 		t.Run(c.Name, func(t *testing.T) {
-			diff, _, err := runCase(context.Background(), c, sigs, engine.Options{})
+			a, _, err := analyzeCase(context.Background(), c, sigs, engine.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
+			var fs []string
+			for _, src := range a.Sources {
+				fs = append(fs, src.Format)
+			}
+			slices.Sort(fs)
+			key := strings.Join(slices.Compact(fs), "+")
+			for _, id := range c.Signatures() {
+				if formats[id] == nil {
+					formats[id] = map[string]int{}
+				}
+				formats[id][key]++
+			}
+			diff := c.Compare(a.Findings)
 			if diff != "" {
 				t.Errorf("findings differ (- expected, + got):\n%s", diff)
 			}
@@ -49,10 +62,15 @@ func TestFixtures(t *testing.T) {
 			}
 		})
 	}
-	// Every built-in signature is proven by at least one positive case.
+	// Every built-in signature is proven by at least two positive cases
+	// read in different input formats.
 	for _, s := range sigs {
-		if !covered[s.ID] {
-			t.Errorf("signature %s has no positive fixture case", s.ID)
+		n := 0
+		for _, k := range formats[s.ID] {
+			n += k
+		}
+		if n < 2 || len(formats[s.ID]) < 2 {
+			t.Errorf("signature %s has %d positive fixture cases in %d input formats %v, want 2 cases in different formats", s.ID, n, len(formats[s.ID]), formats[s.ID])
 		}
 	}
 }
