@@ -72,6 +72,9 @@ func runTest(opts *TestOptions, cmdPath string) error {
 		return err
 	}
 	dirs := opts.Dirs
+	// builtin is where the built-in fixtures were unpacked: messages name
+	// their files relative to it, as in the source tree's fixtures/.
+	builtin := ""
 	if len(dirs) == 0 {
 		tmp, err := os.MkdirTemp("", "logsleuth-fixtures-")
 		if err != nil {
@@ -82,6 +85,13 @@ func runTest(opts *TestOptions, cmdPath string) error {
 			return fmt.Errorf("unpacking built-in fixtures: %w", err)
 		}
 		dirs = []string{tmp}
+		builtin = tmp + string(filepath.Separator)
+	}
+	rel := func(s string) string {
+		if builtin == "" {
+			return s
+		}
+		return strings.ReplaceAll(s, builtin, "")
 	}
 	var cases []*fixture.Case
 	for _, d := range dirs {
@@ -100,10 +110,10 @@ func runTest(opts *TestOptions, cmdPath string) error {
 		switch {
 		case err != nil:
 			failed++
-			fmt.Fprintf(opts.IO.Out, "FAIL %s\n    %v\n", c.Name, err)
+			fmt.Fprintf(opts.IO.Out, "FAIL %s\n    %s\n", c.Name, rel(err.Error()))
 		case diff != "":
 			failed++
-			fmt.Fprintf(opts.IO.Out, "FAIL %s\n%s\n", c.Name, indent(diff, "    "))
+			fmt.Fprintf(opts.IO.Out, "FAIL %s (- expected, + got)\n%s\n", c.Name, indent(diff, "    "))
 		default:
 			passed++
 			if opts.Verbose {
@@ -112,7 +122,7 @@ func runTest(opts *TestOptions, cmdPath string) error {
 		}
 		if opts.Verbose {
 			for _, w := range warns {
-				fmt.Fprintf(opts.IO.Out, "    warning: %s\n", w)
+				fmt.Fprintf(opts.IO.Out, "    warning: %s\n", rel(w.String()))
 			}
 		}
 	}
