@@ -377,6 +377,11 @@ func (s *Stream) runJournal(in *input) {
 			continue
 		}
 		r, err := openJournalFile(s, p)
+		if errors.Is(err, errNoJournalReader) {
+			// The same for every file: say it once.
+			s.ws.Addf(in.name, 0, "cannot read journal files: %v", err)
+			break
+		}
 		if err != nil {
 			s.ws.Addf(in.name, 0, "%s: cannot open: %v", p, err)
 			continue

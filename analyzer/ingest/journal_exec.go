@@ -19,6 +19,11 @@ import (
 // elsewhere.
 var journalctlPath = "journalctl"
 
+// errNoJournalReader says no journal file can be read: the native reader
+// is not available and neither is journalctl.
+var errNoJournalReader = errors.New("this logsleuth was built without cgo (or libsystemd could not be loaded) and journalctl is not installed: " +
+	"install systemd's journalctl, or convert the journal elsewhere with `journalctl -o export` and read that file")
+
 // execReader reads one journal file through `journalctl --file F -o
 // export`: the reader of builds without cgo, and of machines where
 // libsystemd cannot be loaded.
@@ -36,8 +41,7 @@ type execReader struct {
 func openJournalctl(ctx context.Context, path string, since, until time.Time) (journalReader, error) {
 	bin, err := exec.LookPath(journalctlPath)
 	if err != nil {
-		return nil, fmt.Errorf("this logsleuth was built without cgo (or libsystemd could not be loaded) and journalctl is not installed: "+
-			"install systemd's journalctl, or convert the journal elsewhere with `journalctl -o export` and read that file: %w", err)
+		return nil, fmt.Errorf("%w: %w", errNoJournalReader, err)
 	}
 	args := []string{"--no-pager", "-o", "export", "--file", path}
 	if !since.IsZero() {

@@ -296,6 +296,12 @@ func TestJournalctlFallback(t *testing.T) {
 		!strings.Contains(r.warnings[0].Msg, "journalctl is not installed") {
 		t.Errorf("readable=%v events=%d warnings %v", r.readable, len(r.events), r.warnings)
 	}
+	// Said once for a directory, not once per file.
+	r = run(t, Options{JournalDirs: []string{dir}})
+	checkWarnings(t, r.warnings, []string{"journal:" + dir + ": cannot read journal files: this logsleuth was built without cgo"}, nil)
+	if r.readable || len(r.events) != 0 {
+		t.Errorf("readable=%v events=%d", r.readable, len(r.events))
+	}
 }
 
 // headerSizes reads header_size + arena_size of a journal file.
