@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"flag"
 	"os"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -31,9 +35,41 @@ func TestScripts(t *testing.T) {
 			// Output that depends on the local zone must not depend on
 			// the machine running the tests.
 			e.Setenv("TZ", "UTC")
+			// Scripts that need a tool skip without it, but fail in CI.
+			e.Setenv("CI", os.Getenv("CI"))
 			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"gzip": cmdGzip,
 		},
 	})
 }
-			// Scripts that need a tool skip without it, but fail in CI.
-			e.Setenv("CI", os.Getenv("CI"))
+
+// cmdGzip is the script command "gzip [-cut N] FILE OUT": it writes FILE
+// gzip-compressed to OUT, with the header time 2021-10-08 00:00 UTC, and
+// with -cut only the first N bytes of that (a truncated download).
+func cmdGzip(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! gzip")
+	}
+	cut := -1
+	if len(args) == 4 && args[0] == "-cut" {
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		cut, args = n, args[2:]
+	}
+	if len(args) != 2 {
+		ts.Fatalf("usage: gzip [-cut N] FILE OUT")
+	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.ModTime = time.Date(2021, 10, 8, 0, 0, 0, 0, time.UTC)
+	_, err := zw.Write([]byte(ts.ReadFile(args[0])))
+	ts.Check(err)
+	ts.Check(zw.Close())
+	data := b.Bytes()
+	if cut >= 0 && cut < len(data) {
+		data = data[:cut]
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
+}
