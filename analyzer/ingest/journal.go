@@ -208,6 +208,9 @@ const (
 // header_size + arena_size lets it read the entries before the cut.
 func checkJournalFile(path string) (size int64, problem string) {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrPermission) {
+		return 0, fmt.Sprintf("cannot read: %v (journald's files are readable by root and the groups systemd-journal and adm)", unwrapPath(err))
+	}
 	if err != nil {
 		return 0, fmt.Sprintf("cannot read: %v", unwrapPath(err))
 	}

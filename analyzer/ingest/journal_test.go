@@ -591,7 +591,7 @@ func TestJournalUnreadableFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := run(t, Options{JournalDirs: []string{dir}})
-	checkWarnings(t, r.warnings, []string{"journal:" + dir + ": " + p + ": cannot read: permission denied"}, nil)
+	checkWarnings(t, r.warnings, []string{"journal:" + dir + ": " + p + ": cannot read: permission denied (journald's files are readable by root and the groups systemd-journal and adm)"}, nil)
 	if !r.readable || len(r.events) != 13 {
 		t.Errorf("readable=%v, %d events, want web-1's 13", r.readable, len(r.events))
 	}
