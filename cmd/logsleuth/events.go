@@ -53,9 +53,8 @@ Native journals are read with --journal (this machine's), --journal-dir
 (a bundle's var/log/journal, or a systemd-journal-remote directory of
 many hosts) and --journal-file, alongside any paths; stdin is then only
 read when named as "-". A line that came both through syslog and the
-journal is printed once. Problems with single
-inputs are warnings on stderr; the exit status is 2 only when nothing at
-all could be read.
+journal is printed once. Problems with single inputs are warnings on
+stderr; the exit status is 2 only when nothing at all could be read.
 
 Times without a zone are read in --tz (an IANA name such as Asia/Seoul, or
 UTC), else in this machine's zone (stdin: UTC, with a warning). Year-less
