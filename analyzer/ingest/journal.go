@@ -45,8 +45,12 @@ import (
 // journalPrefix starts the Source.Path of journal events.
 const journalPrefix = "journal:"
 
-// localJournalDirs are where journald keeps this machine's journal.
-var localJournalDirs = []string{"/var/log/journal", "/run/log/journal"}
+// localJournalDirs are where journald keeps this machine's journal, in
+// a directory named after machineIDPath's id; variables for tests.
+var (
+	localJournalDirs = []string{"/var/log/journal", "/run/log/journal"}
+	machineIDPath    = "/etc/machine-id"
+)
 
 // journalSpec is one journal input.
 type journalSpec struct {
@@ -139,7 +143,7 @@ func journalFiles(sp *journalSpec, ws *event.Warnings) (files []string, ok bool)
 	// This machine: only its own machine-id's directory, as journalctl
 	// does without --merge, when the id is known.
 	mid := ""
-	if b, err := os.ReadFile("/etc/machine-id"); err == nil {
+	if b, err := os.ReadFile(machineIDPath); err == nil {
 		mid = strings.TrimSpace(string(b))
 	}
 	for _, d := range localJournalDirs {

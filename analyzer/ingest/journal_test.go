@@ -613,3 +613,42 @@ func TestJournalEmpty(t *testing.T) {
 		t.Errorf("warnings with --since: %v", r.warnings)
 	}
 }
+
+// --journal reads this machine's journal: the directory of its
+// machine-id in /var/log/journal (persistent) and /run/log/journal
+// (volatile), not other machines' journals kept beside it.
+func TestJournalLocal(t *testing.T) {
+	const mid = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+	root := t.TempDir()
+	persistent, volatile := filepath.Join(root, "var"), filepath.Join(root, "run")
+	for _, d := range []string{filepath.Join(persistent, mid), filepath.Join(volatile, mid), filepath.Join(persistent, "other")} {
+		os.MkdirAll(d, 0o755)
+	}
+	makeJournal(t, filepath.Join(journalTestdata, "web-1.export"), filepath.Join(persistent, mid, "system@0005cdbd419eeda7-0000000000000001.journal"))
+	makeJournal(t, filepath.Join(journalTestdata, "web-2.export"), filepath.Join(persistent, "other", "system.journal"))
+	makeJournal(t, filepath.Join(journalTestdata, "seed002.export"), filepath.Join(volatile, mid, "system.journal"))
+	oldDirs, oldID := localJournalDirs, machineIDPath
+	t.Cleanup(func() { localJournalDirs, machineIDPath = oldDirs, oldID })
+	localJournalDirs = []string{persistent, volatile}
+	machineIDPath = writeFile(t, root, "machine-id", []byte(mid+"\n"))
+
+	r := run(t, Options{Journal: true})
+	hosts := map[string]int{}
+	for _, ev := range r.events {
+		hosts[ev.Host]++
+	}
+	if len(r.warnings) > 0 || !r.readable || hosts["web-1"] != 13 || hosts["test-server"] != 23 || len(hosts) != 2 {
+		t.Errorf("hosts %v, warnings %v", hosts, r.warnings)
+	}
+	if len(r.sources) != 1 || r.sources[0].Path != "journal:local" {
+		t.Errorf("sources %+v", r.sources)
+	}
+
+	// No journal here: a warning naming where it looked.
+	localJournalDirs = []string{filepath.Join(root, "none")}
+	r = run(t, Options{Journal: true})
+	checkWarnings(t, r.warnings, []string{"journal:local: no journal files found in " + filepath.Join(root, "none")}, nil)
+	if r.readable {
+		t.Error("readable without a journal")
+	}
+}
