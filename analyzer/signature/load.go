@@ -316,7 +316,7 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-var topKeys = []string{"schema", "id", "title", "severity", "tags", "description", "references", "events", "match", "explain", "remediation", "explains", "status", "author"}
+var topKeys = []string{"schema", "id", "title", "severity", "tags", "description", "references", "events", "match", "explain", "remediation", "explains", "status", "author", "units"}
 
 func (l *loader) signature(n *yaml.Node) *Signature {
 	nerr := len(l.errs)
@@ -360,6 +360,8 @@ func (l *loader) signature(n *yaml.Node) *Signature {
 			s.Explains, _ = l.strs(v, "explains")
 		case "references":
 			s.References = l.references(v)
+		case "units":
+			s.Units = l.units(v)
 		case "events":
 			eventsNode = v
 		case "match":
@@ -450,6 +452,38 @@ func (l *loader) references(n *yaml.Node) []Reference {
 		out = append(out, r)
 	}
 	return out
+}
+
+// units reads `units: {DESCRIPTION: UNIT, ...}`.
+func (l *loader) units(n *yaml.Node) map[string]string {
+	out := map[string]string{}
+	for _, kv := range l.pairs(n, "units") {
+		u, ok := l.str(kv[1], "units value")
+		if !ok {
+			continue
+		}
+		if !validUnit(u) {
+			l.errorf(kv[1], CodeSchema, `the unit the description belongs to, e.g. "Acme Widget Server": acme-widget.service`, "invalid unit name %q", u)
+			continue
+		}
+		out[kv[0].Value] = u
+	}
+	return out
+}
+
+// unitTypes are the suffixes of systemd unit names.
+var unitTypes = []string{".service", ".socket", ".target", ".timer", ".mount", ".automount", ".swap", ".path", ".slice", ".scope", ".device"}
+
+func validUnit(u string) bool {
+	if strings.ContainsAny(u, " \t/") {
+		return false
+	}
+	for _, t := range unitTypes {
+		if len(u) > len(t) && strings.HasSuffix(u, t) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *loader) events(n *yaml.Node) []*EventDef {

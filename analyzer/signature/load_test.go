@@ -292,3 +292,27 @@ match: {event: e}
 		}
 	}
 }
+
+func TestUnits(t *testing.T) {
+	y := "schema: logsleuth/v1\nid: acme\ntitle: Acme\nunits:\n  Acme Widget Server: acme-widget.service\n  Acme Nightly Sweep: acme-sweep.timer\n" +
+		"events: {down: {unit: acme-widget.service, lifecycle: stopped}}\nmatch: {event: down}\n"
+	sigs, errs := Parse("acme.yaml", []byte(y))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if got := sigs[0].Units; len(got) != 2 || got["Acme Widget Server"] != "acme-widget.service" || got["Acme Nightly Sweep"] != "acme-sweep.timer" {
+		t.Fatalf("units = %v", got)
+	}
+	for bad, want := range map[string]string{
+		"units: [acme-widget.service]\n":             `f.yaml:4:8: schema_error: units must be a mapping, not a list (hint: write key: value pairs`,
+		"units: {Acme Widget Server: acme widget}\n": `f.yaml:4:29: schema_error: invalid unit name "acme widget" (hint: the unit the description belongs to`,
+		"units: {Acme Widget Server: acme}\n":        `f.yaml:4:29: schema_error: invalid unit name "acme"`,
+		"units: {Acme Widget Server: {a: b}}\n":      `f.yaml:4:29: schema_error: units value must be a string, not a mapping`,
+	} {
+		y := "schema: logsleuth/v1\nid: acme\ntitle: Acme\n" + bad + "events: {down: {program: acme}}\nmatch: {event: down}\n"
+		_, errs := Parse("f.yaml", []byte(y))
+		if !strings.Contains(errs.Error(), want) {
+			t.Errorf("%s: errors\n%v\nwant %q", strings.TrimSpace(bad), errs, want)
+		}
+	}
+}

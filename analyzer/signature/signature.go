@@ -69,6 +69,10 @@ type Signature struct {
 	// one's.
 	Explains []string
 	Pos      Pos
+	// Units maps unit descriptions to unit names ("Acme Widget Server":
+	// acme-widget.service), for old-style systemd lines that name only
+	// the description (DESIGN §3: a signature pack extends the table).
+	Units map[string]string
 	// Source is the YAML document the signature was read from, comments
 	// included, for `patterns show`.
 	Source string

@@ -8,6 +8,7 @@ import (
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/ingest"
+	"github.com/logsleuth/logsleuth/analyzer/parse"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
 	"github.com/logsleuth/logsleuth/analyzer/timeline"
 )
@@ -31,6 +32,7 @@ func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signat
 		eopts.Location = in.display()
 	}
 	eng := engine.New(sigs, eopts)
+	addUnitDescriptions(sigs)
 	stream, err := ingest.Open(ctx, in.ingestOptions(ios, ws, correlationSpan(sigs)))
 	if err != nil {
 		return nil, fmt.Errorf("open inputs: %w", err)
@@ -60,6 +62,18 @@ func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signat
 		}
 	}
 	return a, nil
+}
+
+// addUnitDescriptions lets the signatures' `units:` tables name the
+// units of old-style systemd lines ("Stopping Acme Widget Server...").
+// It changes the parser's global table, so it runs before any parsing
+// starts.
+func addUnitDescriptions(sigs []*signature.Signature) {
+	for _, s := range sigs {
+		if len(s.Units) > 0 {
+			parse.AddUnitDescriptions(s.Units)
+		}
+	}
 }
 
 // inRange reports whether [start, end] overlaps [since, until]; zero
