@@ -72,8 +72,8 @@ func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 	if len(c.Gaps) > 0 {
 		ew.printf("\n**Gaps**\n\n")
 		for _, g := range c.Gaps {
-			ew.printf("- %s: silent %s, %s .. %s (usually every %s)\n", EscapeMarkdown(g.Source), gapText(g),
-				EscapeMarkdown(stamp(g.From, loc)), EscapeMarkdown(stamp(g.To, loc)), fmtDuration(g.Typical))
+			ew.printf("- %s: silent %s, %s .. %s (%s)\n", EscapeMarkdown(g.Source), gapText(g),
+				EscapeMarkdown(stamp(g.From, loc)), EscapeMarkdown(stamp(g.To, loc)), usualText(g.Typical))
 		}
 	}
 	if len(c.Warnings) > 0 {
@@ -103,8 +103,8 @@ func writeFindingMD(ew *errWriter, f *Finding, role string, loc *time.Location) 
 	ew.printf("\n**%s** %s (%s): **%s**, host %s, %s .. %s", f.ID, EscapeMarkdown(f.Signature.ID), role,
 		EscapeMarkdown(outcomeText(f.Outcome, f.Reason)), EscapeMarkdown(orDash(f.Host)),
 		EscapeMarkdown(stamp(f.Start, loc)), EscapeMarkdown(stamp(f.End, loc)))
-	if f.Count > 1 {
-		ew.printf(", %d events", f.Count)
+	if c := countText(f); c != "" {
+		ew.printf(", %s", c)
 	}
 	ew.printf("\n\n")
 	writeEvidenceMD(ew, f.Evidence, loc)

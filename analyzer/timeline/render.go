@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -166,4 +167,56 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// countText says how many events a finding folded in, and how many of
+// them the evidence shows when the engine kept only the first ones: ""
+// for one, "4 events", "14 events, the first 10 shown".
+func countText(f *Finding) string {
+	if f.Count <= 1 {
+		return ""
+	}
+	s := strconv.Itoa(f.Count) + " events"
+	if n := len(f.Evidence); n < f.Count {
+		s += ", the first " + strconv.Itoa(n) + " shown"
+	}
+	return s
+}
+
+// usualText describes a source's typical spacing for a gap:
+// "usually every 25.8s"; lines that mostly share their second (median 0)
+// read "usually under a second apart", not "every 0s".
+func usualText(d time.Duration) string {
+	if d < time.Second {
+		return "usually under a second apart"
+	}
+	return "usually every " + fmtDuration(d)
+}
+
+// textWidth is where the text format wraps prose (headlines,
+// remediation). Log lines are never wrapped: they stay greppable.
+const textWidth = 100
+
+// wrap breaks prose s into lines of at most width columns at spaces, the
+// first line starting at column used, the others after indent. A word
+// longer than a line stays whole.
+func wrap(s string, used int, indent string) string {
+	var b strings.Builder
+	col := used
+	for i, word := range strings.Fields(s) {
+		n := utf8.RuneCountInString(word)
+		switch {
+		case i == 0:
+		case col+1+n > textWidth:
+			b.WriteByte('\n')
+			b.WriteString(indent)
+			col = len(indent)
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(word)
+		col += n
+	}
+	return b.String()
 }

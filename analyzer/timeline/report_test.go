@@ -3,11 +3,13 @@ package timeline
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
 )
 
@@ -71,5 +73,59 @@ func TestJSONStable(t *testing.T) {
 	r := Build(Input{Findings: findings})
 	if got := r.Findings[0].Captures[0].Value; got != "docker.service" {
 		t.Errorf("f1 is %s, want docker.service", got)
+	}
+}
+
+// TestTextLabels pins the wording a person reads in the text report: a
+// capped evidence chain says so, a source of one event is "1 event", a
+// gap in a source whose lines share their second is not "every 0s", an
+// error seen once shows one time, and long prose wraps at textWidth
+// while log lines stay whole.
+func TestTextLabels(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 6, 0, 0, 0, time.UTC)
+	long := "a headline that goes on and on about what happened to the service on the host and why it matters to whoever reads it"
+	sig := &signature.Signature{ID: "ssh", Severity: signature.Medium}
+	f := &engine.Finding{Signature: sig, Outcome: engine.Confirmed, Host: "h", Start: t0, End: t0.Add(time.Minute), Count: 14,
+		Summary: long, Remediation: []string{long}}
+	logLine := "Failed password for root from 203.0.113.7 port 50122 ssh2 " + strings.Repeat("x", 120)
+	for i := range 10 {
+		f.Evidence = append(f.Evidence, engine.Evidence{Step: "fail", Event: &event.Event{Time: t0.Add(time.Duration(i) * time.Second),
+			Host: "h", Program: "sshd", Message: logLine, Source: event.SourceRef{Path: "auth.log", Line: int64(i + 1)}}})
+	}
+	r := Build(Input{Findings: []*engine.Finding{f}})
+	r.Coverage.Sources = []ingest.SourceStats{{Path: "auth.log", Format: "rfc3164", Events: 1, First: t0, Last: t0, TimeQuality: "exact"}}
+	r.Coverage.Gaps = []Gap{{Source: "auth.log", From: t0, To: t0.Add(2 * time.Hour), Typical: 0}}
+	r.Unexplained = []*ErrorGroup{{Template: "boom", Program: "app", Count: 1, First: t0, Last: t0,
+		Example: &event.Event{Time: t0, Message: "boom", Source: event.SourceRef{Path: "app.log", Line: 3}}}}
+	var buf bytes.Buffer
+	if err := RenderText(&buf, r, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"\n  14 events, the first 10 shown\n",
+		"auth.log: rfc3164, 1 event, ",
+		"(usually under a second apart)",
+		"\n    2025-01-01T06:00:00Z, e.g. app.log:3: boom\n",
+		"\nINCIDENT 1: [medium] a headline that goes on and on about what happened to the service on the host\n  and why it matters to whoever reads it\n",
+		"\n    - a headline that goes on and on about what happened to the service on the host and why it\n      matters to whoever reads it\n",
+		"> " + logLine + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text report lacks %q:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if len(line) > textWidth && !strings.Contains(line, logLine) && !strings.Contains(line, "auth.log") {
+			t.Errorf("prose line longer than %d: %q", textWidth, line)
+		}
+	}
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{{0, "usually under a second apart"}, {805 * time.Millisecond, "usually under a second apart"}, {25800 * time.Millisecond, "usually every 25.8s"}} {
+		if got := usualText(c.d); got != c.want {
+			t.Errorf("usualText(%v) = %q, want %q", c.d, got, c.want)
+		}
 	}
 }

@@ -47,8 +47,12 @@ func RenderTable(w io.Writer, r *Report, o RenderOptions) error {
 				role = "symptom"
 				ew.printf("\n  %s %s\n", paint(severityStyle(x.Severity()), "["+x.Severity().String()+"]"), Safe(headline(x)))
 			}
-			ew.printf("  %s %s (%s): %s, host %s\n", x.ID, Safe(x.Signature.ID), role,
-				outcomeText(x.Outcome, Safe(x.Reason)), Safe(orDash(x.Host)))
+			count := countText(x)
+			if count != "" {
+				count = ", " + count
+			}
+			ew.printf("  %s %s (%s): %s, host %s%s\n", x.ID, Safe(x.Signature.ID), role,
+				outcomeText(x.Outcome, Safe(x.Reason)), Safe(orDash(x.Host)), count)
 			if ew.err == nil {
 				ew.err = evidenceTable(w, x.Evidence, loc)
 			}
@@ -104,7 +108,7 @@ func RenderTable(w io.Writer, r *Report, o RenderOptions) error {
 	if len(c.Gaps) > 0 {
 		ew.printf("  Gaps:\n")
 		for _, g := range c.Gaps {
-			ew.printf("    %s: silent %s, %s .. %s (usually every %s)\n", Safe(g.Source), gapText(g), stamp(g.From, loc), stamp(g.To, loc), fmtDuration(g.Typical))
+			ew.printf("    %s: silent %s, %s .. %s (%s)\n", Safe(g.Source), gapText(g), stamp(g.From, loc), stamp(g.To, loc), usualText(g.Typical))
 		}
 	}
 	if len(c.Warnings) > 0 {

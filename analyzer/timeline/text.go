@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -18,12 +19,14 @@ func RenderText(w io.Writer, r *Report, o RenderOptions) error {
 		rangeText(r.Since, r.Until, loc))
 	for i, inc := range r.Incidents {
 		f := inc.Root
-		ew.printf("\nINCIDENT %d: [%s] %s\n", i+1, f.Severity(), Safe(headline(f)))
+		head := fmt.Sprintf("INCIDENT %d: [%s] ", i+1, f.Severity())
+		ew.printf("\n%s%s\n", head, wrap(Safe(headline(f)), len(head), "  "))
 		writeFindingText(ew, f, "  ", loc)
 		if len(inc.Symptoms) > 0 {
 			ew.printf("  Symptoms it explains:\n")
 			for _, s := range inc.Symptoms {
-				ew.printf("    [%s] %s\n", s.Severity(), Safe(headline(s)))
+				head := "    [" + s.Severity().String() + "] "
+				ew.printf("%s%s\n", head, wrap(Safe(headline(s)), len(head), "      "))
 				writeFindingText(ew, s, "      ", loc)
 			}
 		}
@@ -43,8 +46,8 @@ func RenderText(w io.Writer, r *Report, o RenderOptions) error {
 func writeFindingText(ew *errWriter, f *Finding, ind string, loc *time.Location) {
 	ew.printf("%s%s %s, %s, host %s, %s .. %s\n", ind, f.ID, Safe(f.Signature.ID), outcomeText(f.Outcome, Safe(f.Reason)),
 		Safe(orDash(f.Host)), stamp(f.Start, loc), stamp(f.End, loc))
-	if f.Count > 1 {
-		ew.printf("%s%d events\n", ind, f.Count)
+	if c := countText(f); c != "" {
+		ew.printf("%s%s\n", ind, c)
 	}
 	ew.printf("%sEvidence:\n", ind)
 	writeEvidenceText(ew, f.Evidence, ind+"  ", loc)
@@ -97,7 +100,7 @@ func writeActionsText(ew *errWriter, f *Finding, ind string) {
 	if len(f.Remediation) > 0 {
 		ew.printf("%sRemediation:\n", ind)
 		for _, s := range f.Remediation {
-			ew.printf("%s  - %s\n", ind, Safe(s))
+			ew.printf("%s  - %s\n", ind, wrap(Safe(s), len(ind)+4, ind+"    "))
 		}
 	}
 	if refs := f.Signature.References; len(refs) > 0 {
@@ -123,7 +126,7 @@ func writeCoverageText(ew *errWriter, r *Report, loc *time.Location) {
 	c := &r.Coverage
 	ew.printf("\nCOVERAGE\n  Sources:\n")
 	for _, s := range c.Sources {
-		ew.printf("    %s: %s, %d events, %s .. %s, time %s\n", Safe(s.Path), orDash(s.Format), s.Events,
+		ew.printf("    %s: %s, %s, %s .. %s, time %s\n", Safe(s.Path), orDash(s.Format), plural(int(s.Events), "event", "events"),
 			stamp(s.First, loc), stamp(s.Last, loc), Safe(orDash(s.TimeQuality)))
 	}
 	if len(c.Boots) > 0 {
@@ -138,7 +141,7 @@ func writeCoverageText(ew *errWriter, r *Report, loc *time.Location) {
 	if len(c.Gaps) > 0 {
 		ew.printf("  Gaps:\n")
 		for _, g := range c.Gaps {
-			ew.printf("    %s: silent %s, %s .. %s (usually every %s)\n", Safe(g.Source), gapText(g), stamp(g.From, loc), stamp(g.To, loc), fmtDuration(g.Typical))
+			ew.printf("    %s: silent %s, %s .. %s (%s)\n", Safe(g.Source), gapText(g), stamp(g.From, loc), stamp(g.To, loc), usualText(g.Typical))
 		}
 	}
 	if len(c.Warnings) > 0 {
@@ -156,8 +159,12 @@ func writeUnexplainedText(ew *errWriter, r *Report, loc *time.Location) {
 		return
 	}
 	for _, g := range r.Unexplained {
-		ew.printf("  %dx %s: %s\n    %s .. %s, e.g. %s: %s\n", g.Count, Safe(orDash(g.Program)), Safe(g.Template),
-			stamp(g.First, loc), stamp(g.Last, loc), Safe(Where(g.Example)), Safe(g.Example.Message))
+		when := stamp(g.First, loc)
+		if !g.Last.Equal(g.First) {
+			when += " .. " + stamp(g.Last, loc)
+		}
+		ew.printf("  %dx %s: %s\n    %s, e.g. %s: %s\n", g.Count, Safe(orDash(g.Program)), Safe(g.Template),
+			when, Safe(Where(g.Example)), Safe(g.Example.Message))
 	}
 	if r.UnexplainedOverflow > 0 {
 		ew.printf("  ... %d more error lines of other templates\n", r.UnexplainedOverflow)
