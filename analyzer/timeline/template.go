@@ -253,10 +253,23 @@ var kernelFailures = [...]string{
 	"Out of memory", "oom-kill", "segfault", "Call Trace", "blocked for more than",
 }
 
+// kernelNotFailures follow a failure word in kernel lines that report
+// none: the mount option "errors=remount-ro" (every ext4 mount logs it)
+// and the memory cgroup's "failcnt" counter.
+var kernelNotFailures = map[string]string{"error": "s=", "fail": "cnt"}
+
 func kernelFailure(msg string) bool {
 	for _, w := range kernelFailures {
-		if strings.Contains(msg, w) {
-			return true
+		not := kernelNotFailures[w]
+		for rest := msg; ; {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(w):]
+			if not == "" || !strings.HasPrefix(rest, not) {
+				return true
+			}
 		}
 	}
 	return false
