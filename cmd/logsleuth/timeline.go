@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -91,6 +93,13 @@ or nothing readable.`,
 					return flagErrorf(path, "invalid --fail-on %q: want info, low, medium, high or critical", failOn)
 				}
 				opts.FailOn, opts.FailOnSet = sev, true
+			}
+			if opts.Output != "" {
+				// Fail before reading gigabytes, not after.
+				dir := filepath.Dir(opts.Output)
+				if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+					return flagErrorf(path, "invalid --output %q: no directory %s", opts.Output, dir)
+				}
 			}
 			if opts.Context < 0 || opts.Context > maxContext {
 				return flagErrorf(path, "invalid --context %d: want 0..%d", opts.Context, maxContext)
@@ -192,7 +201,12 @@ func writeReport(stdout io.Writer, path string, render func(io.Writer) error) er
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return fmt.Errorf("--output: %w", err)
+		// Name the user's path, not the temporary file's.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("--output %s: %w", path, err)
 	}
 	w := bufio.NewWriterSize(tmp, 64<<10)
 	err = render(w)

@@ -64,6 +64,11 @@ func TestNewCmdTimeline(t *testing.T) {
 			wantErr: "invalid --context 51: want 0..50",
 		},
 		{
+			name:    "no directory for --output",
+			cli:     "--output /nonexistent-dir/report.html x",
+			wantErr: `invalid --output "/nonexistent-dir/report.html": no directory /nonexistent-dir`,
+		},
+		{
 			name:    "negative context",
 			cli:     "--context -1 x",
 			wantErr: "invalid --context -1: want 0..50",
