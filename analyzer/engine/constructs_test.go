@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -187,5 +189,61 @@ func TestEngineConstructs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGroupsAreBounded feeds many short-lived groups (one source address,
+// one process, one job each) and requires the state to follow the groups
+// still active, not every group ever seen.
+func TestGroupsAreBounded(t *testing.T) {
+	sigs := loadSigs(t, sigBrute, `schema: logsleuth/v1
+id: crash
+title: Crash
+events:
+  crash: {program: app, message|re: 'worker (?P<w>\d+) crashed'}
+match:
+  event: crash
+  dedupe: {by: [w], window: 1m}
+`, `schema: logsleuth/v1
+id: job
+title: Job did not finish
+events:
+  begin: {program: app, message|re: 'job (?P<id>\d+) started'}
+  done: {program: app, message|re: 'job (?P<id>\d+) finished'}
+match:
+  sequence:
+    by: [id]
+    steps:
+      - {event: begin}
+      - {event: done, within: 1m}
+`)
+	e := New(sigs, Options{})
+	const n = 20000
+	for i := 0; i < n; i++ {
+		for _, spec := range []string{
+			fmt.Sprintf("h sshd - - | Failed password for root from 10.%d.%d.%d port 22 ssh2", i>>16, i>>8&255, i&255),
+			fmt.Sprintf("h app - - | worker %d crashed", i),
+			fmt.Sprintf("h app - - | job %d started", i),
+		} {
+			x := ev("00:00:00", spec)
+			x.Time = x.Time.Add(time.Duration(i) * time.Second)
+			e.Process(&x)
+		}
+	}
+	brute, crash, job := e.runners[0].(*threshold), e.runners[1].(*single), e.runners[2].(*sequence)
+	for name, size := range map[string]int{"threshold groups": len(brute.groups), "dedupe keys": len(crash.last), "sequence groups": len(job.groups)} {
+		if size > 4096 {
+			t.Errorf("%s: %d kept after %d one-off groups", name, size, n)
+		}
+	}
+	fs, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != n {
+		t.Fatalf("%d findings, want one per crashed worker (%d)", len(fs), n)
+	}
+	if ms := e.NearMisses(); len(ms) != n {
+		t.Fatalf("%d near misses, want one per unfinished job (%d)", len(ms), n)
 	}
 }

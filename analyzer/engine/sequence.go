@@ -24,6 +24,9 @@ type sequence struct {
 	// absentOpen counts instances waiting at an absent step, so observe
 	// costs nothing when there are none.
 	absentOpen int
+	// pruneAt is the number of groups at which expired instances are
+	// looked for in every group (see minPrune).
+	pruneAt int
 }
 
 type binding struct {
@@ -372,6 +375,9 @@ func (s *sequence) add(e *Engine, in *instance) {
 			return
 		}
 	}
+	if len(list) == 0 && len(s.groups) >= max(s.pruneAt, minPrune) {
+		s.prune(e, in.bound[in.next-1].ev)
+	}
 	if len(list) >= e.opts.MaxPending {
 		e.warnCap(s.sig, in.group)
 		if !list[0].winEnd.IsZero() {
@@ -383,6 +389,28 @@ func (s *sequence) add(e *Engine, in *instance) {
 		s.adjustOpen(e, 1)
 	}
 	s.groups[in.group] = append(list, in)
+}
+
+// prune ends, as near misses, the instances of every group that can no
+// longer advance at now's time (maxspan or within passed): otherwise a
+// group seen once would keep them until the end of the input.
+func (s *sequence) prune(e *Engine, now *event.Event) {
+	for _, key := range s.sortedGroups() {
+		list := s.groups[key]
+		kept := list[:0]
+		for _, in := range list {
+			if reason := s.expired(in, now); reason != "" {
+				if !in.winEnd.IsZero() {
+					s.adjustOpen(e, -1)
+				}
+				s.nearMiss(e, in, reason, now)
+				continue
+			}
+			kept = append(kept, in)
+		}
+		s.setGroup(key, kept)
+	}
+	s.pruneAt = 2 * len(s.groups)
 }
 
 func sameCaptures(a, b *instance) bool {

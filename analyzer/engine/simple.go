@@ -63,7 +63,14 @@ func prefixed(step string, caps signature.Captures) []signature.Capture {
 type single struct {
 	sig  *signature.Signature
 	last map[string]*Finding // dedupe key -> open finding
+	// pruneAt is the size of last at which closed windows are dropped.
+	pruneAt int
 }
+
+// minPrune is the number of groups below which a runner does not look
+// for stale ones; above it, it looks each time the count has doubled, so
+// memory follows the groups still active at a constant cost per event.
+const minPrune = 1024
 
 func (s *single) observe(*Engine, *event.Event) {}
 
@@ -85,6 +92,14 @@ func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
 				return
 			}
 		}
+		if len(s.last) >= max(s.pruneAt, minPrune) {
+			for k, f := range s.last {
+				if ev.Time.Sub(f.Start) > m.DedupeWindow+e.opts.Tolerance {
+					delete(s.last, k)
+				}
+			}
+			s.pruneAt = 2 * len(s.last)
+		}
 		f := &Finding{
 			Signature: s.sig, Outcome: Confirmed, Host: ev.Host, Start: ev.Time, End: ev.Time, Count: 1,
 			Captures: prefixed(h.def.Name, h.caps),
@@ -105,8 +120,9 @@ func (s *single) finish(*Engine) {}
 // key within a sliding Window make a finding; later events within Window
 // of the previous one extend it (one finding per burst).
 type threshold struct {
-	sig    *signature.Signature
-	groups map[string]*burst
+	sig     *signature.Signature
+	groups  map[string]*burst
+	pruneAt int
 }
 
 type burst struct {
@@ -133,6 +149,9 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 	key := groupKey(m.By, ev, h.caps)
 	b := t.groups[key]
 	if b == nil {
+		if len(t.groups) >= max(t.pruneAt, minPrune) {
+			t.prune(e, ev.Time)
+		}
 		b = &burst{}
 		t.groups[key] = b
 	}
@@ -186,3 +205,24 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 }
 
 func (t *threshold) finish(*Engine) {}
+
+// prune drops the groups whose every event is more than a window (and
+// the tolerance) before now: none of them can count again.
+func (t *threshold) prune(e *Engine, now time.Time) {
+	horizon := t.sig.Match.Window + e.opts.Tolerance
+	for k, b := range t.groups {
+		var last time.Time
+		for _, x := range b.times { // out of order within the tolerance
+			if x.After(last) {
+				last = x
+			}
+		}
+		if b.open != nil && b.open.End.After(last) {
+			last = b.open.End
+		}
+		if now.Sub(last) > horizon {
+			delete(t.groups, k)
+		}
+	}
+	t.pruneAt = 2 * len(t.groups)
+}
