@@ -65,6 +65,7 @@ type Assembler struct {
 	provenance string     // what set year: the anchor, or "full date in file"
 
 	lastTime time.Time // for lines with no stamp of their own
+	highTime time.Time // the latest time so far (daylight saving's repeated hour)
 
 	bootID         string
 	boots          int
@@ -215,14 +216,54 @@ func (a *Assembler) fixTime(ev *event.Event) {
 		return
 	case event.TimeYearInferred:
 		a.inferYear(ev)
+		a.repeatedHour(ev)
 	default:
+		if ev.TimeQuality == event.TimeZoneAssumed {
+			a.repeatedHour(ev)
+		}
 		if !ev.Time.IsZero() {
 			a.reanchor(ev.Time, "full date in file")
 		}
 	}
 	if !ev.Time.IsZero() {
 		a.lastTime = ev.Time
+		if ev.Time.After(a.highTime) {
+			a.highTime = ev.Time
+		}
 	}
+}
+
+// repeatedHour reads a zone-less wall clock that occurs twice (the hour
+// repeated when daylight saving time ends) as its second occurrence when
+// the source has already passed the change, or when the first reading
+// puts the line behind the latest time so far and the second is nearer to
+// it: a log written in local time runs 01:59 EDT, 01:00 EST, ..., and
+// time.Date always picks the first reading. A line only a little behind
+// (written late) keeps the first.
+func (a *Assembler) repeatedHour(ev *event.Event) {
+	t, high := ev.Time, a.highTime
+	if t.IsZero() || high.IsZero() || !t.Before(high) {
+		return
+	}
+	local := t.In(a.cfg.Location)
+	_, off := local.Zone()
+	_, end := local.ZoneBounds()
+	if end.IsZero() {
+		return
+	}
+	_, next := end.Zone()
+	if next >= off {
+		return // no clock set back after this reading
+	}
+	later := t.Add(time.Duration(off-next) * time.Second)
+	lw := later.In(a.cfg.Location)
+	if later.Before(end) || lw.Hour() != local.Hour() || lw.Minute() != local.Minute() || lw.Second() != local.Second() {
+		return // the wall clock occurs once
+	}
+	if high.Before(end) && later.Sub(high) >= high.Sub(t) {
+		return // written late in the first pass
+	}
+	ev.Time = later
 }
 
 // reanchor records a full date seen in the source: later year-less lines

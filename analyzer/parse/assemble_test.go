@@ -176,6 +176,46 @@ func TestAssemblerDSTInLocalZone(t *testing.T) {
 	}
 }
 
+// The hour repeated when daylight saving time ends, as a syslog written in
+// local time shows it: the second pass is read as EST, a line written a
+// little late in the first pass stays EDT, and once past the change every
+// repeated wall clock is the second one. Zone-less full dates (dpkg.log)
+// get the same reading.
+func TestAssemblerRepeatedHour(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAssembler(AssemblerConfig{Location: ny, Anchor: Anchor{Time: time.Date(2021, 1, 1, 0, 0, 0, 0, ny), Provenance: "--year"}})
+	var lines []Parsed
+	for _, s := range []string{"Nov  7 01:10:00", "Nov  7 01:50:00", "Nov  7 01:40:00", "Nov  7 01:10:00", "Nov  7 01:59:59", "Nov  7 02:10:00"} {
+		lines = append(lines, Parsed{Kind: KindEntry, Event: yearless(a.ProvisionalYear(), s, ny)})
+	}
+	out := feed(a, lines)
+	want := []string{
+		"2021-11-07T01:10:00-04:00", "2021-11-07T01:50:00-04:00", "2021-11-07T01:40:00-04:00",
+		"2021-11-07T01:10:00-05:00", "2021-11-07T01:59:59-05:00", "2021-11-07T02:10:00-05:00",
+	}
+	for i, ev := range out {
+		if got := ev.Time.In(ny).Format(time.RFC3339); got != want[i] {
+			t.Errorf("line %d %q: %s, want %s", i+1, ev.Message, got, want[i])
+		}
+	}
+
+	dpkg := func(wall string) Parsed {
+		tm, err := time.ParseInLocation(time.DateTime, wall, ny)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Parsed{Kind: KindEntry, Event: event.Event{Time: tm, TimeQuality: event.TimeZoneAssumed, Message: wall}}
+	}
+	a = NewAssembler(AssemblerConfig{Location: ny})
+	out = feed(a, []Parsed{dpkg("2021-11-07 01:50:00"), dpkg("2021-11-07 01:05:00")})
+	if got := out[1].Time.In(ny).Format(time.RFC3339); got != "2021-11-07T01:05:00-05:00" {
+		t.Errorf("dpkg line in the repeated hour: %s, want 2021-11-07T01:05:00-05:00", got)
+	}
+}
+
 func TestAssemblerJoinsAndInherits(t *testing.T) {
 	t0 := time.Date(2021, 10, 7, 6, 20, 25, 0, time.UTC)
 	entry := func(msg string) Parsed {
