@@ -216,6 +216,28 @@ func TestAssemblerRepeatedHour(t *testing.T) {
 	}
 }
 
+// Feb 29 of a year reached by rollover from a --year that has none: the
+// parser must not carry the day into March before the year is settled.
+func TestAssemblerLeapDay(t *testing.T) {
+	a := NewAssembler(AssemblerConfig{Location: time.UTC, Anchor: Anchor{Time: time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC), Provenance: "--year"}})
+	o := &Options{Location: time.UTC, Year: a.ProvisionalYear()}
+	var lines []Parsed
+	for _, l := range []string{"Dec 31 10:00:00 h a[1]: x", "Feb 29 10:00:00 h a[1]: leap day", "Mar  1 10:00:00 h a[1]: y"} {
+		var p Parsed
+		p.Event.Reset()
+		p.Kind = ParseLine([]byte(l), o, &p.Event)
+		lines = append(lines, p)
+	}
+	out := feed(a, lines)
+	var got []string
+	for _, ev := range out {
+		got = append(got, ev.Time.Format(time.RFC3339))
+	}
+	if want := "2023-12-31T10:00:00Z 2024-02-29T10:00:00Z 2024-03-01T10:00:00Z"; strings.Join(got, " ") != want {
+		t.Errorf("times %q, want %q", got, want)
+	}
+}
+
 func TestAssemblerJoinsAndInherits(t *testing.T) {
 	t0 := time.Date(2021, 10, 7, 6, 20, 25, 0, time.UTC)
 	entry := func(msg string) Parsed {

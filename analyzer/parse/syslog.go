@@ -164,7 +164,7 @@ func parseMonthDay(line []byte, p int, m time.Month, localized bool, o *Options,
 	if !ok || (p < len(line) && line[p] != ' ') {
 		return false
 	}
-	h.t = time.Date(o.Year, m, day, c.h, c.m, c.s, c.ns, o.Location)
+	h.t = time.Date(provisionalYear(o.Year, m, day), m, day, c.h, c.m, c.s, c.ns, o.Location)
 	h.q = event.TimeYearInferred
 	switch {
 	case c.frac:
@@ -738,6 +738,16 @@ func readISO(b []byte, p int) (st isoStamp, end int, ok bool) {
 	}
 	st.t = time.Date(y, time.Month(mo), d, c.h, c.m, c.s, c.ns, time.UTC).Add(-time.Duration(off) * time.Second)
 	return st, q, true
+}
+
+// provisionalYear is the year to build a year-less stamp in: y, or for
+// Feb 29 the first leap year from y, so that the day is not carried into
+// March before the Assembler settles the year.
+func provisionalYear(y int, m time.Month, day int) int {
+	for day > daysIn(m, y) && m == time.February {
+		y++
+	}
+	return y
 }
 
 func daysIn(m time.Month, year int) int {

@@ -273,9 +273,9 @@ var rfc3164Cases = []lineCase{
 			msg: "Reloading.", format: FormatRFC3164},
 	},
 	{
-		name: "Feb 29 in a provisional non-leap year is kept as a date",
+		name: "Feb 29 in a provisional non-leap year is built in the next leap year",
 		line: "Feb 29 23:59:59 userver systemd[1]: Reloading.",
-		want: want{time: "2021-03-01T23:59:59Z", q: event.TimeYearInferred, host: "userver", prog: "systemd", pid: 1,
+		want: want{time: "2024-02-29T23:59:59Z", q: event.TimeYearInferred, host: "userver", prog: "systemd", pid: 1,
 			msg: "Reloading.", format: FormatRFC3164},
 	},
 	{
