@@ -51,6 +51,11 @@ type Options struct {
 	Journal      bool
 	JournalDirs  []string
 	JournalFiles []string
+	// JournalFields are journal fields the native reader reads besides
+	// the ones the event model needs (it reads fields by name: go-systemd
+	// cannot enumerate an entry's fields). The journalctl fallback and
+	// export text always carry every field.
+	JournalFields []string
 }
 
 // SourceStats describes one source after it was read (`events --stats`,

@@ -116,7 +116,7 @@ var errNoNative = errors.New("native journal reader not available")
 // can force the journalctl fallback. since and until bound what the
 // reader must return (zero: unbounded); it may return a little more.
 var openJournalFile = func(st *Stream, path string) (journalReader, error) {
-	r, err := openNative(path, st.opts.Since, st.opts.Until)
+	r, err := openNative(path, st.opts.Since, st.opts.Until, st.opts.JournalFields)
 	if errors.Is(err, errNoNative) {
 		return openJournalctl(st.ctx, path, st.opts.Since, st.opts.Until)
 	}

@@ -27,11 +27,13 @@ import (
 // reader asks for a fixed list of fields by name (the want* lists), and
 // for the fields only some writers set only when the entry can have
 // them: each miss costs go-systemd an fmt.Errorf. The lists cover what
-// the model and the signatures use; other journal fields are not read.
+// the model uses; Options.JournalFields adds more (the cmd layer passes
+// every fields.NAME a signature matches on, and --journal-field).
 // GetBootID is never used: it returns the running machine's boot id,
 // not the entry's.
 type sdReader struct {
 	j     *sdjournal.Journal
+	extra []journalWant // Options.JournalFields: read for every entry
 	fs    []parse.JournalField
 	rt    []byte // __REALTIME_TIMESTAMP digits
 	until uint64 // stop after this realtime; 0: no bound
@@ -96,7 +98,7 @@ var (
 
 // openNative opens one journal file for reading from since (zero: the
 // head).
-func openNative(path string, since, until time.Time) (journalReader, error) {
+func openNative(path string, since, until time.Time, extra []string) (journalReader, error) {
 	j, err := sdjournal.NewJournalFromFiles(path)
 	if err != nil {
 		if strings.Contains(err.Error(), "unable to open a handle to the library") {
@@ -119,7 +121,7 @@ func openNative(path string, since, until time.Time) (journalReader, error) {
 			return nil, err
 		}
 	}
-	r := &sdReader{j: j}
+	r := &sdReader{j: j, extra: wants(extra...)}
 	if !until.IsZero() {
 		r.until = uint64(max(until.Add(untilSlack).UnixMicro(), 0))
 	}
@@ -174,6 +176,11 @@ func (r *sdReader) Next(ev *event.Event) error {
 		r.get(wantProcess)
 		if string(r.value("_SYSTEMD_UNIT")) == "docker.service" && string(ident) != "dockerd" {
 			r.get(wantContainer)
+		}
+	}
+	for _, w := range r.extra {
+		if r.value(w.name) == nil {
+			r.get([]journalWant{w})
 		}
 	}
 	parse.FromJournalFields(r.fs, ev)

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -650,5 +651,44 @@ func TestJournalLocal(t *testing.T) {
 	checkWarnings(t, r.warnings, []string{"journal:local: no journal files found in " + filepath.Join(root, "none")}, nil)
 	if r.readable {
 		t.Error("readable without a journal")
+	}
+}
+
+// The native reader reads fields by name: JournalFields adds fields a
+// signature matches on (fields._EXE) beyond the event model's own.
+func TestJournalExtraFields(t *testing.T) {
+	dir := t.TempDir()
+	exp := writeExport(t, dir, "app.export", "__REALTIME_TIMESTAMP=1633587623250900\n__MONOTONIC_TIMESTAMP=33432250900\n"+
+		"_BOOT_ID=5e2b1c0a9d8f4e6b8a7c6d5e4f3a2b1c\n_HOSTNAME=web-1\nSYSLOG_IDENTIFIER=billing\n_PID=4242\nPRIORITY=3\n"+
+		"_EXE=/usr/local/bin/billing\nREQUEST_ID=7f3a\nMESSAGE=payment backend timed out\n\n")
+	j := makeJournal(t, exp, "")
+	if r, err := openNative(j, time.Time{}, time.Time{}, nil); errors.Is(err, errNoNative) {
+		t.Skip("no native reader (cgo or libsystemd missing): the journalctl fallback carries every field")
+	} else if err == nil {
+		r.Close()
+	}
+	for _, c := range []struct {
+		extra []string
+		want  map[string]string
+	}{
+		{nil, map[string]string{"_EXE": "", "REQUEST_ID": ""}},
+		{[]string{"_EXE", "REQUEST_ID", "MESSAGE", "NOT_THERE"}, map[string]string{"_EXE": "/usr/local/bin/billing", "REQUEST_ID": "7f3a"}},
+	} {
+		r := run(t, Options{JournalFiles: []string{j}, JournalFields: c.extra})
+		if len(r.events) != 1 {
+			t.Fatalf("%d events", len(r.events))
+		}
+		ev := r.events[0]
+		if ev.Message != "payment backend timed out" || ev.Program != "billing" {
+			t.Errorf("event %+v", ev)
+		}
+		for k, want := range c.want {
+			if got, _ := ev.Field(k); got != want {
+				t.Errorf("extra %v: field %s = %q, want %q", c.extra, k, got, want)
+			}
+		}
+		if _, ok := ev.Field("NOT_THERE"); ok {
+			t.Errorf("a field the entry lacks was invented")
+		}
 	}
 }

@@ -40,3 +40,32 @@ func TestRequirement(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldRefs(t *testing.T) {
+	y := `schema: logsleuth/v1
+id: a
+title: A
+events:
+  e:
+    fields.level: error
+    not: {fields.module: grpc}
+    any: [{fields.container|startswith: traefik}, {message|contains: refused}]
+match: {threshold: {event: e, by: [host, fields.container], count: 2, window: 1m}}
+---
+schema: logsleuth/v1
+id: b
+title: B
+events:
+  e: {fields.level: error, fields._EXE|endswith: /billing}
+match: {event: e, dedupe: {by: [fields.REQUEST_ID], window: 1m}}
+`
+	sigs, errs := Parse("f.yaml", []byte(y))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got := FieldRefs(sigs)
+	want := []string{"level", "module", "container", "_EXE", "REQUEST_ID"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("FieldRefs = %q, want %q", got, want)
+	}
+}

@@ -235,3 +235,42 @@ func (m *Matcher) CaptureNames() []string {
 	walk(m)
 	return out
 }
+
+// FieldRefs lists the extra fields (fields.NAME) the signatures match or
+// group on, each once, in first-use order: what a reader that fetches
+// fields by name (the native journal reader) must fetch.
+func FieldRefs(sigs []*Signature) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	var walk func(*Matcher)
+	walk = func(m *Matcher) {
+		for _, c := range m.Conds {
+			if c.Field == FieldExtra {
+				add(c.Name)
+			}
+		}
+		for _, n := range m.Not {
+			walk(n)
+		}
+		for _, a := range m.Any {
+			walk(a)
+		}
+	}
+	for _, s := range sigs {
+		for _, e := range s.Events {
+			walk(e.Matcher)
+		}
+		for _, k := range append(append([]string{}, s.Match.By...), s.Match.DedupeBy...) {
+			if name, ok := strings.CutPrefix(k, "fields."); ok {
+				add(name)
+			}
+		}
+	}
+	return out
+}

@@ -33,7 +33,11 @@ func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signat
 	}
 	eng := engine.New(sigs, eopts)
 	addUnitDescriptions(sigs)
-	stream, err := ingest.Open(ctx, in.ingestOptions(ios, ws, correlationSpan(sigs)))
+	opts := in.ingestOptions(ios, ws, correlationSpan(sigs))
+	// The native journal reader fetches fields by name: add the ones the
+	// signatures match on.
+	opts.JournalFields = append(opts.JournalFields, signature.FieldRefs(sigs)...)
+	stream, err := ingest.Open(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open inputs: %w", err)
 	}

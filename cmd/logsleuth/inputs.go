@@ -27,6 +27,8 @@ type InputFlags struct {
 	Journal      bool
 	JournalDirs  []string
 	JournalFiles []string
+	// JournalFields are extra journal fields to read (--journal-field).
+	JournalFields []string
 }
 
 func (f *InputFlags) register(fs *pflag.FlagSet) {
@@ -37,6 +39,7 @@ func (f *InputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.Journal, "journal", false, "read this machine's journal")
 	fs.StringArrayVar(&f.JournalDirs, "journal-dir", nil, "read the journal files below `dir` (repeatable)")
 	fs.StringArrayVar(&f.JournalFiles, "journal-file", nil, "read the journal `file` (repeatable)")
+	fs.StringArrayVar(&f.JournalFields, "journal-field", nil, "also read journal field `NAME` into the events' fields (native reader; repeatable)")
 }
 
 // validate checks the flags against args; with no args, stdin is read
@@ -95,7 +98,7 @@ func (f *InputFlags) display() *time.Location {
 // correlation windows that start before --since can still complete.
 func (f *InputFlags) ingestOptions(ios *IOStreams, ws *event.Warnings, margin time.Duration) ingest.Options {
 	o := ingest.Options{Paths: f.Paths, Stdin: ios.In, Location: f.Location, Year: f.Year, Warnings: ws,
-		Journal: f.Journal, JournalDirs: f.JournalDirs, JournalFiles: f.JournalFiles}
+		Journal: f.Journal, JournalDirs: f.JournalDirs, JournalFiles: f.JournalFiles, JournalFields: f.JournalFields}
 	if !f.SinceT.IsZero() {
 		o.Since = f.SinceT.Add(-margin)
 	}
