@@ -96,21 +96,7 @@ func RenderTable(w io.Writer, r *Report, o RenderOptions) error {
 		}
 		ew.err = t.Render()
 	}
-	if len(c.Boots) > 0 {
-		ew.printf("  Boots:\n")
-		for _, b := range c.Boots {
-			ew.printf("    %s  %s  boot %s  (%s)\n", stamp(b.Time, loc), Safe(orDash(b.Host)), Safe(b.BootID), Safe(whereRef(b.Source)))
-		}
-		if c.BootsOverflow > 0 {
-			ew.printf("    ... %d more boots\n", c.BootsOverflow)
-		}
-	}
-	if len(c.Gaps) > 0 {
-		ew.printf("  Gaps:\n")
-		for _, g := range c.Gaps {
-			ew.printf("    %s: silent %s, %s .. %s (%s)\n", Safe(g.Source), gapText(g), stamp(g.From, loc), stamp(g.To, loc), usualText(g.Typical))
-		}
-	}
+	writeBootsAndGaps(ew, c, loc)
 	if len(c.Warnings) > 0 {
 		ew.printf("  %s\n", paint(ansiYellow, "Warnings:"))
 		for _, wn := range c.Warnings {

@@ -129,21 +129,7 @@ func writeCoverageText(ew *errWriter, r *Report, loc *time.Location) {
 		ew.printf("    %s: %s, %s, %s .. %s, time %s\n", Safe(s.Path), orDash(s.Format), plural(int(s.Events), "event", "events"),
 			stamp(s.First, loc), stamp(s.Last, loc), Safe(orDash(s.TimeQuality)))
 	}
-	if len(c.Boots) > 0 {
-		ew.printf("  Boots:\n")
-		for _, b := range c.Boots {
-			ew.printf("    %s  %s  boot %s  (%s)\n", stamp(b.Time, loc), Safe(orDash(b.Host)), Safe(b.BootID), Safe(whereRef(b.Source)))
-		}
-		if c.BootsOverflow > 0 {
-			ew.printf("    ... %d more boots\n", c.BootsOverflow)
-		}
-	}
-	if len(c.Gaps) > 0 {
-		ew.printf("  Gaps:\n")
-		for _, g := range c.Gaps {
-			ew.printf("    %s: silent %s, %s .. %s (%s)\n", Safe(g.Source), gapText(g), stamp(g.From, loc), stamp(g.To, loc), usualText(g.Typical))
-		}
-	}
+	writeBootsAndGaps(ew, c, loc)
 	if len(c.Warnings) > 0 {
 		ew.printf("  Warnings:\n")
 		for _, w := range c.Warnings {
@@ -180,4 +166,24 @@ func whereRef(s event.SourceRef) string {
 		return s.Path + "@" + s.Cursor
 	}
 	return s.Path
+}
+
+// writeBootsAndGaps prints the boots and gaps of the coverage, in the
+// text and table reports alike.
+func writeBootsAndGaps(ew *errWriter, c *Coverage, loc *time.Location) {
+	if len(c.Boots) > 0 {
+		ew.printf("  Boots:\n")
+		for _, b := range c.Boots {
+			ew.printf("    %s  %s  boot %s  (%s)\n", stamp(b.Time, loc), Safe(orDash(b.Host)), Safe(b.BootID), Safe(whereRef(b.Source)))
+		}
+		if c.BootsOverflow > 0 {
+			ew.printf("    ... %d more boots\n", c.BootsOverflow)
+		}
+	}
+	if len(c.Gaps) > 0 {
+		ew.printf("  Gaps:\n")
+		for _, g := range c.Gaps {
+			ew.printf("    %s: silent %s, %s .. %s (%s)\n", Safe(g.Source), gapText(g), stamp(g.From, loc), stamp(g.To, loc), usualText(g.Typical))
+		}
+	}
 }
