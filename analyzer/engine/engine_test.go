@@ -225,7 +225,7 @@ func TestEngine(t *testing.T) {
 				ev("10:00:00", "h sshd - - | Failed password for root from 218.188.2.4 port 4242 ssh2"),
 				ev("10:00:20", "h sshd - - | Failed password for root from 218.188.2.4 port 4243 ssh2"),
 				ev("10:00:40", "h sshd - - | Failed password for root from 10.0.0.9 port 4244 ssh2")},
-			nil, ""},
+			nil, "2 of the 3 `fail` events needed within 1m"},
 		{"threshold outside the window", []string{sigBrute},
 			[]event.Event{
 				ev("10:00:00", "h sshd - - | Failed password for root from 218.188.2.4 port 4242 ssh2"),

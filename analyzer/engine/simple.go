@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -130,6 +132,11 @@ type burst struct {
 	events []*event.Event
 	caps   []signature.Captures
 	open   *Finding // fired and still extending
+	fired  bool
+	// best is the most events one window held without firing, and
+	// bestEvents those events: the group's near miss if it never fires.
+	best       int
+	bestEvents []*event.Event
 }
 
 func (t *threshold) observe(*Engine, *event.Event) {}
@@ -181,6 +188,10 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 	b.events = append(b.events, ev.Clone())
 	b.caps = append(b.caps, h.caps)
 	if len(b.times) < m.Count {
+		if len(b.times) > b.best && !b.fired {
+			b.best = len(b.times)
+			b.bestEvents = append(b.bestEvents[:0], b.events...)
+		}
 		// Bound memory: only the last Count events can ever matter.
 		if len(b.times) > e.opts.MaxPending {
 			b.times, b.events, b.caps = b.times[1:], b.events[1:], b.caps[1:]
@@ -200,11 +211,38 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 	first := stepData(b.events[0], b.caps[0], m.Event)
 	f.data = map[string]any{m.Event.Name: first, "first": first, "last": stepData(ev, h.caps, m.Event)}
 	e.emit(f)
-	b.open = f
+	b.open, b.fired, b.bestEvents = f, true, nil
 	b.times, b.events, b.caps = b.times[:0], b.events[:0], b.caps[:0]
 }
 
-func (t *threshold) finish(*Engine) {}
+// finish reports, for each group that never fired, the fullest window
+// it had, when it came at least halfway.
+func (t *threshold) finish(e *Engine) {
+	keys := make([]string, 0, len(t.groups))
+	for k := range t.groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.miss(e, k, t.groups[k])
+	}
+}
+
+func (t *threshold) miss(e *Engine, key string, b *burst) {
+	m := t.sig.Match
+	// A lone event is no near miss: every failed login would be one.
+	if b.fired || b.best < 2 || b.best*2 < m.Count {
+		return
+	}
+	n := &NearMiss{Signature: t.sig, Group: key, Steps: b.best, Time: b.bestEvents[0].Time,
+		Reason: fmt.Sprintf("%d of the %d `%s` events needed within %s", b.best, m.Count, m.Event.Name, signature.HumanDuration(m.Window))}
+	for i, x := range b.bestEvents {
+		if i < maxEvidence {
+			n.Evidence = append(n.Evidence, Evidence{Step: m.Event.Name, Event: x})
+		}
+	}
+	e.miss(n)
+}
 
 // prune drops the groups whose every event is more than a window (and
 // the tolerance) before now: none of them can count again.
@@ -221,6 +259,7 @@ func (t *threshold) prune(e *Engine, now time.Time) {
 			last = b.open.End
 		}
 		if now.Sub(last) > horizon {
+			t.miss(e, k, b)
 			delete(t.groups, k)
 		}
 	}
