@@ -74,12 +74,20 @@ func NewCmdRoot(ios *IOStreams) *cobra.Command {
 		Use:   "logsleuth <command> [flags]",
 		Short: "Log forensics for Linux servers",
 		Long: `logsleuth reads syslog and journald logs (live files, rotated and compressed
-copies, support-ticket archives, logs piped on stdin), normalizes every line
-into an event, and explains outages from them.
+copies, support-ticket archives, logs piped on stdin, journal files),
+normalizes every line into an event, matches the events against incident
+signatures and explains the outage: root cause, evidence with file:line,
+how sure it is, and what to do.
 
-Commands that match incident signatures and print a root-cause timeline
-(timeline, explain, test, patterns) are coming; events shows what logsleuth
-reads.`,
+Start with timeline after an outage; events shows what logsleuth read;
+explain shows why one signature did or did not fire; patterns lists the
+signatures; test runs signatures against captured logs.`,
+		Example: `  logsleuth timeline --since "2025-11-11 06:00" /var/log/syslog*
+  zcat syslog.2.gz | logsleuth timeline --year 2021 --tz Asia/Seoul
+  logsleuth timeline --journal-dir bundle/var/log/journal --format html -o report.html
+  logsleuth events --stats sosreport-web3.tar.xz
+  logsleuth explain unattended-upgrade /var/log/syslog*
+  logsleuth test --patterns ./my-rules ./my-fixtures`,
 		Version:       buildVersion(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
