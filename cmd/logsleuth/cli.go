@@ -15,7 +15,7 @@ import (
 // Exit statuses (contract, DESIGN §6).
 const (
 	exitOK       = 0
-	exitFailOn   = 1 // --fail-on SEVERITY was reached (coming)
+	exitFailOn   = 1 // --fail-on reached, a failing test case, lint problems
 	exitError    = 2 // usage error, or nothing at all could be read
 	exitCanceled = 130
 )
