@@ -99,7 +99,7 @@ message. Exit status 1 when there is any.`,
 					fmt.Fprintln(ios.Out, e.Error())
 				}
 				fmt.Fprintf(ios.Out, "%d problems\n", len(list))
-				return &ExitError{Code: 1} // like any linter: findings, not a usage error
+				return &ExitError{Code: exitFailOn} // like any linter: findings, not a usage error
 			}
 			if err != nil {
 				return err

@@ -128,7 +128,7 @@ func runTest(opts *TestOptions, cmdPath string) error {
 	}
 	fmt.Fprintf(opts.IO.Out, "%d passed, %d failed\n", passed, failed)
 	if failed > 0 {
-		return &ExitError{Code: 1}
+		return &ExitError{Code: exitFailOn}
 	}
 	return nil
 }
