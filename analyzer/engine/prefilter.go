@@ -1,10 +1,6 @@
 package engine
 
 import (
-	"unsafe"
-
-	"github.com/cloudflare/ahocorasick"
-
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
 
@@ -13,7 +9,7 @@ import (
 // literals, plus indexes by program and unit. It says "candidate"; the
 // matcher confirms. It must never drop an event a matcher would accept.
 type prefilter struct {
-	ac        *ahocorasick.Matcher
+	ac        *literalDFA
 	byLiteral [][]int // literal index -> defs
 	byProgram map[string][]int
 	byUnit    map[string][]int
@@ -54,7 +50,7 @@ func newPrefilter(defs []defRef) *prefilter {
 		}
 	}
 	if len(dict) > 0 {
-		p.ac = ahocorasick.NewStringMatcher(dict)
+		p.ac = newLiteralDFA(dict)
 	}
 	return p
 }
@@ -79,12 +75,7 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 	// empty value, and an event without one must reach them.
 	offer(p.byProgram[ev.Program])
 	offer(p.byUnit[ev.Unit])
-	if p.ac != nil && ev.Message != "" {
-		// The matcher only reads its input; viewing the message's bytes
-		// in place avoids copying every message of the stream.
-		msg := unsafe.Slice(unsafe.StringData(ev.Message), len(ev.Message))
-		for _, j := range p.ac.Match(msg) {
-			offer(p.byLiteral[j])
-		}
+	if p.ac != nil {
+		p.ac.match(ev.Message, func(j int32) { offer(p.byLiteral[j]) })
 	}
 }

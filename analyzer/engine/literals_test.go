@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/cloudflare/ahocorasick"
+)
+
+// firstMatches is what the prefilter sees of literalDFA.match: each
+// literal once, at its first occurrence.
+func firstMatches(d *literalDFA, s string) []int {
+	var out []int
+	d.match(s, func(l int32) {
+		if !slices.Contains(out, int(l)) {
+			out = append(out, int(l))
+		}
+	})
+	return out
+}
+
+// TestLiteralDFAAgainstReference requires the same literals, in the same
+// order, as github.com/cloudflare/ahocorasick (the matcher literalDFA
+// replaced), over dictionaries of a small alphabet whose words overlap,
+// share prefixes and suffixes, and sit inside one another.
+func TestLiteralDFAAgainstReference(t *testing.T) {
+	for seed := uint64(1); seed <= 40; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 77))
+			alphabet := "abc\x00\xff"[:2+rng.IntN(4)]
+			word := func(min, max int) string {
+				b := make([]byte, min+rng.IntN(max-min+1))
+				for i := range b {
+					b[i] = alphabet[rng.IntN(len(alphabet))]
+				}
+				return string(b)
+			}
+			var dict []string
+			for range 1 + rng.IntN(30) {
+				if w := word(1, 6); !slices.Contains(dict, w) {
+					dict = append(dict, w)
+				}
+			}
+			ref := ahocorasick.NewStringMatcher(dict)
+			d := newLiteralDFA(dict)
+			for range 500 {
+				s := word(0, 40)
+				want := ref.Match([]byte(s))
+				if got := firstMatches(d, s); !slices.Equal(got, want) {
+					t.Fatalf("dict %q, text %q: got %v, want %v", dict, s, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestLiteralDFAAllBytes covers a dictionary that uses every byte value,
+// so no column is shared.
+func TestLiteralDFAAllBytes(t *testing.T) {
+	var dict []string
+	for b := range 256 {
+		dict = append(dict, string([]byte{byte(b), byte(255 - b)}))
+	}
+	ref := ahocorasick.NewStringMatcher(dict)
+	d := newLiteralDFA(dict)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		b := make([]byte, rng.IntN(20))
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		if got, want := firstMatches(d, string(b)), ref.Match(b); !slices.Equal(got, want) {
+			t.Fatalf("text %q: got %v, want %v", b, got, want)
+		}
+	}
+}
+
+// BenchmarkLiterals runs the built-in set's shape of dictionary over log
+// messages with the reference matcher and with literalDFA.
+func BenchmarkLiterals(b *testing.B) {
+	dict := []string{"Failed ", "Invalid user ", "connection error", "connection timed out",
+		"no route to host", "i/o timeout", "Container runtime not ready", "Out of memory: Kill",
+		"blocked for more than ", "Start request repeated too quickly", "authentication failure;",
+		"NotReady", "PLEG is not healthy", "containerd: ", "]: segfault at ", "Corruption"}
+	msgs := []string{
+		`level=info msg="Container 3f2a1b9c5d7e health status changed" container=3f2a1b9c5d7e status=healthy`,
+		`Accepted publickey for deploy from 10.0.4.17 port 52114 ssh2: ED25519 SHA256:abc`,
+		`pam_unix(sshd:session): session opened for user deploy(uid=1000) by (uid=0)`,
+		`Started Session 4182 of User deploy.`,
+		`time="2026-01-01T00:00:01Z" level=warning msg="failed to retrieve runc version: connection error"`,
+	}
+	var n int
+	for _, s := range msgs {
+		n += len(s)
+	}
+	b.Run("cloudflare", func(b *testing.B) {
+		m := ahocorasick.NewStringMatcher(dict)
+		b.SetBytes(int64(n))
+		for b.Loop() {
+			for _, s := range msgs {
+				m.Match([]byte(s))
+			}
+		}
+	})
+	b.Run("dfa", func(b *testing.B) {
+		d := newLiteralDFA(dict)
+		b.SetBytes(int64(n))
+		for b.Loop() {
+			for _, s := range msgs {
+				d.match(s, func(int32) {})
+			}
+		}
+	})
+}
