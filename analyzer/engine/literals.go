@@ -160,3 +160,89 @@ func (d *literalDFA) match(s string, f func(lit int32)) {
 		}
 	}
 }
+
+// gramLen is the length of the substrings gramFilter tests for.
+const gramLen = 4
+
+// gramSample is how many messages gramFilter learns from before it
+// starts rejecting any.
+var gramSample = 4096
+
+// gramFilter rejects most messages that contain no literal before the
+// DFA sees them: every literal contains its own gramLen-byte substring,
+// so a message with none of those substrings contains no literal. It
+// looks at each position independently, so it runs several times faster
+// than the DFA, whose every byte waits on the previous one. Which
+// substring stands for a literal is learned from the first gramSample
+// messages (the rarest there); until then every message passes. A hash
+// collision only lets a message through. Not safe for concurrent use.
+type gramFilter struct {
+	dict []string
+	// bits is the hashed set of the chosen substrings; nil while
+	// learning.
+	bits *[1 << 10]uint64
+	// counts maps each substring of a literal to its occurrences in the
+	// sample so far.
+	counts map[uint32]int
+	left   int
+}
+
+// newGramFilter returns nil when a literal is shorter than gramLen.
+func newGramFilter(dict []string) *gramFilter {
+	g := &gramFilter{dict: dict, counts: map[uint32]int{}, left: gramSample}
+	for _, s := range dict {
+		if len(s) < gramLen {
+			return nil
+		}
+		for i := 0; i+gramLen <= len(s); i++ {
+			g.counts[gramAt(s, i)] = 0
+		}
+	}
+	return g
+}
+
+func gramAt(s string, i int) uint32 {
+	return uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
+}
+
+func gramHash(u uint32) uint32 { return (u * 0x9E3779B1) >> 16 }
+
+// mayMatch reports false only when s contains none of the literals.
+func (g *gramFilter) mayMatch(s string) bool {
+	if b := g.bits; b != nil {
+		for i := 0; i+gramLen <= len(s); i++ {
+			h := gramHash(gramAt(s, i))
+			if b[h>>6]&(1<<(h&63)) != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i+gramLen <= len(s); i++ {
+		if c, ok := g.counts[gramAt(s, i)]; ok {
+			g.counts[gramAt(s, i)] = c + 1
+		}
+	}
+	if g.left--; g.left <= 0 {
+		g.choose()
+	}
+	return true
+}
+
+// choose ends learning: each literal is represented by its substring
+// seen least often (the first of equals).
+func (g *gramFilter) choose() {
+	g.bits = new([1 << 10]uint64)
+	for _, s := range g.dict {
+		best, n := uint32(0), -1
+		for i := 0; i+gramLen <= len(s); i++ {
+			u := gramAt(s, i)
+			if c := g.counts[u]; n < 0 || c < n {
+				best, n = u, c
+			}
+		}
+		h := gramHash(best)
+		g.bits[h>>6] |= 1 << (h & 63)
+	}
+	g.counts = nil
+}

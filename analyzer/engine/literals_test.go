@@ -114,3 +114,47 @@ func BenchmarkLiterals(b *testing.B) {
 		}
 	})
 }
+
+// TestGramFilterNoFalseNegatives requires that every text the filter
+// rejects, once it has learned, has no literal in it.
+func TestGramFilterNoFalseNegatives(t *testing.T) {
+	old := gramSample
+	gramSample = 50
+	t.Cleanup(func() { gramSample = old })
+	rejected := 0
+	for seed := uint64(1); seed <= 40; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 5))
+		word := func(min, max int) string {
+			b := make([]byte, min+rng.IntN(max-min+1))
+			for i := range b {
+				b[i] = "abcd"[rng.IntN(4)]
+			}
+			return string(b)
+		}
+		var dict []string
+		for range 1 + rng.IntN(8) {
+			if w := word(gramLen, 8); !slices.Contains(dict, w) {
+				dict = append(dict, w)
+			}
+		}
+		d, g := newLiteralDFA(dict), newGramFilter(dict)
+		for i := range 1000 {
+			s := word(0, 30)
+			if !g.mayMatch(s) {
+				if i < gramSample {
+					t.Fatalf("dict %q: rejected %q while learning", dict, s)
+				}
+				rejected++
+				if m := firstMatches(d, s); len(m) > 0 {
+					t.Fatalf("dict %q: rejected %q, which has literals %v", dict, s, m)
+				}
+			}
+		}
+	}
+	if rejected < 1000 {
+		t.Fatalf("only %d texts rejected: the test proves little", rejected)
+	}
+	if newGramFilter([]string{"abcd", "abc"}) != nil {
+		t.Fatal("a literal shorter than gramLen must disable the filter")
+	}
+}

@@ -10,7 +10,8 @@ import (
 // matcher confirms. It must never drop an event a matcher would accept.
 type prefilter struct {
 	ac        *literalDFA
-	byLiteral [][]int // literal index -> defs
+	grams     *gramFilter // nil: every message goes to ac
+	byLiteral [][]int     // literal index -> defs
 	byProgram map[string][]int
 	byUnit    map[string][]int
 	always    []int
@@ -51,6 +52,7 @@ func newPrefilter(defs []defRef) *prefilter {
 	}
 	if len(dict) > 0 {
 		p.ac = newLiteralDFA(dict)
+		p.grams = newGramFilter(dict)
 	}
 	return p
 }
@@ -75,7 +77,7 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 	// empty value, and an event without one must reach them.
 	offer(p.byProgram[ev.Program])
 	offer(p.byUnit[ev.Unit])
-	if p.ac != nil {
+	if p.ac != nil && (p.grams == nil || p.grams.mayMatch(ev.Message)) {
 		p.ac.match(ev.Message, func(j int32) { offer(p.byLiteral[j]) })
 	}
 }
