@@ -210,8 +210,14 @@ func gramHash(u uint32) uint32 { return (u * 0x9E3779B1) >> 16 }
 // mayMatch reports false only when s contains none of the literals.
 func (g *gramFilter) mayMatch(s string) bool {
 	if b := g.bits; b != nil {
-		for i := 0; i+gramLen <= len(s); i++ {
-			h := gramHash(gramAt(s, i))
+		if len(s) < gramLen {
+			return false
+		}
+		// u rolls gramAt(s, i-3) along: one byte load per position.
+		u := uint32(s[0])<<8 | uint32(s[1])<<16 | uint32(s[2])<<24
+		for i := 3; i < len(s); i++ {
+			u = u>>8 | uint32(s[i])<<24
+			h := gramHash(u)
 			if b[h>>6]&(1<<(h&63)) != 0 {
 				return true
 			}
