@@ -40,6 +40,11 @@ type Parsed struct {
 // endless indented block cannot exhaust memory.
 const maxMessage = 1 << 20
 
+// fieldSlab is how many fields the Assembler allocates at a time. Events
+// keep their slab alive; whatever is retained longer (evidence, context
+// lines) is cloned.
+const fieldSlab = 512
+
 // Assembler turns the parsed lines of one source, in file order, into
 // finished events: it joins continuation lines to their entry, infers
 // years (anchor, Dec->Jan rollover), gives stamp-less lines the time of
@@ -58,6 +63,9 @@ type Assembler struct {
 
 	pending    event.Event
 	hasPending bool
+	// fields is the slab events' Fields are copied into, so that events
+	// with fields cost an allocation only every fieldSlab fields.
+	fields []event.Field
 
 	// year inference
 	year       int        // year of the last year-less or dated line
@@ -119,8 +127,15 @@ func (a *Assembler) Add(out []event.Event, p *Parsed) []event.Event {
 	out = a.Flush(out)
 	a.pending = p.Event
 	ev := &a.pending
-	if len(ev.Fields) > 0 {
-		ev.Fields = append([]event.Field(nil), ev.Fields...)
+	if n := len(ev.Fields); n > 0 {
+		if len(a.fields)+n > cap(a.fields) {
+			a.fields = make([]event.Field, 0, max(fieldSlab, n))
+		}
+		i := len(a.fields)
+		a.fields = append(a.fields, ev.Fields...)
+		// Capped, so that appending to one event's fields (a
+		// continuation line, SetField) cannot reach the next event's.
+		ev.Fields = a.fields[i:len(a.fields):len(a.fields)]
 	} else {
 		ev.Fields = nil
 	}
