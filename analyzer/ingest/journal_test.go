@@ -15,6 +15,7 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/parse"
+	"github.com/logsleuth/logsleuth/internal/testenv"
 )
 
 const journalTestdata = "testdata/journal"
@@ -254,12 +255,7 @@ func TestJournalSincePushdown(t *testing.T) {
 }
 
 func needJournalctl(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/journalctl"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("journalctl is not installed")
-		}
-		t.Skip("journalctl is not installed")
-	}
+	testenv.FirstFile(t, "journalctl", "/usr/bin/journalctl", "/bin/journalctl")
 }
 
 // The fallback of cgo-free builds: journalctl -o export per file, the

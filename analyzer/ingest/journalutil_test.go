@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"github.com/logsleuth/logsleuth/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,16 +15,7 @@ import (
 // text into real .journal files (research inputs-parsing §5).
 func journalRemote(t testing.TB) string {
 	t.Helper()
-	for _, p := range []string{"/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("systemd-journal-remote is not installed (CI must apt-get install systemd-journal-remote)")
-	}
-	t.Skip("systemd-journal-remote is not installed; skipping native journal tests")
-	return ""
+	return testenv.FirstFile(t, "systemd-journal-remote", "/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote")
 }
 
 var finishedRE = regexp.MustCompile(`Finishing after writing (\d+) entries`)

@@ -11,34 +11,11 @@ import (
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/internal/testenv"
 )
 
-// loghubDir finds shared/data/loghub by walking up from the working
-// directory (the repo and the shared dir sit side by side). Locally a
-// missing dir skips the test; in CI it fails it.
-func loghubDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "data", "loghub")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("shared/data/loghub not found above the working directory")
-	}
-	t.Skip("shared/data/loghub not found above the working directory")
-	return ""
-}
+// loghubDir is the Loghub sample data, read in place.
+func loghubDir(t *testing.T) string { return testenv.SharedDir(t, "data/loghub") }
 
 // loghubRecord is what one CSV row says about its line.
 type loghubRecord struct {

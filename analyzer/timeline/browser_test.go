@@ -3,6 +3,7 @@ package timeline
 import (
 	"bytes"
 	"context"
+	"github.com/logsleuth/logsleuth/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,10 +28,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		}
 	}
 	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed (apt-get install chromium); CI must run the browser test")
-		}
-		t.Skip("chromium not on PATH")
+		testenv.Missing(t, "chromium is not on PATH (apt-get install chromium)")
 	}
 	r := analyzeCase(t, []string{"testdata/cases/k8s-node/syslog"}, CollectorOptions{Context: 1})
 	dir := t.TempDir()

@@ -2,39 +2,17 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/internal/testenv"
 )
 
-// loghubDir finds shared/data/loghub by walking up from the working
-// directory (the repository and shared/ sit side by side, locally and in
-// CI). The files are read in place, never copied into the repository.
-func loghubDir(t *testing.T) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, "shared", "data", "loghub")
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("shared/data/loghub not found above %s", wd)
-	}
-	t.Skipf("shared/data/loghub not found above %s", wd)
-	return ""
-}
+// loghubDir is the Loghub sample data, read in place.
+func loghubDir(t *testing.T) string { return testenv.SharedDir(t, "data/loghub") }
 
 // TestLoghubNoFalsePositives runs every built-in signature over real
 // syslog from the Loghub collection. Those files hold no outage of any
