@@ -162,14 +162,3 @@ func evidenceKey(f *Finding) string {
 	e := f.Evidence[0].Event
 	return fmt.Sprintf("%s:%012d", e.Source.Path, e.Source.Line)
 }
-
-// where names an event's position for people: "syslog:412".
-func where(ev *event.Event) string {
-	if ev.Source.Line > 0 {
-		return fmt.Sprintf("%s:%d", ev.Source.Path, ev.Source.Line)
-	}
-	if ev.Source.Cursor != "" {
-		return ev.Source.Path + "@" + ev.Source.Cursor
-	}
-	return ev.Source.Path
-}

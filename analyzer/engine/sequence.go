@@ -273,7 +273,7 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 				!ev.Time.Before(in.winStart) && !ev.Time.After(in.winEnd) {
 				s.adjustOpen(e, -1)
 				s.nearMiss(e, in, fmt.Sprintf("step %d `absent %s` refuted by `%s` at %s, %s after %s",
-					st.Index+1, st.As, ev.Message, where(ev), signature.HumanDuration(ev.Time.Sub(in.winStart)), s.anchorName(in, st)), ev)
+					st.Index+1, st.As, ev.Message, ev.Source.String(), signature.HumanDuration(ev.Time.Sub(in.winStart)), s.anchorName(in, st)), ev)
 				continue
 			}
 			kept = append(kept, in)
@@ -433,7 +433,7 @@ func (s *sequence) until(e *Engine, ev *event.Event, caps signature.Captures) {
 		if !in.winEnd.IsZero() {
 			s.adjustOpen(e, -1)
 		}
-		s.nearMiss(e, in, fmt.Sprintf("dropped by until event `%s` at %s", ev.Message, where(ev)), ev)
+		s.nearMiss(e, in, fmt.Sprintf("dropped by until event `%s` at %s", ev.Message, ev.Source.String()), ev)
 	}
 	delete(s.groups, key)
 }

@@ -3,6 +3,7 @@
 package event
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -125,6 +126,18 @@ type SourceRef struct {
 	Line   int64
 	Format string
 	Cursor string
+}
+
+// String names the position for people: "syslog.1:412" for a line,
+// "journal:local@s=..." for a journal cursor, else the path.
+func (r SourceRef) String() string {
+	switch {
+	case r.Line > 0:
+		return r.Path + ":" + strconv.FormatInt(r.Line, 10)
+	case r.Cursor != "":
+		return r.Path + "@" + r.Cursor
+	}
+	return r.Path
 }
 
 // Event is one log record, normalized. The zero value is an event with

@@ -142,3 +142,18 @@ func BenchmarkAppendJSON(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 }
+
+func TestSourceRefString(t *testing.T) {
+	for _, c := range []struct {
+		ref  SourceRef
+		want string
+	}{
+		{SourceRef{Path: "syslog.1", Line: 412}, "syslog.1:412"},
+		{SourceRef{Path: "journal:local", Cursor: "s=ab;i=7"}, "journal:local@s=ab;i=7"},
+		{SourceRef{Path: "<stdin>"}, "<stdin>"},
+	} {
+		if got := c.ref.String(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.ref, got, c.want)
+		}
+	}
+}

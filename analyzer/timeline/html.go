@@ -124,7 +124,7 @@ func (p *htmlPage) axis() {
 		}
 		l := lane(ev.Host, ev.Source.Path)
 		l.Marks = append(l.Marks, htmlMark{Class: class, X: num(x(ev.Time) - 2), W: "4", Target: target,
-			Title: stamp(ev.Time, p.Loc) + " " + Safe(programOf(ev)) + ": " + Safe(ev.Message) + " (" + Safe(Where(ev)) + ")"})
+			Title: stamp(ev.Time, p.Loc) + " " + Safe(programOf(ev)) + ": " + Safe(ev.Message) + " (" + Safe(ev.Source.String()) + ")"})
 	}
 	for _, f := range r.Findings {
 		if !f.Start.IsZero() {
@@ -167,8 +167,8 @@ func (p *htmlPage) Delta(d time.Duration) string { return delta(d) }
 func (p *htmlPage) Program(ev *event.Event) string {
 	return Safe(programOf(ev))
 }
-func (p *htmlPage) Where(ev *event.Event) string      { return Safe(Where(ev)) }
-func (p *htmlPage) WhereRef(s event.SourceRef) string { return Safe(whereRef(s)) }
+func (p *htmlPage) Where(ev *event.Event) string      { return Safe(ev.Source.String()) }
+func (p *htmlPage) WhereRef(s event.SourceRef) string { return Safe(s.String()) }
 func (p *htmlPage) Outcome(f *Finding) string         { return Safe(outcomeText(f.Outcome, f.Reason)) }
 func (p *htmlPage) Headline(f *Finding) string        { return Safe(headline(f)) }
 func (p *htmlPage) Lines(ev []Evidence) []Line        { return Lines(ev) }

@@ -208,7 +208,7 @@ func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 	}
 	for _, g := range r.Unexplained {
 		out.Unexplained = append(out.Unexplained, jsonError{Template: g.Template, Program: g.Program, Count: g.Count,
-			First: jsonTime(g.First), Last: jsonTime(g.Last), Example: g.Example.Message, Source: Where(g.Example)})
+			First: jsonTime(g.First), Last: jsonTime(g.Last), Example: g.Example.Message, Source: g.Example.Source.String()})
 	}
 	c := &r.Coverage
 	for _, s := range c.Sources {
@@ -216,7 +216,7 @@ func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 			First: jsonTime(s.First), Last: jsonTime(s.Last), TimeQuality: s.TimeQuality})
 	}
 	for _, b := range c.Boots {
-		out.Coverage.Boots = append(out.Coverage.Boots, jsonBoot{Host: b.Host, BootID: b.BootID, Time: jsonTime(b.Time), Source: whereRef(b.Source)})
+		out.Coverage.Boots = append(out.Coverage.Boots, jsonBoot{Host: b.Host, BootID: b.BootID, Time: jsonTime(b.Time), Source: b.Source.String()})
 	}
 	for _, g := range c.Gaps {
 		out.Coverage.Gaps = append(out.Coverage.Gaps, jsonGap{Source: g.Source, Host: g.Host, From: jsonTime(g.From), To: jsonTime(g.To),

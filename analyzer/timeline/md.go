@@ -63,7 +63,7 @@ func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 		ew.printf("\n**Boots**\n\n")
 		for _, b := range c.Boots {
 			ew.printf("- %s %s boot %s (%s)\n", EscapeMarkdown(stamp(b.Time, loc)), EscapeMarkdown(orDash(b.Host)),
-				EscapeMarkdown(b.BootID), EscapeMarkdown(whereRef(b.Source)))
+				EscapeMarkdown(b.BootID), EscapeMarkdown(b.Source.String()))
 		}
 		if c.BootsOverflow > 0 {
 			ew.printf("- … %d more boots\n", c.BootsOverflow)
@@ -90,7 +90,7 @@ func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 		ew.printf("| Count | First | Last | Program | Template | Example |\n| --: | --- | --- | --- | --- | --- |\n")
 		for _, g := range r.Unexplained {
 			ew.printf("| %d | %s | %s | %s | %s | %s: %s |\n", g.Count, EscapeMarkdown(stamp(g.First, loc)), EscapeMarkdown(stamp(g.Last, loc)),
-				EscapeMarkdown(orDash(g.Program)), EscapeMarkdown(g.Template), EscapeMarkdown(Where(g.Example)), EscapeMarkdown(g.Example.Message))
+				EscapeMarkdown(orDash(g.Program)), EscapeMarkdown(g.Template), EscapeMarkdown(g.Example.Source.String()), EscapeMarkdown(g.Example.Message))
 		}
 		if r.UnexplainedOverflow > 0 {
 			ew.printf("\n… %d more error lines of other templates\n", r.UnexplainedOverflow)
@@ -123,7 +123,7 @@ func writeEvidenceMD(ew *errWriter, ev []Evidence, loc *time.Location) {
 			msg = "_" + msg + "_"
 		}
 		ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", EscapeMarkdown(stamp(x.Time, loc)), EscapeMarkdown(d), host,
-			EscapeMarkdown(programOf(x)), step, msg, EscapeMarkdown(Where(x)))
+			EscapeMarkdown(programOf(x)), step, msg, EscapeMarkdown(x.Source.String()))
 	}
 }
 

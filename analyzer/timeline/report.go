@@ -380,15 +380,3 @@ func (r *Report) FailOn(sev signature.Severity) bool {
 	}
 	return false
 }
-
-// Where names an event's position for people: "syslog:412", or
-// "journal:local@s=..." for a journal cursor.
-func Where(ev *event.Event) string {
-	switch {
-	case ev.Source.Line > 0:
-		return ev.Source.Path + ":" + strconv.FormatInt(ev.Source.Line, 10)
-	case ev.Source.Cursor != "":
-		return ev.Source.Path + "@" + ev.Source.Cursor
-	}
-	return ev.Source.Path
-}

@@ -112,7 +112,7 @@ func RenderTable(w io.Writer, r *Report, o RenderOptions) error {
 		t.Header("Count", "First", "Last", "Program", "Template", "Example")
 		for _, g := range r.Unexplained {
 			t.Append(strconv.Itoa(g.Count), stamp(g.First, loc), stamp(g.Last, loc), Safe(orDash(g.Program)),
-				Safe(g.Template), Safe(Where(g.Example)))
+				Safe(g.Template), Safe(g.Example.Source.String()))
 		}
 		ew.err = t.Render()
 		if r.UnexplainedOverflow > 0 {
@@ -154,11 +154,11 @@ func evidenceTable(w io.Writer, ev []Evidence, loc *time.Location) error {
 	for _, l := range Lines(ev) {
 		x := l.Event
 		if l.Evidence == nil {
-			t.Append(stamp(x.Time, loc), "", "", Safe(programOf(x)), "", "| "+string(AppendSafe(nil, x.Message, "\n")), Safe(Where(x)))
+			t.Append(stamp(x.Time, loc), "", "", Safe(programOf(x)), "", "| "+string(AppendSafe(nil, x.Message, "\n")), Safe(x.Source.String()))
 			continue
 		}
 		t.Append(stamp(x.Time, loc), delta(l.Evidence.Delta), Safe(orDash(x.Host)), Safe(programOf(x)), Safe(l.Evidence.Step),
-			string(AppendSafe(nil, x.Message, "\n")), Safe(Where(x)))
+			string(AppendSafe(nil, x.Message, "\n")), Safe(x.Source.String()))
 	}
 	return t.Render()
 }

@@ -3,7 +3,6 @@ package timeline
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -72,7 +71,7 @@ func writeEvidenceText(ew *errWriter, ev []Evidence, ind string, loc *time.Locat
 		buf = append(buf, "  "...)
 		buf = AppendSafe(buf, l.Evidence.Step, `\n`)
 		buf = append(buf, "  "...)
-		buf = AppendSafe(buf, Where(x), `\n`)
+		buf = AppendSafe(buf, x.Source.String(), `\n`)
 		buf = append(buf, '\n')
 		buf = append(buf, ind...)
 		buf = append(buf, "  > "...)
@@ -92,7 +91,7 @@ func contextLine(buf []byte, ind string, c *event.Event, loc *time.Location) []b
 	buf = append(buf, ": "...)
 	buf = AppendSafe(buf, c.Message, `\n`)
 	buf = append(buf, "  ("...)
-	buf = AppendSafe(buf, Where(c), `\n`)
+	buf = AppendSafe(buf, c.Source.String(), `\n`)
 	return append(buf, ")\n"...)
 }
 
@@ -150,22 +149,11 @@ func writeUnexplainedText(ew *errWriter, r *Report, loc *time.Location) {
 			when += " .. " + stamp(g.Last, loc)
 		}
 		ew.printf("  %dx %s: %s\n    %s, e.g. %s: %s\n", g.Count, Safe(orDash(g.Program)), Safe(g.Template),
-			when, Safe(Where(g.Example)), Safe(g.Example.Message))
+			when, Safe(g.Example.Source.String()), Safe(g.Example.Message))
 	}
 	if r.UnexplainedOverflow > 0 {
 		ew.printf("  ... %d more error lines of other templates\n", r.UnexplainedOverflow)
 	}
-}
-
-// whereRef is Where for a bare source reference.
-func whereRef(s event.SourceRef) string {
-	switch {
-	case s.Line > 0:
-		return s.Path + ":" + strconv.FormatInt(s.Line, 10)
-	case s.Cursor != "":
-		return s.Path + "@" + s.Cursor
-	}
-	return s.Path
 }
 
 // writeBootsAndGaps prints the boots and gaps of the coverage, in the
@@ -174,7 +162,7 @@ func writeBootsAndGaps(ew *errWriter, c *Coverage, loc *time.Location) {
 	if len(c.Boots) > 0 {
 		ew.printf("  Boots:\n")
 		for _, b := range c.Boots {
-			ew.printf("    %s  %s  boot %s  (%s)\n", stamp(b.Time, loc), Safe(orDash(b.Host)), Safe(b.BootID), Safe(whereRef(b.Source)))
+			ew.printf("    %s  %s  boot %s  (%s)\n", stamp(b.Time, loc), Safe(orDash(b.Host)), Safe(b.BootID), Safe(b.Source.String()))
 		}
 		if c.BootsOverflow > 0 {
 			ew.printf("    ... %d more boots\n", c.BootsOverflow)

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
-	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/timeline"
 )
 
@@ -96,19 +95,8 @@ func runExplain(opts *ExplainOptions, cmdPath string) error {
 func writeEvidence(w io.Writer, ev []engine.Evidence, loc *time.Location) {
 	for _, e := range ev {
 		x := e.Event
-		fmt.Fprintf(w, "  %-10s %s\n             %s\n", e.Step, safeText(sourceLoc(x)), appendText(nil, x, loc))
+		fmt.Fprintf(w, "  %-10s %s\n             %s\n", e.Step, safeText(x.Source.String()), appendText(nil, x, loc))
 	}
-}
-
-// sourceLoc names where an event came from: "syslog.1:412".
-func sourceLoc(x *event.Event) string {
-	switch {
-	case x.Source.Line > 0:
-		return fmt.Sprintf("%s:%d", x.Source.Path, x.Source.Line)
-	case x.Source.Cursor != "":
-		return x.Source.Path + "@" + x.Source.Cursor
-	}
-	return x.Source.Path
 }
 
 // safeText neutralizes control characters in log-derived text.
