@@ -426,15 +426,7 @@ func (s *Stream) runJournal(in *input) {
 	heap.Init(&h)
 
 	run := &srcRun{st: s, src: src}
-	run.emit = func(b *batch) bool {
-		select {
-		case src.ch <- b:
-			return true
-		case <-s.done:
-			putBatch(b)
-			return false
-		}
-	}
+	run.emit = s.sendTo(src)
 	b := getBatch()
 	var n int64
 	for len(h) > 0 {

@@ -311,6 +311,20 @@ func (run *srcRun) assemble() {
 	run.finish()
 }
 
+// sendTo returns the emit of a streaming source: hand each batch to the
+// merge, or drop it once the stream was stopped.
+func (s *Stream) sendTo(src *source) func(*batch) bool {
+	return func(b *batch) bool {
+		select {
+		case src.ch <- b:
+			return true
+		case <-s.done:
+			putBatch(b)
+			return false
+		}
+	}
+}
+
 // send accounts for b and emits it; false when the stream was stopped.
 func (run *srcRun) send(b *batch) bool {
 	if len(b.events) == 0 {

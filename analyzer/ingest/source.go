@@ -75,15 +75,7 @@ func (s *Stream) runInput(in *input) {
 	publish()
 	run := s.newRun(src, d, loc, facts)
 	run.stdin = dflt
-	run.emit = func(b *batch) bool {
-		select {
-		case src.ch <- b:
-			return true
-		case <-s.done:
-			putBatch(b)
-			return false
-		}
-	}
+	run.emit = s.sendTo(src)
 	run.pump(d)
 	close(src.ch)
 }
