@@ -73,6 +73,9 @@ type Assembler struct {
 	provenance string     // what set year: the anchor, or "full date in file"
 
 	lastTime time.Time // for lines with no stamp of their own
+	// dated is the last full date seen, not yet applied to year and
+	// prevMonth (see reanchor).
+	dated    time.Time
 	highTime time.Time // the latest time so far (daylight saving's repeated hour)
 
 	bootID         string
@@ -284,7 +287,10 @@ func (a *Assembler) repeatedHour(ev *event.Event) {
 // reanchor records a full date seen in the source: later year-less lines
 // continue from it.
 func (a *Assembler) reanchor(t time.Time, provenance string) {
-	a.year, a.prevMonth, _ = t.In(a.cfg.Location).Date()
+	// Only year-less lines need the year and month of the last full
+	// date: work them out when one comes (inferYear), not on every dated
+	// line of an RFC3339 file.
+	a.dated = t
 	if a.provenance == "" {
 		a.provenance = provenance
 	}
@@ -292,6 +298,10 @@ func (a *Assembler) reanchor(t time.Time, provenance string) {
 
 func (a *Assembler) inferYear(ev *event.Event) {
 	loc := a.cfg.Location
+	if !a.dated.IsZero() {
+		a.year, a.prevMonth, _ = a.dated.In(loc).Date()
+		a.dated = time.Time{}
+	}
 	t := ev.Time.In(loc)
 	m := t.Month()
 	if a.prevMonth == 0 {
