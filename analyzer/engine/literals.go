@@ -168,19 +168,25 @@ const gramLen = 4
 // starts rejecting any.
 var gramSample = 4096
 
+// maxStride bounds gramFilter's stride.
+const maxStride = 4
+
 // gramFilter rejects most messages that contain no literal before the
-// DFA sees them: every literal contains its own gramLen-byte substring,
-// so a message with none of those substrings contains no literal. It
-// looks at each position independently, so it runs several times faster
-// than the DFA, whose every byte waits on the previous one. Which
-// substring stands for a literal is learned from the first gramSample
+// DFA sees them. It tests the gramLen-byte substrings of a message at
+// every stride-th position only, against a hashed set holding, for each
+// literal, stride consecutive substrings of it: any occurrence of the
+// literal puts one of those at a tested position. Each test is
+// independent of the others, so it runs several times faster than the
+// DFA, whose every byte waits on the previous one. Which substrings stand
+// for a literal, and the stride, are learned from the first gramSample
 // messages (the rarest there); until then every message passes. A hash
 // collision only lets a message through. Not safe for concurrent use.
 type gramFilter struct {
 	dict []string
 	// bits is the hashed set of the chosen substrings; nil while
 	// learning.
-	bits *[1 << 10]uint64
+	bits   *[1 << 10]uint64
+	stride int
 	// counts maps each substring of a literal to its occurrences in the
 	// sample so far.
 	counts map[uint32]int
@@ -209,21 +215,34 @@ func gramHash(u uint32) uint32 { return (u * 0x9E3779B1) >> 16 }
 
 // mayMatch reports false only when s contains none of the literals.
 func (g *gramFilter) mayMatch(s string) bool {
-	if b := g.bits; b != nil {
-		if len(s) < gramLen {
-			return false
-		}
-		// u rolls gramAt(s, i-3) along: one byte load per position.
-		u := uint32(s[0])<<8 | uint32(s[1])<<16 | uint32(s[2])<<24
-		for i := 3; i < len(s); i++ {
-			u = u>>8 | uint32(s[i])<<24
-			h := gramHash(u)
-			if b[h>>6]&(1<<(h&63)) != 0 {
-				return true
-			}
-		}
-		return false
+	b := g.bits
+	if b == nil {
+		g.learn(s)
+		return true
 	}
+	const n = gramLen
+	st := g.stride
+	i := 0
+	// Four tests per round, or-ed, with one branch.
+	for ; i+3*st+n <= len(s); i += 4 * st {
+		h0 := gramHash(gramAt(s, i))
+		h1 := gramHash(gramAt(s, i+st))
+		h2 := gramHash(gramAt(s, i+2*st))
+		h3 := gramHash(gramAt(s, i+3*st))
+		if (b[h0>>6]>>(h0&63)|b[h1>>6]>>(h1&63)|b[h2>>6]>>(h2&63)|b[h3>>6]>>(h3&63))&1 != 0 {
+			return true
+		}
+	}
+	for ; i+n <= len(s); i += st {
+		h := gramHash(gramAt(s, i))
+		if b[h>>6]&(1<<(h&63)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *gramFilter) learn(s string) {
 	for i := 0; i+gramLen <= len(s); i++ {
 		if c, ok := g.counts[gramAt(s, i)]; ok {
 			g.counts[gramAt(s, i)] = c + 1
@@ -232,22 +251,60 @@ func (g *gramFilter) mayMatch(s string) bool {
 	if g.left--; g.left <= 0 {
 		g.choose()
 	}
-	return true
 }
 
-// choose ends learning: each literal is represented by its substring
-// seen least often (the first of equals).
+// choose ends learning: of the strides the literals allow, it takes the
+// one with the cheapest estimated cost per byte, the tests (one every
+// stride bytes) plus the DFA run on the messages the chosen substrings
+// let through (about dfaCost tests per byte of such a message).
 func (g *gramFilter) choose() {
-	g.bits = new([1 << 10]uint64)
+	const dfaCost = 4
+	minLen := len(g.dict[0])
 	for _, s := range g.dict {
-		best, n := uint32(0), -1
-		for i := 0; i+gramLen <= len(s); i++ {
-			u := gramAt(s, i)
-			if c := g.counts[u]; n < 0 || c < n {
-				best, n = u, c
+		minLen = min(minLen, len(s))
+	}
+	best, bestCost := 1, -1.0
+	for st := 1; st <= min(maxStride, minLen-gramLen+1); st++ {
+		_, hits := g.window(st)
+		// A chosen substring is at a tested position once in st.
+		pass := min(1, float64(hits)/float64(st*gramSample))
+		if cost := 1/float64(st) + dfaCost*pass; bestCost < 0 || cost < bestCost {
+			best, bestCost = st, cost
+		}
+	}
+	g.use(best)
+}
+
+// window picks, per literal, the stride consecutive substrings seen
+// least often in the sample, and returns them with their total count.
+func (g *gramFilter) window(stride int) (set []uint32, hits int) {
+	for _, s := range g.dict {
+		best, n := 0, -1
+		for k := 0; k+stride-1+gramLen <= len(s); k++ {
+			sum := 0
+			for j := k; j < k+stride; j++ {
+				sum += g.counts[gramAt(s, j)]
+			}
+			if n < 0 || sum < n {
+				best, n = k, sum
 			}
 		}
-		h := gramHash(best)
+		for j := best; j < best+stride; j++ {
+			set = append(set, gramAt(s, j))
+		}
+		hits += n
+	}
+	return set, hits
+}
+
+// use ends learning with the given stride, which every literal must
+// allow (len >= gramLen+stride-1).
+func (g *gramFilter) use(stride int) {
+	set, _ := g.window(stride)
+	g.bits = new([1 << 10]uint64)
+	g.stride = stride
+	for _, u := range set {
+		h := gramHash(u)
 		g.bits[h>>6] |= 1 << (h & 63)
 	}
 	g.counts = nil

@@ -116,12 +116,13 @@ func BenchmarkLiterals(b *testing.B) {
 }
 
 // TestGramFilterNoFalseNegatives requires that every text the filter
-// rejects, once it has learned, has no literal in it.
+// rejects, once it has learned, has no literal in it, at every stride
+// the dictionary allows and at the stride the filter chooses itself.
 func TestGramFilterNoFalseNegatives(t *testing.T) {
 	old := gramSample
 	gramSample = 50
 	t.Cleanup(func() { gramSample = old })
-	rejected := 0
+	rejected := make([]int, maxStride+1)
 	for seed := uint64(1); seed <= 40; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 5))
 		word := func(min, max int) string {
@@ -132,27 +133,40 @@ func TestGramFilterNoFalseNegatives(t *testing.T) {
 			return string(b)
 		}
 		var dict []string
+		minLen := gramLen + rng.IntN(maxStride)
 		for range 1 + rng.IntN(8) {
-			if w := word(gramLen, 8); !slices.Contains(dict, w) {
+			if w := word(minLen, minLen+6); !slices.Contains(dict, w) {
 				dict = append(dict, w)
 			}
 		}
-		d, g := newLiteralDFA(dict), newGramFilter(dict)
-		for i := range 1000 {
-			s := word(0, 30)
-			if !g.mayMatch(s) {
+		d := newLiteralDFA(dict)
+		texts := make([]string, 1000)
+		for i := range texts {
+			texts[i] = word(0, 40)
+		}
+		for stride := 0; stride <= minLen-gramLen+1; stride++ {
+			g := newGramFilter(dict)
+			for i, s := range texts {
+				if i == gramSample && stride > 0 {
+					g.use(stride) // else: the stride it chose
+				}
+				if g.mayMatch(s) {
+					continue
+				}
 				if i < gramSample {
 					t.Fatalf("dict %q: rejected %q while learning", dict, s)
 				}
-				rejected++
+				rejected[g.stride]++
 				if m := firstMatches(d, s); len(m) > 0 {
-					t.Fatalf("dict %q: rejected %q, which has literals %v", dict, s, m)
+					t.Fatalf("dict %q, stride %d: rejected %q, which has literals %v", dict, g.stride, s, m)
 				}
 			}
 		}
 	}
-	if rejected < 1000 {
-		t.Fatalf("only %d texts rejected: the test proves little", rejected)
+	for stride := 1; stride <= maxStride; stride++ {
+		if rejected[stride] < 500 {
+			t.Errorf("stride %d: only %d texts rejected: the test proves little", stride, rejected[stride])
+		}
 	}
 	if newGramFilter([]string{"abcd", "abc"}) != nil {
 		t.Fatal("a literal shorter than gramLen must disable the filter")
