@@ -31,46 +31,101 @@ func (r Requirement) Any() bool {
 func (m *Matcher) Requirement() Requirement {
 	var best Requirement
 	score := 0
-	consider := func(r Requirement, s int) {
-		if s > score {
-			best, score = r, s
+	for _, k := range m.requirements() {
+		if s := k.score(); s > score {
+			best, score = k, s
+		}
+	}
+	return best
+}
+
+// score ranks requirements by selectivity: message literals (longer
+// ones hit fewer lines) before programs before units.
+func (r Requirement) score() int {
+	switch {
+	case r.Literals != nil:
+		return 10 + minLen(r.Literals)
+	case r.Programs != nil:
+		return 5
+	case r.Units != nil:
+		return 4
+	}
+	return 0
+}
+
+// requirements returns the best requirement of each kind the matcher
+// has: at most one with Literals, one with Programs, one with Units.
+func (m *Matcher) requirements() []Requirement {
+	var lits, progs, units Requirement
+	keep := func(dst *Requirement, r Requirement) {
+		if r.score() > dst.score() {
+			*dst = r
 		}
 	}
 	for i := range m.Conds {
 		c := &m.Conds[i]
-		switch {
-		case c.Field == FieldMessage:
-			lits := c.literals()
-			if lits != nil {
-				consider(Requirement{Literals: lits}, 10+minLen(lits))
+		switch c.Field {
+		case FieldMessage:
+			if l := c.literals(); l != nil {
+				keep(&lits, Requirement{Literals: l})
 			}
-		case c.Field == FieldProgram:
+		case FieldProgram:
 			if vals := c.exactValues(); vals != nil {
-				consider(Requirement{Programs: vals}, 5)
+				keep(&progs, Requirement{Programs: vals})
 			}
-		case c.Field == FieldUnit:
+		case FieldUnit:
 			if vals := c.exactValues(); vals != nil {
-				consider(Requirement{Units: vals}, 4)
+				keep(&units, Requirement{Units: vals})
 			}
 		}
 	}
-	if len(m.Any) > 0 && score < 10 {
-		// Every branch of any: must have message literals for the union
-		// to be a requirement.
-		var union []string
+	if len(m.Any) > 0 {
+		// An `any:` is narrowed by a kind that every branch has: the
+		// union of the branches' literals, programs or units.
+		var bl, bp, bu []string
+		okL, okP, okU := true, true, true
 		for _, a := range m.Any {
-			r := a.Requirement()
-			if r.Literals == nil {
-				union = nil
-				break
+			var hasL, hasP, hasU bool
+			for _, r := range a.requirements() {
+				switch {
+				case r.Literals != nil:
+					bl, hasL = append(bl, r.Literals...), true
+				case r.Programs != nil:
+					bp, hasP = append(bp, r.Programs...), true
+				case r.Units != nil:
+					bu, hasU = append(bu, r.Units...), true
+				}
 			}
-			union = append(union, r.Literals...)
+			okL, okP, okU = okL && hasL, okP && hasP, okU && hasU
 		}
-		if union != nil {
-			consider(Requirement{Literals: union}, 10+minLen(union))
+		if okL {
+			keep(&lits, Requirement{Literals: dedupe(bl)})
+		}
+		if okP {
+			keep(&progs, Requirement{Programs: dedupe(bp)})
+		}
+		if okU {
+			keep(&units, Requirement{Units: dedupe(bu)})
 		}
 	}
-	return best
+	var out []Requirement
+	for _, r := range []Requirement{lits, progs, units} {
+		if !r.Any() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// dedupe drops repeated strings, keeping the first of each.
+func dedupe(ss []string) []string {
+	out := ss[:0:0]
+	for _, s := range ss {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func minLen(lits []string) int {

@@ -27,6 +27,17 @@ func TestRequirement(t *testing.T) {
 			Requirement{Literals: []string{"PLEG is not healthy", "container runtime is down"}}},
 		{`{any: [{message|contains: "PLEG is not healthy"}, {unit: kubelet.service}]}`, Requirement{}},
 		{`{message|contains: [ab, "long enough"]}`, Requirement{}},
+		// An any: is narrowed by a kind every branch has, even when a
+		// branch prefers another kind for itself.
+		{`{any: [{program: dpkg, message|re: '^upgrade (?P<p>docker-ce):'}, {program: apt, fields.upgrade|contains: docker}]}`,
+			Requirement{Programs: []string{"dpkg", "apt"}}},
+		{`{any: [{program: [dpkg, apt]}, {program: apt}]}`, Requirement{Programs: []string{"dpkg", "apt"}}},
+		{`{any: [{unit: a.service}, {unit: b.service, message|contains: "long enough"}]}`,
+			Requirement{Units: []string{"a.service", "b.service"}}},
+		{`{any: [{program: dpkg}, {message|contains: "long enough"}]}`, Requirement{}},
+		{`{program: sshd, any: [{message|contains: "Failed password"}, {message|contains: "Invalid user"}]}`,
+			Requirement{Literals: []string{"Failed password", "Invalid user"}}},
+		{`{program: sshd, any: [{message|contains: "Failed password"}, {fields.x: y}]}`, Requirement{Programs: []string{"sshd"}}},
 	}
 	for _, c := range cases {
 		y := "schema: logsleuth/v1\nid: r\ntitle: R\nevents:\n  e: " + c.matcher + "\nmatch: {event: e}\n"
