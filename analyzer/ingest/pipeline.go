@@ -296,9 +296,7 @@ func (run *srcRun) assemble() {
 			st.ws.Addf(src.stats.Path, c.bin, "binary data at line %d (NUL bytes or invalid UTF-8); read as text", c.bin)
 		}
 		b := getBatch()
-		for i := range c.parsed {
-			b.events = run.asm.Add(b.events, &c.parsed[i])
-		}
+		b.events = run.asm.AddAll(b.events, c.parsed)
 		putChunk(c)
 		if !run.send(b) {
 			return

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -107,29 +108,60 @@ func (a *Assembler) ProvisionalYear() int {
 // continuation lines follow; call Flush at the end of the source.
 // Add does not retain p or anything p.Event.Fields points to.
 func (a *Assembler) Add(out []event.Event, p *Parsed) []event.Event {
-	switch p.Kind {
-	case KindSkip:
-		return out
-	case KindBanner:
-		if !p.Event.Time.IsZero() {
-			a.reanchor(p.Event.Time, "journal banner")
+	return a.AddAll(out, unsafe.Slice(p, 1))
+}
+
+// AddAll is Add for each of ps in turn. Within one call an entry is
+// built in its place in out, so each event is copied once, not through
+// the held-back slot; only the last entry is held back.
+func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
+	cur := -1 // index in out of the entry still open in this call
+	open := func() *event.Event {
+		if cur >= 0 {
+			return &out[cur]
 		}
-		return out
-	case KindBoot:
-		out = a.Flush(out)
-		a.newBoot(p.Event.BootID)
-		return out
-	case KindContinuation:
 		if a.hasPending {
-			a.extend(&p.Event)
-			return out
+			return &a.pending
 		}
-		// A continuation with nothing before it (the file starts mid-
-		// block) is kept as an event of its own.
+		return nil
 	}
-	out = a.Flush(out)
-	a.pending = p.Event
-	ev := &a.pending
+	for i := range ps {
+		p := &ps[i]
+		switch p.Kind {
+		case KindSkip:
+			continue
+		case KindBanner:
+			if !p.Event.Time.IsZero() {
+				a.reanchor(p.Event.Time, "journal banner")
+			}
+			continue
+		case KindBoot:
+			out, cur = a.Flush(out), -1
+			a.newBoot(p.Event.BootID)
+			continue
+		case KindContinuation:
+			if ev := open(); ev != nil {
+				extend(ev, &p.Event)
+				continue
+			}
+			// A continuation with nothing before it (the file starts mid-
+			// block) is kept as an event of its own.
+		}
+		out = a.Flush(out)
+		out = append(out, p.Event)
+		cur = len(out) - 1
+		a.start(&out[cur], p.Line)
+	}
+	if cur >= 0 {
+		a.pending, a.hasPending = out[cur], true
+		out[cur] = event.Event{}
+		out = out[:cur]
+	}
+	return out
+}
+
+// start finishes the fields, time and boot of a new entry.
+func (a *Assembler) start(ev *event.Event, line int64) {
 	if n := len(ev.Fields); n > 0 {
 		if len(a.fields)+n > cap(a.fields) {
 			a.fields = make([]event.Field, 0, max(fieldSlab, n))
@@ -142,7 +174,7 @@ func (a *Assembler) Add(out []event.Event, p *Parsed) []event.Event {
 	} else {
 		ev.Fields = nil
 	}
-	ev.Source.Line = p.Line
+	ev.Source.Line = line
 	a.fixTime(ev)
 	if ev.Program == "kernel" && strings.HasPrefix(ev.Message, "Linux version ") && a.entriesInBoot > 0 {
 		a.newBoot("")
@@ -152,8 +184,6 @@ func (a *Assembler) Add(out []event.Event, p *Parsed) []event.Event {
 	}
 	a.entriesInBoot++
 	a.qualityCounts[ev.TimeQuality]++
-	a.hasPending = true
-	return out
 }
 
 // Flush appends the held-back entry, if any.
@@ -203,9 +233,8 @@ func (a *Assembler) newBoot(id string) {
 	a.entriesInBoot = 0
 }
 
-// extend appends a continuation line to the pending entry.
-func (a *Assembler) extend(c *event.Event) {
-	ev := &a.pending
+// extend appends a continuation line to the entry ev.
+func extend(ev, c *event.Event) {
 	if c.Message != "" && len(ev.Message) < maxMessage {
 		ev.Message += "\n" + c.Message
 	}
