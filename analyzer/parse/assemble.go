@@ -78,6 +78,9 @@ type Assembler struct {
 	// prevMonth (see reanchor).
 	dated    time.Time
 	highTime time.Time // the latest time so far (daylight saving's repeated hour)
+	minute   minuteCache
+	// noMinuteCache turns minuteCache off: the reference in tests.
+	noMinuteCache bool
 
 	bootID         string
 	boots          int
@@ -331,16 +334,26 @@ func (a *Assembler) inferYear(ev *event.Event) {
 		a.year, a.prevMonth, _ = a.dated.In(loc).Date()
 		a.dated = time.Time{}
 	}
-	t := ev.Time.In(loc)
-	m := t.Month()
-	if a.prevMonth == 0 {
-		a.year = a.firstYear(t)
-	} else if m+1 < a.prevMonth {
-		a.year++
-	}
-	a.prevMonth = m
-	if t.Year() != a.year {
-		ev.Time = time.Date(a.year, m, t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+	if !a.sameMinute(ev) {
+		t := ev.Time.In(loc)
+		m := t.Month()
+		if a.prevMonth == 0 {
+			a.year = a.firstYear(t)
+		} else if m+1 < a.prevMonth {
+			a.year++
+		}
+		a.prevMonth = m
+		raw := ev.Time
+		if t.Year() != a.year {
+			ev.Time = time.Date(a.year, m, t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+		}
+		a.minute = minuteCache{}
+		_, off := ev.Time.Zone()
+		if _, rawOff := raw.Zone(); off%60 == 0 && rawOff%60 == 0 && !a.noMinuteCache {
+			// (Offsets of whole minutes: every zone since 1972.)
+			r := raw.Truncate(time.Minute)
+			a.minute = minuteCache{raw: r, placed: ev.Time.Add(r.Sub(raw)), year: a.year}
+		}
 	}
 	anchor := a.cfg.Anchor
 	if anchor.End && !anchor.Time.IsZero() && !a.rolloverWarned && ev.Time.Sub(anchor.Time) > 48*time.Hour {
@@ -350,6 +363,31 @@ func (a *Assembler) inferYear(ev *event.Event) {
 				ev.Time.Format(time.RFC3339), anchor.Provenance, anchor.Time.In(loc).Format(time.RFC3339))
 		}
 	}
+}
+
+// minuteCache remembers where the last year-less line's minute was
+// placed. Lines of one minute share month and year, and zone offsets
+// change only at whole minutes, so a line of the same minute moves by
+// the same amount as that line did: no calendar arithmetic per line.
+type minuteCache struct {
+	raw    time.Time // the parser's reading, truncated to the minute
+	placed time.Time // where that instant went
+	year   int       // the year it was placed in
+}
+
+// sameMinute places ev when the last year-less line was of the same
+// minute and nothing has moved the year since.
+func (a *Assembler) sameMinute(ev *event.Event) bool {
+	c := &a.minute
+	if c.raw.IsZero() || c.year != a.year || a.prevMonth == 0 {
+		return false
+	}
+	d := ev.Time.Sub(c.raw)
+	if d < 0 || d >= time.Minute {
+		return false
+	}
+	ev.Time = c.placed.Add(d)
+	return true
 }
 
 // firstYear places the first year-less line of the source.

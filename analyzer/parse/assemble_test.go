@@ -316,3 +316,55 @@ func TestAssemblerDoesNotAliasFields(t *testing.T) {
 		t.Fatalf("field aliased the caller's buffer: %q", v)
 	}
 }
+
+// TestAssemblerMinuteCache requires the same times with and without the
+// per-minute placement cache, over lines that cross daylight saving
+// changes (both ways), a Dec->Jan rollover, a mid-file full date and the
+// provisional year being wrong, in zones with and without DST; lines
+// arrive in bursts within a minute and slightly out of order.
+func TestAssemblerMinuteCache(t *testing.T) {
+	zones := []string{"America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Seoul", "UTC"}
+	starts := []string{"Mar  8 01:58:30", "Nov  1 01:58:30", "Oct 31 23:59:10", "Dec 31 23:58:50", "Apr  5 01:59:00"}
+	for _, zone := range zones {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, start := range starts {
+			for _, provisional := range []int{2019, 2020, 2021} {
+				t0 := yearless(provisional, start, loc).Time
+				var lines []Parsed
+				for i := range 400 {
+					ev := event.Event{Priority: event.NoPriority}
+					// Bursts of lines within a minute, each burst a little later;
+					// every seventh line steps back 20 s.
+					d := time.Duration(i/5)*37*time.Second + time.Duration(i%5)*3*time.Second
+					if i%7 == 0 {
+						d -= 20 * time.Second
+					}
+					w := t0.Add(d).In(loc)
+					ev.Time = time.Date(provisional, w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), i*1000, loc)
+					ev.TimeQuality = event.TimeYearInferred
+					if i == 250 {
+						ev.Time = time.Date(provisional+1, w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, loc)
+						ev.TimeQuality = event.TimeExact
+					}
+					lines = append(lines, Parsed{Kind: KindEntry, Event: ev})
+				}
+				cfg := AssemblerConfig{Path: "x", Location: loc, Anchor: Anchor{Time: time.Date(2020, 6, 1, 0, 0, 0, 0, loc), End: true, Provenance: "test"}}
+				cached, plain := NewAssembler(cfg), NewAssembler(cfg)
+				plain.noMinuteCache = true
+				got := feed(cached, append([]Parsed(nil), lines...))
+				want := feed(plain, append([]Parsed(nil), lines...))
+				if len(got) != len(want) {
+					t.Fatalf("%s %s: %d events, want %d", zone, start, len(got), len(want))
+				}
+				for i := range got {
+					if got[i].Time != want[i].Time {
+						t.Fatalf("%s %s %d, line %d: time %v, want %v", zone, start, provisional, i+1, got[i].Time, want[i].Time)
+					}
+				}
+			}
+		}
+	}
+}
