@@ -70,10 +70,16 @@ func putBatch(b *batch) {
 // control in its place.
 var parseLine = parse.ParseLine
 
-// parseChunk runs ParseLine on every line of c. It keeps the Fields
-// backing arrays of c.parsed across reuse: the Assembler copies Fields.
+// fieldSlab is how many fields parseChunk allocates at a time.
+const fieldSlab = 1024
+
+// parseChunk runs ParseLine on every line of c. Each line's parser
+// appends its fields straight into a slab shared by the chunk's events
+// and never reused: the Assembler keeps them without a copy
+// (AssemblerConfig.OwnFields).
 func parseChunk(c *chunk) {
 	c.parsed = c.parsed[:0]
+	var slab []event.Field
 	data := c.buf
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		c.bin = firstBinaryLine(data, c.first)
@@ -93,10 +99,19 @@ func parseChunk(c *chunk) {
 			c.parsed = append(c.parsed, parse.Parsed{})
 		}
 		p := &c.parsed[n]
-		p.Event.Reset()
-		p.Event.Source.Path = c.path
+		if cap(slab)-len(slab) < 32 {
+			slab = make([]event.Field, 0, fieldSlab)
+		}
+		free := slab[len(slab):len(slab)]
+		p.Event = event.Event{Priority: event.NoPriority, Fields: free, Source: event.SourceRef{Path: c.path}}
 		p.Line = line
 		p.Kind = parseLine(l, c.opts, &p.Event)
+		if f := p.Event.Fields; len(f) == 0 {
+			p.Event.Fields = nil
+		} else if cap(f) == cap(free) && &f[0] == &free[:1][0] {
+			// Written in place: the slab moves past them.
+			slab = slab[:len(slab)+len(f)]
+		}
 		if p.Kind == parse.KindSkip {
 			c.parsed = c.parsed[:n] // reuse the slot
 		}

@@ -96,7 +96,7 @@ func (s *Stream) location(bundle *time.Location, stdin bool) (loc *time.Location
 
 func (s *Stream) newRun(src *source, d *decoded, loc *time.Location, facts anchorFacts) *srcRun {
 	anchor := anchorFor(s.opts.Year, loc, facts)
-	asm := parse.NewAssembler(parse.AssemblerConfig{Path: src.stats.Path, Location: loc, Anchor: anchor, Warnings: s.ws})
+	asm := parse.NewAssembler(parse.AssemblerConfig{Path: src.stats.Path, Location: loc, Anchor: anchor, Warnings: s.ws, OwnFields: true})
 	format, _ := parse.Sniff(d.head)
 	return &srcRun{
 		st: s, src: src, asm: asm, r: d.r, anchor: anchor, compr: d.compr,

@@ -28,6 +28,10 @@ type AssemblerConfig struct {
 	Location *time.Location
 	Anchor   Anchor
 	Warnings *event.Warnings
+	// OwnFields says the caller hands over each line's Fields backing
+	// array and never reuses it: the Assembler keeps it as is instead of
+	// copying the fields into a slab of its own.
+	OwnFields bool
 }
 
 // Parsed is one line as ParseLine left it, with its 1-based line number.
@@ -109,7 +113,8 @@ func (a *Assembler) ProvisionalYear() int {
 // Add takes the next parsed line and appends to out the events it
 // finished. An entry is held back until the next entry shows that no more
 // continuation lines follow; call Flush at the end of the source.
-// Add does not retain p or anything p.Event.Fields points to.
+// Add does not retain p, nor, unless OwnFields is set, anything
+// p.Event.Fields points to.
 func (a *Assembler) Add(out []event.Event, p *Parsed) []event.Event {
 	return a.AddAll(out, unsafe.Slice(p, 1))
 }
@@ -165,7 +170,9 @@ func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 
 // start finishes the fields, time and boot of a new entry.
 func (a *Assembler) start(ev *event.Event, line int64) {
-	if n := len(ev.Fields); n > 0 {
+	if n := len(ev.Fields); n > 0 && a.cfg.OwnFields {
+		ev.Fields = ev.Fields[:n:n]
+	} else if n > 0 {
 		if len(a.fields)+n > cap(a.fields) {
 			a.fields = make([]event.Field, 0, max(fieldSlab, n))
 		}
