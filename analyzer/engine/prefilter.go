@@ -15,6 +15,11 @@ type prefilter struct {
 	byProgram map[string][]int
 	byUnit    map[string][]int
 	always    []int
+	noUnit    []int // byUnit[""]
+	// progCache remembers recent byProgram lookups. Parsers intern
+	// program names, so a hit compares two equal pointers instead of
+	// hashing the name.
+	progCache [16]progEntry
 	// seen marks defs already offered for the current event.
 	seen []uint32
 	gen  uint32
@@ -50,6 +55,7 @@ func newPrefilter(defs []defRef) *prefilter {
 			p.always = append(p.always, i)
 		}
 	}
+	p.noUnit = p.byUnit[""]
 	if len(dict) > 0 {
 		p.ac = newLiteralDFA(dict)
 		p.grams = newGramFilter(dict)
@@ -75,9 +81,32 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 	offer(p.always)
 	// No test for "": `program: ""` and `unit|re: '^$'` ask for the
 	// empty value, and an event without one must reach them.
-	offer(p.byProgram[ev.Program])
-	offer(p.byUnit[ev.Unit])
+	offer(p.programDefs(ev.Program))
+	if ev.Unit == "" {
+		offer(p.noUnit)
+	} else {
+		offer(p.byUnit[ev.Unit])
+	}
 	if p.ac != nil && (p.grams == nil || p.grams.mayMatch(ev.Message)) {
 		p.ac.match(ev.Message, func(j int32) { offer(p.byLiteral[j]) })
 	}
+}
+
+type progEntry struct {
+	program string
+	defs    []int
+	ok      bool
+}
+
+// programDefs is byProgram[program], through progCache.
+func (p *prefilter) programDefs(program string) []int {
+	k := len(program)
+	if k > 0 {
+		k += int(program[0])
+	}
+	e := &p.progCache[k&(len(p.progCache)-1)]
+	if !e.ok || e.program != program {
+		*e = progEntry{program: program, defs: p.byProgram[program], ok: true}
+	}
+	return e.defs
 }
