@@ -29,9 +29,24 @@ func Main() int {
 	// Ignoring SIGPIPE turns a write to a closed pipe into an EPIPE error,
 	// which run treats as a normal end (`logsleuth events | head`).
 	signal.Ignore(syscall.SIGPIPE)
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return run(ctx, System(), os.Args[1:])
+}
+
+// gcPercent is the collector's target when GOGC is not set. Reading
+// logs makes short-lived garbage (one message string per line) fast
+// while the live heap stays small, so the default of 100 collects many
+// times a second: at 400 the 1 GiB benchmark spends 15% less CPU and its
+// peak RSS grows from about 65 to 135 MiB.
+const gcPercent = 400
+
+// tuneGC sets gcPercent unless the user chose GOGC.
+func tuneGC() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
+	}
 }
 
 // run executes one command line and returns its exit status.
