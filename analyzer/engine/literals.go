@@ -164,38 +164,46 @@ func (d *literalDFA) match(s string, f func(lit int32)) {
 // gramLen is the length of the substrings gramFilter tests for.
 const gramLen = 4
 
-// gramSample is how many messages gramFilter learns from before it
-// starts rejecting any.
+// gramSample is how many messages gramFinder learns from before it
+// finds any literal itself.
 var gramSample = 4096
 
-// maxStride bounds gramFilter's stride.
+// maxStride bounds gramFinder's stride.
 const maxStride = 4
 
-// gramFilter rejects most messages that contain no literal before the
-// DFA sees them. It tests the gramLen-byte substrings of a message at
-// every stride-th position only, against a hashed set holding, for each
-// literal, stride consecutive substrings of it: any occurrence of the
-// literal puts one of those at a tested position. Each test is
-// independent of the others, so it runs several times faster than the
-// DFA, whose every byte waits on the previous one. Which substrings stand
-// for a literal, and the stride, are learned from the first gramSample
-// messages (the rarest there); until then every message passes. A hash
-// collision only lets a message through. Not safe for concurrent use.
-type gramFilter struct {
+// gramFinder finds the literals in a message several times faster than
+// the DFA, whose every byte waits on the previous one. It tests the
+// gramLen-byte substrings of a message at every stride-th position only,
+// against a hashed set holding, for each literal, stride consecutive
+// substrings of it (a window): any occurrence of the literal puts
+// exactly one of those at a tested position, where a hit is verified by
+// comparing the literal in place. The tests are independent of each
+// other, and with a stride of 4 there is one for every 4 bytes.
+//
+// The windows are learned from the first gramSample messages (for each
+// literal its substrings seen least often there, so that few tests hit
+// and need verifying); until then find reports false and the caller
+// uses the DFA. Not safe for concurrent use.
+type gramFinder struct {
 	dict []string
 	// bits is the hashed set of the chosen substrings; nil while
 	// learning.
 	bits   *[1 << 10]uint64
 	stride int
+	// at maps a chosen substring to where it sits in which literals.
+	at map[uint32][]gramRef
 	// counts maps each substring of a literal to its occurrences in the
 	// sample so far.
 	counts map[uint32]int
 	left   int
 }
 
-// newGramFilter returns nil when a literal is shorter than gramLen.
-func newGramFilter(dict []string) *gramFilter {
-	g := &gramFilter{dict: dict, counts: map[uint32]int{}, left: gramSample}
+// gramRef is a chosen substring's place: literal lit, at offset off.
+type gramRef struct{ lit, off int32 }
+
+// newGramFinder returns nil when a literal is shorter than gramLen.
+func newGramFinder(dict []string) *gramFinder {
+	g := &gramFinder{dict: dict, counts: map[uint32]int{}, left: gramSample}
 	for _, s := range dict {
 		if len(s) < gramLen {
 			return nil
@@ -213,12 +221,14 @@ func gramAt(s string, i int) uint32 {
 
 func gramHash(u uint32) uint32 { return (u * 0x9E3779B1) >> 16 }
 
-// mayMatch reports false only when s contains none of the literals.
-func (g *gramFilter) mayMatch(s string) bool {
+// find calls f for each occurrence of each literal in s, and reports
+// true; while learning, it only learns from s and reports false: the
+// caller must find the literals itself.
+func (g *gramFinder) find(s string, f func(lit int32)) bool {
 	b := g.bits
 	if b == nil {
 		g.learn(s)
-		return true
+		return false
 	}
 	const n = gramLen
 	st := g.stride
@@ -230,55 +240,58 @@ func (g *gramFilter) mayMatch(s string) bool {
 		h2 := gramHash(gramAt(s, i+2*st))
 		h3 := gramHash(gramAt(s, i+3*st))
 		if (b[h0>>6]>>(h0&63)|b[h1>>6]>>(h1&63)|b[h2>>6]>>(h2&63)|b[h3>>6]>>(h3&63))&1 != 0 {
-			return true
+			for k := range 4 {
+				g.verify(s, i+k*st, f)
+			}
 		}
 	}
 	for ; i+n <= len(s); i += st {
 		h := gramHash(gramAt(s, i))
 		if b[h>>6]&(1<<(h&63)) != 0 {
-			return true
+			g.verify(s, i, f)
 		}
 	}
-	return false
+	return true
 }
 
-func (g *gramFilter) learn(s string) {
+// verify reports the literals whose chosen substring is at s[i:].
+func (g *gramFinder) verify(s string, i int, f func(lit int32)) {
+	for _, r := range g.at[gramAt(s, i)] {
+		start := i - int(r.off)
+		if l := g.dict[r.lit]; start >= 0 && len(s)-start >= len(l) && s[start:start+len(l)] == l {
+			f(r.lit)
+		}
+	}
+}
+
+func (g *gramFinder) learn(s string) {
 	for i := 0; i+gramLen <= len(s); i++ {
 		if c, ok := g.counts[gramAt(s, i)]; ok {
 			g.counts[gramAt(s, i)] = c + 1
 		}
 	}
 	if g.left--; g.left <= 0 {
-		g.choose()
+		g.use(g.maxStride())
 	}
 }
 
-// choose ends learning: of the strides the literals allow, it takes the
-// one with the cheapest estimated cost per byte, the tests (one every
-// stride bytes) plus the DFA run on the messages the chosen substrings
-// let through (about dfaCost tests per byte of such a message).
-func (g *gramFilter) choose() {
-	const dfaCost = 4
+// maxStride is the longest stride every literal allows.
+func (g *gramFinder) maxStride() int {
 	minLen := len(g.dict[0])
 	for _, s := range g.dict {
 		minLen = min(minLen, len(s))
 	}
-	best, bestCost := 1, -1.0
-	for st := 1; st <= min(maxStride, minLen-gramLen+1); st++ {
-		_, hits := g.window(st)
-		// A chosen substring is at a tested position once in st.
-		pass := min(1, float64(hits)/float64(st*gramSample))
-		if cost := 1/float64(st) + dfaCost*pass; bestCost < 0 || cost < bestCost {
-			best, bestCost = st, cost
-		}
-	}
-	g.use(best)
+	return min(maxStride, minLen-gramLen+1)
 }
 
-// window picks, per literal, the stride consecutive substrings seen
-// least often in the sample, and returns them with their total count.
-func (g *gramFilter) window(stride int) (set []uint32, hits int) {
-	for _, s := range g.dict {
+// use ends learning with the given stride, which every literal must
+// allow (len >= gramLen+stride-1): for each literal, the window of
+// stride consecutive substrings seen least often in the sample.
+func (g *gramFinder) use(stride int) {
+	g.bits = new([1 << 10]uint64)
+	g.stride = stride
+	g.at = map[uint32][]gramRef{}
+	for li, s := range g.dict {
 		best, n := 0, -1
 		for k := 0; k+stride-1+gramLen <= len(s); k++ {
 			sum := 0
@@ -290,22 +303,11 @@ func (g *gramFilter) window(stride int) (set []uint32, hits int) {
 			}
 		}
 		for j := best; j < best+stride; j++ {
-			set = append(set, gramAt(s, j))
+			u := gramAt(s, j)
+			h := gramHash(u)
+			g.bits[h>>6] |= 1 << (h & 63)
+			g.at[u] = append(g.at[u], gramRef{lit: int32(li), off: int32(j)})
 		}
-		hits += n
-	}
-	return set, hits
-}
-
-// use ends learning with the given stride, which every literal must
-// allow (len >= gramLen+stride-1).
-func (g *gramFilter) use(stride int) {
-	set, _ := g.window(stride)
-	g.bits = new([1 << 10]uint64)
-	g.stride = stride
-	for _, u := range set {
-		h := gramHash(u)
-		g.bits[h>>6] |= 1 << (h & 63)
 	}
 	g.counts = nil
 }

@@ -115,14 +115,14 @@ func BenchmarkLiterals(b *testing.B) {
 	})
 }
 
-// TestGramFilterNoFalseNegatives requires that every text the filter
-// rejects, once it has learned, has no literal in it, at every stride
-// the dictionary allows and at the stride the filter chooses itself.
-func TestGramFilterNoFalseNegatives(t *testing.T) {
+// TestGramFinderAgainstDFA requires the same set of literals as the
+// DFA for every text, at every stride the dictionary allows, once the
+// finder has learned; while learning it must leave every text to the DFA.
+func TestGramFinderAgainstDFA(t *testing.T) {
 	old := gramSample
 	gramSample = 50
 	t.Cleanup(func() { gramSample = old })
-	rejected := make([]int, maxStride+1)
+	found := make([]int, maxStride+1)
 	for seed := uint64(1); seed <= 40; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 5))
 		word := func(min, max int) string {
@@ -140,35 +140,52 @@ func TestGramFilterNoFalseNegatives(t *testing.T) {
 			}
 		}
 		d := newLiteralDFA(dict)
+		// Random text with, in half of them, a literal or a literal
+		// cut short somewhere inside.
 		texts := make([]string, 1000)
 		for i := range texts {
-			texts[i] = word(0, 40)
+			texts[i] = word(0, 20)
+			if rng.IntN(2) == 0 {
+				l := dict[rng.IntN(len(dict))]
+				texts[i] += l[:len(l)-rng.IntN(2)] + word(0, 20)
+			}
 		}
 		for stride := 0; stride <= minLen-gramLen+1; stride++ {
-			g := newGramFilter(dict)
+			g := newGramFinder(dict)
 			for i, s := range texts {
 				if i == gramSample && stride > 0 {
-					g.use(stride) // else: the stride it chose
+					g.use(stride) // else: the one it chose
 				}
-				if g.mayMatch(s) {
+				var got []int
+				ok := g.find(s, func(l int32) {
+					if !slices.Contains(got, int(l)) {
+						got = append(got, int(l))
+					}
+				})
+				if i < gramSample {
+					if ok {
+						t.Fatalf("dict %q: found literals in %q while learning", dict, s)
+					}
 					continue
 				}
-				if i < gramSample {
-					t.Fatalf("dict %q: rejected %q while learning", dict, s)
+				want := firstMatches(d, s)
+				slices.Sort(got)
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Fatalf("dict %q, stride %d, text %q: literals %v, want %v", dict, g.stride, s, got, want)
 				}
-				rejected[g.stride]++
-				if m := firstMatches(d, s); len(m) > 0 {
-					t.Fatalf("dict %q, stride %d: rejected %q, which has literals %v", dict, g.stride, s, m)
+				if len(want) > 0 {
+					found[g.stride]++
 				}
 			}
 		}
 	}
 	for stride := 1; stride <= maxStride; stride++ {
-		if rejected[stride] < 500 {
-			t.Errorf("stride %d: only %d texts rejected: the test proves little", stride, rejected[stride])
+		if found[stride] < 500 {
+			t.Errorf("stride %d: only %d texts with literals: the test proves little", stride, found[stride])
 		}
 	}
-	if newGramFilter([]string{"abcd", "abc"}) != nil {
-		t.Fatal("a literal shorter than gramLen must disable the filter")
+	if newGramFinder([]string{"abcd", "abc"}) != nil {
+		t.Fatal("a literal shorter than gramLen must disable the finder")
 	}
 }

@@ -10,7 +10,7 @@ import (
 // matcher confirms. It must never drop an event a matcher would accept.
 type prefilter struct {
 	ac        *literalDFA
-	grams     *gramFilter // nil: every message goes to ac
+	grams     *gramFinder // nil: every message goes to ac
 	byLiteral [][]int     // literal index -> defs
 	byProgram map[string][]int
 	byUnit    map[string][]int
@@ -58,7 +58,7 @@ func newPrefilter(defs []defRef) *prefilter {
 	p.noUnit = p.byUnit[""]
 	if len(dict) > 0 {
 		p.ac = newLiteralDFA(dict)
-		p.grams = newGramFilter(dict)
+		p.grams = newGramFinder(dict)
 	}
 	return p
 }
@@ -87,8 +87,11 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 	} else {
 		offer(p.byUnit[ev.Unit])
 	}
-	if p.ac != nil && (p.grams == nil || p.grams.mayMatch(ev.Message)) {
-		p.ac.match(ev.Message, func(j int32) { offer(p.byLiteral[j]) })
+	if p.ac != nil {
+		lit := func(j int32) { offer(p.byLiteral[j]) }
+		if p.grams == nil || !p.grams.find(ev.Message, lit) {
+			p.ac.match(ev.Message, lit)
+		}
 	}
 }
 
