@@ -121,6 +121,9 @@ func (e *Engine) Process(ev *event.Event) {
 			r.observe(e, ev)
 		}
 	}
+	if ev.Unmatchable && !e.opts.Naive {
+		return
+	}
 	e.touched = e.touched[:0]
 	match := func(i int) {
 		d := e.defs[i]
@@ -153,6 +156,15 @@ func (e *Engine) Process(ev *event.Event) {
 		e.runners[si].process(e, ev, e.hits[si])
 		e.hits[si] = e.hits[si][:0]
 	}
+}
+
+// NewScreen returns a function, for one goroutine, that reports whether
+// any signature's event matcher may match ev: the engine's prefilter,
+// to run where events are made, in parallel (ingest.Options.Screen).
+// Events it rejects can be marked Unmatchable.
+func (e *Engine) NewScreen() func(ev *event.Event) bool {
+	p := e.pre.clone()
+	return p.any
 }
 
 // Finish ends the input: open absence windows become unresolved findings,

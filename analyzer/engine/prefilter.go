@@ -113,3 +113,39 @@ func (p *prefilter) programDefs(program string) []int {
 	}
 	return e.defs
 }
+
+// clone returns a prefilter for another goroutine: the read-only tables
+// are shared, the scratch and the learning finder are its own.
+func (p *prefilter) clone() *prefilter {
+	c := *p
+	c.seen = make([]uint32, len(p.seen))
+	c.gen = 0
+	c.progCache = [16]progEntry{}
+	if p.grams != nil {
+		c.grams = newGramFinder(p.grams.dict)
+	}
+	return &c
+}
+
+// any reports whether some def may match ev.
+func (p *prefilter) any(ev *event.Event) bool {
+	if len(p.always) > 0 || len(p.programDefs(ev.Program)) > 0 {
+		return true
+	}
+	if ev.Unit == "" {
+		if len(p.noUnit) > 0 {
+			return true
+		}
+	} else if len(p.byUnit[ev.Unit]) > 0 {
+		return true
+	}
+	if p.ac == nil {
+		return false
+	}
+	hit := false
+	lit := func(int32) { hit = true }
+	if p.grams == nil || !p.grams.find(ev.Message, lit) {
+		p.ac.match(ev.Message, lit)
+	}
+	return hit
+}

@@ -155,6 +155,13 @@ type Event struct {
 	Message     string
 	Fields      []Field
 	Source      SourceRef
+
+	// Unmatchable is set by a stage before the engine (ingest's screen,
+	// DESIGN §8) that proved no loaded signature's event matcher can
+	// match this event, so the engine skips its prefilter. Whatever
+	// changes the message, program, unit or fields afterwards clears it.
+	// Not part of the event's data: never printed.
+	Unmatchable bool
 }
 
 // Reset clears e for reuse, keeping the Fields backing array.

@@ -56,6 +56,13 @@ type Options struct {
 	// cannot enumerate an entry's fields). The journalctl fallback and
 	// export text always carry every field.
 	JournalFields []string
+
+	// Screen, when set, returns a function for one goroutine that
+	// reports whether an event may match a signature (the engine's
+	// prefilter, engine.NewScreen). Parse workers run it on the entries
+	// of text sources and mark those it rejects Unmatchable, so that the
+	// prefilter runs on both cores instead of the consumer's.
+	Screen func() func(*event.Event) bool
 }
 
 // SourceStats describes one source after it was read (`events --stats`,
@@ -164,7 +171,7 @@ func Open(ctx context.Context, opts Options) (*Stream, error) {
 		s.workWG.Add(1)
 		go func() {
 			defer s.workWG.Done()
-			worker(s.jobs)
+			worker(s.jobs, opts.Screen)
 		}()
 	}
 	for _, in := range s.inputs {

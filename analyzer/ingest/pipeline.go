@@ -138,10 +138,22 @@ func firstBinaryLine(data []byte, first int64) int64 {
 	return first
 }
 
-// worker parses chunks until jobs is closed.
-func worker(jobs <-chan *chunk) {
+// worker parses chunks until jobs is closed, and screens their entries
+// when a screen is given.
+func worker(jobs <-chan *chunk, newScreen func() func(*event.Event) bool) {
+	var screen func(*event.Event) bool
+	if newScreen != nil {
+		screen = newScreen()
+	}
 	for c := range jobs {
 		parseChunk(c)
+		if screen != nil {
+			for i := range c.parsed {
+				if p := &c.parsed[i]; p.Kind == parse.KindEntry && !screen(&p.Event) {
+					p.Event.Unmatchable = true
+				}
+			}
+		}
 		c.done <- struct{}{}
 	}
 }

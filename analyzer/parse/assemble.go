@@ -245,6 +245,7 @@ func (a *Assembler) newBoot(id string) {
 
 // extend appends a continuation line to the entry ev.
 func extend(ev, c *event.Event) {
+	ev.Unmatchable = false // screened without this line
 	if c.Message != "" && len(ev.Message) < maxMessage {
 		ev.Message += "\n" + c.Message
 	}

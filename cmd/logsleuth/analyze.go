@@ -37,6 +37,9 @@ func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signat
 	// The native journal reader fetches fields by name: add the ones the
 	// signatures match on.
 	opts.JournalFields = append(opts.JournalFields, signature.FieldRefs(sigs)...)
+	if !eopts.Naive {
+		opts.Screen = eng.NewScreen
+	}
 	stream, err := ingest.Open(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open inputs: %w", err)
