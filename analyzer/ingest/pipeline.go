@@ -208,7 +208,7 @@ func (src *source) account(evs []event.Event, ws *event.Warnings) {
 		if t.After(st.Last) {
 			st.Last = t
 		}
-		if !src.lastCheck.IsZero() && src.lastCheck.Sub(t) > backwardsTolerance {
+		if t.Before(src.lastCheck) && src.lastCheck.Sub(t) > backwardsTolerance {
 			ws.Addf(st.Path, ev.Source.Line, "time goes backwards by %s (from %s to %s); kept in file order",
 				src.lastCheck.Sub(t).Round(time.Second), src.lastCheck.Format(time.RFC3339), t.Format(time.RFC3339))
 		}

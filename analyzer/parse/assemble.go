@@ -91,6 +91,7 @@ type Assembler struct {
 	entriesInBoot  int
 	qualityCounts  [5]int64
 	rolloverWarned bool
+	rolloverAt     time.Time // Anchor.Time + rolloverSlack
 }
 
 // NewAssembler returns an Assembler for one source.
@@ -98,8 +99,12 @@ func NewAssembler(cfg AssemblerConfig) *Assembler {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	return &Assembler{cfg: cfg}
+	return &Assembler{cfg: cfg, rolloverAt: cfg.Anchor.Time.Add(rolloverSlack)}
 }
+
+// rolloverSlack is how far an inferred time may lie after an end anchor
+// before a warning says the year may be wrong.
+const rolloverSlack = 48 * time.Hour
 
 // ProvisionalYear is the year parsers should put in Options.Year for this
 // source; the Assembler corrects it where the anchor or a rollover says so.
@@ -360,11 +365,11 @@ func (a *Assembler) inferYear(ev *event.Event) {
 		if _, rawOff := raw.Zone(); off%60 == 0 && rawOff%60 == 0 && !a.noMinuteCache {
 			// (Offsets of whole minutes: every zone since 1972.)
 			r := raw.Truncate(time.Minute)
-			a.minute = minuteCache{raw: r, placed: ev.Time.Add(r.Sub(raw)), year: a.year}
+			a.minute = minuteCache{raw: r, rawUnix: r.Unix(), placed: ev.Time.Add(r.Sub(raw)), year: a.year}
 		}
 	}
 	anchor := a.cfg.Anchor
-	if anchor.End && !anchor.Time.IsZero() && !a.rolloverWarned && ev.Time.Sub(anchor.Time) > 48*time.Hour {
+	if anchor.End && !anchor.Time.IsZero() && !a.rolloverWarned && ev.Time.After(a.rolloverAt) {
 		a.rolloverWarned = true
 		if a.cfg.Warnings != nil {
 			a.cfg.Warnings.Addf(a.cfg.Path, ev.Source.Line, "inferred time %s lies after the %s (%s); the year may be wrong: set --year",
@@ -378,9 +383,10 @@ func (a *Assembler) inferYear(ev *event.Event) {
 // change only at whole minutes, so a line of the same minute moves by
 // the same amount as that line did: no calendar arithmetic per line.
 type minuteCache struct {
-	raw    time.Time // the parser's reading, truncated to the minute
-	placed time.Time // where that instant went
-	year   int       // the year it was placed in
+	raw     time.Time // the parser's reading, truncated to the minute
+	rawUnix int64     // raw.Unix()
+	placed  time.Time // where that instant went
+	year    int       // the year it was placed in
 }
 
 // sameMinute places ev when the last year-less line was of the same
@@ -390,11 +396,13 @@ func (a *Assembler) sameMinute(ev *event.Event) bool {
 	if c.raw.IsZero() || c.year != a.year || a.prevMonth == 0 {
 		return false
 	}
-	d := ev.Time.Sub(c.raw)
-	if d < 0 || d >= time.Minute {
+	// Seconds and nanoseconds: cheaper than Time.Sub, which guards
+	// against overflow (c.raw is a whole minute: no nanoseconds).
+	sec := ev.Time.Unix() - c.rawUnix
+	if sec < 0 || sec >= 60 {
 		return false
 	}
-	ev.Time = c.placed.Add(d)
+	ev.Time = c.placed.Add(time.Duration(sec)*time.Second + time.Duration(ev.Time.Nanosecond()))
 	return true
 }
 
