@@ -5,6 +5,7 @@ package engine
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -133,7 +134,11 @@ func (e *Engine) Process(ev *event.Event) {
 		}
 		var own signature.Captures
 		if len(caps) > 0 {
-			own = append(signature.Captures(nil), caps...)
+			// Kept beyond this event: copies, not slices of its message.
+			own = make(signature.Captures, len(caps))
+			for i, c := range caps {
+				own[i] = signature.Capture{Name: c.Name, Value: strings.Clone(c.Value)}
+			}
 		}
 		if len(e.hits[d.sig]) == 0 {
 			e.touched = append(e.touched, d.sig)

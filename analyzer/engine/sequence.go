@@ -238,12 +238,13 @@ func (s *sequence) process(e *Engine, ev *event.Event, hits []hit) {
 	}
 	// A new instance when step 1 matches.
 	if caps, ok := stepHits(s.steps[0]); ok {
+		c := ev.Clone()
 		in := &instance{
 			group: groupKey(s.sig.Match.By, ev, caps),
 			bound: make([]binding, len(s.steps)),
-			first: ev.Time, host: ev.Host, boot: ev.BootID, path: ev.Source.Path,
+			first: ev.Time, host: c.Host, boot: c.BootID, path: ev.Source.Path,
 		}
-		in.bound[0] = binding{ev: ev.Clone(), caps: caps}
+		in.bound[0] = binding{ev: c, caps: caps}
 		in.next = 1
 		s.openWindow(in)
 		created = append(created, in)

@@ -34,13 +34,14 @@ func keyValue(k string, ev *event.Event, caps signature.Captures) string {
 	return v
 }
 
-// groupKey joins the values of by for one event.
+// groupKey joins the values of by for one event. The key is kept (map
+// keys, findings): it is a copy, never a slice of the event's strings.
 func groupKey(by []string, ev *event.Event, caps signature.Captures) string {
 	switch len(by) {
 	case 0:
 		return ""
 	case 1:
-		return keyValue(by[0], ev, caps)
+		return strings.Clone(keyValue(by[0], ev, caps))
 	}
 	var b strings.Builder
 	for i, k := range by {
@@ -102,11 +103,12 @@ func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
 			}
 			s.pruneAt = 2 * len(s.last)
 		}
+		c := ev.Clone()
 		f := &Finding{
-			Signature: s.sig, Outcome: Confirmed, Host: ev.Host, Start: ev.Time, End: ev.Time, Count: 1,
+			Signature: s.sig, Outcome: Confirmed, Host: c.Host, Start: ev.Time, End: ev.Time, Count: 1,
 			Captures: prefixed(h.def.Name, h.caps),
-			Evidence: []Evidence{{Step: h.def.Name, Event: ev.Clone()}},
-			data:     map[string]any{h.def.Name: stepData(ev, h.caps, h.def)},
+			Evidence: []Evidence{{Step: h.def.Name, Event: c}},
+			data:     map[string]any{h.def.Name: stepData(c, h.caps, h.def)},
 		}
 		e.emit(f)
 		if m.DedupeWindow > 0 {
@@ -166,10 +168,11 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 		if ev.Time.Sub(b.open.End) <= m.Window {
 			b.open.Count++
 			b.open.End = ev.Time
+			c := ev.Clone()
 			if len(b.open.Evidence) < maxEvidence {
-				b.open.Evidence = append(b.open.Evidence, Evidence{Step: m.Event.Name, Event: ev.Clone()})
+				b.open.Evidence = append(b.open.Evidence, Evidence{Step: m.Event.Name, Event: c})
 			}
-			b.open.data["last"] = stepData(ev, h.caps, m.Event)
+			b.open.data["last"] = stepData(c, h.caps, m.Event)
 			return
 		}
 		b.open = nil
@@ -184,8 +187,9 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 		b.events = append(b.events[:0], b.events[cut:]...)
 		b.caps = append(b.caps[:0], b.caps[cut:]...)
 	}
+	c := ev.Clone()
 	b.times = append(b.times, ev.Time)
-	b.events = append(b.events, ev.Clone())
+	b.events = append(b.events, c)
 	b.caps = append(b.caps, h.caps)
 	if len(b.times) < m.Count {
 		if len(b.times) > b.best && !b.fired {
@@ -209,7 +213,7 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 		}
 	}
 	first := stepData(b.events[0], b.caps[0], m.Event)
-	f.data = map[string]any{m.Event.Name: first, "first": first, "last": stepData(ev, h.caps, m.Event)}
+	f.data = map[string]any{m.Event.Name: first, "first": first, "last": stepData(c, h.caps, m.Event)}
 	e.emit(f)
 	b.open, b.fired, b.bestEvents = f, true, nil
 	b.times, b.events, b.caps = b.times[:0], b.events[:0], b.caps[:0]

@@ -4,6 +4,7 @@ package event
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -191,11 +192,39 @@ func (e *Event) SetField(key, value string) {
 	e.Fields = append(e.Fields, Field{key, value})
 }
 
-// Clone returns a deep copy of e whose Fields do not alias e's.
+// Clone returns a copy of e that shares no memory with it: its strings
+// are copied too. The strings of a fresh event may be slices of a whole
+// block of input; an event kept beyond the stream's next event must be
+// a clone, so that it does not keep the block alive. All the strings
+// share one allocation.
 func (e *Event) Clone() *Event {
 	c := *e
+	n := len(e.Host) + len(e.BootID) + len(e.Program) + len(e.Unit) + len(e.Message) + len(e.Source.Cursor)
+	for _, f := range e.Fields {
+		n += len(f.Key) + len(f.Value)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range [...]string{e.Host, e.BootID, e.Program, e.Unit, e.Message, e.Source.Cursor} {
+		b.WriteString(s)
+	}
+	for _, f := range e.Fields {
+		b.WriteString(f.Key)
+		b.WriteString(f.Value)
+	}
+	all := b.String()
+	next := func(s string) string {
+		out := all[:len(s)]
+		all = all[len(s):]
+		return out
+	}
+	c.Host, c.BootID, c.Program, c.Unit = next(e.Host), next(e.BootID), next(e.Program), next(e.Unit)
+	c.Message, c.Source.Cursor = next(e.Message), next(e.Source.Cursor)
 	if e.Fields != nil {
-		c.Fields = append([]Field(nil), e.Fields...)
+		c.Fields = make([]Field, len(e.Fields))
+		for i, f := range e.Fields {
+			c.Fields[i] = Field{Key: next(f.Key), Value: next(f.Value)}
+		}
 	}
 	return &c
 }
