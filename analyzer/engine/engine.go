@@ -164,12 +164,23 @@ func (e *Engine) Process(ev *event.Event) {
 }
 
 // NewScreen returns a function, for one goroutine, that reports whether
-// any signature's event matcher may match ev: the engine's prefilter,
-// to run where events are made, in parallel (ingest.Options.Screen).
-// Events it rejects can be marked Unmatchable.
+// any signature's event matcher matches ev: the prefilter and the
+// matchers it lets through, to run where events are made, in parallel
+// (ingest.Options.Screen). Events it rejects can be marked Unmatchable;
+// Process matches the others again, which costs little as few match.
 func (e *Engine) NewScreen() func(ev *event.Event) bool {
 	p := e.pre.clone()
-	return p.any
+	var caps signature.Captures
+	return func(ev *event.Event) bool {
+		matched := false
+		p.candidates(ev, func(i int) {
+			if !matched {
+				caps = caps[:0]
+				matched = e.defs[i].def.Matcher.Match(ev, &caps)
+			}
+		})
+		return matched
+	}
 }
 
 // Finish ends the input: open absence windows become unresolved findings,

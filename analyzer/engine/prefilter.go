@@ -126,26 +126,3 @@ func (p *prefilter) clone() *prefilter {
 	}
 	return &c
 }
-
-// any reports whether some def may match ev.
-func (p *prefilter) any(ev *event.Event) bool {
-	if len(p.always) > 0 || len(p.programDefs(ev.Program)) > 0 {
-		return true
-	}
-	if ev.Unit == "" {
-		if len(p.noUnit) > 0 {
-			return true
-		}
-	} else if len(p.byUnit[ev.Unit]) > 0 {
-		return true
-	}
-	if p.ac == nil {
-		return false
-	}
-	hit := false
-	lit := func(int32) { hit = true }
-	if p.grams == nil || !p.grams.find(ev.Message, lit) {
-		p.ac.match(ev.Message, lit)
-	}
-	return hit
-}
