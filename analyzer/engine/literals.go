@@ -239,9 +239,12 @@ func (g *gramFinder) find(s string, f func(lit int32)) bool {
 		h1 := gramHash(gramAt(s, i+st))
 		h2 := gramHash(gramAt(s, i+2*st))
 		h3 := gramHash(gramAt(s, i+3*st))
-		if (b[h0>>6]>>(h0&63)|b[h1>>6]>>(h1&63)|b[h2>>6]>>(h2&63)|b[h3>>6]>>(h3&63))&1 != 0 {
-			for k := range 4 {
-				g.verify(s, i+k*st, f)
+		m0, m1, m2, m3 := b[h0>>6]>>(h0&63), b[h1>>6]>>(h1&63), b[h2>>6]>>(h2&63), b[h3>>6]>>(h3&63)
+		if (m0|m1|m2|m3)&1 != 0 {
+			for k, m := range [4]uint64{m0, m1, m2, m3} {
+				if m&1 != 0 {
+					g.verify(s, i+k*st, f)
+				}
 			}
 		}
 	}
