@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"bytes"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -20,8 +19,10 @@ type logfmtDecoder struct {
 	val    []byte
 	vs     int // offset of val in line
 	quoted bool
-	hasEq  bool
-	err    bool
+	// escaped: the quoted value holds a backslash and needs unquoting.
+	escaped bool
+	hasEq   bool
+	err     bool
 }
 
 // Reset starts decoding line.
@@ -42,14 +43,14 @@ func (d *logfmtDecoder) Next() bool {
 		return false
 	}
 	start := i
-	for i < len(b) && b[i] != '=' && b[i] != ' ' && b[i] != '\t' {
-		if b[i] == '"' || b[i] < 0x20 {
-			d.err = true
-			return false
-		}
+	for i < len(b) && logfmtClass[b[i]]&keyEnd == 0 {
 		i++
 	}
-	d.key, d.val, d.quoted, d.hasEq = b[start:i], nil, false, false
+	d.key, d.val, d.quoted, d.escaped, d.hasEq = b[start:i], nil, false, false, false
+	if i < len(b) && logfmtClass[b[i]]&keyBad != 0 {
+		d.err = true // a quote or control byte in a key
+		return false
+	}
 	if i == start {
 		d.err = true // "=value" with no key
 		return false
@@ -63,11 +64,15 @@ func (d *logfmtDecoder) Next() bool {
 	if i < len(b) && b[i] == '"' {
 		i++
 		vs := i
-		for i < len(b) && b[i] != '"' {
-			if b[i] == '\\' {
+		for {
+			for i < len(b) && logfmtClass[b[i]]&quotedEnd == 0 {
 				i++
 			}
-			i++
+			if i >= len(b) || b[i] == '"' {
+				break
+			}
+			d.escaped = true // a backslash: skip it and the byte it escapes
+			i += 2
 		}
 		if i >= len(b) {
 			d.err = true // unterminated quote
@@ -83,13 +88,33 @@ func (d *logfmtDecoder) Next() bool {
 		return true
 	}
 	vs := i
-	for i < len(b) && b[i] != ' ' && b[i] != '\t' {
+	for i < len(b) && logfmtClass[b[i]]&valueEnd == 0 {
 		i++
 	}
 	d.val, d.vs = b[vs:i], vs
 	d.pos = i
 	return true
 }
+
+// Byte classes for the scanning loops of Next: one table lookup per byte.
+const (
+	keyEnd    = 1 << iota // '=', blank, quote or control byte: the key ends
+	keyBad                // quote or control byte other than tab: no key
+	quotedEnd             // '"' or '\\' inside a quoted value
+	valueEnd              // blank: an unquoted value ends
+)
+
+var logfmtClass = func() (t [256]uint8) {
+	for c := range 0x20 {
+		t[c] |= keyEnd | keyBad
+	}
+	t['\t'] = keyEnd | valueEnd
+	t[' '] = keyEnd | valueEnd
+	t['='] = keyEnd
+	t['"'] = keyEnd | keyBad | quotedEnd
+	t['\\'] = quotedEnd
+	return t
+}()
 
 // Key returns the current key. No allocation.
 func (d *logfmtDecoder) Key() []byte { return d.key }
@@ -117,7 +142,7 @@ func (d *logfmtDecoder) valueString() string {
 // valueIn returns the current value as a string when line is the same
 // text as s: an unescaped value is a substring of s and costs nothing.
 func (d *logfmtDecoder) valueIn(s string) string {
-	if d.quoted && bytes.IndexByte(d.val, '\\') >= 0 {
+	if d.escaped {
 		return unquoteLogfmt(d.val)
 	}
 	return s[d.vs : d.vs+len(d.val)]

@@ -40,11 +40,44 @@ func parsePayload(ev *event.Event) {
 		if !logfmtStart(m) {
 			return
 		}
-		var d logfmtDecoder
-		if !logfmtShape(&d, bytesOf(m)) {
-			return
+		addLogfmtPayload(ev, m)
+	}
+}
+
+// addLogfmtPayload adds the pairs of a logfmt message as fields, as
+// addLogfmtFields does, when the message has logfmtShape. It decodes the
+// message once: the fields are added while the shape is checked and taken
+// back if it fails.
+func addLogfmtPayload(ev *event.Event, m string) {
+	n, pri := len(ev.Fields), ev.Priority
+	override := weakPriority(ev)
+	var d logfmtDecoder
+	d.Reset(bytesOf(m))
+	known, bare := false, false
+	for d.Next() {
+		if !d.HasEq() {
+			bare = true
+			break
 		}
-		addLogfmtFields(&d, m, nil, ev, false, weakPriority(ev))
+		k := d.Key()
+		switch string(k) {
+		case "level", "lvl":
+			known = true
+			fallthrough
+		case "severity":
+			if ev.Priority == event.NoPriority || override {
+				if p, ok := levelPriority(d.Value()); ok {
+					ev.Priority = p
+				}
+			}
+		case "time", "ts", "msg", "t":
+			known = true
+		}
+		ev.Fields = append(ev.Fields, event.Field{Key: internKey(k), Value: d.valueIn(m)})
+	}
+	if d.Err() || bare || !known {
+		clear(ev.Fields[n:])
+		ev.Fields, ev.Priority = ev.Fields[:n], pri
 	}
 }
 

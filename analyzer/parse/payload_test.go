@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -158,5 +160,160 @@ func TestLevelPriority(t *testing.T) {
 		if _, ok := levelPriority([]byte(bad)); ok {
 			t.Errorf("levelPriority(%q) ok", bad)
 		}
+	}
+}
+
+// logfmtPayloadTwoPass is what addLogfmtPayload replaced: check the shape,
+// then decode again to add the fields. It is the reference the one-pass
+// version must agree with.
+func logfmtPayloadTwoPass(ev *event.Event, m string) {
+	var d logfmtDecoder
+	if !logfmtShape(&d, bytesOf(m)) {
+		return
+	}
+	addLogfmtFields(&d, m, nil, ev, false, weakPriority(ev))
+}
+
+// checkLogfmtPayload fails t unless addLogfmtPayload and the two-pass
+// reference leave the same priority and fields, starting from an event
+// with no priority, with one, and with a journal stdout stream's.
+func checkLogfmtPayload(t *testing.T, m string) {
+	t.Helper()
+	for _, start := range []struct {
+		prio   event.Priority
+		fields []event.Field
+	}{
+		{event.NoPriority, nil},
+		{4, kvs("a", "b")},
+		{6, kvs("_TRANSPORT", "stdout")},
+	} {
+		var got, want event.Event
+		for _, ev := range []*event.Event{&got, &want} {
+			ev.Reset()
+			ev.Priority, ev.Message = start.prio, m
+			ev.Fields = append(ev.Fields, start.fields...)
+		}
+		addLogfmtPayload(&got, m)
+		logfmtPayloadTwoPass(&want, m)
+		if got.Priority != want.Priority || !slices.Equal(got.Fields, want.Fields) {
+			t.Fatalf("%q from priority %v: one pass gave %v %q, two passes %v %q",
+				m, start.prio, got.Priority, got.Fields, want.Priority, want.Fields)
+		}
+	}
+}
+
+func TestLogfmtPayloadOnePass(t *testing.T) {
+	for _, m := range []string{
+		`time="2021-10-07T06:20:21Z" level=error msg="Failed" module=grpc`,
+		`level=warning msg="x \"quoted\" \\ y" id=1`,
+		`level=info msg=x trailing`,          // a bare key last: no shape
+		`level=info bare msg=x`,              // a bare key inside
+		`level=info msg="open`,               // unterminated quote
+		`level=info msg="x"y`,                // junk after a quote
+		`retry=3 after=failure`,              // no known key
+		`severity=error id=7`,                // severity alone is no known key
+		`severity=error level=debug t=1`,     // two levels: first one wins unless overridden
+		`lvl=WARN level=error msg=x`,         // idem
+		"level=info msg=\"tab\there\" k=v\t", // tabs as separators and inside quotes
+		`a"b=1 level=info`,                   // quote in a key
+		`t=1 =x`,                             // empty key
+		`msg=`,                               // empty value
+	} {
+		checkLogfmtPayload(t, m)
+	}
+	for _, tc := range payloadCases {
+		checkLogfmtPayload(t, tc.msg)
+	}
+}
+
+// logfmtPair is one pair as logfmtRef reads it.
+type logfmtPair struct {
+	key, val               string
+	quoted, escaped, hasEq bool
+}
+
+// logfmtRef is the byte-at-a-time reading of logfmt that the decoder's
+// table-driven scanning must agree with: the pairs and whether it ended
+// at a syntax error.
+func logfmtRef(b []byte) (pairs []logfmtPair, bad bool) {
+	i := 0
+	for {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		if i >= len(b) {
+			return pairs, false
+		}
+		start := i
+		for i < len(b) && b[i] != '=' && b[i] != ' ' && b[i] != '\t' {
+			if b[i] == '"' || b[i] < 0x20 {
+				return pairs, true
+			}
+			i++
+		}
+		if i == start {
+			return pairs, true
+		}
+		p := logfmtPair{key: string(b[start:i])}
+		if i >= len(b) || b[i] != '=' {
+			pairs = append(pairs, p)
+			continue
+		}
+		p.hasEq = true
+		i++
+		vs := i
+		if i < len(b) && b[i] == '"' {
+			i++
+			vs = i
+			for i < len(b) && b[i] != '"' {
+				if b[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			if i >= len(b) {
+				return pairs, true
+			}
+			p.val, p.quoted = string(b[vs:i]), true
+			p.escaped = bytes.IndexByte(b[vs:i], '\\') >= 0
+			i++
+			if i < len(b) && b[i] != ' ' && b[i] != '\t' {
+				return pairs, true
+			}
+		} else {
+			for i < len(b) && b[i] != ' ' && b[i] != '\t' {
+				i++
+			}
+			p.val = string(b[vs:i])
+		}
+		pairs = append(pairs, p)
+	}
+}
+
+// checkLogfmtDecoder fails t unless the decoder reads line as logfmtRef
+// does.
+func checkLogfmtDecoder(t *testing.T, line string) {
+	t.Helper()
+	want, wantErr := logfmtRef([]byte(line))
+	var got []logfmtPair
+	var d logfmtDecoder
+	for d.Reset([]byte(line)); d.Next(); {
+		got = append(got, logfmtPair{string(d.Key()), string(d.Value()), d.Quoted(), d.escaped, d.HasEq()})
+	}
+	if d.Err() != wantErr || !slices.Equal(got, want) {
+		t.Fatalf("%q: decoder %+v err=%v, reference %+v err=%v", line, got, d.Err(), want, wantErr)
+	}
+}
+
+func TestLogfmtDecoderReference(t *testing.T) {
+	for _, line := range []string{
+		`a=1 b="two words" c= d e="x\"y"`,
+		`a="open`, `="x"`, `a="x"y`, `a"b=1`, `a="x\`, `a="\\" b=1`, "k\x01=v", "k=\x01v", "a=1\tb=\"\t\"",
+		`time="2021-10-07T06:20:21Z" level=error msg="Failed" module=grpc`,
+	} {
+		checkLogfmtDecoder(t, line)
+	}
+	for _, tc := range payloadCases {
+		checkLogfmtDecoder(t, tc.msg)
 	}
 }

@@ -14,7 +14,8 @@ var fuzzHints = []string{"", FormatAptHistory, FormatAptTerm, FormatCompose, For
 // parseStructured's behaviour, through parseStructured and the payload
 // and systemd passes. Invariants: no panic; a claimed line names its
 // format; times are UTC; the payload pass never changes the message;
-// field keys are never empty.
+// field keys are never empty; the logfmt decoder and the one-pass payload
+// decoding agree with their byte-at-a-time and two-pass references.
 func FuzzStructured(f *testing.F) {
 	for _, tc := range structuredCases {
 		f.Add(tc.line, uint8(0))
@@ -64,6 +65,8 @@ func FuzzStructured(f *testing.F) {
 		if strings.ContainsAny(ev2.Unit, " \n") {
 			t.Fatalf("unit %q is no unit name", ev2.Unit)
 		}
+		checkLogfmtPayload(t, line)
+		checkLogfmtDecoder(t, line)
 	})
 }
 
