@@ -15,7 +15,8 @@ var syslogFuzzHints = []string{"", FormatDmesg, FormatJournalShortMonotonic, For
 
 // FuzzParseLine feeds arbitrary lines to parseSyslogFamily and ParseLine.
 // Neither may panic; parseSyslogFamily either leaves the event untouched
-// (ok=false) or fills it consistently.
+// (ok=false) or fills it consistently; a Parser whose caches hold parts of
+// the line parses it as ParseLine does.
 func FuzzParseLine(f *testing.F) {
 	for _, cases := range [][]lineCase{rfc3164Cases, rfc3339Cases, rfc5424Cases, journalShortCases,
 		journalMarkerCases, localizedCases, kernelCases} {
@@ -65,6 +66,8 @@ func FuzzParseLine(f *testing.F) {
 		if k2 == KindEntry && ev2.Source.Format == "" {
 			t.Fatalf("ParseLine(%q): entry without format", line)
 		}
+		var p Parser
+		checkParserAgrees(t, &p, stampVariants(line), line, o)
 	})
 }
 

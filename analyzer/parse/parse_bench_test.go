@@ -51,6 +51,19 @@ func mixLinesRFC3339() []string {
 // reused (Reset) for every line, the source's format as the hint. One op
 // is the whole mix; allocs/op are for all of its lines.
 func BenchmarkParseLine(b *testing.B) {
+	benchMix(b, func(line []byte, o *Options, ev *event.Event) Kind {
+		return ParseLine(line, o, ev)
+	})
+}
+
+// BenchmarkParser is BenchmarkParseLine through one Parser, whose caches
+// see the mix's repeated stamps and hosts.
+func BenchmarkParser(b *testing.B) {
+	var p Parser
+	benchMix(b, p.ParseLine)
+}
+
+func benchMix(b *testing.B, parse func([]byte, *Options, *event.Event) Kind) {
 	loc, err := time.LoadLocation("Asia/Seoul")
 	if err != nil {
 		loc = time.FixedZone("KST", 9*3600)
@@ -76,7 +89,7 @@ func BenchmarkParseLine(b *testing.B) {
 			for b.Loop() {
 				for _, l := range lines {
 					ev.Reset()
-					ParseLine(l, o, &ev)
+					parse(l, o, &ev)
 				}
 			}
 		})

@@ -35,6 +35,10 @@ type header struct {
 
 	// RFC5424 parts, validated and turned into fields on commit.
 	msgid, procid, sd []byte
+
+	// stampEnd is where a year-less month-day stamp ended, for the
+	// Parser's stamp cache; 0 for other stamps.
+	stampEnd int
 }
 
 // parseSyslogFamily parses the syslog and journalctl text family: RFC3164,
@@ -46,6 +50,12 @@ type header struct {
 // It never sets Source.Path or Source.Line. Strings it stores are copies;
 // line is not retained.
 func parseSyslogFamily(line []byte, o *Options, ev *event.Event) (Kind, bool) {
+	var p Parser
+	return p.parseSyslogFamily(line, o, ev)
+}
+
+// parseSyslogFamily is the package's parseSyslogFamily, using p's caches.
+func (p *Parser) parseSyslogFamily(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	if len(line) < 3 {
 		return KindEntry, false
 	}
@@ -64,12 +74,18 @@ func parseSyslogFamily(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	case '[':
 		ok = parseBracketHeader(line, o, &h)
 	default:
-		ok = parseStampHeader(line, o, &h)
+		if c := p.sameStamp(line, o); c != nil {
+			h.t, h.q, h.format, h.rsyslog = c.t, event.TimeYearInferred, c.format, c.rsyslog
+			parseTail(line, c.n, false, &h)
+			ok = true
+		} else if ok = parseStampHeader(line, o, &h); ok && h.stampEnd > 0 {
+			p.keepStamp(line[:h.stampEnd], o, &h)
+		}
 	}
 	if !ok {
 		return KindEntry, false
 	}
-	h.commit(ev)
+	h.commit(ev, p)
 	return KindEntry, true
 }
 
@@ -175,8 +191,36 @@ func parseMonthDay(line []byte, p int, m time.Month, localized bool, o *Options,
 		h.format = FormatRFC3164
 		h.rsyslog = true
 	}
+	h.stampEnd = p
 	parseTail(line, p, false, h)
 	return true
+}
+
+// sameStamp returns p's cached stamp when line starts with it, followed by
+// a space or nothing, and it was read under the same Location and Year.
+// Then parseStampHeader would read the same time and format from line
+// (and the same tail): all it looks at to read the stamp is the stamp's
+// text and the byte after it.
+func (p *Parser) sameStamp(line []byte, o *Options) *stampCache {
+	c := &p.stamp
+	n := c.n
+	if n == 0 || n > len(line) || (n < len(line) && line[n] != ' ') ||
+		c.loc != o.Location || c.year != o.Year || string(line[:n]) != string(c.text[:n]) {
+		return nil
+	}
+	return c
+}
+
+// keepStamp caches what parseMonthDay read from stamp, the start of a
+// line, into h.
+func (p *Parser) keepStamp(stamp []byte, o *Options, h *header) {
+	if len(stamp) > len(p.stamp.text) {
+		return
+	}
+	c := &p.stamp
+	c.n = copy(c.text[:], stamp)
+	c.loc, c.year = o.Location, o.Year
+	c.t, c.format, c.rsyslog = h.t, h.format, h.rsyslog
 }
 
 // parseISOHeader reads lines that start with an ISO 8601 stamp with a zone:
@@ -473,7 +517,7 @@ func isLevelWord(b []byte) bool {
 
 // commit writes h to ev. Times are stored in UTC (DESIGN §3); the
 // parsers build them in the zone the stamp names or implies.
-func (h *header) commit(ev *event.Event) {
+func (h *header) commit(ev *event.Event, p *Parser) {
 	ev.Time = h.t.UTC()
 	ev.TimeQuality = h.q
 	if h.t.IsZero() {
@@ -482,10 +526,10 @@ func (h *header) commit(ev *event.Event) {
 	ev.Priority = h.pri
 	ev.Source.Format = h.format
 	if len(h.host) > 0 {
-		ev.Host = string(h.host)
+		ev.Host = p.host(h.host)
 	}
 	if len(h.prog) > 0 {
-		ev.Program = internProgram(h.prog)
+		ev.Program = p.program(h.prog)
 	}
 	ev.PID = h.pid
 	if h.key != "" {
@@ -521,9 +565,44 @@ func (h *header) commit(ev *event.Event) {
 	}
 }
 
+// host returns b as a string, shared with the recent lines that named the
+// same host.
+func (p *Parser) host(b []byte) string {
+	if s, ok := p.hosts.lookup(b); ok {
+		return s
+	}
+	s := string(b)
+	p.hosts.add(s)
+	return s
+}
+
+// program is internProgram, sharing the names it does not know with the
+// recent lines that carried them. A held name never has a NUL byte (see
+// toValidString), so a name with one is never found and always converted.
+func (p *Parser) program(b []byte) string {
+	if s := knownProgram(b); s != "" {
+		return s
+	}
+	if s, ok := p.progs.lookup(b); ok {
+		return s
+	}
+	s := toValidString(b)
+	p.progs.add(s)
+	return s
+}
+
 // internProgram returns the program name, without allocating for the
 // names most lines carry.
 func internProgram(b []byte) string {
+	if s := knownProgram(b); s != "" {
+		return s
+	}
+	return toValidString(b)
+}
+
+// knownProgram returns the program name when it is one of the names most
+// lines carry, as a constant; "" for any other name.
+func knownProgram(b []byte) string {
 	switch string(b) {
 	case "kernel":
 		return "kernel"
@@ -566,7 +645,7 @@ func internProgram(b []byte) string {
 	case "postfix/smtpd":
 		return "postfix/smtpd"
 	}
-	return toValidString(b)
+	return ""
 }
 
 // repeatedCount reads the count of rsyslog's "message repeated 3 times: [

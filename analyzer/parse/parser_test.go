@@ -1,0 +1,111 @@
+package parse
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// checkParserAgrees fails t unless a Parser that has read warm first
+// parses line exactly as the stateless ParseLine does.
+func checkParserAgrees(t *testing.T, p *Parser, warm []string, line string, o *Options) {
+	t.Helper()
+	var ev event.Event
+	for _, w := range warm {
+		ev.Reset()
+		p.ParseLine([]byte(w), o, &ev)
+	}
+	var got, want event.Event
+	got.Reset()
+	want.Reset()
+	gk := p.ParseLine([]byte(line), o, &got)
+	wk := ParseLine([]byte(line), o, &want)
+	if gk != wk || !reflect.DeepEqual(got, want) {
+		t.Fatalf("after %q, Parser.ParseLine(%q) = %v %+v; ParseLine = %v %+v", warm, line, gk, got, wk, want)
+	}
+}
+
+// stampVariants are lines that share a prefix of line's first word or
+// words: a Parser that read one holds a stamp, host or program that line
+// may or may not share.
+func stampVariants(line string) []string {
+	var out []string
+	for i := 0; i < len(line) && len(out) < 6; i++ {
+		if line[i] == ' ' {
+			out = append(out, line[:i]+" h p[1]: x", line[:i], line[:i]+".5 h p: x", line[:i]+"0 h p: x")
+		}
+	}
+	return out
+}
+
+func TestParserAgrees(t *testing.T) {
+	var lines []string
+	for _, cases := range [][]lineCase{rfc3164Cases, rfc3339Cases, rfc5424Cases, journalShortCases,
+		journalMarkerCases, localizedCases, kernelCases} {
+		for _, c := range cases {
+			lines = append(lines, c.line)
+		}
+	}
+	lines = append(lines, nearMisses...)
+	lines = append(lines, mixLines...)
+	lines = append(lines, mixLinesRFC3339()...)
+	lines = append(lines,
+		"Dec 29 18:00:00", "Dec 29 18:00:00 ", "Dec 29 18:00:00 h", "Dec 29 18:00:00.25 h p: x", "Dec 29 18:00:0",
+		"Feb 29 10:00:00 h p: x", "Dec 29 18:00:00 h\x00st p\x00g: x", "Dec 29 18:00:00 h p\x00g[1]: x")
+	kst := time.FixedZone("KST", 9*3600)
+	opts := []*Options{
+		{Location: kst, Year: 2021},
+		{Location: kst, Year: 2024}, // a leap year: Feb 29 stays
+		{Location: time.UTC, Year: 2021},
+		{Location: kst, Year: 2021, Hint: FormatDmesg},
+	}
+	for _, line := range lines {
+		for _, o := range opts {
+			var p Parser
+			// The warm lines are read under every option set, so the
+			// cache may hold a stamp of another Location or Year.
+			for _, o2 := range opts {
+				checkParserAgrees(t, &p, stampVariants(line), line, o2)
+			}
+			checkParserAgrees(t, &p, []string{line}, line, o)
+		}
+	}
+	// One Parser over all lines in order, and in reverse: hosts and
+	// programs come and go from its recent sets.
+	for _, o := range opts {
+		var p Parser
+		for _, line := range lines {
+			checkParserAgrees(t, &p, nil, line, o)
+		}
+		for i := len(lines) - 1; i >= 0; i-- {
+			checkParserAgrees(t, &p, nil, lines[i], o)
+		}
+	}
+}
+
+// TestParserSharesStrings checks the point of the Parser: a host and a
+// program it saw recently cost no allocation.
+func TestParserSharesStrings(t *testing.T) {
+	o := &Options{Location: time.UTC, Year: 2021, Hint: FormatRFC3164}
+	lines := [][]byte{
+		[]byte("Dec 29 18:00:00 web-1 postfix/qmgr[20149]: queue active"),
+		[]byte("Dec 29 18:00:00 web-2 postfix/qmgr[20149]: queue active"),
+	}
+	var p Parser
+	var ev event.Event
+	allocs := testing.AllocsPerRun(100, func() {
+		for _, l := range lines {
+			ev.Reset()
+			p.ParseLine(l, o, &ev)
+		}
+	})
+	// The message is the one copy left.
+	if allocs != float64(len(lines)) {
+		t.Errorf("%v allocations for %d lines, want one each", allocs, len(lines))
+	}
+	if ev.Host != "web-2" || ev.Program != "postfix/qmgr" || ev.Message != "queue active" {
+		t.Errorf("host %q program %q message %q", ev.Host, ev.Program, ev.Message)
+	}
+}
