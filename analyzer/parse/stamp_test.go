@@ -1,7 +1,9 @@
 package parse
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -90,4 +92,33 @@ func BenchmarkStamp(b *testing.B) {
 			_ = time.Date(o.Year, p.Month(), p.Day(), p.Hour(), p.Minute(), p.Second(), 0, o.Location)
 		}
 	})
+}
+
+// TestReadISOMatchesTimeDate checks the arithmetic in readISO against
+// time.Date over the edges of its input: year 0000 and 9999, leap days,
+// month ends, leap seconds and offsets either side of UTC.
+func TestReadISOMatchesTimeDate(t *testing.T) {
+	for _, y := range []int{0, 1, 99, 100, 399, 400, 1582, 1899, 1900, 1969, 1970, 1999, 2000, 2020, 2024, 2100, 2400, 9999} {
+		for _, md := range [][2]int{{1, 1}, {1, 31}, {2, 28}, {2, 29}, {3, 1}, {6, 30}, {12, 31}} {
+			if md[1] > daysIn(time.Month(md[0]), y) {
+				continue
+			}
+			for _, clk := range []string{"00:00:00", "23:59:60", "12:34:56.789"} {
+				for _, zone := range []string{"Z", "+09:00", "-12:00", "+1400"} {
+					s := fmt.Sprintf("%04d-%02d-%02dT%s%s", y, md[0], md[1], clk, zone)
+					st, _, ok := readISO([]byte(s+" h p: m"), 0)
+					want, err := time.Parse("2006-01-02T15:04:05.999999999Z07:00", strings.Replace(strings.Replace(s, "+1400", "+14:00", 1), ":60", ":59", 1))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if strings.Contains(s, ":60") {
+						want = want.Add(time.Second)
+					}
+					if !ok || st.t != want.UTC() {
+						t.Errorf("readISO(%q) = %v, %v; want %v", s, st.t, ok, want.UTC())
+					}
+				}
+			}
+		}
+	}
 }
