@@ -132,7 +132,9 @@ type Parser struct {
 
 // ParseLine is the package's ParseLine, using and updating p's memory.
 func (p *Parser) ParseLine(line []byte, o *Options, ev *event.Event) Kind {
-	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1] // bytes.TrimSuffix, without its call to bytes.Equal
+	}
 	if isBlank(line) {
 		return KindSkip
 	}

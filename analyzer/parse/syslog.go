@@ -652,6 +652,9 @@ func knownProgram(b []byte) string {
 // msg]" and sysklogd's "last message repeated 5 times" (also wrapped in
 // "--- ... ---").
 func repeatedCount(msg []byte) ([]byte, bool) {
+	if len(msg) == 0 || msg[0] != 'm' && msg[0] != 'l' && msg[0] != '-' {
+		return nil, false // most messages: no prefix comparison at all
+	}
 	var rest []byte
 	switch {
 	case hasPrefix(msg, "message repeated "):
