@@ -46,7 +46,7 @@ Oct  7 06:30:00 web3 systemd[1]: apt-daily-upgrade.service: Succeeded.
 // testParser stands in for parse.ParseLine where a test needs times it
 // controls: "RFC3339 message" lines are exact, "Mmm dd hh:mm:ss message"
 // lines year-less, indented lines continuations, other lines untimed text.
-func testParser(line []byte, o *parse.Options, ev *event.Event) parse.Kind {
+func testParser(_ *parse.Parser, line []byte, o *parse.Options, ev *event.Event) parse.Kind {
 	s := strings.TrimSuffix(string(line), "\r")
 	switch {
 	case strings.TrimSpace(s) == "":

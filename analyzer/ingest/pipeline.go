@@ -66,9 +66,9 @@ func putBatch(b *batch) {
 	batchPool.Put(b)
 }
 
-// parseLine is parse.ParseLine; tests put a parser whose output they
-// control in its place.
-var parseLine = parse.ParseLine
+// parseLine is parse.Parser.ParseLine; tests put a parser whose output
+// they control in its place.
+var parseLine = (*parse.Parser).ParseLine
 
 // fieldSlab is how many fields parseChunk allocates at a time.
 const fieldSlab = 1024
@@ -80,6 +80,9 @@ const fieldSlab = 1024
 func parseChunk(c *chunk) {
 	c.parsed = c.parsed[:0]
 	var slab []event.Field
+	// A Parser remembers the last stamp and recent hosts: lines of one
+	// block share them. Per call, so never shared between workers.
+	var parser parse.Parser
 	data := c.buf
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		c.bin = firstBinaryLine(data, c.first)
@@ -105,7 +108,7 @@ func parseChunk(c *chunk) {
 		free := slab[len(slab):len(slab)]
 		p.Event = event.Event{Priority: event.NoPriority, Fields: free, Source: event.SourceRef{Path: c.path}}
 		p.Line = line
-		p.Kind = parseLine(l, c.opts, &p.Event)
+		p.Kind = parseLine(&parser, l, c.opts, &p.Event)
 		if f := p.Event.Fields; len(f) == 0 {
 			p.Event.Fields = nil
 		} else if cap(f) == cap(free) && &f[0] == &free[:1][0] {
