@@ -80,12 +80,17 @@ const fieldSlab = 1024
 func parseChunk(c *chunk) {
 	c.parsed = c.parsed[:0]
 	var slab []event.Field
-	// A Parser remembers the last stamp and recent hosts: lines of one
-	// block share them. Per call, so never shared between workers.
-	var parser parse.Parser
 	data := c.buf
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		c.bin = firstBinaryLine(data, c.first)
+	}
+	// A Parser remembers the last stamp and recent hosts: lines of one
+	// block share them. Per call, so never shared between workers.
+	var parser parse.Parser
+	if c.bin == 0 {
+		// One copy of the block instead of one per message: events'
+		// strings are slices of it (what outlives them is cloned).
+		parser.SetBlock(c.buf, string(c.buf))
 	}
 	line := c.first
 	for len(data) > 0 {

@@ -11,6 +11,7 @@ package parse
 import (
 	"bytes"
 	"time"
+	"unsafe"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -128,6 +129,34 @@ type Parser struct {
 	stamp stampCache
 	hosts recentStrings
 	progs recentStrings
+	// block and text are the input block the lines come from, as bytes
+	// and as a string (SetBlock).
+	block []byte
+	text  string
+}
+
+// SetBlock tells p that the lines it parses next are slices of block,
+// and that text holds the same bytes: their messages and field values
+// become slices of text instead of copies, so a line costs no
+// allocation for them. Whoever keeps such a string beyond the next
+// event keeps the whole block alive: keep a copy (event.Event.Clone).
+// block must hold no NUL byte, which toValidString would replace.
+func (p *Parser) SetBlock(block []byte, text string) {
+	p.block, p.text = block, text
+}
+
+// str is toValidString(b), as a slice of the block's text when b lies
+// within the block.
+func (p *Parser) str(b []byte) string {
+	if len(b) > 0 && len(p.block) > 0 {
+		base := uintptr(unsafe.Pointer(unsafe.SliceData(p.block)))
+		at := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+		if at >= base && at-base+uintptr(len(b)) <= uintptr(len(p.block)) {
+			off := int(at - base)
+			return p.text[off : off+len(b)]
+		}
+	}
+	return toValidString(b)
 }
 
 // ParseLine is the package's ParseLine, using and updating p's memory.
@@ -154,11 +183,11 @@ func (p *Parser) ParseLine(line []byte, o *Options, ev *event.Event) Kind {
 	// (journalctl indents to the prefix width). One leading space is not
 	// enough: " 1월 02 ..." is a Korean January header, handled above.
 	if len(line) >= 2 && (line[0] == '\t' || (line[0] == ' ' && line[1] == ' ')) {
-		ev.Message = string(bytes.TrimLeft(line, " \t"))
+		ev.Message = p.str(bytes.TrimLeft(line, " \t"))
 		ev.Source.Format = FormatText
 		return KindContinuation
 	}
-	ev.Message = toValidString(line)
+	ev.Message = p.str(line)
 	ev.Source.Format = FormatText
 	return KindEntry
 }

@@ -533,35 +533,35 @@ func (h *header) commit(ev *event.Event, p *Parser) {
 	}
 	ev.PID = h.pid
 	if h.key != "" {
-		ev.Fields = append(ev.Fields, event.Field{Key: h.key, Value: string(h.val)})
+		ev.Fields = append(ev.Fields, event.Field{Key: h.key, Value: p.str(h.val)})
 	}
 	if len(h.sub) > 0 {
-		ev.Fields = append(ev.Fields, event.Field{Key: "subsystem", Value: string(h.sub)})
+		ev.Fields = append(ev.Fields, event.Field{Key: "subsystem", Value: p.str(h.sub)})
 	}
 	msg := h.msg
 	if h.key == "" && ev.Program == "kernel" {
 		// rsyslog's imklog keeps the printk "[33431.000100] " prefix.
 		if st, rest, ok := kernelStamp(msg); ok {
-			ev.Fields = append(ev.Fields, event.Field{Key: "kernel_time", Value: string(st)})
+			ev.Fields = append(ev.Fields, event.Field{Key: "kernel_time", Value: p.str(st)})
 			msg = rest
 		}
 	}
 	if n, ok := repeatedCount(msg); ok {
-		ev.Fields = append(ev.Fields, event.Field{Key: "repeated", Value: string(n)})
+		ev.Fields = append(ev.Fields, event.Field{Key: "repeated", Value: p.str(n)})
 	}
 	if len(h.msgid) > 0 {
-		ev.Fields = append(ev.Fields, event.Field{Key: "msgid", Value: string(h.msgid)})
+		ev.Fields = append(ev.Fields, event.Field{Key: "msgid", Value: p.str(h.msgid)})
 	}
 	if len(h.procid) > 0 {
-		ev.Fields = append(ev.Fields, event.Field{Key: "procid", Value: string(h.procid)})
+		ev.Fields = append(ev.Fields, event.Field{Key: "procid", Value: p.str(h.procid)})
 	}
 	if len(h.sd) > 0 {
 		ev.Fields = appendSD(ev.Fields, h.sd)
 	}
-	if h.rsyslog {
+	if h.rsyslog && bytes.Contains(msg, rsyslogEscape) {
 		ev.Message = decodeRsyslog(msg)
 	} else {
-		ev.Message = toValidString(msg)
+		ev.Message = p.str(msg)
 	}
 }
 
@@ -679,8 +679,11 @@ func repeatedCount(msg []byte) ([]byte, bool) {
 // decodeRsyslog undoes rsyslog's control character escaping for the two
 // escapes that carry structure: "#012" (newline: multi-line output arrives
 // as one line) and "#011" (tab).
+// rsyslogEscape starts every escape decodeRsyslog undoes.
+var rsyslogEscape = []byte("#01")
+
 func decodeRsyslog(b []byte) string {
-	i := bytes.Index(b, []byte("#01"))
+	i := bytes.Index(b, rsyslogEscape)
 	if i < 0 {
 		return toValidString(b)
 	}
