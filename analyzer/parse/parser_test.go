@@ -1,9 +1,12 @@
 package parse
 
 import (
+	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -107,5 +110,61 @@ func TestParserSharesStrings(t *testing.T) {
 	}
 	if ev.Host != "web-2" || ev.Program != "postfix/qmgr" || ev.Message != "queue active" {
 		t.Errorf("host %q program %q message %q", ev.Host, ev.Program, ev.Message)
+	}
+}
+
+// TestParserBlock requires a Parser given the block its lines come from
+// to parse them exactly as ParseLine does, with the syslog messages and
+// header fields as slices of the block's text (no allocation for them),
+// and to copy what lies outside the block.
+func TestParserBlock(t *testing.T) {
+	o := &Options{Location: time.UTC, Year: 2021}
+	block := []byte(strings.Join(append(append([]string{}, mixLines...),
+		"plain text that fits no format",
+		"    an indented continuation",
+		"Dec 29 18:00:00 web-1 rsyslogd: line#012with an escape",
+		"Oct  7 06:20:21 web-1 kernel: [33431.000100] docker0: port 1(veth1) entered forwarding state",
+	), "\n"))
+	text := string(block)
+	var p Parser
+	p.SetBlock(block, text)
+	inText := func(s string) bool {
+		if s == "" {
+			return true
+		}
+		base := uintptr(unsafe.Pointer(unsafe.StringData(text)))
+		at := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		return at >= base && at-base+uintptr(len(s)) <= uintptr(len(text))
+	}
+	sliced := 0
+	for _, l := range bytes.Split(block, []byte("\n")) {
+		var got, want event.Event
+		got.Reset()
+		want.Reset()
+		gk := p.ParseLine(l, o, &got)
+		wk := ParseLine(l, o, &want)
+		if gk != wk || !reflect.DeepEqual(got, want) {
+			t.Fatalf("Parser with block: %q = %v %+v; ParseLine = %v %+v", l, gk, got, wk, want)
+		}
+		if strings.Contains(got.Message, "\n") {
+			if inText(got.Message) {
+				t.Errorf("%q: a decoded message is a slice of the block", l)
+			}
+			continue
+		}
+		if !inText(got.Message) {
+			t.Errorf("%q: message %q is a copy", l, got.Message)
+		}
+		sliced++
+	}
+	if sliced < len(mixLines) {
+		t.Fatalf("only %d messages were slices of the block", sliced)
+	}
+	// A line outside the block is copied.
+	var ev event.Event
+	ev.Reset()
+	p.ParseLine([]byte("Dec 29 18:00:00 web-1 sshd[1]: outside"), o, &ev)
+	if ev.Message != "outside" || inText(ev.Message) {
+		t.Errorf("a line outside the block: message %q, slice of the block: %v", ev.Message, inText(ev.Message))
 	}
 }
