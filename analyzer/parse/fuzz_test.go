@@ -68,6 +68,20 @@ func FuzzParseLine(f *testing.F) {
 		}
 		var p Parser
 		checkParserAgrees(t, &p, stampVariants(line), line, o)
+
+		// Given a block holding the line (and no NUL byte, as ingest
+		// promises), a Parser still agrees.
+		if !strings.Contains(line, "\x00") {
+			block := []byte("x\n" + line + "\ny")
+			var bp Parser
+			bp.SetBlock(block, string(block))
+			var got event.Event
+			got.Reset()
+			gk := bp.ParseLine(block[2:2+len(line)], o, &got)
+			if gk != k2 || !reflect.DeepEqual(got, ev2) {
+				t.Fatalf("Parser with block: %q = %v %+v; ParseLine = %v %+v", line, gk, got, k2, ev2)
+			}
+		}
 	})
 }
 
