@@ -115,44 +115,38 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 }
 
 // Process feeds one event. ev is not retained: what findings keep is
-// cloned.
+// cloned. When ev.Screen holds a screen's matches (NewScreen), they are
+// used as they are; else the prefilter and the matchers run here.
 func (e *Engine) Process(ev *event.Event) {
 	if e.absentOpen > 0 {
 		for _, r := range e.observers {
 			r.observe(e, ev)
 		}
 	}
-	if ev.Unmatchable && !e.opts.Naive {
-		return
-	}
 	e.touched = e.touched[:0]
-	match := func(i int) {
-		d := e.defs[i]
-		caps := e.capsPool[:0]
-		if !d.def.Matcher.Match(ev, &caps) {
-			return
-		}
-		var own signature.Captures
-		if len(caps) > 0 {
-			// Kept beyond this event: copies, not slices of its message.
-			own = make(signature.Captures, len(caps))
-			for i, c := range caps {
-				own[i] = signature.Capture{Name: c.Name, Value: strings.Clone(c.Value)}
-			}
-		}
-		if len(e.hits[d.sig]) == 0 {
-			e.touched = append(e.touched, d.sig)
-		}
-		e.hits[d.sig] = append(e.hits[d.sig], hit{def: d.def, caps: own})
-	}
-	if e.opts.Naive {
-		for i := range e.defs {
-			match(i)
+	if s, ok := ev.Screen.(*screened); ok && !e.opts.Naive {
+		for _, h := range s.hits {
+			e.record(h.def, h.caps)
 		}
 	} else {
-		e.pre.candidates(ev, match)
+		match := func(i int) {
+			caps := e.capsPool[:0]
+			if e.defs[i].def.Matcher.Match(ev, &caps) {
+				e.record(i, ownCaptures(caps))
+			}
+		}
+		if e.opts.Naive {
+			for i := range e.defs {
+				match(i)
+			}
+		} else {
+			e.pre.candidates(ev, match)
+		}
 	}
-	if len(e.touched) > 0 && e.opts.OnMatch != nil {
+	if len(e.touched) == 0 {
+		return
+	}
+	if e.opts.OnMatch != nil {
 		e.opts.OnMatch(ev)
 	}
 	// Signatures run in load order, whatever order their hits came in.
@@ -163,23 +157,64 @@ func (e *Engine) Process(ev *event.Event) {
 	}
 }
 
-// NewScreen returns a function, for one goroutine, that reports whether
-// any signature's event matcher matches ev: the prefilter and the
-// matchers it lets through, to run where events are made, in parallel
-// (ingest.Options.Screen). Events it rejects can be marked Unmatchable;
-// Process matches the others again, which costs little as few match.
-func (e *Engine) NewScreen() func(ev *event.Event) bool {
+// record notes that def i matched the current event with caps.
+func (e *Engine) record(i int, caps signature.Captures) {
+	d := e.defs[i]
+	if len(e.hits[d.sig]) == 0 {
+		e.touched = append(e.touched, d.sig)
+	}
+	e.hits[d.sig] = append(e.hits[d.sig], hit{def: d.def, caps: caps})
+}
+
+// ownCaptures copies caps for keeping beyond the event: copies, not
+// slices of its message.
+func ownCaptures(caps signature.Captures) signature.Captures {
+	if len(caps) == 0 {
+		return nil
+	}
+	own := make(signature.Captures, len(caps))
+	for i, c := range caps {
+		own[i] = signature.Capture{Name: c.Name, Value: strings.Clone(c.Value)}
+	}
+	return own
+}
+
+// screened is what a screen found for one event: the defs that matched,
+// with their captures. Process trusts it.
+type screened struct {
+	hits []screenHit
+}
+
+type screenHit struct {
+	def  int
+	caps signature.Captures
+}
+
+// unmatched is the screen's answer for the many events nothing matches.
+var unmatched = &screened{}
+
+// NewScreen returns a function, for one goroutine, that runs the
+// prefilter and the matchers on ev, where events are made and in
+// parallel (ingest.Options.Screen, DESIGN §8), and returns what it found
+// for ev.Screen, so that Process does not match ev again.
+func (e *Engine) NewScreen() func(ev *event.Event) any {
 	p := e.pre.clone()
 	var caps signature.Captures
-	return func(ev *event.Event) bool {
-		matched := false
+	return func(ev *event.Event) any {
+		var s *screened
 		p.candidates(ev, func(i int) {
-			if !matched {
-				caps = caps[:0]
-				matched = e.defs[i].def.Matcher.Match(ev, &caps)
+			caps = caps[:0]
+			if e.defs[i].def.Matcher.Match(ev, &caps) {
+				if s == nil {
+					s = &screened{}
+				}
+				s.hits = append(s.hits, screenHit{def: i, caps: ownCaptures(caps)})
 			}
 		})
-		return matched
+		if s == nil {
+			return unmatched
+		}
+		return s
 	}
 }
 

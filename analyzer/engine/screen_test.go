@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -9,12 +10,12 @@ import (
 	"github.com/logsleuth/logsleuth/analyzer/signature"
 )
 
-// TestScreenAgreesWithMatchers requires NewScreen to reject exactly the
-// events no signature's event matcher matches, before and after its
+// TestScreenAgreesWithMatchers requires NewScreen to find exactly the
+// events some signature's event matcher matches, before and after its
 // gram finder has learned, for a signature set with literal, regex,
 // program-indexed and sequence events, with two screens at work at once
-// (go test -race); and marking the rejected events Unmatchable to leave
-// the findings as they are.
+// (go test -race); and the engine, given the screens' results, to make
+// the findings it makes without them.
 func TestScreenAgreesWithMatchers(t *testing.T) {
 	sigs := genSignatures(t, 40)
 	evs := benchEvents(3 * gramSample)
@@ -62,7 +63,7 @@ func TestScreenAgreesWithMatchers(t *testing.T) {
 		wg.Go(func() {
 			screen := eng.NewScreen()
 			for i := range evs {
-				if got := screen(&evs[i]); got != want[i] {
+				if got := len(screen(&evs[i]).(*screened).hits) > 0; got != want[i] {
 					t.Errorf("event %d %q: screen %v, want %v", i, evs[i].Message, got, want[i])
 					return
 				}
@@ -71,11 +72,13 @@ func TestScreenAgreesWithMatchers(t *testing.T) {
 	}
 	wg.Wait()
 
-	run := func(mark bool) []*Finding {
-		e, screen := New(sigs, Options{}), eng.NewScreen()
+	run := func(screen func(*event.Event) any) []*Finding {
+		e := New(sigs, Options{})
 		for i := range evs {
 			ev := evs[i]
-			ev.Unmatchable = mark && !screen(&ev)
+			if screen != nil {
+				ev.Screen = screen(&ev)
+			}
 			e.Process(&ev)
 		}
 		f, err := e.Finish()
@@ -84,24 +87,25 @@ func TestScreenAgreesWithMatchers(t *testing.T) {
 		}
 		return f
 	}
-	plain, marked := run(false), run(true)
-	if len(plain) < 8 || len(plain) != len(marked) {
-		t.Fatalf("%d findings unmarked, %d marked", len(plain), len(marked))
+	plain, screenedRun := run(nil), run(eng.NewScreen())
+	if len(plain) < 8 || len(plain) != len(screenedRun) {
+		t.Fatalf("%d findings unscreened, %d screened", len(plain), len(screenedRun))
 	}
 	for i := range plain {
-		if plain[i].Signature.ID != marked[i].Signature.ID || !plain[i].Start.Equal(marked[i].Start) {
-			t.Errorf("finding %d: %s at %v, with screening %s at %v", i, plain[i].Signature.ID, plain[i].Start, marked[i].Signature.ID, marked[i].Start)
+		a, b := plain[i], screenedRun[i]
+		if a.Signature.ID != b.Signature.ID || !a.Start.Equal(b.Start) || !slices.Equal(a.Captures, b.Captures) {
+			t.Errorf("finding %d: %s at %v %v, screened %s at %v %v", i, a.Signature.ID, a.Start, a.Captures, b.Signature.ID, b.Start, b.Captures)
 		}
 	}
 }
 
-// TestUnmatchableSkipsMatching requires an Unmatchable event to reach no
-// matcher (the engine trusts the mark) except in Naive mode.
-func TestUnmatchableSkipsMatching(t *testing.T) {
+// TestProcessTrustsScreen requires an event a screen found nothing in to
+// reach no matcher (the engine trusts the screen) except in Naive mode.
+func TestProcessTrustsScreen(t *testing.T) {
 	sigs := genSignatures(t, 4)
 	for _, naive := range []bool{false, true} {
 		e := New(sigs, Options{Naive: naive})
-		ev := event.Event{Message: "unit 7: failure code GX0000 detected", Priority: event.NoPriority, Unmatchable: true}
+		ev := event.Event{Message: "unit 7: failure code GX0000 detected", Priority: event.NoPriority, Screen: unmatched}
 		e.Process(&ev)
 		f, _ := e.Finish()
 		if want := map[bool]int{false: 0, true: 1}[naive]; len(f) != want {

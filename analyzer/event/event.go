@@ -157,12 +157,13 @@ type Event struct {
 	Fields      []Field
 	Source      SourceRef
 
-	// Unmatchable is set by a stage before the engine (ingest's screen,
-	// DESIGN §8) that proved no loaded signature's event matcher can
-	// match this event, so the engine skips its prefilter. Whatever
-	// changes the message, program, unit or fields afterwards clears it.
-	// Not part of the event's data: never printed.
-	Unmatchable bool
+	// Screen is what an earlier run of the engine's matchers made of
+	// this event, in the engine's own type (ingest runs them on both
+	// cores, DESIGN §8); nil when none ran. The engine then does not
+	// match the event again. Whatever changes the message, program, unit
+	// or fields afterwards resets it. Not part of the event's data: never
+	// printed, and clones do not carry it.
+	Screen any
 }
 
 // Reset clears e for reuse, keeping the Fields backing array.
@@ -199,6 +200,7 @@ func (e *Event) SetField(key, value string) {
 // share one allocation.
 func (e *Event) Clone() *Event {
 	c := *e
+	c.Screen = nil
 	n := len(e.Host) + len(e.BootID) + len(e.Program) + len(e.Unit) + len(e.Message) + len(e.Source.Cursor)
 	for _, f := range e.Fields {
 		n += len(f.Key) + len(f.Value)

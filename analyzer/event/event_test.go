@@ -40,6 +40,9 @@ func TestCloneSharesNothing(t *testing.T) {
 	if e.Fields[0].Value == "changed" {
 		t.Error("the clone's fields alias the original's")
 	}
+	if (&Event{Screen: 1}).Clone().Screen != nil {
+		t.Error("a clone carries the screen's result")
+	}
 	if (&Event{}).Clone().Fields != nil {
 		t.Error("a clone of an event without fields has fields")
 	}

@@ -57,12 +57,12 @@ type Options struct {
 	// export text always carry every field.
 	JournalFields []string
 
-	// Screen, when set, returns a function for one goroutine that
-	// reports whether an event may match a signature (the engine's
-	// prefilter, engine.NewScreen). Parse workers run it on the entries
-	// of text sources and mark those it rejects Unmatchable, so that the
-	// prefilter runs on both cores instead of the consumer's.
-	Screen func() func(*event.Event) bool
+	// Screen, when set, returns a function for one goroutine that runs
+	// the engine's matchers on an event (engine.NewScreen). Parse workers
+	// run it on the entries of text sources and keep its result in
+	// Event.Screen, so that matching runs on both cores instead of the
+	// consumer's.
+	Screen func() func(*event.Event) any
 }
 
 // SourceStats describes one source after it was read (`events --stats`,

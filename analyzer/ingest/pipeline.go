@@ -148,8 +148,8 @@ func firstBinaryLine(data []byte, first int64) int64 {
 
 // worker parses chunks until jobs is closed, and screens their entries
 // when a screen is given.
-func worker(jobs <-chan *chunk, newScreen func() func(*event.Event) bool) {
-	var screen func(*event.Event) bool
+func worker(jobs <-chan *chunk, newScreen func() func(*event.Event) any) {
+	var screen func(*event.Event) any
 	if newScreen != nil {
 		screen = newScreen()
 	}
@@ -157,8 +157,8 @@ func worker(jobs <-chan *chunk, newScreen func() func(*event.Event) bool) {
 		parseChunk(c)
 		if screen != nil {
 			for i := range c.parsed {
-				if p := &c.parsed[i]; p.Kind == parse.KindEntry && !screen(&p.Event) {
-					p.Event.Unmatchable = true
+				if p := &c.parsed[i]; p.Kind == parse.KindEntry {
+					p.Event.Screen = screen(&p.Event)
 				}
 			}
 		}

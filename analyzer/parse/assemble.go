@@ -250,7 +250,7 @@ func (a *Assembler) newBoot(id string) {
 
 // extend appends a continuation line to the entry ev.
 func extend(ev, c *event.Event) {
-	ev.Unmatchable = false // screened without this line
+	ev.Screen = nil // screened without this line
 	if c.Message != "" && len(ev.Message) < maxMessage {
 		ev.Message += "\n" + c.Message
 	}
