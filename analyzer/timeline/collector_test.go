@@ -1,14 +1,20 @@
 package timeline
 
 import (
+	"context"
 	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
+	"github.com/logsleuth/logsleuth/patterns"
 )
 
 var templateTests = []struct{ in, want string }{
@@ -373,5 +379,88 @@ func BenchmarkSafe(b *testing.B) {
 	var buf []byte
 	for b.Loop() {
 		buf = AppendSafe(buf[:0], msg, `\n`)
+	}
+}
+
+// observeStream is the event stream of every fixture case's inputs as
+// the CLI reads them (many sources, several formats, errors and kernel
+// lines), and which of its events the built-in signatures matched.
+func observeStream(b *testing.B) ([]event.Event, []bool) {
+	b.Helper()
+	var paths []string
+	err := filepath.WalkDir("../../fixtures", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && d.Name() != "expect.yaml" && filepath.Ext(p) != ".go" {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sigs, err := signature.LoadFS(patterns.FS, ".")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ws := &event.Warnings{}
+	var evs []event.Event
+	var matched []bool
+	hit := false
+	eng := engine.New(sigs, engine.Options{Warnings: ws, OnMatch: func(*event.Event) { hit = true }})
+	stream, err := ingest.Open(context.Background(), ingest.Options{Paths: paths, Location: time.UTC, Warnings: ws})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stream.Close()
+	for stream.Next() {
+		hit = false
+		eng.Process(stream.Event())
+		evs = append(evs, *stream.Event().Clone())
+		matched = append(matched, hit)
+	}
+	if err := stream.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return evs, matched
+}
+
+// BenchmarkCollectorObserve is the collector's cost per event of a
+// realistic stream, without and with --context.
+func BenchmarkCollectorObserve(b *testing.B) {
+	evs, matched := observeStream(b)
+	var first, last time.Time
+	for _, ev := range evs {
+		if t := ev.Time; !t.IsZero() {
+			if first.IsZero() || t.Before(first) {
+				first = t
+			}
+			if t.After(last) {
+				last = t
+			}
+		}
+	}
+	span := last.Sub(first) + time.Hour
+	for _, n := range []int{0, 3} {
+		b.Run(fmt.Sprintf("context=%d", n), func(b *testing.B) {
+			stream := slices.Clone(evs)
+			c := NewCollector(CollectorOptions{Context: n})
+			b.ReportAllocs()
+			for b.Loop() {
+				for i := range stream {
+					ev := &stream[i]
+					if matched[i] {
+						c.OnMatch(ev)
+					}
+					c.Observe(ev)
+					// The next pass continues the stream in time.
+					if !ev.Time.IsZero() {
+						ev.Time = ev.Time.Add(span)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(stream)), "ns/event")
+		})
 	}
 }
