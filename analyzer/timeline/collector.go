@@ -113,11 +113,32 @@ type sourceState struct {
 	last time.Time
 	// hist counts spacings by bit length of their nanoseconds: a bounded
 	// estimator of the median spacing, exact to a factor of two.
-	hist  [65]int64
-	n     int64
-	gaps  []Gap
-	ring  []*event.Event // the last Context events, oldest first
-	after []*Context     // contexts still collecting after-lines
+	hist [65]int64
+	n    int64
+	gaps []Gap
+	// ring holds the last Context events, the oldest at ring[head] once
+	// full. An event is cloned only when it becomes a context line.
+	ring  []ringSlot
+	head  int
+	after []*Context // contexts still collecting after-lines
+}
+
+// ringSlot is a copy of one event in a source's context ring. Its Fields
+// live in the slot's own backing array, reused by the slot's next event,
+// so that the ring never allocates once full and keeps nothing of ev.
+type ringSlot struct {
+	ev event.Event
+	// cl is ev's clone once one was made (an after-line, or a before-line
+	// of an earlier context): every context shares it, as before.
+	cl *event.Event
+}
+
+// clone returns the clone of the slot's event, made once.
+func (r *ringSlot) clone() *event.Event {
+	if r.cl == nil {
+		r.cl = r.ev.Clone()
+	}
+	return r.cl
 }
 
 // Context is the lines around one event of a source.
@@ -224,27 +245,24 @@ func (c *Collector) source(ev *event.Event) *sourceState {
 // context feeds ev to the contexts of src still collecting after-lines,
 // opens a context for ev when it is a candidate, then remembers ev.
 func (c *Collector) context(src *sourceState, ev *event.Event, matched bool) {
-	var cl *event.Event
-	clone := func() *event.Event {
-		if cl == nil {
-			cl = ev.Clone()
+	var cl *event.Event // ev's clone, shared by every context that takes it
+	if len(src.after) > 0 {
+		cl = ev.Clone()
+		keep := src.after[:0]
+		for _, x := range src.after {
+			x.After = append(x.After, cl)
+			if len(x.After) < x.want {
+				keep = append(keep, x)
+			}
 		}
-		return cl
+		clear(src.after[len(keep):])
+		src.after = keep
 	}
-	keep := src.after[:0]
-	for _, x := range src.after {
-		x.After = append(x.After, clone())
-		if len(x.After) < x.want {
-			keep = append(keep, x)
-		}
-	}
-	clear(src.after[len(keep):])
-	src.after = keep
 	if matched {
 		k := keyOf(ev)
 		if _, dup := c.contexts[k]; !dup {
 			if len(c.contexts) < c.opts.MaxContexts {
-				x := &Context{Before: append([]*event.Event(nil), src.ring...), want: c.opts.Context}
+				x := &Context{Before: src.before(), want: c.opts.Context}
 				c.contexts[k] = x
 				src.after = append(src.after, x)
 			} else {
@@ -252,12 +270,39 @@ func (c *Collector) context(src *sourceState, ev *event.Event, matched bool) {
 			}
 		}
 	}
-	if len(src.ring) < c.opts.Context {
-		src.ring = append(src.ring, clone())
-	} else {
-		copy(src.ring, src.ring[1:])
-		src.ring[len(src.ring)-1] = clone()
+	src.remember(ev, cl, c.opts.Context)
+}
+
+// before returns clones of the events in src's ring, oldest first.
+func (src *sourceState) before() []*event.Event {
+	if len(src.ring) == 0 {
+		return nil
 	}
+	out := make([]*event.Event, 0, len(src.ring))
+	for i := range src.ring {
+		out = append(out, src.ring[(src.head+i)%len(src.ring)].clone())
+	}
+	return out
+}
+
+// remember puts ev (and its clone cl, if made) into src's ring of n
+// events, in place of the oldest once the ring is full.
+func (src *sourceState) remember(ev, cl *event.Event, n int) {
+	var r *ringSlot
+	if len(src.ring) < n {
+		if src.ring == nil {
+			src.ring = make([]ringSlot, 0, n)
+		}
+		src.ring = append(src.ring, ringSlot{})
+		r = &src.ring[len(src.ring)-1]
+	} else {
+		r = &src.ring[src.head]
+		src.head = (src.head + 1) % n
+	}
+	fields := r.ev.Fields[:0]
+	r.ev = *ev
+	r.ev.Fields = append(fields, ev.Fields...)
+	r.cl = cl
 }
 
 func (c *Collector) boot(ev *event.Event) {

@@ -149,6 +149,37 @@ func TestCollectorContext(t *testing.T) {
 	}
 }
 
+// Context lines keep what the event held when it was observed, even
+// when its owner reuses the Fields backing array afterwards.
+func TestCollectorContextOwnsFields(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	fields := []event.Field{{Key: "level", Value: "info"}}
+	var evs []*event.Event
+	for i := range 4 {
+		e := ev(t0.Add(time.Duration(i)*time.Second), "a", int64(i+1), "p", "line")
+		e.Fields = fields
+		evs = append(evs, e)
+	}
+	c := NewCollector(CollectorOptions{Context: 2})
+	for i, e := range evs {
+		if i == 3 {
+			c.OnMatch(e)
+		}
+		c.Observe(e)
+		fields[0].Value = fmt.Sprint("reused ", i)
+	}
+	x := c.contextOf(evs[3])
+	if x == nil || len(x.Before) != 2 {
+		t.Fatalf("context of a:4 = %+v", x)
+	}
+	// Lines 2 and 3 were observed after the owner's writes 0 and 1.
+	for _, b := range x.Before {
+		if v, _ := b.Field("level"); v != fmt.Sprint("reused ", b.Source.Line-2) {
+			t.Errorf("before-line %d has level %q", b.Source.Line, v)
+		}
+	}
+}
+
 // A journal-remote directory is one source holding many hosts: each
 // host's entries are its own stream for context and gaps. Lines of a
 // text file keep their file's neighbours, whatever host they name.
