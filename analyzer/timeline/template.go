@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -247,27 +248,35 @@ func IsError(ev *event.Event) bool {
 }
 
 // kernelFailures are the words of kernel lines that report a failure;
-// kernel lines rarely carry a priority in text logs.
-var kernelFailures = [...]string{
-	"error", "Error", "ERROR", "fail", "Fail", "FAIL", "BUG", "panic", "Oops",
-	"Out of memory", "oom-kill", "segfault", "Call Trace", "blocked for more than",
+// kernel lines rarely carry a priority in text logs. A word followed by
+// its not-suffix reports none: the mount option "errors=remount-ro"
+// (every ext4 mount logs it) and the memory cgroup's "failcnt" counter.
+var kernelFailures = [...]struct{ word, not string }{
+	{"error", "s="}, {"Error", ""}, {"ERROR", ""}, {"fail", "cnt"}, {"Fail", ""}, {"FAIL", ""},
+	{"BUG", ""}, {"panic", ""}, {"Oops", ""}, {"Out of memory", ""}, {"oom-kill", ""},
+	{"segfault", ""}, {"Call Trace", ""}, {"blocked for more than", ""},
 }
 
-// kernelNotFailures follow a failure word in kernel lines that report
-// none: the mount option "errors=remount-ro" (every ext4 mount logs it)
-// and the memory cgroup's "failcnt" counter.
-var kernelNotFailures = map[string]string{"error": "s=", "fail": "cnt"}
+// kernelFirst and kernelSecond map a byte to the kernelFailures words
+// (at most 32) having it as first, and as second byte, as bit sets of
+// word indexes. A word is tried only where its first two bytes are, so
+// kernelFailure reads a message once instead of once per word.
+var kernelFirst, kernelSecond = func() (first, second [256]uint32) {
+	for i, f := range kernelFailures {
+		first[f.word[0]] |= 1 << i
+		second[f.word[1]] |= 1 << i
+	}
+	return first, second
+}()
 
 func kernelFailure(msg string) bool {
-	for _, w := range kernelFailures {
-		not := kernelNotFailures[w]
-		for rest := msg; ; {
-			i := strings.Index(rest, w)
-			if i < 0 {
-				break
-			}
-			rest = rest[i+len(w):]
-			if not == "" || !strings.HasPrefix(rest, not) {
+	var starts uint32 // the words that may start at the previous byte
+	for i := 0; i < len(msg); i++ {
+		set := starts & kernelSecond[msg[i]]
+		starts = kernelFirst[msg[i]]
+		for ; set != 0; set &= set - 1 {
+			f := &kernelFailures[bits.TrailingZeros32(set)]
+			if rest, ok := strings.CutPrefix(msg[i-1:], f.word); ok && (f.not == "" || !strings.HasPrefix(rest, f.not)) {
 				return true
 			}
 		}
