@@ -44,6 +44,10 @@ type Collector struct {
 
 	sources map[sourceKey]*sourceState
 	order   []sourceKey // in first-seen order
+	// lastKey and lastSrc are the source of the previous event: runs of
+	// events share one, and comparing the key costs less than hashing it.
+	lastKey sourceKey
+	lastSrc *sourceState
 
 	lastBoot map[string]string // host -> boot id
 	boots    []Boot
@@ -233,12 +237,16 @@ func (c *Collector) inRange(t time.Time) bool {
 
 func (c *Collector) source(ev *event.Event) *sourceState {
 	k := keyOfSource(ev)
+	if c.lastSrc != nil && k == c.lastKey {
+		return c.lastSrc
+	}
 	s := c.sources[k]
 	if s == nil {
 		s = &sourceState{path: ev.Source.Path, host: ev.Host}
 		c.sources[k] = s
 		c.order = append(c.order, k)
 	}
+	c.lastKey, c.lastSrc = k, s
 	return s
 }
 
