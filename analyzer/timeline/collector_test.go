@@ -30,6 +30,9 @@ var templateTests = []struct{ in, want string }{
 	{"segfault at 0x7f3a2b ip 00007f3a2b1c sp", "segfault at <hex> ip <hex> sp"},
 	{"at 06:20:21 the deadbeef word stays", "at <n>:<n>:<n> the deadbeef word stays"},
 	{"first line 1\ncontinuation 2", "first line <n>"},
+	{"listen on 10.0.0.5:8080 and 10.0.0.0/8, not 10.0.0.5: or v10.0.0.5", "listen on <ip> and <ip>, not <ip>: or v<n>.<n>.<n>.<n>"},
+	{"peer fe80::1 and 2001:db8:0:0:0:0:0:7 but not a:b or 1:2:3", "peer <ip> and <ip> but not a:b or <n>:<n>:<n>"},
+	{"uri h2c://x:1 then x:/// and ://", "uri <url> then <url> and <url>"},
 	{"", ""},
 }
 

@@ -23,15 +23,21 @@ const (
 	maskTime = "<time>"
 )
 
-// isDelim reports whether c ends a token. ':' '/' '.' '-' are not
+// Byte classes of the template scanner.
+const (
+	classDelim = 1 << iota // ends a token
+	classColon             // ':': only a token holding one can be a URL or IPv6
+)
+
+// byteClass holds the classes of every byte. ':' '/' '.' '-' are not
 // delimiters: they hold IPs, paths, ports and UUIDs together.
-func isDelim(c byte) bool {
-	switch c {
-	case ' ', '\t', '"', '\'', '(', ')', '[', ']', '{', '}', ',', ';', '=', '<', '>', '|', '`', '\r', '\n':
-		return true
+var byteClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\"'()[]{},;=<>|`\r\n") {
+		t[c] = classDelim
 	}
-	return false
-}
+	t[':'] = classColon
+	return t
+}()
 
 // AppendTemplate appends the template of msg to dst: its first line with
 // numbers, hex strings, UUID-like ids, IP addresses, paths and URLs
@@ -48,16 +54,21 @@ func AppendTemplate(dst []byte, msg string) []byte {
 			break
 		}
 		c := msg[i]
-		if isDelim(c) {
+		if byteClass[c]&classDelim != 0 {
 			dst = append(dst, c)
 			i++
 			continue
 		}
 		j := i
-		for j < len(msg) && !isDelim(msg[j]) {
-			j++
+		var seen uint8 // the classes of the token's bytes
+		for ; j < len(msg); j++ {
+			cl := byteClass[msg[j]]
+			if cl&classDelim != 0 {
+				break
+			}
+			seen |= cl
 		}
-		dst = appendToken(dst, msg[i:j])
+		dst = appendToken(dst, msg[i:j], seen&classColon != 0)
 		i = j
 	}
 	if len(dst)-start > maxTemplateLen {
@@ -67,8 +78,9 @@ func AppendTemplate(dst []byte, msg string) []byte {
 }
 
 // appendToken masks one token. Trailing ':' and '.' (sentence ends, "path:")
-// are kept out of the classification and copied as they are.
-func appendToken(dst []byte, tok string) []byte {
+// are kept out of the classification and copied as they are. colon says
+// whether tok holds a ':'; most tokens, words, hold none.
+func appendToken(dst []byte, tok string, colon bool) []byte {
 	end := len(tok)
 	for end > 0 && (tok[end-1] == ':' || tok[end-1] == '.') {
 		end--
@@ -76,7 +88,7 @@ func appendToken(dst []byte, tok string) []byte {
 	core, tail := tok[:end], tok[end:]
 	switch {
 	case core == "":
-	case strings.Contains(core, "://"):
+	case colon && strings.Contains(core, "://"):
 		dst = append(dst, maskURL...)
 	case len(core) > 1 && (core[0] == '/' || strings.HasPrefix(core, "~/") || strings.HasPrefix(core, "./")):
 		dst = append(dst, maskPath...)
@@ -84,7 +96,7 @@ func appendToken(dst []byte, tok string) []byte {
 		dst = append(dst, maskTime...)
 	case isUUID(core):
 		dst = append(dst, maskID...)
-	case isIPv4(core) || isIPv6(core):
+	case isIPv4(core) || colon && isIPv6(core):
 		dst = append(dst, maskIP...)
 	case isHexID(core):
 		dst = append(dst, maskHex...)
@@ -168,6 +180,9 @@ func isHexID(s string) bool {
 
 // isIPv4 reports a dotted quad, optionally with ":port" or "/prefix".
 func isIPv4(s string) bool {
+	if s == "" || !isDigit(s[0]) {
+		return false // most tokens: no need to look for a port
+	}
 	if i := strings.IndexAny(s, ":/"); i >= 0 {
 		rest := s[i+1:]
 		if rest == "" {
