@@ -402,16 +402,13 @@ func (c *Collector) addError(ev *event.Event) {
 		g.add(ev, nil)
 		return
 	}
-	c.newGroup(string(c.key), ev.Clone())
-}
-
-func (c *Collector) newGroup(key string, ev *event.Event) {
+	// Past the cap, nothing is kept: no key or clone to allocate.
 	if len(c.groups) >= c.opts.MaxTemplates {
 		c.overflow++
 		return
 	}
-	g := newGroup(key, ev)
-	c.groups[key] = g
+	g := newGroup(string(c.key), ev.Clone())
+	c.groups[g.key] = g
 	c.groupList = append(c.groupList, g)
 }
 

@@ -498,3 +498,23 @@ func BenchmarkCollectorObserve(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkObserveManyTemplates is error lines of more templates than
+// the collector keeps: past the cap they are only counted.
+func BenchmarkObserveManyTemplates(b *testing.B) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*event.Event
+	for i := range 1000 {
+		// Letters, not digits, so that every line has its own template.
+		word := string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676))
+		evs = append(evs, ev(t0, "syslog", int64(i+1), "app", "error: no handler for "+word))
+	}
+	c := NewCollector(CollectorOptions{})
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, e := range evs {
+			e.Time = e.Time.Add(time.Second)
+			c.Observe(e)
+		}
+	}
+}
