@@ -38,7 +38,9 @@ type CollectorOptions struct {
 //
 // Protocol: for every event, OnMatch (when the engine says the event
 // matched some signature event) comes first, then Observe, exactly once.
-// Neither retains ev: what is kept is cloned. Not safe for concurrent use.
+// Neither retains ev or its Fields: what is kept is cloned, or copied
+// into the collector's own memory (the context ring). Not safe for
+// concurrent use.
 type Collector struct {
 	opts CollectorOptions
 
