@@ -84,6 +84,13 @@ func TestIsError(t *testing.T) {
 		{"kernel ordinary", event.Event{Priority: event.NoPriority, Program: "kernel", Message: "e1000e: eth0 NIC Link is Up 1000 Mbps Full Duplex"}, false},
 		{"sshd error prefix", event.Event{Priority: event.NoPriority, Program: "sshd", Message: "error: kex_exchange_identification: read: Connection reset by peer"}, true},
 		{"near miss: error inside", event.Event{Priority: event.NoPriority, Program: "sshd", Message: "Received disconnect: no error"}, false},
+		{"apt fatal prefix", event.Event{Priority: event.NoPriority, Program: "apt", Message: "fatal: unable to access"}, true},
+		{"Error prefix", event.Event{Priority: event.NoPriority, Program: "app", Message: "Error: bind: address already in use"}, true},
+		{"ERROR prefix", event.Event{Priority: event.NoPriority, Program: "app", Message: "ERROR: cannot open"}, true},
+		{"FATAL prefix", event.Event{Priority: event.NoPriority, Program: "postgres", Message: "FATAL: password authentication failed"}, true},
+		{"near miss: prefix without space", event.Event{Priority: event.NoPriority, Program: "app", Message: "error:x"}, false},
+		{"near miss: Fatal", event.Event{Priority: event.NoPriority, Program: "app", Message: "Fatal: x"}, false},
+		{"empty message", event.Event{Priority: event.NoPriority, Program: "app"}, false},
 	}
 	for _, tt := range tests {
 		if got := IsError(&tt.ev); got != tt.want {

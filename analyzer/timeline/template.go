@@ -257,9 +257,22 @@ func IsError(ev *event.Event) bool {
 		return kernelFailure(ev.Message)
 	}
 	// sshd, apt and many daemons without a level say "error: ..." first.
+	// The first byte rules out all five prefixes for most messages.
 	m := ev.Message
-	return strings.HasPrefix(m, "error: ") || strings.HasPrefix(m, "fatal: ") ||
-		strings.HasPrefix(m, "Error: ") || strings.HasPrefix(m, "FATAL: ") || strings.HasPrefix(m, "ERROR: ")
+	if m == "" {
+		return false
+	}
+	switch m[0] {
+	case 'e':
+		return strings.HasPrefix(m, "error: ")
+	case 'f':
+		return strings.HasPrefix(m, "fatal: ")
+	case 'E':
+		return strings.HasPrefix(m, "Error: ") || strings.HasPrefix(m, "ERROR: ")
+	case 'F':
+		return strings.HasPrefix(m, "FATAL: ")
+	}
+	return false
 }
 
 // kernelFailures are the words of kernel lines that report a failure;
