@@ -196,13 +196,19 @@ var unmatched = &screened{}
 // NewScreen returns a function, for one goroutine, that runs the
 // prefilter and the matchers on ev, where events are made and in
 // parallel (ingest.Options.Screen, DESIGN §8), and returns what it found
-// for ev.Screen, so that Process does not match ev again.
-func (e *Engine) NewScreen() func(ev *event.Event) any {
+// for ev.Screen, so that Process does not match ev again. complete, when
+// not nil, finishes ev before its first matcher runs: the prefilter
+// reads only the message, program and unit, which are always there.
+func (e *Engine) NewScreen() func(ev *event.Event, complete func(*event.Event)) any {
 	p := e.pre.clone()
 	var caps signature.Captures
-	return func(ev *event.Event) any {
+	return func(ev *event.Event, complete func(*event.Event)) any {
 		var s *screened
 		p.candidates(ev, func(i int) {
+			if complete != nil {
+				complete(ev)
+				complete = nil
+			}
 			caps = caps[:0]
 			if e.defs[i].def.Matcher.Match(ev, &caps) {
 				if s == nil {

@@ -63,7 +63,7 @@ func TestScreenAgreesWithMatchers(t *testing.T) {
 		wg.Go(func() {
 			screen := eng.NewScreen()
 			for i := range evs {
-				if got := len(screen(&evs[i]).(*screened).hits) > 0; got != want[i] {
+				if got := len(screen(&evs[i], nil).(*screened).hits) > 0; got != want[i] {
 					t.Errorf("event %d %q: screen %v, want %v", i, evs[i].Message, got, want[i])
 					return
 				}
@@ -72,12 +72,12 @@ func TestScreenAgreesWithMatchers(t *testing.T) {
 	}
 	wg.Wait()
 
-	run := func(screen func(*event.Event) any) []*Finding {
+	run := func(screen func(*event.Event, func(*event.Event)) any) []*Finding {
 		e := New(sigs, Options{})
 		for i := range evs {
 			ev := evs[i]
 			if screen != nil {
-				ev.Screen = screen(&ev)
+				ev.Screen = screen(&ev, nil)
 			}
 			e.Process(&ev)
 		}
@@ -110,6 +110,36 @@ func TestProcessTrustsScreen(t *testing.T) {
 		f, _ := e.Finish()
 		if want := map[bool]int{false: 0, true: 1}[naive]; len(f) != want {
 			t.Errorf("naive=%v: %d findings, want %d", naive, len(f), want)
+		}
+	}
+}
+
+// TestScreenCompletesBeforeMatching requires the screen to call complete
+// once, before the first matcher reads the event, when the prefilter
+// offers any; and never for an event the prefilter rejects.
+func TestScreenCompletesBeforeMatching(t *testing.T) {
+	sigs := genSignatures(t, 8)
+	screen := New(sigs, Options{}).NewScreen()
+	for _, c := range []struct {
+		msg       string
+		completes int
+		matched   bool
+	}{
+		{"unit 7: failure code GX0000 detected", 1, true},
+		{"subsystem q0001 stalled for many seconds", 1, false},
+		{"nothing to see", 0, false},
+	} {
+		ev := event.Event{Message: c.msg, Priority: event.NoPriority}
+		calls := 0
+		got := screen(&ev, func(ev *event.Event) {
+			calls++
+			ev.Fields = append(ev.Fields, event.Field{Key: "completed", Value: "yes"})
+		})
+		if calls != c.completes {
+			t.Errorf("%q: complete called %d times, want %d", c.msg, calls, c.completes)
+		}
+		if m := len(got.(*screened).hits) > 0; m != c.matched {
+			t.Errorf("%q: matched %v, want %v", c.msg, m, c.matched)
 		}
 	}
 }

@@ -61,9 +61,17 @@ type Options struct {
 	// the engine's matchers on an event (engine.NewScreen). Parse workers
 	// run it on the entries of text sources and keep its result in
 	// Event.Screen, so that matching runs on both cores instead of the
-	// consumer's.
-	Screen func() func(*event.Event) any
+	// consumer's. With a screen, the workers also defer the structured
+	// payload of syslog messages (parse.Parser.DeferPayload) that no
+	// signature may match: the screen completes an event before its
+	// matchers read it.
+	Screen func() Screen
 }
+
+// Screen runs the engine's matchers on ev and returns what it found
+// (engine.NewScreen). Before a matcher reads ev, it calls complete, when
+// not nil, once: the event's payload was deferred.
+type Screen func(ev *event.Event, complete func(*event.Event)) any
 
 // SourceStats describes one source after it was read (`events --stats`,
 // timeline coverage).

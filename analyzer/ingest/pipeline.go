@@ -77,7 +77,7 @@ const fieldSlab = 1024
 // appends its fields straight into a slab shared by the chunk's events
 // and never reused: the Assembler keeps them without a copy
 // (AssemblerConfig.OwnFields).
-func parseChunk(c *chunk) {
+func parseChunk(c *chunk, deferPayload bool) {
 	c.parsed = c.parsed[:0]
 	var slab []event.Field
 	data := c.buf
@@ -86,7 +86,7 @@ func parseChunk(c *chunk) {
 	}
 	// A Parser remembers the last stamp and recent hosts: lines of one
 	// block share them. Per call, so never shared between workers.
-	var parser parse.Parser
+	parser := parse.Parser{DeferPayload: deferPayload}
 	if c.bin == 0 {
 		// One copy of the block instead of one per message: events'
 		// strings are slices of it (what outlives them is cloned).
@@ -114,11 +114,15 @@ func parseChunk(c *chunk) {
 		p.Event = event.Event{Priority: event.NoPriority, Fields: free, Source: event.SourceRef{Path: c.path}}
 		p.Line = line
 		p.Kind = parseLine(&parser, l, c.opts, &p.Event)
+		p.Deferred = parser.Deferred()
 		if f := p.Event.Fields; len(f) == 0 {
 			p.Event.Fields = nil
 		} else if cap(f) == cap(free) && &f[0] == &free[:1][0] {
-			// Written in place: the slab moves past them.
+			// Written in place: the slab moves past them, and they are
+			// capped so that fields added later (CompletePayload) cannot
+			// run into the next line's.
 			slab = slab[:len(slab)+len(f)]
+			p.Event.Fields = f[:len(f):len(f)]
 		}
 		if p.Kind == parse.KindSkip {
 			c.parsed = c.parsed[:n] // reuse the slot
@@ -148,18 +152,31 @@ func firstBinaryLine(data []byte, first int64) int64 {
 
 // worker parses chunks until jobs is closed, and screens their entries
 // when a screen is given.
-func worker(jobs <-chan *chunk, newScreen func() func(*event.Event) any) {
-	var screen func(*event.Event) any
+func worker(jobs <-chan *chunk, newScreen func() Screen) {
+	var screen Screen
 	if newScreen != nil {
 		screen = newScreen()
 	}
+	var completed bool
+	complete := func(ev *event.Event) {
+		parse.CompletePayload(ev)
+		completed = true
+	}
 	for c := range jobs {
-		parseChunk(c)
+		parseChunk(c, screen != nil)
 		if screen != nil {
 			for i := range c.parsed {
-				if p := &c.parsed[i]; p.Kind == parse.KindEntry {
-					p.Event.Screen = screen(&p.Event)
+				p := &c.parsed[i]
+				if p.Kind != parse.KindEntry {
+					continue
 				}
+				if !p.Deferred {
+					p.Event.Screen = screen(&p.Event, nil)
+					continue
+				}
+				completed = false
+				p.Event.Screen = screen(&p.Event, complete)
+				p.Deferred = !completed
 			}
 		}
 		c.done <- struct{}{}

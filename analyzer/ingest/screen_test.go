@@ -32,9 +32,9 @@ func TestScreen(t *testing.T) {
 		}
 	}
 	var screens atomic.Int32
-	newScreen := func() func(*event.Event) any {
+	newScreen := func() Screen {
 		screens.Add(1)
-		return func(ev *event.Event) any {
+		return func(ev *event.Event, complete func(*event.Event)) any {
 			if strings.Contains(ev.Message, "candidate") {
 				return "hit"
 			}

@@ -39,6 +39,10 @@ type Parsed struct {
 	Kind  Kind
 	Line  int64
 	Event event.Event
+	// Deferred: the parser left the payload for CompletePayload
+	// (Parser.DeferPayload). The Assembler completes an entry before it
+	// joins a continuation line to it.
+	Deferred bool
 }
 
 // maxMessage bounds a message grown by continuation lines, so that an
@@ -68,6 +72,8 @@ type Assembler struct {
 
 	pending    event.Event
 	hasPending bool
+	// pendingDeferred: pending's payload is still to be completed.
+	pendingDeferred bool
 	// fields is the slab events' Fields are copied into, so that events
 	// with fields cost an allocation only every fieldSlab fields.
 	fields []event.Field
@@ -129,11 +135,20 @@ func (a *Assembler) Add(out []event.Event, p *Parsed) []event.Event {
 // the held-back slot; only the last entry is held back.
 func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 	cur := -1 // index in out of the entry still open in this call
+	curDeferred := false
 	open := func() *event.Event {
 		if cur >= 0 {
+			if curDeferred {
+				CompletePayload(&out[cur])
+				curDeferred = false
+			}
 			return &out[cur]
 		}
 		if a.hasPending {
+			if a.pendingDeferred {
+				CompletePayload(&a.pending)
+				a.pendingDeferred = false
+			}
 			return &a.pending
 		}
 		return nil
@@ -162,11 +177,11 @@ func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 		}
 		out = a.Flush(out)
 		out = append(out, p.Event)
-		cur = len(out) - 1
+		cur, curDeferred = len(out)-1, p.Deferred
 		a.start(&out[cur], p.Line)
 	}
 	if cur >= 0 {
-		a.pending, a.hasPending = out[cur], true
+		a.pending, a.hasPending, a.pendingDeferred = out[cur], true, curDeferred
 		out[cur] = event.Event{}
 		out = out[:cur]
 	}
@@ -206,7 +221,7 @@ func (a *Assembler) Flush(out []event.Event) []event.Event {
 	if a.hasPending {
 		out = append(out, a.pending)
 		a.pending = event.Event{}
-		a.hasPending = false
+		a.hasPending, a.pendingDeferred = false, false
 	}
 	return out
 }

@@ -37,6 +37,9 @@ func FuzzParseLine(f *testing.F) {
 	for _, bl := range benchLines {
 		f.Add(bl.line, uint8(1))
 	}
+	for _, l := range deferLines {
+		f.Add(l, uint8(0))
+	}
 	loc := time.FixedZone("KST", 9*3600)
 	f.Fuzz(func(t *testing.T, line string, hint uint8) {
 		o := &Options{Location: loc, Year: 2021, Hint: syslogFuzzHints[int(hint)%len(syslogFuzzHints)]}
@@ -68,6 +71,22 @@ func FuzzParseLine(f *testing.F) {
 		}
 		var p Parser
 		checkParserAgrees(t, &p, stampVariants(line), line, o)
+
+		// Deferring the payload and completing it later comes to the same
+		// event, and a deferred event is error-level as the full one is.
+		dp := Parser{DeferPayload: true}
+		var lazy event.Event
+		lazy.Reset()
+		dk := dp.ParseLine([]byte(line), o, &lazy)
+		if dp.Deferred() {
+			if errorLevel(&lazy) != errorLevel(&ev2) {
+				t.Fatalf("%q: deferred, error-level %v; in full %v", line, errorLevel(&lazy), errorLevel(&ev2))
+			}
+			CompletePayload(&lazy)
+		}
+		if dk != k2 || !reflect.DeepEqual(lazy, ev2) {
+			t.Fatalf("deferred then completed: %q = %v %+v; ParseLine = %v %+v", line, dk, lazy, k2, ev2)
+		}
 
 		// Given a block holding the line (and no NUL byte, as ingest
 		// promises), a Parser still agrees.

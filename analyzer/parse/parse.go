@@ -133,7 +133,21 @@ type Parser struct {
 	// and as a string (SetBlock).
 	block []byte
 	text  string
+
+	// DeferPayload lets ParseLine leave the structured payload of a
+	// syslog message (logfmt, klog: its fields and the priority its level
+	// implies) for CompletePayload when nothing in it can make the event
+	// error-level; Deferred then reports true. Only a consumer that
+	// completes every event whose fields or priority it reads may set it:
+	// the timeline reads them only of events a signature may match, and
+	// of error-level ones.
+	DeferPayload bool
+	deferred     bool
 }
+
+// Deferred reports whether the last ParseLine left the payload for
+// CompletePayload.
+func (p *Parser) Deferred() bool { return p.deferred }
 
 // SetBlock tells p that the lines it parses next are slices of block,
 // and that text holds the same bytes: their messages and field values
@@ -161,6 +175,7 @@ func (p *Parser) str(b []byte) string {
 
 // ParseLine is the package's ParseLine, using and updating p's memory.
 func (p *Parser) ParseLine(line []byte, o *Options, ev *event.Event) Kind {
+	p.deferred = false
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1] // bytes.TrimSuffix, without its call to bytes.Equal
 	}
@@ -175,7 +190,11 @@ func (p *Parser) ParseLine(line []byte, o *Options, ev *event.Event) Kind {
 	}
 	if k, ok := p.parseSyslogFamily(line, o, ev); ok {
 		if k == KindEntry {
-			finishEntry(ev)
+			if p.DeferPayload && deferrable(ev) {
+				p.deferred = true
+			} else {
+				finishEntry(ev)
+			}
 		}
 		return k
 	}

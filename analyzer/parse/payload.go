@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"strings"
 	"time"
 	"unsafe"
 
@@ -78,6 +79,83 @@ func addLogfmtPayload(ev *event.Event, m string) {
 	if d.Err() || bare || !known {
 		clear(ev.Fields[n:])
 		ev.Fields, ev.Priority = ev.Fields[:n], pri
+	}
+}
+
+// CompletePayload does the work ParseLine left when it reported
+// Deferred: it adds the payload's fields and priority, exactly as
+// ParseLine would have.
+func CompletePayload(ev *event.Event) {
+	// Deferred events are never systemd's, so finishEntry's
+	// deriveSystemd has nothing to add after the payload.
+	parsePayload(ev)
+}
+
+// deferrable reports whether ev's payload may be left for
+// CompletePayload: it has a shape parsePayload decodes (a klog header
+// or logfmt), ev is not systemd's (deriveSystemd must run after the
+// payload), and nothing in the payload can make the event error-level
+// (a klog E or F, a level, lvl or severity value of err or worse: the
+// timeline's IsError reads Priority and the "level" field).
+func deferrable(ev *event.Event) bool {
+	m := ev.Message
+	if len(m) < 4 || ev.Program == "systemd" || ev.Program == "init" || ev.Lifecycle != event.LifecycleNone {
+		return false
+	}
+	switch c := m[0]; {
+	case c == 'I' || c == 'W':
+		if m[1] < '0' || m[1] > '1' {
+			return false
+		}
+	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
+		if !logfmtStart(m) {
+			return false
+		}
+	default:
+		return false // JSON, klog E and F, or nothing to defer
+	}
+	return !errorLevelIn(m, "level") && !errorLevelIn(m, "lvl") && !errorLevelIn(m, "severity")
+}
+
+// errorLevelIn reports whether some key=value pair in m whose key ends
+// in key may read as a level of err or worse, erring on the side of
+// yes: a quoted value with an escape, a quoted key.
+func errorLevelIn(m, key string) bool {
+	for rest := m; ; {
+		i := strings.Index(rest, key)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(key):]
+		if rest == "" {
+			return false
+		}
+		switch rest[0] {
+		case '"':
+			return true // a quoted key, or prose: not worth reading
+		case '=':
+		default:
+			continue
+		}
+		v := rest[1:]
+		if v != "" && v[0] == '"' {
+			end := strings.IndexByte(v[1:], '"')
+			if end < 0 || strings.IndexByte(v[1:1+end], '\\') >= 0 {
+				return true
+			}
+			v = v[1 : 1+end]
+		} else {
+			// The decoder's value starts with this run of letters and
+			// digits; if it goes on, it is no level name at all.
+			n := 0
+			for n < len(v) && (v[n] >= 'a' && v[n] <= 'z' || v[n] >= 'A' && v[n] <= 'Z' || v[n] >= '0' && v[n] <= '9') {
+				n++
+			}
+			v = v[:n]
+		}
+		if p, ok := levelPriority([]byte(v)); ok && p <= 3 {
+			return true
+		}
 	}
 }
 

@@ -38,7 +38,7 @@ func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signat
 	// signatures match on.
 	opts.JournalFields = append(opts.JournalFields, signature.FieldRefs(sigs)...)
 	if !eopts.Naive {
-		opts.Screen = eng.NewScreen
+		opts.Screen = func() ingest.Screen { return eng.NewScreen() }
 	}
 	stream, err := ingest.Open(ctx, opts)
 	if err != nil {
