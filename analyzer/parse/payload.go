@@ -114,49 +114,57 @@ func deferrable(ev *event.Event) bool {
 	default:
 		return false // JSON, klog E and F, or nothing to defer
 	}
-	return !errorLevelIn(m, "level") && !errorLevelIn(m, "lvl") && !errorLevelIn(m, "severity")
+	return !mayBeErrorLevel(m)
 }
 
-// errorLevelIn reports whether some key=value pair in m whose key ends
-// in key may read as a level of err or worse, erring on the side of
-// yes: a quoted value with an escape, a quoted key.
-func errorLevelIn(m, key string) bool {
-	for rest := m; ; {
-		i := strings.Index(rest, key)
-		if i < 0 {
-			return false
-		}
-		rest = rest[i+len(key):]
-		if rest == "" {
-			return false
-		}
-		switch rest[0] {
-		case '"':
-			return true // a quoted key, or prose: not worth reading
-		case '=':
-		default:
-			continue
-		}
-		v := rest[1:]
-		if v != "" && v[0] == '"' {
-			end := strings.IndexByte(v[1:], '"')
-			if end < 0 || strings.IndexByte(v[1:1+end], '\\') >= 0 {
-				return true
+// mayBeErrorLevel reports whether some key=value pair in m whose key
+// ends in level, lvl or severity may read as a level of err or worse,
+// erring on the side of yes: a quoted value with an escape, a quoted
+// key. It looks at each '=' once.
+func mayBeErrorLevel(m string) bool {
+	for i := strings.IndexByte(m, '='); i >= 0; {
+		key := m[:i]
+		if strings.HasSuffix(key, `"`) {
+			key = key[:len(key)-1]
+			if hasLevelKey(key) {
+				return true // a quoted key: not worth reading
 			}
-			v = v[1 : 1+end]
-		} else {
-			// The decoder's value starts with this run of letters and
-			// digits; if it goes on, it is no level name at all.
-			n := 0
-			for n < len(v) && (v[n] >= 'a' && v[n] <= 'z' || v[n] >= 'A' && v[n] <= 'Z' || v[n] >= '0' && v[n] <= '9') {
-				n++
-			}
-			v = v[:n]
-		}
-		if p, ok := levelPriority([]byte(v)); ok && p <= 3 {
+		} else if hasLevelKey(key) && errorValue(m[i+1:]) {
 			return true
 		}
+		j := strings.IndexByte(m[i+1:], '=')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
 	}
+	return false
+}
+
+func hasLevelKey(s string) bool {
+	return strings.HasSuffix(s, "level") || strings.HasSuffix(s, "lvl") || strings.HasSuffix(s, "severity")
+}
+
+// errorValue reports whether the logfmt value at the start of v may read
+// as a level of err or worse.
+func errorValue(v string) bool {
+	if v != "" && v[0] == '"' {
+		end := strings.IndexByte(v[1:], '"')
+		if end < 0 || strings.IndexByte(v[1:1+end], '\\') >= 0 {
+			return true
+		}
+		v = v[1 : 1+end]
+	} else {
+		// The decoder's value starts with this run of letters and
+		// digits; if it goes on, it is no level name at all.
+		n := 0
+		for n < len(v) && (v[n] >= 'a' && v[n] <= 'z' || v[n] >= 'A' && v[n] <= 'Z' || v[n] >= '0' && v[n] <= '9') {
+			n++
+		}
+		v = v[:n]
+	}
+	p, ok := levelPriority([]byte(v))
+	return ok && p <= 3
 }
 
 // logfmtStart reports whether s starts with "key=", the cheap test that
