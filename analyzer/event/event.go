@@ -164,7 +164,21 @@ type Event struct {
 	// or fields afterwards resets it. Not part of the event's data: never
 	// printed, and clones do not carry it.
 	Screen any
+	// ErrorLevel is a verdict on whether the event is error-level (the
+	// timeline's IsError), reached where the event was made, in
+	// parallel; Unjudged when none was. Whatever changes the
+	// event afterwards resets it. Not part of the event's data.
+	ErrorLevel Verdict
 }
+
+// Verdict is a cached yes/no judgement on an event.
+type Verdict uint8
+
+const (
+	Unjudged Verdict = iota
+	No
+	Yes
+)
 
 // Reset clears e for reuse, keeping the Fields backing array.
 func (e *Event) Reset() {
@@ -200,7 +214,7 @@ func (e *Event) SetField(key, value string) {
 // share one allocation.
 func (e *Event) Clone() *Event {
 	c := *e
-	c.Screen = nil
+	c.Screen, c.ErrorLevel = nil, Unjudged
 	n := len(e.Host) + len(e.BootID) + len(e.Program) + len(e.Unit) + len(e.Message) + len(e.Source.Cursor)
 	for _, f := range e.Fields {
 		n += len(f.Key) + len(f.Value)

@@ -66,6 +66,11 @@ type Options struct {
 	// signature may match: the screen completes an event before its
 	// matchers read it.
 	Screen func() Screen
+	// JudgeError, when set, is the timeline's error-level test
+	// (timeline.JudgeError); parse workers run it on the entries of text
+	// sources and keep the verdict in Event.ErrorLevel, where the event's
+	// bytes are still in the core's cache. Safe for concurrent use.
+	JudgeError func(*event.Event) bool
 }
 
 // Screen runs the engine's matchers on ev and returns what it found
@@ -179,7 +184,7 @@ func Open(ctx context.Context, opts Options) (*Stream, error) {
 		s.workWG.Add(1)
 		go func() {
 			defer s.workWG.Done()
-			worker(s.jobs, opts.Screen)
+			worker(s.jobs, opts.Screen, opts.JudgeError)
 		}()
 	}
 	for _, in := range s.inputs {

@@ -152,7 +152,7 @@ func firstBinaryLine(data []byte, first int64) int64 {
 
 // worker parses chunks until jobs is closed, and screens their entries
 // when a screen is given.
-func worker(jobs <-chan *chunk, newScreen func() Screen) {
+func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.Event) bool) {
 	var screen Screen
 	if newScreen != nil {
 		screen = newScreen()
@@ -164,19 +164,26 @@ func worker(jobs <-chan *chunk, newScreen func() Screen) {
 	}
 	for c := range jobs {
 		parseChunk(c, screen != nil)
-		if screen != nil {
-			for i := range c.parsed {
-				p := &c.parsed[i]
-				if p.Kind != parse.KindEntry {
-					continue
-				}
-				if !p.Deferred {
-					p.Event.Screen = screen(&p.Event, nil)
-					continue
-				}
+		for i := range c.parsed {
+			p := &c.parsed[i]
+			if p.Kind != parse.KindEntry {
+				continue
+			}
+			switch {
+			case screen == nil:
+			case p.Deferred:
 				completed = false
 				p.Event.Screen = screen(&p.Event, complete)
 				p.Deferred = !completed
+			default:
+				p.Event.Screen = screen(&p.Event, nil)
+			}
+			if judgeError != nil {
+				// (A deferred payload never changes the verdict.)
+				p.Event.ErrorLevel = event.No
+				if judgeError(&p.Event) {
+					p.Event.ErrorLevel = event.Yes
+				}
 			}
 		}
 		c.done <- struct{}{}

@@ -10,9 +10,10 @@ import (
 )
 
 // TestScreen requires the workers to keep the screen's result for each
-// entry in Event.Screen, each worker with a screen of its own, and a line
-// joined to its entry afterwards (a journalctl continuation) to clear
-// it, since the screen never saw that line.
+// entry in Event.Screen and the error verdict in Event.ErrorLevel, each
+// worker with a screen of its own, and a line joined to its entry
+// afterwards (a journalctl continuation) to clear both, since neither
+// saw that line.
 func TestScreen(t *testing.T) {
 	setLimits(t, 256, 128, 4) // many chunks, so both workers get some
 	var text strings.Builder
@@ -42,7 +43,8 @@ func TestScreen(t *testing.T) {
 		}
 	}
 	s, err := Open(context.Background(), Options{Paths: []string{"-"}, Stdin: strings.NewReader(text.String()),
-		Workers: 2, Screen: newScreen, Warnings: &event.Warnings{}})
+		Workers: 2, Screen: newScreen, Warnings: &event.Warnings{},
+		JudgeError: func(ev *event.Event) bool { return ev.Program == "dockerd" }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +52,16 @@ func TestScreen(t *testing.T) {
 	i := 0
 	for ; s.Next(); i++ {
 		// (Clones drop Screen: look at the stream's own event.)
-		if ev := s.Event(); i < len(want) && ev.Screen != want[i] {
+		ev := s.Event()
+		if i >= len(want) {
+			continue
+		}
+		if ev.Screen != want[i] {
 			t.Errorf("event %d %q: Screen = %v, want %v", i, ev.Message, ev.Screen, want[i])
+		}
+		verdict := map[any]event.Verdict{"hit": event.Yes, "none": event.No, nil: event.Unjudged}[want[i]]
+		if ev.ErrorLevel != verdict {
+			t.Errorf("event %d %q: ErrorLevel = %v, want %v", i, ev.Message, ev.ErrorLevel, verdict)
 		}
 	}
 	if i != len(want) {

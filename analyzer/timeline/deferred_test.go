@@ -65,3 +65,23 @@ func TestIsErrorUnchangedByDeferral(t *testing.T) {
 		t.Errorf("only %d lines deferred: the test proves little", deferred)
 	}
 }
+
+// TestIsErrorTrustsVerdict requires IsError to answer from a verdict a
+// parse worker left in the event, and to judge the event itself without
+// one.
+func TestIsErrorTrustsVerdict(t *testing.T) {
+	ev := event.Event{Priority: 3, Message: "disk on fire"}
+	for _, c := range []struct {
+		v    event.Verdict
+		want bool
+	}{{event.Unjudged, true}, {event.No, false}, {event.Yes, true}} {
+		ev.ErrorLevel = c.v
+		if got := IsError(&ev); got != c.want {
+			t.Errorf("verdict %v: IsError = %v, want %v", c.v, got, c.want)
+		}
+	}
+	ev.Priority, ev.ErrorLevel = 6, event.Yes
+	if !IsError(&ev) {
+		t.Error("a Yes verdict was overruled")
+	}
+}

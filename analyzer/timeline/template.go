@@ -241,6 +241,18 @@ func isIPv6(s string) bool {
 // section: priority err or worse, a level=error/fatal/panic field, a
 // systemd unit failure, or a kernel line reporting a failure.
 func IsError(ev *event.Event) bool {
+	switch ev.ErrorLevel {
+	case event.Yes:
+		return true
+	case event.No:
+		return false
+	}
+	return JudgeError(ev)
+}
+
+// JudgeError is IsError without the cached verdict: what a parse worker
+// runs (ingest.Options.JudgeError) to set ev.ErrorLevel.
+func JudgeError(ev *event.Event) bool {
 	if ev.Priority >= 0 && ev.Priority <= 3 {
 		return true
 	}

@@ -39,6 +39,7 @@ func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signat
 	opts.JournalFields = append(opts.JournalFields, signature.FieldRefs(sigs)...)
 	if !eopts.Naive {
 		opts.Screen = func() ingest.Screen { return eng.NewScreen() }
+		opts.JudgeError = timeline.JudgeError
 	}
 	stream, err := ingest.Open(ctx, opts)
 	if err != nil {
