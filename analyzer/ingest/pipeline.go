@@ -35,7 +35,14 @@ type chunk struct {
 	path   string         // Source.Path of the source
 	parsed []parse.Parsed // one per non-blank line
 	bin    int64          // first line with NUL or invalid UTF-8; 0 if none
-	done   chan struct{}  // receives one value when parsed
+	done   chan struct{}  // receives one value when parsed and assembled
+
+	// The worker that parsed the chunk also assembles it, while its
+	// events are in that core's cache, once the source's chunk before
+	// it is assembled: prev is closed then, and turn when this one is.
+	run        *srcRun
+	prev, turn chan struct{}
+	batch      *batch // the assembled events
 }
 
 var chunkPool = sync.Pool{New: func() any { return &chunk{done: make(chan struct{}, 1)} }}
@@ -45,6 +52,7 @@ func getChunk() *chunk { return chunkPool.Get().(*chunk) }
 func putChunk(c *chunk) {
 	c.buf, c.opts = nil, nil
 	c.bin = 0
+	c.run, c.prev, c.turn, c.batch = nil, nil, nil, nil
 	if cap(c.mem) > 2*maxLineLen {
 		c.mem = nil
 	}
@@ -186,6 +194,9 @@ func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.
 				}
 			}
 		}
+		if c.run != nil {
+			c.run.assembleChunk(c)
+		}
 		c.done <- struct{}{}
 	}
 }
@@ -286,6 +297,9 @@ type srcRun struct {
 	stdin   bool   // zone and year come from defaults: warn when used
 	emit    func(*batch) bool
 	pending chan *chunk
+	// binWarned: the source's binary data was warned about (by the
+	// worker whose turn it was).
+	binWarned bool
 }
 
 // pumpLines runs the line pipeline of one source to its end: the reader
@@ -304,6 +318,8 @@ func (run *srcRun) pumpLines() {
 		close(run.pending)
 		<-asmDone
 	}()
+	last := make(chan struct{})
+	close(last) // the first chunk waits for no one
 	for {
 		c := getChunk()
 		if !sp.next(c) {
@@ -311,6 +327,8 @@ func (run *srcRun) pumpLines() {
 			break
 		}
 		c.opts, c.path = &run.opts, run.src.stats.Path
+		c.run, c.prev, c.turn = run, last, make(chan struct{})
+		last = c.turn
 		select {
 		case run.pending <- c:
 		case <-st.done:
@@ -339,25 +357,43 @@ func (run *srcRun) readFailed(err error, line int64) {
 	run.st.ws.Addf(path, line, "read error after line %d: %v", line, err)
 }
 
-// assemble takes the parsed chunks back in file order and runs the
-// Assembler over them.
+// assembleChunk runs the source's Assembler over c, in a worker, after
+// the chunk before c: the chunks' turns keep the source's file order.
+// It gives up when the stream was stopped (that chunk may never come).
+func (run *srcRun) assembleChunk(c *chunk) {
+	st, src := run.st, run.src
+	select {
+	case <-c.prev:
+	case <-st.done:
+		return
+	}
+	if c.bin > 0 && !run.binWarned {
+		run.binWarned = true
+		st.ws.Addf(src.stats.Path, c.bin, "binary data at line %d (NUL bytes or invalid UTF-8); read as text", c.bin)
+	}
+	b := getBatch()
+	b.events = run.asm.AddAll(b.events, c.parsed)
+	src.account(b.events, st.ws)
+	c.batch = b
+	close(c.turn)
+}
+
+// assemble takes the assembled chunks back in file order and emits
+// their events, then the Assembler's last one.
 func (run *srcRun) assemble() {
 	st, src := run.st, run.src
-	binWarned := false
 	for c := range run.pending {
 		select {
 		case <-c.done:
 		case <-st.done:
 			return // the chunk may still be with a worker: not recycled
 		}
-		if c.bin > 0 && !binWarned {
-			binWarned = true
-			st.ws.Addf(src.stats.Path, c.bin, "binary data at line %d (NUL bytes or invalid UTF-8); read as text", c.bin)
-		}
-		b := getBatch()
-		b.events = run.asm.AddAll(b.events, c.parsed)
+		b := c.batch
 		putChunk(c)
-		if !run.send(b) {
+		if b == nil { // the stream was stopped
+			return
+		}
+		if !run.emitBatch(b) {
 			return
 		}
 	}
@@ -384,11 +420,17 @@ func (s *Stream) sendTo(src *source) func(*batch) bool {
 
 // send accounts for b and emits it; false when the stream was stopped.
 func (run *srcRun) send(b *batch) bool {
+	run.src.account(b.events, run.st.ws)
+	return run.emitBatch(b)
+}
+
+// emitBatch emits b unless it is empty; false when the stream was
+// stopped.
+func (run *srcRun) emitBatch(b *batch) bool {
 	if len(b.events) == 0 {
 		putBatch(b)
 		return true
 	}
-	run.src.account(b.events, run.st.ws)
 	return run.emit(b)
 }
 
