@@ -116,13 +116,15 @@ func (p *prefilter) programDefs(program string) []int {
 
 // clone returns a prefilter for another goroutine: the read-only tables
 // are shared, the scratch and the learning finder are its own.
+// It reads only fields that never change after newPrefilter: p may be
+// in use by its own goroutine meanwhile.
 func (p *prefilter) clone() *prefilter {
-	c := *p
-	c.seen = make([]uint32, len(p.seen))
-	c.gen = 0
-	c.progCache = [16]progEntry{}
+	c := &prefilter{
+		ac: p.ac, byLiteral: p.byLiteral, byProgram: p.byProgram, byUnit: p.byUnit,
+		always: p.always, noUnit: p.noUnit, seen: make([]uint32, len(p.seen)),
+	}
 	if p.grams != nil {
 		c.grams = newGramFinder(p.grams.dict)
 	}
-	return &c
+	return c
 }
