@@ -13,7 +13,7 @@ BENCH_DIR  ?= /tmp/logsleuth-bench
 
 EXAMPLE := examples/seed-001/var/log
 
-.PHONY: all setup build test vet unit fuzz-brief fuzz demo bench clean
+.PHONY: all setup build test vet unit race fuzz-brief fuzz demo bench clean
 
 all: build
 
@@ -25,13 +25,18 @@ setup:
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/logsleuth
 
-test: setup vet unit fuzz-brief
+test: setup vet unit race fuzz-brief
 
 vet:
 	$(GO) vet ./...
 
 unit:
 	$(GO) test ./...
+
+# The packages whose goroutines share data (parse workers, screens, the
+# merge), and the fixtures run through them, under the race detector.
+race:
+	$(GO) test -race ./analyzer/ingest ./analyzer/engine ./cmd/logsleuth
 
 # Every Fuzz target in the repository, found by name so new ones are run
 # without editing this file. Each runs alone (go test -fuzz takes one
