@@ -13,7 +13,7 @@ BENCH_DIR  ?= /tmp/logsleuth-bench
 
 EXAMPLE := examples/seed-001/var/log
 
-.PHONY: all setup build test vet unit race fuzz-brief fuzz demo bench clean
+.PHONY: all setup build test vet unit race fuzz-brief fuzz demo bench pgo clean
 
 all: build
 
@@ -76,6 +76,15 @@ demo: setup build
 # (once) and times logsleuth against wc -l and rg on it.
 bench:
 	BENCH_SIZE=$(BENCH_SIZE) BENCH_DIR=$(BENCH_DIR) GO=$(GO) bench/run.sh
+
+# cmd/logsleuth/default.pgo is the CPU profile the compiler optimizes the
+# binary for (profile-guided optimization, used by every go build): a
+# timeline run over the benchmark corpus. Regenerate it when the hot
+# code changes much.
+pgo: build
+	$(GO) run ./bench/gen -size $(BENCH_SIZE) -dir $(BENCH_DIR)/$(BENCH_SIZE)
+	LOGSLEUTH_CPUPROFILE=cmd/logsleuth/default.pgo $(BIN) timeline --format json --tz Asia/Seoul \
+		$(BENCH_DIR)/$(BENCH_SIZE)/syslog >/dev/null
 
 clean:
 	rm -rf bin

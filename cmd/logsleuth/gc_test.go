@@ -2,7 +2,9 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -36,3 +38,20 @@ func TestTuneGC(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// TestStartCPUProfile requires a profile file with data in it, and an
+// error naming the variable when the file cannot be made.
+func TestStartCPUProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.pgo")
+	stop, err := startCPUProfile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Fatalf("profile %s: %v, %v", path, fi, err)
+	}
+	if _, err := startCPUProfile(filepath.Join(t.TempDir(), "no", "such", "dir")); err == nil || !strings.Contains(err.Error(), "LOGSLEUTH_CPUPROFILE") {
+		t.Fatalf("error %v, want one naming LOGSLEUTH_CPUPROFILE", err)
+	}
+}
