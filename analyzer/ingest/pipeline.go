@@ -38,11 +38,12 @@ type chunk struct {
 	done   chan struct{}  // receives one value when parsed and assembled
 
 	// The worker that parsed the chunk also assembles it, while its
-	// events are in that core's cache, once the source's chunk before
-	// it is assembled: prev is closed then, and turn when this one is.
-	run        *srcRun
-	prev, turn chan struct{}
-	batch      *batch // the assembled events
+	// events are in that core's cache, if the source's chunks before it
+	// are assembled; else whoever assembles the one before it does
+	// (srcRun.assembleReady). seq is its place in the source.
+	run   *srcRun
+	seq   int64
+	batch *batch // the assembled events
 }
 
 var chunkPool = sync.Pool{New: func() any { return &chunk{done: make(chan struct{}, 1)} }}
@@ -52,7 +53,7 @@ func getChunk() *chunk { return chunkPool.Get().(*chunk) }
 func putChunk(c *chunk) {
 	c.buf, c.opts = nil, nil
 	c.bin = 0
-	c.run, c.prev, c.turn, c.batch = nil, nil, nil, nil
+	c.run, c.batch = nil, nil
 	if cap(c.mem) > 2*maxLineLen {
 		c.mem = nil
 	}
@@ -195,7 +196,8 @@ func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.
 			}
 		}
 		if c.run != nil {
-			c.run.assembleChunk(c)
+			c.run.assembleReady(c) // signals done for what it assembles
+			continue
 		}
 		c.done <- struct{}{}
 	}
@@ -297,8 +299,12 @@ type srcRun struct {
 	stdin   bool   // zone and year come from defaults: warn when used
 	emit    func(*batch) bool
 	pending chan *chunk
-	// binWarned: the source's binary data was warned about (by the
-	// worker whose turn it was).
+	// Assembly, by the workers (assembleReady): the next chunk in file
+	// order, the parsed chunks waiting for it, the source's binary data
+	// warned about. asmMu guards them and the Assembler.
+	asmMu     sync.Mutex
+	nextSeq   int64
+	parked    map[int64]*chunk
 	binWarned bool
 }
 
@@ -318,8 +324,7 @@ func (run *srcRun) pumpLines() {
 		close(run.pending)
 		<-asmDone
 	}()
-	last := make(chan struct{})
-	close(last) // the first chunk waits for no one
+	var seq int64
 	for {
 		c := getChunk()
 		if !sp.next(c) {
@@ -327,8 +332,8 @@ func (run *srcRun) pumpLines() {
 			break
 		}
 		c.opts, c.path = &run.opts, run.src.stats.Path
-		c.run, c.prev, c.turn = run, last, make(chan struct{})
-		last = c.turn
+		c.run, c.seq = run, seq
+		seq++
 		select {
 		case run.pending <- c:
 		case <-st.done:
@@ -357,16 +362,34 @@ func (run *srcRun) readFailed(err error, line int64) {
 	run.st.ws.Addf(path, line, "read error after line %d: %v", line, err)
 }
 
-// assembleChunk runs the source's Assembler over c, in a worker, after
-// the chunk before c: the chunks' turns keep the source's file order.
-// It gives up when the stream was stopped (that chunk may never come).
+// assembleReady runs the source's Assembler, in a worker, over the
+// parsed chunk c and every parsed chunk after it that was waiting for c,
+// in file order: a chunk parsed before the one ahead of it waits in
+// parked instead of blocking its worker. Each chunk it assembles gets
+// its done signal.
+func (run *srcRun) assembleReady(c *chunk) {
+	run.asmMu.Lock()
+	defer run.asmMu.Unlock()
+	if run.parked == nil {
+		run.parked = map[int64]*chunk{}
+	}
+	run.parked[c.seq] = c
+	for {
+		c, ok := run.parked[run.nextSeq]
+		if !ok {
+			return
+		}
+		delete(run.parked, run.nextSeq)
+		run.nextSeq++
+		run.assembleChunk(c)
+		c.done <- struct{}{}
+	}
+}
+
+// assembleChunk runs the Assembler over c; the caller holds asmMu and
+// knows c is the next chunk in file order.
 func (run *srcRun) assembleChunk(c *chunk) {
 	st, src := run.st, run.src
-	select {
-	case <-c.prev:
-	case <-st.done:
-		return
-	}
 	if c.bin > 0 && !run.binWarned {
 		run.binWarned = true
 		st.ws.Addf(src.stats.Path, c.bin, "binary data at line %d (NUL bytes or invalid UTF-8); read as text", c.bin)
@@ -375,7 +398,6 @@ func (run *srcRun) assembleChunk(c *chunk) {
 	b.events = run.asm.AddAll(b.events, c.parsed)
 	src.account(b.events, st.ws)
 	c.batch = b
-	close(c.turn)
 }
 
 // assemble takes the assembled chunks back in file order and emits
@@ -390,9 +412,6 @@ func (run *srcRun) assemble() {
 		}
 		b := c.batch
 		putChunk(c)
-		if b == nil { // the stream was stopped
-			return
-		}
 		if !run.emitBatch(b) {
 			return
 		}
