@@ -144,18 +144,24 @@ func (r SourceRef) String() string {
 // Event is one log record, normalized. The zero value is an event with
 // nothing known; use Reset before reusing one.
 type Event struct {
-	Time        time.Time
+	Time    time.Time
+	Host    string
+	BootID  string
+	Program string
+	PID     int
+	Unit    string
+	Message string
+	Fields  []Field
+	Source  SourceRef
+	// (The one-byte fields sit together: every stage copies events.)
 	TimeQuality TimeQuality
-	Host        string
-	BootID      string
-	Program     string
-	PID         int
-	Unit        string
 	Lifecycle   Lifecycle
 	Priority    Priority
-	Message     string
-	Fields      []Field
-	Source      SourceRef
+	// ErrorLevel is a verdict on whether the event is error-level (the
+	// timeline's IsError), reached where the event was made, in
+	// parallel; Unjudged when none was. Whatever changes the
+	// event afterwards resets it. Not part of the event's data.
+	ErrorLevel Verdict
 
 	// Screen is what an earlier run of the engine's matchers made of
 	// this event, in the engine's own type (ingest runs them on both
@@ -164,11 +170,6 @@ type Event struct {
 	// or fields afterwards resets it. Not part of the event's data: never
 	// printed, and clones do not carry it.
 	Screen any
-	// ErrorLevel is a verdict on whether the event is error-level (the
-	// timeline's IsError), reached where the event was made, in
-	// parallel; Unjudged when none was. Whatever changes the
-	// event afterwards resets it. Not part of the event's data.
-	ErrorLevel Verdict
 }
 
 // Verdict is a cached yes/no judgement on an event.
