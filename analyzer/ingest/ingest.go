@@ -270,6 +270,12 @@ func (src *source) setKey() {
 
 // advance consumes the head event of src, the top of the heap.
 func (s *Stream) advance(src *source) {
+	if len(s.h) == 1 && src.i+1 < len(src.cur.events) {
+		// The last source left: no order to keep with others, so no
+		// merge key either (the common case: one file).
+		src.i++
+		return
+	}
 	if t := src.cur.events[src.i].Time; !t.IsZero() {
 		src.lastKnown = t
 	}
