@@ -133,6 +133,9 @@ type Parser struct {
 	// and as a string (SetBlock).
 	block []byte
 	text  string
+	// escapes: the block holds rsyslog's "#01" control character escapes
+	// somewhere, so messages must be searched for them.
+	escapes bool
 
 	// DeferPayload lets ParseLine leave the structured payload of a
 	// syslog message (logfmt, klog: its fields and the priority its level
@@ -157,20 +160,38 @@ func (p *Parser) Deferred() bool { return p.deferred }
 // block must hold no NUL byte, which toValidString would replace.
 func (p *Parser) SetBlock(block []byte, text string) {
 	p.block, p.text = block, text
+	// One search of the block instead of one per message.
+	p.escapes = bytes.Contains(block, rsyslogEscape)
 }
 
 // str is toValidString(b), as a slice of the block's text when b lies
 // within the block.
 func (p *Parser) str(b []byte) string {
-	if len(b) > 0 && len(p.block) > 0 {
-		base := uintptr(unsafe.Pointer(unsafe.SliceData(p.block)))
-		at := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-		if at >= base && at-base+uintptr(len(b)) <= uintptr(len(p.block)) {
-			off := int(at - base)
-			return p.text[off : off+len(b)]
-		}
+	if off, ok := p.inBlock(b); ok {
+		return p.text[off : off+len(b)]
 	}
 	return toValidString(b)
+}
+
+// inBlock returns where the non-empty b starts in the block, when it lies
+// within it.
+func (p *Parser) inBlock(b []byte) (int, bool) {
+	if len(b) == 0 || len(p.block) == 0 {
+		return 0, false
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(p.block)))
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	if at < base || at-base+uintptr(len(b)) > uintptr(len(p.block)) {
+		return 0, false
+	}
+	return int(at - base), true
+}
+
+// mayHaveEscapes reports whether msg may hold rsyslog's escapes: false
+// only for a slice of a block that has none.
+func (p *Parser) mayHaveEscapes(msg []byte) bool {
+	_, in := p.inBlock(msg)
+	return !in || p.escapes
 }
 
 // ParseLine is the package's ParseLine, using and updating p's memory.

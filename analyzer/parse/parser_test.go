@@ -160,11 +160,15 @@ func TestParserBlock(t *testing.T) {
 	if sliced < len(mixLines) {
 		t.Fatalf("only %d messages were slices of the block", sliced)
 	}
-	// A line outside the block is copied.
+	// A line outside the block is copied, and its escapes are decoded
+	// though the block had none.
+	var q Parser
+	plain := []byte("Dec 29 18:00:00 web-1 sshd[1]: no escapes")
+	q.SetBlock(plain, string(plain))
 	var ev event.Event
 	ev.Reset()
-	p.ParseLine([]byte("Dec 29 18:00:00 web-1 sshd[1]: outside"), o, &ev)
-	if ev.Message != "outside" || inText(ev.Message) {
+	q.ParseLine([]byte("Dec 29 18:00:00 web-1 rsyslogd: out#011side"), o, &ev)
+	if ev.Message != "out\tside" || inText(ev.Message) {
 		t.Errorf("a line outside the block: message %q, slice of the block: %v", ev.Message, inText(ev.Message))
 	}
 }

@@ -558,7 +558,7 @@ func (h *header) commit(ev *event.Event, p *Parser) {
 	if len(h.sd) > 0 {
 		ev.Fields = appendSD(ev.Fields, h.sd)
 	}
-	if h.rsyslog && bytes.Contains(msg, rsyslogEscape) {
+	if h.rsyslog && p.mayHaveEscapes(msg) && bytes.Contains(msg, rsyslogEscape) {
 		ev.Message = decodeRsyslog(msg)
 	} else {
 		ev.Message = p.str(msg)
