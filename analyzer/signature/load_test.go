@@ -316,3 +316,38 @@ func TestUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestMatcherCaptureOrder requires captures in the order of the regexes
+// that made them, whatever order the matcher tries its conditions in
+// (plain ones and negations before regexes).
+func TestMatcherCaptureOrder(t *testing.T) {
+	y := `schema: logsleuth/v1
+id: o
+title: O
+events:
+  e:
+    message|re: '^(?P<first>\w+) '
+    program: sshd
+    fields.port|re: '^(?P<second>\d+)$'
+    not: {message|contains: "invalid user"}
+match: {event: e}
+`
+	sigs, errs := Parse("o.yaml", []byte(y))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	m := sigs[0].Events[0].Matcher
+	ev := event.Event{Program: "sshd", Message: "Accepted publickey for deploy", Fields: []event.Field{{Key: "port", Value: "22"}}}
+	var caps Captures
+	if !m.Match(&ev, &caps) {
+		t.Fatal("no match")
+	}
+	if len(caps) != 2 || caps[0] != (Capture{"first", "Accepted"}) || caps[1] != (Capture{"second", "22"}) {
+		t.Fatalf("captures %v", caps)
+	}
+	caps = caps[:0]
+	ev.Message = "Accepted publickey for invalid user x"
+	if m.Match(&ev, &caps) || len(caps) != 0 {
+		t.Fatalf("negation ignored: captures %v", caps)
+	}
+}

@@ -96,14 +96,21 @@ func (m *Matcher) Match(ev *event.Event, caps *Captures) bool {
 	return false
 }
 
+// match tries the cheap conditions first: the plain ones, then the
+// negations, then the regexes (in their order, so captures keep theirs).
 func (m *Matcher) match(ev *event.Event, caps *Captures) bool {
 	for i := range m.Conds {
-		if !m.Conds[i].match(ev, caps) {
+		if c := &m.Conds[i]; c.Op != OpRe && !c.match(ev, caps) {
 			return false
 		}
 	}
 	for _, n := range m.Not {
 		if n.Match(ev, nil) {
+			return false
+		}
+	}
+	for i := range m.Conds {
+		if c := &m.Conds[i]; c.Op == OpRe && !c.match(ev, caps) {
 			return false
 		}
 	}
