@@ -131,11 +131,12 @@ func (s *splitter) next(c *chunk) bool {
 			}
 			end = i + 1
 		}
-		if n := bytes.Count(buf[:end], nl); n > maxChunkLines {
-			end = nthNewline(buf, maxChunkLines) + 1
+		n := bytes.Count(buf[:end], nl)
+		if n > maxChunkLines {
+			end, n = nthNewline(buf, maxChunkLines)+1, maxChunkLines
 		}
 		s.pend = append(s.pend, buf[end:]...)
-		s.emit(c, buf[:end])
+		s.emitCounted(c, buf[:end], n)
 		return true
 	}
 }
@@ -159,9 +160,14 @@ func nthNewline(b []byte, n int) int {
 // one, and a last line without one (end of input, or truncated) counts
 // too.
 func (s *splitter) emit(c *chunk, b []byte) {
+	s.emitCounted(c, b, bytes.Count(b, nl))
+}
+
+// emitCounted is emit when the caller has counted b's newlines.
+func (s *splitter) emitCounted(c *chunk, b []byte, newlines int) {
 	c.buf = b
 	c.first = s.line + 1
-	n := int64(bytes.Count(b, nl))
+	n := int64(newlines)
 	if len(b) > 0 && b[len(b)-1] != '\n' {
 		n++
 	}
