@@ -159,7 +159,7 @@ type Event struct {
 	Priority    Priority
 	// ErrorLevel is a verdict on whether the event is error-level (the
 	// timeline's IsError), reached where the event was made, in
-	// parallel; Unjudged when none was. Whatever changes the
+	// parallel; VerdictNone when none was. Whatever changes the
 	// event afterwards resets it. Not part of the event's data.
 	ErrorLevel Verdict
 
@@ -176,9 +176,9 @@ type Event struct {
 type Verdict uint8
 
 const (
-	Unjudged Verdict = iota
-	No
-	Yes
+	VerdictNone Verdict = iota // not judged
+	VerdictNo
+	VerdictYes
 )
 
 // Reset clears e for reuse, keeping the Fields backing array.
@@ -215,7 +215,7 @@ func (e *Event) SetField(key, value string) {
 // share one allocation.
 func (e *Event) Clone() *Event {
 	c := *e
-	c.Screen, c.ErrorLevel = nil, Unjudged
+	c.Screen, c.ErrorLevel = nil, VerdictNone
 	n := len(e.Host) + len(e.BootID) + len(e.Program) + len(e.Unit) + len(e.Message) + len(e.Source.Cursor)
 	for _, f := range e.Fields {
 		n += len(f.Key) + len(f.Value)

@@ -189,9 +189,9 @@ func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.
 			}
 			if judgeError != nil {
 				// (A deferred payload never changes the verdict.)
-				p.Event.ErrorLevel = event.No
+				p.Event.ErrorLevel = event.VerdictNo
 				if judgeError(&p.Event) {
-					p.Event.ErrorLevel = event.Yes
+					p.Event.ErrorLevel = event.VerdictYes
 				}
 			}
 		}

@@ -59,7 +59,7 @@ func TestScreen(t *testing.T) {
 		if ev.Screen != want[i] {
 			t.Errorf("event %d %q: Screen = %v, want %v", i, ev.Message, ev.Screen, want[i])
 		}
-		verdict := map[any]event.Verdict{"hit": event.Yes, "none": event.No, nil: event.Unjudged}[want[i]]
+		verdict := map[any]event.Verdict{"hit": event.VerdictYes, "none": event.VerdictNo, nil: event.VerdictNone}[want[i]]
 		if ev.ErrorLevel != verdict {
 			t.Errorf("event %d %q: ErrorLevel = %v, want %v", i, ev.Message, ev.ErrorLevel, verdict)
 		}

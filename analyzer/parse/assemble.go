@@ -265,7 +265,7 @@ func (a *Assembler) newBoot(id string) {
 
 // extend appends a continuation line to the entry ev.
 func extend(ev, c *event.Event) {
-	ev.Screen, ev.ErrorLevel = nil, event.Unjudged // judged without this line
+	ev.Screen, ev.ErrorLevel = nil, event.VerdictNone // judged without this line
 	if c.Message != "" && len(ev.Message) < maxMessage {
 		ev.Message += "\n" + c.Message
 	}

@@ -74,13 +74,13 @@ func TestIsErrorTrustsVerdict(t *testing.T) {
 	for _, c := range []struct {
 		v    event.Verdict
 		want bool
-	}{{event.Unjudged, true}, {event.No, false}, {event.Yes, true}} {
+	}{{event.VerdictNone, true}, {event.VerdictNo, false}, {event.VerdictYes, true}} {
 		ev.ErrorLevel = c.v
 		if got := IsError(&ev); got != c.want {
 			t.Errorf("verdict %v: IsError = %v, want %v", c.v, got, c.want)
 		}
 	}
-	ev.Priority, ev.ErrorLevel = 6, event.Yes
+	ev.Priority, ev.ErrorLevel = 6, event.VerdictYes
 	if !IsError(&ev) {
 		t.Error("a Yes verdict was overruled")
 	}

@@ -242,9 +242,9 @@ func isIPv6(s string) bool {
 // systemd unit failure, or a kernel line reporting a failure.
 func IsError(ev *event.Event) bool {
 	switch ev.ErrorLevel {
-	case event.Yes:
+	case event.VerdictYes:
 		return true
-	case event.No:
+	case event.VerdictNo:
 		return false
 	}
 	return JudgeError(ev)
