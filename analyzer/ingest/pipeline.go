@@ -12,18 +12,24 @@ import (
 	"github.com/logsleuth/logsleuth/analyzer/parse"
 )
 
-// A source's pipeline (DESIGN §4):
+// A source's pipeline (DESIGN §4, §8):
 //
-//	reader (this source)  -> chunk -> workers (shared pool) -> parsed chunk
-//	assembler (this source, chunks in file order) -> batch -> merge
+//	reader (this source) -> chunk -> workers (shared pool):
+//	    parse, screen, judge, assemble in file order -> batch
+//	emitter (this source, chunks in file order) -> batch -> merge
 //
 // The reader cuts the decompressed stream into blocks of whole lines
 // (splitter), queues each block on the source's pending queue and hands it
-// to the worker pool, which runs parse.ParseLine on every line. The
-// assembler takes the blocks back in file order, waits for each to be
-// parsed and runs the source's parse.Assembler over it. The pending queue
-// holds at most workers+1 blocks, so a source's memory is bounded whatever
-// its size; blocks and batches are recycled through pools.
+// to the worker pool. A worker runs a parse.Parser on every line; with
+// Options.Screen, it also runs the engine's matchers on each entry and
+// judges whether it is error-level (Options.JudgeError), while the
+// block is in its core's cache; then it runs the source's
+// parse.Assembler over the block, if the blocks before it are done, and
+// over any block parsed early that was waiting for this one. The emitter
+// takes the blocks back in file order and hands their batches to the
+// merge. The pending queue holds at most workers+1 blocks, so a source's
+// memory is bounded whatever its size; blocks and batches are recycled
+// through pools.
 
 // chunk is one block of whole lines and, once a worker is done, their
 // parse.
@@ -159,8 +165,8 @@ func firstBinaryLine(data []byte, first int64) int64 {
 	return first
 }
 
-// worker parses chunks until jobs is closed, and screens their entries
-// when a screen is given.
+// worker parses, screens, judges and assembles chunks until jobs is
+// closed (see the pipeline above).
 func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.Event) bool) {
 	var screen Screen
 	if newScreen != nil {
