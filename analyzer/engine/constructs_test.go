@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,13 +73,7 @@ func TestEngineConstructs(t *testing.T) {
 		crash   = "h app - - | Segmentation fault (core dumped)"
 		tick    = "h cron - - | tick"
 	)
-	cases := []struct {
-		name   string
-		sigs   []string
-		events []event.Event
-		want   []string
-		miss   string
-	}{
+	cases := []engineCase{
 		{"after: measured from the named step", []string{sigAfter},
 			[]event.Event{ev("10:00:00", deploy), ev("10:05:00", restart), ev("10:09:59", healthy)},
 			[]string{"after confirmed"}, ""},
@@ -166,24 +159,7 @@ func TestEngineConstructs(t *testing.T) {
 				ev("01:11:00", "h systemd web.service started | Started Web.")},
 			nil, "step 3 `back` did not happen within 10m0s of `note`"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			sigs := loadSigs(t, c.sigs...)
-			for _, naive := range []bool{true, false} {
-				fs, ms := run(t, sigs, naive, slices.Clone(c.events))
-				var got []string
-				for _, f := range fs {
-					got = append(got, describe(f))
-				}
-				if !slices.Equal(got, c.want) {
-					t.Fatalf("naive=%v findings:\n  %s\nwant:\n  %s", naive, strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
-				}
-				if c.miss != "" {
-					requireNearMiss(t, ms, c.miss)
-				}
-			}
-		})
-	}
+	runCases(t, cases, true)
 }
 
 // TestGroupsAreBounded feeds many short-lived groups (one source address,
