@@ -161,7 +161,7 @@ func (d *literalDFA) match(s string, f func(lit int32)) {
 	}
 }
 
-// gramLen is the length of the substrings gramFilter tests for.
+// gramLen is the length of the substrings gramFinder tests for.
 const gramLen = 4
 
 // gramSample is how many messages gramFinder learns from before it

@@ -201,11 +201,7 @@ func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.
 				}
 			}
 		}
-		if c.run != nil {
-			c.run.assembleReady(c) // signals done for what it assembles
-			continue
-		}
-		c.done <- struct{}{}
+		c.run.assembleReady(c) // signals done for what it assembles
 	}
 }
 
