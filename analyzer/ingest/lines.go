@@ -30,17 +30,20 @@ var (
 // block buffer never holds more than maxLineLen bytes, so no line handed
 // out is longer.
 type splitter struct {
-	r    io.Reader
-	bs   int             // block size, <= maxLineLen
-	path string          // for warnings
-	ws   *event.Warnings // receives truncation warnings
-	pend []byte          // bytes carried to the start of the next block
-	line int64           // lines handed out so far
-	read int64           // bytes read from r
-	skip bool            // discarding the rest of an over-long line
-	eof  bool            // r is exhausted (or failed: see err)
-	err  error           // the read error that ended r, other than io.EOF
-	zero int             // consecutive empty reads
+	r io.Reader
+	// mapped, when not nil, is the whole input, memory-mapped: blocks are
+	// slices of it instead of copies read from r (nextMapped).
+	mapped []byte
+	bs     int             // block size, <= maxLineLen
+	path   string          // for warnings
+	ws     *event.Warnings // receives truncation warnings
+	pend   []byte          // bytes carried to the start of the next block
+	line   int64           // lines handed out so far
+	read   int64           // bytes read from r
+	skip   bool            // discarding the rest of an over-long line
+	eof    bool            // r is exhausted (or failed: see err)
+	err    error           // the read error that ended r, other than io.EOF
+	zero   int             // consecutive empty reads
 }
 
 func newSplitter(r io.Reader, bs int, path string, ws *event.Warnings) *splitter {
@@ -51,6 +54,13 @@ func newSplitter(r io.Reader, bs int, path string, ws *event.Warnings) *splitter
 		bs = 1
 	}
 	return &splitter{r: r, bs: bs, path: path, ws: ws}
+}
+
+// newMappedSplitter cuts data, a memory-mapped file, into blocks.
+func newMappedSplitter(data []byte, bs int, path string, ws *event.Warnings) *splitter {
+	s := newSplitter(nil, bs, path, ws)
+	s.mapped = data
+	return s
 }
 
 // fill reads into buf until it is full or r ends.
@@ -81,6 +91,9 @@ func (s *splitter) fill(buf []byte) []byte {
 // number of its first line. It returns false at the end of the input;
 // s.err then says whether reading failed.
 func (s *splitter) next(c *chunk) bool {
+	if s.mapped != nil {
+		return s.nextMapped(c)
+	}
 	if s.eof && len(s.pend) == 0 {
 		return false
 	}
@@ -141,6 +154,63 @@ func (s *splitter) next(c *chunk) bool {
 	}
 }
 
+// nextMapped is next for a mapped input: c.buf becomes a slice of the
+// mapping, cut where next would cut it. A page of the mapping that is
+// gone (the file shrank since it was mapped: logrotate's copytruncate)
+// faults; the reader goroutine runs with debug.SetPanicOnFault, so the
+// fault ends the input with errShrank instead of the process.
+func (s *splitter) nextMapped(c *chunk) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if !isFault(r) {
+				panic(r)
+			}
+			s.err, s.eof, ok = errShrank, true, false
+			s.mapped = s.mapped[:0]
+		}
+	}()
+	for int(s.read) < len(s.mapped) {
+		rest := s.mapped[s.read:]
+		if s.skip {
+			i := bytes.IndexByte(rest, '\n')
+			if i < 0 {
+				i = len(rest) - 1
+			}
+			s.read += int64(i + 1)
+			s.skip = false
+			continue
+		}
+		end := len(rest) // the block handed out is rest[:end]
+		if end > s.bs {
+			end = bytes.LastIndexByte(rest[:s.bs], '\n') + 1
+		}
+		if end == 0 {
+			// The first line is longer than a block: hand it out alone,
+			// cut to maxLineLen.
+			if i := bytes.IndexByte(rest[:min(len(rest), maxLineLen+1)], '\n'); i >= 0 {
+				end = i + 1
+			} else if len(rest) <= maxLineLen {
+				end = len(rest) // the last line, unterminated
+			} else {
+				s.emit(c, rest[:maxLineLen:maxLineLen])
+				s.read += int64(maxLineLen)
+				s.warnTruncated(c.first)
+				s.skip = true
+				return true
+			}
+		}
+		n := bytes.Count(rest[:end], nl)
+		if n > maxChunkLines {
+			end, n = nthNewline(rest, maxChunkLines)+1, maxChunkLines
+		}
+		s.read += int64(end)
+		s.emitCounted(c, rest[:end:end], n)
+		return true
+	}
+	s.eof = true
+	return false
+}
+
 var nl = []byte{'\n'}
 
 // nthNewline returns the index of the n-th '\n' in b (n >= 1), which
@@ -178,4 +248,15 @@ func (s *splitter) warnTruncated(line int64) {
 	if s.ws != nil {
 		s.ws.Addf(s.path, line, "line longer than %d bytes truncated; the rest of it is skipped", maxLineLen)
 	}
+}
+
+// errShrank ends a mapped input whose file shrank while it was read.
+var errShrank = errors.New("mapped file shrank")
+
+// isFault reports whether a recovered panic is a memory fault (of a
+// goroutine running with debug.SetPanicOnFault): a page of a mapped file
+// that is gone.
+func isFault(r any) bool {
+	e, ok := r.(interface{ Addr() uintptr })
+	return ok && e != nil
 }

@@ -14,7 +14,15 @@ import (
 // splitAll runs the splitter over r and returns its lines, numbered as
 // the chunks say, as "N:text".
 func splitAll(t testing.TB, r io.Reader, bs int, ws *event.Warnings) ([]string, *splitter) {
-	sp := newSplitter(r, bs, "f", ws)
+	return splitWith(t, newSplitter(r, bs, "f", ws))
+}
+
+// splitMapped is splitAll over a mapped input.
+func splitMapped(t testing.TB, data []byte, bs int, ws *event.Warnings) ([]string, *splitter) {
+	return splitWith(t, newMappedSplitter(data, bs, "f", ws))
+}
+
+func splitWith(t testing.TB, sp *splitter) ([]string, *splitter) {
 	var out []string
 	c := &chunk{}
 	next := int64(1)
@@ -90,11 +98,18 @@ func TestSplitter(t *testing.T) {
 			{"one byte", iotest.OneByteReader},
 			{"data with EOF", iotest.DataErrReader},
 			{"half", iotest.HalfReader},
+			{"mapped", nil},
 		} {
 			t.Run(tt.name+"/"+wrap.name, func(t *testing.T) {
 				setLimits(t, blockSize, tt.maxLine, cmp(tt.lines, maxChunkLines))
 				ws := &event.Warnings{}
-				got, sp := splitAll(t, wrap.f(strings.NewReader(tt.data)), tt.block, ws)
+				var got []string
+				var sp *splitter
+				if wrap.f == nil {
+					got, sp = splitMapped(t, []byte(tt.data), tt.block, ws)
+				} else {
+					got, sp = splitAll(t, wrap.f(strings.NewReader(tt.data)), tt.block, ws)
+				}
 				want := referenceLines([]byte(tt.data))
 				if strings.Join(got, "|") != strings.Join(want, "|") {
 					t.Errorf("lines %q\nwant  %q", got, want)
@@ -129,10 +144,14 @@ func FuzzSplitter(f *testing.F) {
 	f.Add([]byte(strings.Repeat("x", 300)+"\ny\n"), uint8(16), uint8(8), uint8(100))
 	f.Fuzz(func(t *testing.T, data []byte, block, maxLine, lines uint8) {
 		setLimits(t, blockSize, int(maxLine%64)+1, int(lines%16)+1)
-		got, _ := splitAll(t, iotest.HalfReader(bytes.NewReader(data)), int(block%64)+1, nil)
 		want := referenceLines(data)
+		got, _ := splitAll(t, iotest.HalfReader(bytes.NewReader(data)), int(block%64)+1, nil)
 		if strings.Join(got, "\x01") != strings.Join(want, "\x01") {
 			t.Errorf("lines %q\nwant  %q", got, want)
+		}
+		got, _ = splitMapped(t, data, int(block%64)+1, nil)
+		if strings.Join(got, "\x01") != strings.Join(want, "\x01") {
+			t.Errorf("mapped: lines %q\nwant  %q", got, want)
 		}
 	})
 }
