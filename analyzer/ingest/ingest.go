@@ -122,6 +122,7 @@ type Stream struct {
 	readable atomic.Bool
 	wg       sync.WaitGroup // every goroutine but the workers
 	workWG   sync.WaitGroup
+	maps     mappings // mapped input files
 
 	started bool
 	srcs    []*source
@@ -370,6 +371,7 @@ func (s *Stream) Close() error {
 	s.cancel()
 	s.wg.Wait()
 	s.workWG.Wait()
+	s.unmapAll()
 	s.ev, s.next = nil, nil
 	return nil
 }

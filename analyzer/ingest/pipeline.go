@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/parse"
@@ -42,6 +46,12 @@ type chunk struct {
 	parsed []parse.Parsed // one per non-blank line
 	bin    int64          // first line with NUL or invalid UTF-8; 0 if none
 	done   chan struct{}  // receives one value when parsed and assembled
+	// mapped, when not nil, is the memory-mapped file buf is a slice of,
+	// from offset end-len(buf); a page of it faults if the file shrank.
+	// faulted says one did, and nothing was parsed.
+	mapped  *mapping
+	end     int
+	faulted bool
 
 	// The worker that parsed the chunk also assembles it, while its
 	// events are in that core's cache, if the source's chunks before it
@@ -59,7 +69,8 @@ func getChunk() *chunk { return chunkPool.Get().(*chunk) }
 func putChunk(c *chunk) {
 	c.buf, c.opts = nil, nil
 	c.bin = 0
-	c.run, c.batch = nil, nil
+	c.mapped, c.faulted = nil, false
+	c.run, c.seq, c.batch = nil, 0, nil
 	if cap(c.mem) > 2*maxLineLen {
 		c.mem = nil
 	}
@@ -95,7 +106,15 @@ const fieldSlab = 1024
 func parseChunk(c *chunk, deferPayload bool) {
 	c.parsed = c.parsed[:0]
 	var slab []event.Field
-	data := c.buf
+	// One copy of the block instead of one per message: events' strings
+	// are slices of it (what outlives them is cloned). The lines are
+	// parsed from the copy too, so a mapped block is read only here.
+	text, ok := blockText(c)
+	if !ok {
+		c.faulted = true
+		return
+	}
+	data := unsafe.Slice(unsafe.StringData(text), len(text)) // read only
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		c.bin = firstBinaryLine(data, c.first)
 	}
@@ -103,9 +122,7 @@ func parseChunk(c *chunk, deferPayload bool) {
 	// block share them. Per call, so never shared between workers.
 	parser := parse.Parser{DeferPayload: deferPayload}
 	if c.bin == 0 {
-		// One copy of the block instead of one per message: events'
-		// strings are slices of it (what outlives them is cloned).
-		parser.SetBlock(c.buf, string(c.buf))
+		parser.SetBlock(data, text)
 	}
 	line := c.first
 	for len(data) > 0 {
@@ -146,6 +163,23 @@ func parseChunk(c *chunk, deferPayload bool) {
 	}
 }
 
+// blockText returns a copy of c's block; false when the block is mapped
+// and a page of it is gone (the worker runs with debug.SetPanicOnFault).
+func blockText(c *chunk) (text string, ok bool) {
+	if c.mapped == nil {
+		return string(c.buf), true
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if !isFault(r) {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	return string(c.buf), true
+}
+
 // firstBinaryLine returns the number of the first line of data holding a
 // NUL byte or invalid UTF-8.
 func firstBinaryLine(data []byte, first int64) int64 {
@@ -168,6 +202,9 @@ func firstBinaryLine(data []byte, first int64) int64 {
 // worker parses, screens, judges and assembles chunks until jobs is
 // closed (see the pipeline above).
 func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.Event) bool) {
+	// A mapped block whose file shrank faults when copied: blockText
+	// recovers.
+	debug.SetPanicOnFault(true)
 	var screen Screen
 	if newScreen != nil {
 		screen = newScreen()
@@ -301,6 +338,15 @@ type srcRun struct {
 	stdin   bool   // zone and year come from defaults: warn when used
 	emit    func(*batch) bool
 	pending chan *chunk
+	// file, when not nil, is the source's regular, uncompressed file of
+	// size bytes: pumpLines maps it instead of reading r.
+	file *os.File
+	size int64
+	// asmDone says the assembler saw every chunk: none is left with a
+	// worker.
+	asmDone bool
+	// shrank says a mapped file was found shrunk (warned about once).
+	shrank atomic.Bool
 	// Assembly, by the workers (assembleReady): the next chunk in file
 	// order, the parsed chunks waiting for it, the source's binary data
 	// warned about. asmMu guards them and the Assembler.
@@ -321,10 +367,21 @@ func (run *srcRun) pumpLines() {
 		defer close(asmDone)
 		run.assemble()
 	}()
-	sp := newSplitter(run.r, st.bs, run.src.stats.Path, st.ws)
+	var sp *splitter
+	m := run.mapInput()
+	if m != nil {
+		sp = newMappedSplitter(m.data, st.bs, run.src.stats.Path, st.ws)
+		// The splitter recovers from a fault of a page that is gone.
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	} else {
+		sp = newSplitter(run.r, st.bs, run.src.stats.Path, st.ws)
+	}
 	defer func() {
 		close(run.pending)
 		<-asmDone
+		if m != nil && run.asmDone {
+			st.unmap(m) // else Close does, once the workers are gone
+		}
 	}()
 	var seq int64
 	for {
@@ -335,6 +392,9 @@ func (run *srcRun) pumpLines() {
 		}
 		c.opts, c.path = &run.opts, run.src.stats.Path
 		c.run, c.seq = run, seq
+		if m != nil {
+			c.mapped, c.end = m, int(sp.read)
+		}
 		seq++
 		select {
 		case run.pending <- c:
@@ -354,9 +414,29 @@ func (run *srcRun) pumpLines() {
 	}
 }
 
+// mapInput maps the source's file, if it has one worth mapping; nil
+// when it is read instead.
+func (run *srcRun) mapInput() *mapping {
+	if run.file == nil || run.size < minMapSize || !useMmap {
+		return nil
+	}
+	data, err := mapFile(run.file, run.size)
+	if err != nil {
+		return nil // read it
+	}
+	if mapped != nil {
+		mapped(run.src.stats.Path)
+	}
+	return run.st.track(data)
+}
+
 // readFailed warns about a read error that ended a source early.
 func (run *srcRun) readFailed(err error, line int64) {
 	path := run.src.stats.Path
+	if errors.Is(err, errShrank) {
+		run.warnShrank(line)
+		return
+	}
 	if run.compr != "" && (errors.Is(err, io.ErrUnexpectedEOF) || isTruncation(err)) {
 		run.st.ws.Addf(path, line, "unexpected end of %s data after line %d", run.compr, line)
 		return
@@ -392,6 +472,12 @@ func (run *srcRun) assembleReady(c *chunk) {
 // knows c is the next chunk in file order.
 func (run *srcRun) assembleChunk(c *chunk) {
 	st, src := run.st, run.src
+	if c.faulted {
+		run.warnShrank(c.first - 1)
+	}
+	if c.mapped != nil {
+		c.mapped.dropCopied(c.end)
+	}
 	if c.bin > 0 && !run.binWarned {
 		run.binWarned = true
 		st.ws.Addf(src.stats.Path, c.bin, "binary data at line %d (NUL bytes or invalid UTF-8); read as text", c.bin)
@@ -400,6 +486,14 @@ func (run *srcRun) assembleChunk(c *chunk) {
 	b.events = run.asm.AddAll(b.events, c.parsed)
 	src.account(b.events, st.ws)
 	c.batch = b
+}
+
+// warnShrank warns, once, that the source's mapped file shrank while
+// it was read: lines after line are missing.
+func (run *srcRun) warnShrank(line int64) {
+	if run.shrank.CompareAndSwap(false, true) {
+		run.st.ws.Addf(run.src.stats.Path, line, "the file shrank while it was read (truncated by log rotation?): lines after %d are skipped", line)
+	}
 }
 
 // assemble takes the assembled chunks back in file order and emits
@@ -423,6 +517,7 @@ func (run *srcRun) assemble() {
 	run.send(b)
 	src.stats.TimeQuality = run.asm.TimeQuality()
 	run.finish()
+	run.asmDone = true
 }
 
 // sendTo returns the emit of a streaming source: hand each batch to the

@@ -34,6 +34,8 @@ func (s *Stream) runInput(in *input) {
 
 	var raw io.Reader
 	var facts anchorFacts
+	var file *os.File
+	var size int64
 	if in.path == "" {
 		raw, facts.stdin = s.opts.Stdin, true
 	} else {
@@ -49,6 +51,9 @@ func (s *Stream) runInput(in *input) {
 				return
 			}
 			facts.mtime = fi.ModTime()
+			if fi.Mode().IsRegular() {
+				file, size = f, fi.Size()
+			}
 		}
 		raw = f
 	}
@@ -75,6 +80,9 @@ func (s *Stream) runInput(in *input) {
 	publish()
 	run := s.newRun(src, d, loc, facts)
 	run.stdin = dflt
+	if d.compr == "" {
+		run.file, run.size = file, size
+	}
 	run.emit = s.sendTo(src)
 	run.pump(d)
 	close(src.ch)
