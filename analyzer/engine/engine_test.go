@@ -315,6 +315,38 @@ func requireNearMiss(t *testing.T, ms []*NearMiss, want string) {
 	t.Fatalf("near misses %q lack %q", reasons, want)
 }
 
+// A threshold finding's .last is the burst's latest event, whether the
+// burst ended on the event that fired it or went on after.
+func TestThresholdLast(t *testing.T) {
+	sigs := loadSigs(t, strings.Replace(sigBrute, "explain: '{{.count}} failures from {{.first.addr}}'",
+		"explain: '{{.count}} from {{.first.addr}}, {{ts .first.time}} to {{ts .last.time}}: {{.last.message}}'", 1))
+	fail := func(clock, port string) event.Event {
+		return ev(clock, "h sshd - - | Failed password for root from 218.188.2.4 port "+port+" ssh2")
+	}
+	for _, c := range []struct {
+		name   string
+		events []event.Event
+		want   string
+	}{
+		{"fired on the last", []event.Event{fail("10:00:00", "1"), fail("10:00:01", "2"), fail("10:00:02", "3")},
+			"3 from 218.188.2.4, 2021-10-07 10:00:00 UTC to 2021-10-07 10:00:02 UTC: Failed password for root from 218.188.2.4 port 3 ssh2"},
+		{"extended after firing", []event.Event{fail("10:00:00", "1"), fail("10:00:01", "2"), fail("10:00:02", "3"),
+			fail("10:00:30", "4"), fail("10:01:20", "5")},
+			"5 from 218.188.2.4, 2021-10-07 10:00:00 UTC to 2021-10-07 10:01:20 UTC: Failed password for root from 218.188.2.4 port 5 ssh2"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fs, _ := run(t, sigs, false, c.events)
+			if len(fs) != 1 || fs[0].Summary != c.want {
+				var got []string
+				for _, f := range fs {
+					got = append(got, f.Summary)
+				}
+				t.Fatalf("summaries %q, want [%q]", got, c.want)
+			}
+		})
+	}
+}
+
 func TestFindingRendering(t *testing.T) {
 	sigs := loadSigs(t, sigUnattended)
 	fs, _ := run(t, sigs, false, []event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:25:00", cron)})

@@ -50,8 +50,18 @@ type Finding struct {
 	Summary     string
 	Remediation []string
 
-	data  map[string]any // template data, rendered at the end
-	group string         // the `by` group it fired in, for near misses
+	data map[string]any // template data, rendered at the end
+	// last is a threshold burst's latest event, data["last"] once
+	// rendered: a burst of thousands of events builds it once.
+	last  *lastStep
+	group string // the `by` group it fired in, for near misses
+}
+
+// lastStep is an event bound to a step, with its captures.
+type lastStep struct {
+	ev   *event.Event
+	caps signature.Captures
+	def  *signature.EventDef
 }
 
 // NearMiss is the furthest a signature got in one group without firing.
@@ -100,6 +110,9 @@ func (f *Finding) render(loc *time.Location) error {
 	d := f.data
 	if d == nil {
 		d = map[string]any{}
+	}
+	if l := f.last; l != nil {
+		d["last"] = stepData(l.ev, l.caps, l.def)
 	}
 	d["outcome"], d["reason"], d["host"], d["count"] = f.Outcome, f.Reason, f.Host, f.Count
 	d["start"], d["end"], d["signature"], d["title"] = f.Start, f.End, f.Signature.ID, f.Signature.Title

@@ -172,7 +172,7 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 			if len(b.open.Evidence) < maxEvidence {
 				b.open.Evidence = append(b.open.Evidence, Evidence{Step: m.Event.Name, Event: c})
 			}
-			b.open.data["last"] = stepData(c, h.caps, m.Event)
+			b.open.last = &lastStep{ev: c, caps: h.caps, def: m.Event}
 			return
 		}
 		b.open = nil
@@ -213,7 +213,8 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 		}
 	}
 	first := stepData(b.events[0], b.caps[0], m.Event)
-	f.data = map[string]any{m.Event.Name: first, "first": first, "last": stepData(c, h.caps, m.Event)}
+	f.data = map[string]any{m.Event.Name: first, "first": first}
+	f.last = &lastStep{ev: c, caps: h.caps, def: m.Event}
 	e.emit(f)
 	b.open, b.fired, b.bestEvents = f, true, nil
 	b.times, b.events, b.caps = b.times[:0], b.events[:0], b.caps[:0]
