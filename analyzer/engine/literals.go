@@ -188,18 +188,28 @@ type gramFinder struct {
 	dict []string
 	// bits is the hashed set of the chosen substrings; nil while
 	// learning.
-	bits   *[1 << 10]uint64
+	bits   *gramBits
 	stride int
-	// at maps a chosen substring to where it sits in which literals.
-	at map[uint32][]gramRef
+	// at[h>>6], for a substring hashing to h, lists the chosen
+	// substrings whose hash shares that word of bits, with where they
+	// sit in which literals: an index instead of a map lookup for each
+	// hit to verify.
+	at *[len(gramBits{})][]gramRef
 	// counts maps each substring of a literal to its occurrences in the
 	// sample so far.
 	counts map[uint32]int
 	left   int
 }
 
-// gramRef is a chosen substring's place: literal lit, at offset off.
-type gramRef struct{ lit, off int32 }
+// gramBits is a set of substring hashes, one bit each.
+type gramBits [1 << 10]uint64
+
+// gramRef is a chosen substring's place: gram at offset off of literal
+// lit.
+type gramRef struct {
+	gram     uint32
+	lit, off int32
+}
 
 // newGramFinder returns nil when a literal is shorter than gramLen.
 func newGramFinder(dict []string) *gramFinder {
@@ -241,9 +251,10 @@ func (g *gramFinder) find(s string, f func(lit int32)) bool {
 		h3 := gramHash(gramAt(s, i+3*st))
 		m0, m1, m2, m3 := b[h0>>6]>>(h0&63), b[h1>>6]>>(h1&63), b[h2>>6]>>(h2&63), b[h3>>6]>>(h3&63)
 		if (m0|m1|m2|m3)&1 != 0 {
+			hs := [4]uint32{h0, h1, h2, h3}
 			for k, m := range [4]uint64{m0, m1, m2, m3} {
 				if m&1 != 0 {
-					g.verify(s, i+k*st, f)
+					g.verify(s, i+k*st, hs[k], f)
 				}
 			}
 		}
@@ -251,15 +262,20 @@ func (g *gramFinder) find(s string, f func(lit int32)) bool {
 	for ; i+n <= len(s); i += st {
 		h := gramHash(gramAt(s, i))
 		if b[h>>6]&(1<<(h&63)) != 0 {
-			g.verify(s, i, f)
+			g.verify(s, i, h, f)
 		}
 	}
 	return true
 }
 
-// verify reports the literals whose chosen substring is at s[i:].
-func (g *gramFinder) verify(s string, i int, f func(lit int32)) {
-	for _, r := range g.at[gramAt(s, i)] {
+// verify reports the literals whose chosen substring is at s[i:], whose
+// hash is h.
+func (g *gramFinder) verify(s string, i int, h uint32, f func(lit int32)) {
+	u := gramAt(s, i)
+	for _, r := range g.at[h>>6] {
+		if r.gram != u {
+			continue
+		}
 		start := i - int(r.off)
 		if l := g.dict[r.lit]; start >= 0 && len(s)-start >= len(l) && s[start:start+len(l)] == l {
 			f(r.lit)
@@ -291,9 +307,9 @@ func (g *gramFinder) maxStride() int {
 // allow (len >= gramLen+stride-1): for each literal, the window of
 // stride consecutive substrings seen least often in the sample.
 func (g *gramFinder) use(stride int) {
-	g.bits = new([1 << 10]uint64)
+	g.bits = new(gramBits)
 	g.stride = stride
-	g.at = map[uint32][]gramRef{}
+	g.at = new([len(gramBits{})][]gramRef)
 	for li, s := range g.dict {
 		best, n := 0, -1
 		for k := 0; k+stride-1+gramLen <= len(s); k++ {
@@ -309,7 +325,7 @@ func (g *gramFinder) use(stride int) {
 			u := gramAt(s, j)
 			h := gramHash(u)
 			g.bits[h>>6] |= 1 << (h & 63)
-			g.at[u] = append(g.at[u], gramRef{lit: int32(li), off: int32(j)})
+			g.at[h>>6] = append(g.at[h>>6], gramRef{gram: u, lit: int32(li), off: int32(j)})
 		}
 	}
 	g.counts = nil

@@ -90,6 +90,10 @@ func BenchmarkLiterals(b *testing.B) {
 		`pam_unix(sshd:session): session opened for user deploy(uid=1000) by (uid=0)`,
 		`Started Session 4182 of User deploy.`,
 		`time="2026-01-01T00:00:01Z" level=warning msg="failed to retrieve runc version: connection error"`,
+		// Substrings of the short literals that are common words:
+		// hits the finder verifies and rejects.
+		`br-4f0a7c2e9d11: port 7(vethf5a304f) entered disabled state`,
+		`Failed password for root from 203.0.113.9 port 50122 ssh2`,
 	}
 	var n int
 	for _, s := range msgs {
@@ -110,6 +114,18 @@ func BenchmarkLiterals(b *testing.B) {
 		for b.Loop() {
 			for _, s := range msgs {
 				d.match(s, func(int32) {})
+			}
+		}
+	})
+	b.Run("grams", func(b *testing.B) {
+		g := newGramFinder(dict)
+		for i := 0; g.bits == nil; i++ {
+			g.find(msgs[i%len(msgs)], func(int32) {})
+		}
+		b.SetBytes(int64(n))
+		for b.Loop() {
+			for _, s := range msgs {
+				g.find(s, func(int32) {})
 			}
 		}
 	})
