@@ -3,6 +3,7 @@ package patterns
 import (
 	"testing"
 
+	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
 )
 
@@ -15,5 +16,62 @@ func TestBuiltinSignaturesLoad(t *testing.T) {
 	}
 	if len(sigs) == 0 {
 		t.Fatal("no built-in signatures")
+	}
+}
+
+// TestSSHBruteforceAttempt pins what ssh-bruteforce counts as one
+// attempt, and the user and address it takes from each kind of line.
+func TestSSHBruteforceAttempt(t *testing.T) {
+	sigs, err := signature.LoadFS(FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fail *signature.EventDef
+	for _, s := range sigs {
+		if s.ID == "ssh-bruteforce" {
+			fail = s.Event("fail")
+		}
+	}
+	if fail == nil {
+		t.Fatal("ssh-bruteforce has no event fail")
+	}
+	for _, c := range []struct {
+		program, subsystem, msg string
+		match                   bool
+		user, addr              string
+	}{
+		{"sshd", "", "Failed password for root from 218.92.0.112 port 43622 ssh2", true, "root", "218.92.0.112"},
+		{"sshd", "", "Failed publickey for deploy from 2001:db8::7 port 50122 ssh2: ED25519 SHA256:x", true, "deploy", "2001:db8::7"},
+		{"sshd", "", "Invalid user ftpuser from 198.51.100.30 port 16074", true, "ftpuser", "198.51.100.30"},
+		{"sshd", "", "Invalid user admin from 198.51.100.30", true, "admin", "198.51.100.30"},
+		// A user name may hold spaces and even " from ": the address is
+		// what follows the last one.
+		{"sshd", "", "Invalid user a from b from 198.51.100.30 port 22", true, "a from b", "198.51.100.30"},
+		{"sshd", "", "Invalid user x from 10.0.0.1 port 1 from 198.51.100.30 port 22", true, "x from 10.0.0.1 port 1", "198.51.100.30"},
+		{"sshd", "", "Invalid user  from 198.51.100.30 port 22", true, "", "198.51.100.30"},
+		{"sshd", "pam_unix", "authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.5  user=root", true, "", "203.0.113.5"},
+		// The same attempt as the "Invalid user" line before it.
+		{"sshd", "", "Failed password for invalid user ftpuser from 198.51.100.30 port 16074 ssh2", false, "", ""},
+		{"sshd", "", "Accepted password for root from 218.92.0.112 port 43622 ssh2", false, "", ""},
+		{"sshd", "", "Invalid user ftpuser from 198.51.100.30 port 16074 [preauth]", false, "", ""},
+		{"su", "", "Failed password for root from 218.92.0.112 port 43622 ssh2", false, "", ""},
+	} {
+		ev := &event.Event{Program: c.program, Message: c.msg, Priority: event.NoPriority}
+		if c.subsystem != "" {
+			ev.Fields = []event.Field{{Key: "subsystem", Value: c.subsystem}}
+		}
+		var caps signature.Captures
+		if got := fail.Matcher.Match(ev, &caps); got != c.match {
+			t.Errorf("%q: match %v, want %v", c.msg, got, c.match)
+			continue
+		}
+		if !c.match {
+			continue
+		}
+		user, _ := caps.Get("user")
+		addr, _ := caps.Get("addr")
+		if user != c.user || addr != c.addr {
+			t.Errorf("%q: user %q addr %q, want %q %q", c.msg, user, addr, c.user, c.addr)
+		}
 	}
 }
