@@ -4,12 +4,14 @@
 #
 #   BENCH_SIZE  corpus size for bench/gen (default 1GiB)
 #   BENCH_DIR   where corpora live, one directory per size (default /tmp/logsleuth-bench)
+#   ROUNDS      interleaved rounds of timeline and rg (default 5)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 BENCH_SIZE=${BENCH_SIZE:-1GiB}
 BENCH_DIR=${BENCH_DIR:-/tmp/logsleuth-bench}
+ROUNDS=${ROUNDS:-5}
 CORPUS="$BENCH_DIR/$BENCH_SIZE"
 
 if [ ! -x /usr/bin/time ]; then
@@ -67,11 +69,34 @@ measure "logsleuth events --stats syslog.gz" keep bin/logsleuth events --stats -
 measure "logsleuth events syslog >/dev/null (jsonl)" /dev/null bin/logsleuth events --tz Asia/Seoul "$FILE"
 measure "gzip -dc syslog.gz | wc -l" keep bash -c 'gzip -dc "$1" | wc -l' _ "$CORPUS/syslog.gz"
 # The whole run with the built-in signatures, against rg counting lines
-# that hold any of the same prefilter literals (issue 3's yardstick).
+# that hold any of the same prefilter literals (issue 3's yardstick). On a
+# shared machine one run of each says little: ROUNDS rounds, each running
+# both, and the table shows each one's median round.
 bin/logsleuth patterns literals --plain >"$tmp/literals.txt"
-measure "logsleuth timeline --format json (built-in)" /dev/null bin/logsleuth timeline --format json --tz Asia/Seoul "$FILE"
-if command -v rg >/dev/null; then
-	measure "rg -c -F -f literals ($(wc -l <"$tmp/literals.txt") literals)" keep rg -c -F -f "$tmp/literals.txt" "$FILE"
+rg_name="rg -c -F -f literals ($(wc -l <"$tmp/literals.txt") literals)"
+tl_name="logsleuth timeline --format json (built-in)"
+declare -a TL_W TL_R RG_W RG_R
+for ((r = 0; r < ROUNDS; r++)); do
+	measure "$tl_name" /dev/null bin/logsleuth timeline --format json --tz Asia/Seoul "$FILE"
+	TL_W+=("${WALLS[-1]}") TL_R+=("${RSS[-1]}")
+	unset 'NAMES[-1]' 'WALLS[-1]' 'RSS[-1]' 'EVENTS[-1]'
+	if command -v rg >/dev/null; then
+		measure "$rg_name" keep rg -c -F -f "$tmp/literals.txt" "$FILE"
+		RG_W+=("${WALLS[-1]}") RG_R+=("${RSS[-1]}")
+		unset 'NAMES[-1]' 'WALLS[-1]' 'RSS[-1]' 'EVENTS[-1]'
+	fi
+done
+# median WALLS... : the median of the numbers given (the lower one of the
+# middle two for an even count).
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+NAMES+=("$tl_name") WALLS+=("$(median "${TL_W[@]}")") RSS+=("$(median "${TL_R[@]}")") EVENTS+=(-)
+if [ ${#RG_W[@]} -gt 0 ]; then
+	NAMES+=("$rg_name") WALLS+=("$(median "${RG_W[@]}")") RSS+=("$(median "${RG_R[@]}")") EVENTS+=(-)
+	ratios=()
+	for ((r = 0; r < ROUNDS; r++)); do
+		ratios+=("$(awk -v a="${TL_W[$r]}" -v b="${RG_W[$r]}" 'BEGIN { printf "%.2f", a / b }')")
+	done
+	tl_vs_rg="timeline/rg wall, round by round: ${ratios[*]} (median $(median "${ratios[@]}"))"
 fi
 if command -v rg >/dev/null; then
 	measure "rg -c '' syslog" keep rg -c '' "$FILE"
@@ -90,11 +115,13 @@ for i in "${!NAMES[@]}"; do
 		-v bytes="$BYTES" -v wc="$wc_wall" -v rg="$rg_wall" 'BEGIN {
 		w = (wall > 0) ? wall : 0.01
 		eps = (ev ~ /^[0-9]+$/) ? sprintf("%.0f", ev / w) : ev
-		xrg = (rg != "" && rg > 0) ? sprintf("%.1f", w / rg) : "-"
+		xrg = (rg != "" && rg > 0) ? sprintf("%.2f", w / rg) : "-"
 		printf "%-44s %8.2f %9.1f %12s %9.1f %8.1f %8s\n", name, wall, bytes / 1e6 / w, eps, rss / 1024, w / (wc > 0 ? wc : 0.01), xrg
 	}'
 done
-echo "(MB/s is of the uncompressed text; X_WC and X_RG are wall time over wc -l's and rg's)"
+echo "(MB/s is of the uncompressed text; X_WC and X_RG are wall time over wc -l's and rg's;"
+echo " the timeline and rg rows are medians of $ROUNDS interleaved rounds)"
+[ -n "${tl_vs_rg:-}" ] && echo "$tl_vs_rg"
 
 echo
 # The journal case: logsleuth --journal-dir against journalctl -o export.
