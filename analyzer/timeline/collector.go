@@ -52,8 +52,11 @@ type Collector struct {
 	lastSrc *sourceState
 
 	lastBoot map[string]string // host -> boot id
-	boots    []Boot
-	bootsCut int
+	// seenHost and seenBoot are the host and boot ID boot last looked up:
+	// consecutive events mostly share both, and skip the map.
+	seenHost, seenBoot string
+	boots              []Boot
+	bootsCut           int
 
 	groups    map[string]*ErrorGroup
 	groupList []*ErrorGroup
@@ -316,9 +319,10 @@ func (src *sourceState) remember(ev, cl *event.Event, n int) {
 }
 
 func (c *Collector) boot(ev *event.Event) {
-	if ev.BootID == "" {
+	if ev.BootID == "" || ev.Host == c.seenHost && ev.BootID == c.seenBoot {
 		return
 	}
+	c.seenHost, c.seenBoot = ev.Host, ev.BootID
 	if c.lastBoot[ev.Host] == ev.BootID {
 		return
 	}
