@@ -206,17 +206,9 @@ func exactStrings(re *syntax.Regexp) []string {
 	case syntax.OpConcat:
 		out := []string{""}
 		for _, sub := range re.Sub {
-			set := exactStrings(sub)
-			if set == nil || len(out)*len(set) > maxExact {
+			if out = concatSets(out, exactStrings(sub)); out == nil {
 				return nil
 			}
-			next := make([]string, 0, len(out)*len(set))
-			for _, a := range out {
-				for _, b := range set {
-					next = append(next, a+b)
-				}
-			}
-			out = next
 		}
 		return out
 	case syntax.OpCharClass:
@@ -233,6 +225,21 @@ func exactStrings(re *syntax.Regexp) []string {
 		return out
 	}
 	return nil
+}
+
+// concatSets returns every a+b for a in as and b in bs; nil when bs is
+// nil or there would be more than maxExact.
+func concatSets(as, bs []string) []string {
+	if bs == nil || len(as)*len(bs) > maxExact {
+		return nil
+	}
+	out := make([]string, 0, len(as)*len(bs))
+	for _, a := range as {
+		for _, b := range bs {
+			out = append(out, a+b)
+		}
+	}
+	return out
 }
 
 // literals returns strings one of which every message this condition
@@ -284,13 +291,28 @@ func requiredLiterals(re *syntax.Regexp) []string {
 		}
 		return nil
 	case syntax.OpConcat:
-		// Any one sub's requirement holds for the whole; take the most
-		// selective (longest shortest literal).
+		// Any one sub's requirement holds for the whole, and so does the
+		// set of strings a run of consecutive finite subs spells out:
+		// '^Failed (?:password|publickey) for ' requires "Failed password
+		// for " or "Failed publickey for ", longer than "Failed " and
+		// fewer lines to verify. Take the most selective (longest
+		// shortest literal).
 		var best []string
-		for _, sub := range re.Sub {
-			lits := requiredLiterals(sub)
-			if lits != nil && (best == nil || minLen(lits) > minLen(best)) {
+		consider := func(lits []string) {
+			if lits != nil && minLen(lits) >= minLiteral && (best == nil || minLen(lits) > minLen(best)) {
 				best = lits
+			}
+		}
+		for _, sub := range re.Sub {
+			consider(requiredLiterals(sub))
+		}
+		for i := range re.Sub {
+			run := []string{""}
+			for _, sub := range re.Sub[i:] {
+				if run = concatSets(run, exactStrings(sub)); run == nil {
+					break
+				}
+				consider(dedupe(run))
 			}
 		}
 		return best

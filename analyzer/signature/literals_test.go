@@ -12,6 +12,16 @@ func TestRequirement(t *testing.T) {
 	}{
 		{`{message|contains: "is too old"}`, Requirement{Literals: []string{"is too old"}}},
 		{`{message|re: 'client version (?P<v>[0-9.]+) is too (old|new)'}`, Requirement{Literals: []string{"client version "}}},
+		// A run of finite pieces spells out longer literals than any one
+		// piece, unless one of them is shorter than the best piece.
+		{`{message|re: '^Failed (?:password|publickey) for (?P<u>\S+)'}`,
+			Requirement{Literals: []string{"Failed password for ", "Failed publickey for "}}},
+		{`{message|re: 'No such (?P<what>container|image): (?P<name>\S+)'}`,
+			Requirement{Literals: []string{"No such container: ", "No such image: "}}},
+		{`{message|re: '^EXT[234]-fs error \(device'}`,
+			Requirement{Literals: []string{"EXT2-fs error (device", "EXT3-fs error (device", "EXT4-fs error (device"}}},
+		{`{message|re: 'Node became not ready|NodeNotReady'}`, Requirement{Literals: []string{"Node became not ready", "NodeNotReady"}}},
+		{`{message|re: '(?i:x)y (?:a|b)c'}`, Requirement{Literals: []string{"y ac", "y bc"}}},
 		{`{message|re: 'Out of memory: Killed process|oom-kill:'}`, Requirement{Literals: []string{"Out of memory: Killed process", "oom-kill:"}}},
 		{`{message|re: '(?i)no space left'}`, Requirement{}},
 		{`{message|re: 'a.*b'}`, Requirement{}},
