@@ -168,8 +168,10 @@ const gramLen = 4
 // finds any literal itself.
 var gramSample = 4096
 
-// maxStride bounds gramFinder's stride.
-const maxStride = 4
+// maxStride bounds gramFinder's stride. The built-in set's shortest
+// literal has 11 bytes, which allows 8: half the tests of a stride of 4,
+// 4-5% less CPU for a whole timeline run (6 was 3% slower than 8).
+const maxStride = 8
 
 // gramFinder finds the literals in a message several times faster than
 // the DFA, whose every byte waits on the previous one. It tests the
@@ -178,7 +180,7 @@ const maxStride = 4
 // substrings of it (a window): any occurrence of the literal puts
 // exactly one of those at a tested position, where a hit is verified by
 // comparing the literal in place. The tests are independent of each
-// other, and with a stride of 4 there is one for every 4 bytes.
+// other, and with a stride of 8 there is one for every 8 bytes.
 //
 // The windows are learned from the first gramSample messages (for each
 // literal its substrings seen least often there, so that few tests hit
