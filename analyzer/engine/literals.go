@@ -169,9 +169,19 @@ const gramLen = 4
 var gramSample = 4096
 
 // maxStride bounds gramFinder's stride. The built-in set's shortest
-// literal has 11 bytes, which allows 8: half the tests of a stride of 4,
-// 4-5% less CPU for a whole timeline run (6 was 3% slower than 8).
+// literal has 11 bytes, which allows 8: half the tests of a stride of 4.
 const maxStride = 8
+
+// verifyCost is what gramFinder reckons a hit to verify costs, in tests:
+// it trades a longer stride (fewer tests) against windows whose
+// substrings the sample holds more often (more hits).
+const verifyCost = 8
+
+// gramMuls are the multipliers gramFinder may hash substrings with: the
+// one under which the sample's substrings hit the chosen set least. A
+// common substring of the logs ("time", "feature") that shares a bit
+// with a chosen one under one multiplier rarely does under all.
+var gramMuls = [...]uint32{0x9E3779B1, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F}
 
 // gramFinder finds the literals in a message several times faster than
 // the DFA, whose every byte waits on the previous one. It tests the
@@ -182,25 +192,28 @@ const maxStride = 8
 // comparing the literal in place. The tests are independent of each
 // other, and with a stride of 8 there is one for every 8 bytes.
 //
-// The windows are learned from the first gramSample messages (for each
-// literal its substrings seen least often there, so that few tests hit
-// and need verifying); until then find reports false and the caller
-// uses the DFA. Not safe for concurrent use.
+// The stride, the hash and the windows are learned from the first
+// gramSample messages: the stride and hash with the fewest tests and
+// hits to verify (tests per byte, and for each literal the window whose
+// substrings' bits the sample hit least); until then find reports false
+// and the caller uses the DFA. Not safe for concurrent use.
 type gramFinder struct {
 	dict []string
 	// bits is the hashed set of the chosen substrings; nil while
 	// learning.
 	bits   *gramBits
 	stride int
+	mul    uint32 // the hash's multiplier, one of gramMuls
 	// at[h>>6], for a substring hashing to h, lists the chosen
 	// substrings whose hash shares that word of bits, with where they
 	// sit in which literals: an index instead of a map lookup for each
 	// hit to verify.
 	at *[len(gramBits{})][]gramRef
-	// counts maps each substring of a literal to its occurrences in the
-	// sample so far.
-	counts map[uint32]int
-	left   int
+	// While learning, sampleHits[k][h] counts the sample's substrings
+	// hashing to h under gramMuls[k], and sampled its bytes.
+	sampleHits *[len(gramMuls)][1 << 16]uint32
+	sampled    int
+	left       int
 }
 
 // gramBits is a set of substring hashes, one bit each.
@@ -215,23 +228,19 @@ type gramRef struct {
 
 // newGramFinder returns nil when a literal is shorter than gramLen.
 func newGramFinder(dict []string) *gramFinder {
-	g := &gramFinder{dict: dict, counts: map[uint32]int{}, left: gramSample}
 	for _, s := range dict {
 		if len(s) < gramLen {
 			return nil
 		}
-		for i := 0; i+gramLen <= len(s); i++ {
-			g.counts[gramAt(s, i)] = 0
-		}
 	}
-	return g
+	return &gramFinder{dict: dict, left: gramSample}
 }
 
 func gramAt(s string, i int) uint32 {
 	return uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
 }
 
-func gramHash(u uint32) uint32 { return (u * 0x9E3779B1) >> 16 }
+func gramHash(u, mul uint32) uint32 { return (u * mul) >> 16 }
 
 // find calls f for each occurrence of each literal in s, and reports
 // true; while learning, it only learns from s and reports false: the
@@ -243,14 +252,14 @@ func (g *gramFinder) find(s string, f func(lit int32)) bool {
 		return false
 	}
 	const n = gramLen
-	st := g.stride
+	st, mul := g.stride, g.mul
 	i := 0
 	// Four tests per round, or-ed, with one branch.
 	for ; i+3*st+n <= len(s); i += 4 * st {
-		h0 := gramHash(gramAt(s, i))
-		h1 := gramHash(gramAt(s, i+st))
-		h2 := gramHash(gramAt(s, i+2*st))
-		h3 := gramHash(gramAt(s, i+3*st))
+		h0 := gramHash(gramAt(s, i), mul)
+		h1 := gramHash(gramAt(s, i+st), mul)
+		h2 := gramHash(gramAt(s, i+2*st), mul)
+		h3 := gramHash(gramAt(s, i+3*st), mul)
 		m0, m1, m2, m3 := b[h0>>6]>>(h0&63), b[h1>>6]>>(h1&63), b[h2>>6]>>(h2&63), b[h3>>6]>>(h3&63)
 		if (m0|m1|m2|m3)&1 != 0 {
 			hs := [4]uint32{h0, h1, h2, h3}
@@ -262,7 +271,7 @@ func (g *gramFinder) find(s string, f func(lit int32)) bool {
 		}
 	}
 	for ; i+n <= len(s); i += st {
-		h := gramHash(gramAt(s, i))
+		h := gramHash(gramAt(s, i), mul)
 		if b[h>>6]&(1<<(h&63)) != 0 {
 			g.verify(s, i, h, f)
 		}
@@ -286,13 +295,25 @@ func (g *gramFinder) verify(s string, i int, h uint32, f func(lit int32)) {
 }
 
 func (g *gramFinder) learn(s string) {
+	if g.sampleHits == nil {
+		g.sampleHits = new([len(gramMuls)][1 << 16]uint32)
+	}
 	for i := 0; i+gramLen <= len(s); i++ {
-		if c, ok := g.counts[gramAt(s, i)]; ok {
-			g.counts[gramAt(s, i)] = c + 1
+		u := gramAt(s, i)
+		for k, mul := range gramMuls {
+			g.sampleHits[k][gramHash(u, mul)]++
 		}
 	}
+	g.sampled += len(s)
 	if g.left--; g.left <= 0 {
-		g.use(g.maxStride())
+		best, bestCost := 1, -1
+		for stride := 1; stride <= g.maxStride(); stride++ {
+			_, hits := g.bestHash(stride)
+			if c := g.sampled/stride + verifyCost*hits; bestCost < 0 || c < bestCost {
+				best, bestCost = stride, c
+			}
+		}
+		g.use(best)
 	}
 }
 
@@ -305,30 +326,61 @@ func (g *gramFinder) maxStride() int {
 	return min(maxStride, minLen-gramLen+1)
 }
 
+// window returns, for literal s at the given stride, the start of the
+// window whose substrings' bits the sample hit least under gramMuls[k],
+// and those hits.
+func (g *gramFinder) window(s string, stride, k int) (start, hits int) {
+	hashHits := &g.sampleHits[k]
+	mul := gramMuls[k]
+	hits = -1
+	for w := 0; w+stride-1+gramLen <= len(s); w++ {
+		sum := 0
+		for j := w; j < w+stride; j++ {
+			sum += int(hashHits[gramHash(gramAt(s, j), mul)])
+		}
+		if hits < 0 || sum < hits {
+			start, hits = w, sum
+		}
+	}
+	return start, hits
+}
+
+// bestHash returns the gramMuls index under which the literals' best
+// windows at stride were hit least by the sample, and those hits.
+func (g *gramFinder) bestHash(stride int) (best, hits int) {
+	hits = -1
+	for k := range gramMuls {
+		sum := 0
+		for _, s := range g.dict {
+			_, n := g.window(s, stride, k)
+			sum += n
+		}
+		if hits < 0 || sum < hits {
+			best, hits = k, sum
+		}
+	}
+	return best, hits
+}
+
 // use ends learning with the given stride, which every literal must
-// allow (len >= gramLen+stride-1): for each literal, the window of
-// stride consecutive substrings seen least often in the sample.
+// allow (len >= gramLen+stride-1), and the hash and windows for it that
+// the sample hit least.
 func (g *gramFinder) use(stride int) {
+	if g.sampleHits == nil { // used again (tests): no sample left
+		g.sampleHits = new([len(gramMuls)][1 << 16]uint32)
+	}
+	k, _ := g.bestHash(stride)
 	g.bits = new(gramBits)
-	g.stride = stride
+	g.stride, g.mul = stride, gramMuls[k]
 	g.at = new([len(gramBits{})][]gramRef)
 	for li, s := range g.dict {
-		best, n := 0, -1
-		for k := 0; k+stride-1+gramLen <= len(s); k++ {
-			sum := 0
-			for j := k; j < k+stride; j++ {
-				sum += g.counts[gramAt(s, j)]
-			}
-			if n < 0 || sum < n {
-				best, n = k, sum
-			}
-		}
-		for j := best; j < best+stride; j++ {
+		start, _ := g.window(s, stride, k)
+		for j := start; j < start+stride; j++ {
 			u := gramAt(s, j)
-			h := gramHash(u)
+			h := gramHash(u, g.mul)
 			g.bits[h>>6] |= 1 << (h & 63)
 			g.at[h>>6] = append(g.at[h>>6], gramRef{gram: u, lit: int32(li), off: int32(j)})
 		}
 	}
-	g.counts = nil
+	g.sampleHits = nil
 }
