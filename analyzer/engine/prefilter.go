@@ -16,10 +16,10 @@ type prefilter struct {
 	byUnit    map[string][]int
 	always    []int
 	noUnit    []int // byUnit[""]
-	// progCache remembers recent byProgram lookups. Parsers intern
-	// program names, so a hit compares two equal pointers instead of
-	// hashing the name.
-	progCache [16]progEntry
+	// progCache and unitCache remember recent byProgram and byUnit
+	// lookups. Parsers intern program names, so a hit compares two equal
+	// pointers instead of hashing the name.
+	progCache, unitCache defsCache
 	// seen marks defs already offered for the current event.
 	seen []uint32
 	gen  uint32
@@ -81,11 +81,11 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 	offer(p.always)
 	// No test for "": `program: ""` and `unit|re: '^$'` ask for the
 	// empty value, and an event without one must reach them.
-	offer(p.programDefs(ev.Program))
+	offer(p.progCache.get(p.byProgram, ev.Program))
 	if ev.Unit == "" {
 		offer(p.noUnit)
 	} else {
-		offer(p.byUnit[ev.Unit])
+		offer(p.unitCache.get(p.byUnit, ev.Unit))
 	}
 	if p.ac != nil {
 		lit := func(j int32) { offer(p.byLiteral[j]) }
@@ -95,23 +95,35 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 	}
 }
 
-type progEntry struct {
-	program string
-	defs    []int
-	ok      bool
+// defsCache remembers recent lookups in a map of defs: 16 sets of 4,
+// picked by the key's length and a few of its bytes. A host's logs name
+// a few dozen programs and units, so nearly every lookup hits.
+type defsCache struct {
+	sets [16][4]struct {
+		key  string
+		defs []int
+		ok   bool
+	}
+	next [16]uint8 // the next way to replace, per set
 }
 
-// programDefs is byProgram[program], through progCache.
-func (p *prefilter) programDefs(program string) []int {
-	k := len(program)
-	if k > 0 {
-		k += int(program[0])
+// get is m[key], through c.
+func (c *defsCache) get(m map[string][]int, key string) []int {
+	var h uint
+	if n := len(key); n > 0 {
+		h = uint(n) + 7*uint(key[0]) + 3*uint(key[n/2]) + 13*uint(key[n-1])
 	}
-	e := &p.progCache[k&(len(p.progCache)-1)]
-	if !e.ok || e.program != program {
-		*e = progEntry{program: program, defs: p.byProgram[program], ok: true}
+	h &= uint(len(c.sets) - 1)
+	set := &c.sets[h]
+	for i := range set {
+		if set[i].ok && set[i].key == key {
+			return set[i].defs
+		}
 	}
-	return e.defs
+	w := &set[c.next[h]]
+	c.next[h] = (c.next[h] + 1) % uint8(len(set))
+	w.key, w.defs, w.ok = key, m[key], true
+	return w.defs
 }
 
 // clone returns a prefilter for another goroutine: the read-only tables

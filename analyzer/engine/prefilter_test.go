@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -130,5 +131,33 @@ func prefilterAgainstNaive(t *testing.T, seed uint64, defs, events int) {
 	}
 	if matches < events/20 {
 		t.Fatalf("only %d matches: the generator is too strict to prove anything", matches)
+	}
+}
+
+// TestDefsCache requires the cache to answer as the map does, whatever
+// the order of lookups and however many keys share a set.
+func TestDefsCache(t *testing.T) {
+	m := map[string][]int{}
+	var keys []string
+	for i := range 200 {
+		k := fmt.Sprintf("prog-%d", i)
+		keys = append(keys, k)
+		if i%3 != 0 { // a third of the keys are not in the map
+			m[k] = []int{i, i + 1}
+		}
+	}
+	keys = append(keys, "", "x", "sshd", "CRON")
+	m["sshd"] = []int{7}
+	var c defsCache
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		// Mostly a few hot keys, as in a log; sometimes any key.
+		k := keys[rng.IntN(8)]
+		if rng.IntN(4) == 0 {
+			k = keys[rng.IntN(len(keys))]
+		}
+		if got, want := c.get(m, k), m[k]; !slices.Equal(got, want) {
+			t.Fatalf("get(%q) = %v, want %v", k, got, want)
+		}
 	}
 }
