@@ -43,14 +43,19 @@ func groupKey(by []string, ev *event.Event, caps signature.Captures) string {
 	case 1:
 		return strings.Clone(keyValue(by[0], ev, caps))
 	}
-	var b strings.Builder
+	return string(appendGroupKey(nil, by, ev, caps))
+}
+
+// appendGroupKey appends the key groupKey returns to dst: a lookup with
+// string(key) costs no copy.
+func appendGroupKey(dst []byte, by []string, ev *event.Event, caps signature.Captures) []byte {
 	for i, k := range by {
 		if i > 0 {
-			b.WriteByte(0)
+			dst = append(dst, 0)
 		}
-		b.WriteString(keyValue(k, ev, caps))
+		dst = append(dst, keyValue(k, ev, caps)...)
 	}
-	return b.String()
+	return dst
 }
 
 func prefixed(step string, caps signature.Captures) []signature.Capture {
@@ -127,6 +132,7 @@ type threshold struct {
 	sig     *signature.Signature
 	groups  map[string]*burst
 	pruneAt int
+	key     []byte // the current event's group key
 }
 
 type burst struct {
@@ -155,14 +161,14 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 	if h == nil {
 		return
 	}
-	key := groupKey(m.By, ev, h.caps)
-	b := t.groups[key]
+	t.key = appendGroupKey(t.key[:0], m.By, ev, h.caps)
+	b := t.groups[string(t.key)]
 	if b == nil {
 		if len(t.groups) >= max(t.pruneAt, minPrune) {
 			t.prune(e, ev.Time)
 		}
 		b = &burst{}
-		t.groups[key] = b
+		t.groups[string(t.key)] = b
 	}
 	if b.open != nil {
 		if ev.Time.Sub(b.open.End) <= m.Window {
