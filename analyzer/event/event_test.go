@@ -47,3 +47,25 @@ func TestCloneSharesNothing(t *testing.T) {
 		t.Error("a clone of an event without fields has fields")
 	}
 }
+
+func TestNanos(t *testing.T) {
+	base := time.Date(2021, 10, 7, 6, 20, 21, 500, time.UTC)
+	for _, c := range []struct {
+		a, b time.Time
+		want int64 // Nanos(a) - Nanos(b)
+	}{
+		{base, base, 0},
+		{base.Add(time.Second), base, int64(time.Second)},
+		{base, base.Add(90 * time.Minute), -int64(90 * time.Minute)},
+		{base.In(time.FixedZone("KST", 9*3600)), base, 0},
+		{time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC), time.Unix(0, 0), -int64(time.Second)},
+		// Far out: clamped to the limits, and the difference still fits.
+		{time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(nanosLimit, 0), 0},
+		{time.Unix(-nanosLimit, 0), time.Time{}, 0},
+		{time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{}, 2 * nanosLimit * 1e9},
+	} {
+		if got := Nanos(c.a) - Nanos(c.b); got != c.want {
+			t.Errorf("Nanos(%v) - Nanos(%v) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}

@@ -255,6 +255,10 @@ type source struct {
 	zoneLess  bool // some event had a zone-less stamp
 	yearLess  bool // some event had a year-less stamp
 	lastCheck time.Time
+	// event.Nanos of stats.First, stats.Last and lastCheck, compared
+	// without Time's calls; timed once they are set.
+	firstNs, lastNs, checkNs int64
+	timed                    bool
 
 	// merge state, owned by Stream.Next
 	cur       *batch
@@ -286,17 +290,20 @@ func (src *source) account(evs []event.Event, ws *event.Warnings) {
 		if t.IsZero() {
 			continue
 		}
-		if st.First.IsZero() || t.Before(st.First) {
-			st.First = t
+		ns := event.Nanos(t)
+		switch {
+		case !src.timed:
+			st.First, st.Last, src.firstNs, src.lastNs, src.timed = t, t, ns, ns, true
+		case ns < src.firstNs:
+			st.First, src.firstNs = t, ns
+		case ns > src.lastNs:
+			st.Last, src.lastNs = t, ns
 		}
-		if t.After(st.Last) {
-			st.Last = t
-		}
-		if t.Before(src.lastCheck) && src.lastCheck.Sub(t) > backwardsTolerance {
+		if src.checkNs-ns > int64(backwardsTolerance) && !src.lastCheck.IsZero() {
 			ws.Addf(st.Path, ev.Source.Line, "time goes backwards by %s (from %s to %s); kept in file order",
 				src.lastCheck.Sub(t).Round(time.Second), src.lastCheck.Format(time.RFC3339), t.Format(time.RFC3339))
 		}
-		src.lastCheck = t
+		src.lastCheck, src.checkNs = t, ns
 	}
 }
 

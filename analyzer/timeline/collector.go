@@ -344,10 +344,7 @@ func (c *Collector) spacing(src *sourceState, ev *event.Event) {
 		src.last = ev.Time
 		return
 	}
-	// Nanoseconds since 1970 fit an int64 until 2262: the difference
-	// is Time.Sub without its overflow checks, which cost a call per
-	// event.
-	d := time.Duration(ev.Time.UnixNano() - src.last.UnixNano())
+	d := time.Duration(event.Nanos(ev.Time) - event.Nanos(src.last)) // Sub, without a call
 	if d < 0 {
 		// The clock went backwards (ingest warns); do not move last back,
 		// or the next event would look like a gap.
