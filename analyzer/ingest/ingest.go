@@ -247,6 +247,9 @@ func (s *Stream) fetch(src *source) bool {
 		putBatch(src.cur)
 		src.cur = nil
 	}
+	if s.ctx.Err() != nil {
+		return false // Next reports it
+	}
 	select {
 	case b, ok := <-src.ch:
 		if !ok {
@@ -305,11 +308,8 @@ func (s *Stream) Next() bool {
 		s.advance(s.next)
 		s.next = nil
 	}
+	// Cancellation is noticed between batches (fetch), not per event.
 	for len(s.h) > 0 {
-		if err := s.ctx.Err(); err != nil {
-			s.err = err
-			return false
-		}
 		src := s.h[0]
 		ev := &src.cur.events[src.i]
 		if !s.inRange(ev.Time) {
