@@ -16,10 +16,10 @@ type prefilter struct {
 	byUnit    map[string][]int
 	always    []int
 	noUnit    []int // byUnit[""]
-	// progCache and unitCache remember recent byProgram and byUnit
-	// lookups. Parsers intern program names, so a hit compares two equal
-	// pointers instead of hashing the name.
-	progCache, unitCache defsCache
+	// progKeys and unitKeys rule out, without hashing, most names that
+	// are no key of byProgram and byUnit: the built-in set indexes 2
+	// programs and 3 units, and an event's rarely is one of them.
+	progKeys, unitKeys keyFilter
 	// seen marks defs already offered for the current event.
 	seen []uint32
 	gen  uint32
@@ -56,6 +56,12 @@ func newPrefilter(defs []defRef) *prefilter {
 		}
 	}
 	p.noUnit = p.byUnit[""]
+	for k := range p.byProgram {
+		p.progKeys.add(k)
+	}
+	for k := range p.byUnit {
+		p.unitKeys.add(k)
+	}
 	if len(dict) > 0 {
 		p.ac = newLiteralDFA(dict)
 		p.grams = newGramFinder(dict)
@@ -81,11 +87,13 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 	offer(p.always)
 	// No test for "": `program: ""` and `unit|re: '^$'` ask for the
 	// empty value, and an event without one must reach them.
-	offer(p.progCache.get(p.byProgram, ev.Program))
+	if p.progKeys.mayHave(ev.Program) {
+		offer(p.byProgram[ev.Program])
+	}
 	if ev.Unit == "" {
 		offer(p.noUnit)
-	} else {
-		offer(p.unitCache.get(p.byUnit, ev.Unit))
+	} else if p.unitKeys.mayHave(ev.Unit) {
+		offer(p.byUnit[ev.Unit])
 	}
 	if p.ac != nil {
 		lit := func(j int32) { offer(p.byLiteral[j]) }
@@ -95,35 +103,26 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 	}
 }
 
-// defsCache remembers recent lookups in a map of defs: 16 sets of 4,
-// picked by the key's length and a few of its bytes. A host's logs name
-// a few dozen programs and units, so nearly every lookup hits.
-type defsCache struct {
-	sets [16][4]struct {
-		key  string
-		defs []int
-		ok   bool
-	}
-	next [16]uint8 // the next way to replace, per set
+// keyFilter tells, by its length and first byte, that a string is no
+// key of a set of strings; "maybe" when it cannot.
+type keyFilter struct {
+	lens  uint64    // bit n: a key of length n (63: 63 or longer)
+	first [4]uint64 // bit b: a key whose first byte is b
 }
 
-// get is m[key], through c.
-func (c *defsCache) get(m map[string][]int, key string) []int {
-	var h uint
-	if n := len(key); n > 0 {
-		h = uint(n) + 7*uint(key[0]) + 3*uint(key[n/2]) + 13*uint(key[n-1])
+func (f *keyFilter) add(k string) {
+	f.lens |= 1 << min(len(k), 63)
+	if k != "" {
+		f.first[k[0]>>6] |= 1 << (k[0] & 63)
 	}
-	h &= uint(len(c.sets) - 1)
-	set := &c.sets[h]
-	for i := range set {
-		if set[i].ok && set[i].key == key {
-			return set[i].defs
-		}
+}
+
+// mayHave reports false when k is certainly no key.
+func (f *keyFilter) mayHave(k string) bool {
+	if f.lens&(1<<min(len(k), 63)) == 0 {
+		return false
 	}
-	w := &set[c.next[h]]
-	c.next[h] = (c.next[h] + 1) % uint8(len(set))
-	w.key, w.defs, w.ok = key, m[key], true
-	return w.defs
+	return k == "" || f.first[k[0]>>6]&(1<<(k[0]&63)) != 0
 }
 
 // clone returns a prefilter for another goroutine: the read-only tables
@@ -133,6 +132,7 @@ func (c *defsCache) get(m map[string][]int, key string) []int {
 func (p *prefilter) clone() *prefilter {
 	c := &prefilter{
 		ac: p.ac, byLiteral: p.byLiteral, byProgram: p.byProgram, byUnit: p.byUnit,
+		progKeys: p.progKeys, unitKeys: p.unitKeys,
 		always: p.always, noUnit: p.noUnit, seen: make([]uint32, len(p.seen)),
 	}
 	if p.grams != nil {

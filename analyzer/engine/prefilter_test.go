@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 
@@ -134,30 +133,37 @@ func prefilterAgainstNaive(t *testing.T, seed uint64, defs, events int) {
 	}
 }
 
-// TestDefsCache requires the cache to answer as the map does, whatever
-// the order of lookups and however many keys share a set.
-func TestDefsCache(t *testing.T) {
-	m := map[string][]int{}
-	var keys []string
-	for i := range 200 {
-		k := fmt.Sprintf("prog-%d", i)
-		keys = append(keys, k)
-		if i%3 != 0 { // a third of the keys are not in the map
-			m[k] = []int{i, i + 1}
+// TestKeyFilter requires the filter to let every key through, and to
+// stop names whose length or first byte no key has.
+func TestKeyFilter(t *testing.T) {
+	keys := []string{"dpkg", "apt", "", strings.Repeat("x", 70), "docker.service"}
+	var f keyFilter
+	for _, k := range keys {
+		f.add(k)
+	}
+	for _, k := range keys {
+		if !f.mayHave(k) {
+			t.Errorf("mayHave(%q) = false for a key", k)
 		}
 	}
-	keys = append(keys, "", "x", "sshd", "CRON")
-	m["sshd"] = []int{7}
-	var c defsCache
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 20000 {
-		// Mostly a few hot keys, as in a log; sometimes any key.
-		k := keys[rng.IntN(8)]
-		if rng.IntN(4) == 0 {
-			k = keys[rng.IntN(len(keys))]
+	for _, c := range []struct {
+		name string
+		want bool
+	}{
+		{"sshd", false},                  // a key's length, no key's first byte
+		{"ab", false},                    // no key's length
+		{"dnsm", true},                   // length and first byte of dpkg
+		{strings.Repeat("x", 64), true},  // long names share one length bit
+		{strings.Repeat("y", 80), false}, // ... but not the first byte
+		{"containerd.svc", false},        // 14 bytes like docker.service, 'c'
+		{"d" + strings.Repeat("-", 13), true},
+	} {
+		if got := f.mayHave(c.name); got != c.want {
+			t.Errorf("mayHave(%q) = %v, want %v", c.name, got, c.want)
 		}
-		if got, want := c.get(m, k), m[k]; !slices.Equal(got, want) {
-			t.Fatalf("get(%q) = %v, want %v", k, got, want)
-		}
+	}
+	var empty keyFilter
+	if empty.mayHave("") || empty.mayHave("sshd") {
+		t.Error("an empty filter lets names through")
 	}
 }
