@@ -194,7 +194,7 @@ var gramMuls = [...]uint32{0x9E3779B1, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F}
 // other, and with a stride of n there is one for every n bytes.
 //
 // The stride, the hash and the windows are learned from the first
-// gramSample messages: the stride and hash with the fewest tests and
+// gramSample messages (counting the second half): the stride and hash with the fewest tests and
 // hits to verify (tests per byte, and for each literal the window whose
 // substrings' bits the sample hit least); until then find reports false
 // and the caller uses the DFA. Not safe for concurrent use.
@@ -296,6 +296,12 @@ func (g *gramFinder) verify(s string, i int, h uint32, f func(lit int32)) {
 }
 
 func (g *gramFinder) learn(s string) {
+	// Only the second half of the sample is counted: an input too small
+	// to finish learning (a fixture, a short log) never allocates the
+	// table, 1 MiB.
+	if g.left--; g.left > gramSample/2 {
+		return
+	}
 	if g.sampleHits == nil {
 		g.sampleHits = new([len(gramMuls)][1 << 16]uint32)
 	}
@@ -306,7 +312,7 @@ func (g *gramFinder) learn(s string) {
 		}
 	}
 	g.sampled += len(s)
-	if g.left--; g.left <= 0 {
+	if g.left <= 0 {
 		best, bestCost := 1, -1
 		for stride := 1; stride <= g.maxStride(); stride++ {
 			_, hits := g.bestHash(stride)
