@@ -43,7 +43,8 @@ func groupKey(by []string, ev *event.Event, caps signature.Captures) string {
 	case 1:
 		return strings.Clone(keyValue(by[0], ev, caps))
 	}
-	return string(appendGroupKey(nil, by, ev, caps))
+	// The buffer stays on the stack: one allocation, the string.
+	return string(appendGroupKey(make([]byte, 0, 64), by, ev, caps))
 }
 
 // appendGroupKey appends the key groupKey returns to dst: a lookup with
