@@ -256,9 +256,8 @@ type source struct {
 	yearLess  bool // some event had a year-less stamp
 	lastCheck time.Time
 	// event.Nanos of stats.First, stats.Last and lastCheck, compared
-	// without Time's calls; timed once they are set.
+	// without Time's calls.
 	firstNs, lastNs, checkNs int64
-	timed                    bool
 
 	// merge state, owned by Stream.Next
 	cur       *batch
@@ -292,8 +291,8 @@ func (src *source) account(evs []event.Event, ws *event.Warnings) {
 		}
 		ns := event.Nanos(t)
 		switch {
-		case !src.timed:
-			st.First, st.Last, src.firstNs, src.lastNs, src.timed = t, t, ns, ns, true
+		case st.First.IsZero():
+			st.First, st.Last, src.firstNs, src.lastNs = t, t, ns, ns
 		case ns < src.firstNs:
 			st.First, src.firstNs = t, ns
 		case ns > src.lastNs:
