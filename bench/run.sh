@@ -37,29 +37,34 @@ cat "$FILE" "$CORPUS/syslog.rfc3339" "$CORPUS/syslog.gz" >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# measure NAME OUT CMD...: runs CMD under /usr/bin/time with stdout to OUT
-# ("keep": a temp file), records wall seconds, peak RSS and, for
-# logsleuth --stats, the event count of its total line.
-declare -a NAMES WALLS RSS EVENTS
-measure() {
+# timed NAME OUT CMD...: runs CMD under /usr/bin/time with stdout to OUT
+# ("keep": a temp file) and sets WALL (seconds), PEAK (RSS, KiB) and EV
+# (for logsleuth --stats, the event count of its total line; else -).
+timed() {
 	local name=$1 out=$2
 	shift 2
 	[ "$out" = keep ] && out="$tmp/out"
 	: >"$tmp/out"
 	local rc=0
 	/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$out" 2>"$tmp/err" || rc=$?
-	local wall rss events
 	# GNU time puts "Command exited with non-zero status N" first.
-	read -r wall rss < <(tail -n 1 "$tmp/time")
-	events=$(sed -n 's/^total: [0-9]* sources, \([0-9]*\) events, .*/\1/p' "$tmp/out")
+	read -r WALL PEAK < <(tail -n 1 "$tmp/time")
+	EV=$(sed -n 's/^total: [0-9]* sources, \([0-9]*\) events, .*/\1/p' "$tmp/out")
 	if [ "$rc" -ne 0 ]; then
-		events="exit $rc"
+		EV="exit $rc"
 		head -3 "$tmp/err" | awk -v p="$name" '{ print "  " p ": " $0 }' >&2
 	fi
-	NAMES+=("$name")
-	WALLS+=("$wall")
-	RSS+=("$rss")
-	EVENTS+=("${events:--}")
+	EV=${EV:--}
+}
+
+# row NAME WALL RSS EVENTS: a row of the table.
+declare -a NAMES WALLS RSS EVENTS
+row() { NAMES+=("$1") WALLS+=("$2") RSS+=("$3") EVENTS+=("$4"); }
+
+# measure NAME OUT CMD...: timed, then a row of its figures.
+measure() {
+	timed "$@"
+	row "$1" "$WALL" "$PEAK" "$EV"
 }
 
 echo "== timing (each tool reads the same $BYTES bytes of text)"
@@ -77,21 +82,19 @@ rg_name="rg -c -F -f literals ($(wc -l <"$tmp/literals.txt") literals)"
 tl_name="logsleuth timeline --format json (built-in)"
 declare -a TL_W TL_R RG_W RG_R
 for ((r = 0; r < ROUNDS; r++)); do
-	measure "$tl_name" /dev/null bin/logsleuth timeline --format json --tz Asia/Seoul "$FILE"
-	TL_W+=("${WALLS[-1]}") TL_R+=("${RSS[-1]}")
-	unset 'NAMES[-1]' 'WALLS[-1]' 'RSS[-1]' 'EVENTS[-1]'
+	timed "$tl_name" /dev/null bin/logsleuth timeline --format json --tz Asia/Seoul "$FILE"
+	TL_W+=("$WALL") TL_R+=("$PEAK")
 	if command -v rg >/dev/null; then
-		measure "$rg_name" keep rg -c -F -f "$tmp/literals.txt" "$FILE"
-		RG_W+=("${WALLS[-1]}") RG_R+=("${RSS[-1]}")
-		unset 'NAMES[-1]' 'WALLS[-1]' 'RSS[-1]' 'EVENTS[-1]'
+		timed "$rg_name" keep rg -c -F -f "$tmp/literals.txt" "$FILE"
+		RG_W+=("$WALL") RG_R+=("$PEAK")
 	fi
 done
 # median WALLS... : the median of the numbers given (the lower one of the
 # middle two for an even count).
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-NAMES+=("$tl_name") WALLS+=("$(median "${TL_W[@]}")") RSS+=("$(median "${TL_R[@]}")") EVENTS+=(-)
+row "$tl_name" "$(median "${TL_W[@]}")" "$(median "${TL_R[@]}")" -
 if [ ${#RG_W[@]} -gt 0 ]; then
-	NAMES+=("$rg_name") WALLS+=("$(median "${RG_W[@]}")") RSS+=("$(median "${RG_R[@]}")") EVENTS+=(-)
+	row "$rg_name" "$(median "${RG_W[@]}")" "$(median "${RG_R[@]}")" -
 	ratios=()
 	for ((r = 0; r < ROUNDS; r++)); do
 		ratios+=("$(awk -v a="${TL_W[$r]}" -v b="${RG_W[$r]}" 'BEGIN { printf "%.2f", a / b }')")
