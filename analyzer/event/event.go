@@ -25,15 +25,54 @@ const (
 	// TimeInherited: the line had no stamp of its own and took the time of
 	// the line before it.
 	TimeInherited
+	// TimeNone: the input holds no time for this event at all (a pasted
+	// line whose stamp was cut, a command's output with no snapshot
+	// time). Time is zero; the event keeps its place in input order and
+	// reports show "time unknown" instead of an invented time.
+	TimeNone
 )
 
-var timeQualityNames = [...]string{"unknown", "exact", "year_inferred", "zone_assumed", "inherited"}
+var timeQualityNames = [...]string{"unknown", "exact", "year_inferred", "zone_assumed", "inherited", "none"}
 
 func (q TimeQuality) String() string {
 	if int(q) < len(timeQualityNames) {
 		return timeQualityNames[q]
 	}
 	return "unknown"
+}
+
+// Kind says what an event records (DESIGN §9).
+type Kind uint8
+
+const (
+	// KindLog is a log line or journal entry: the default.
+	KindLog Kind = iota
+	// KindState is a snapshot read from a command's output (systemctl
+	// status, docker info, ip route, ...): its Fields hold the state, its
+	// Time is when the snapshot was taken (or none).
+	KindState
+	// KindCommand is a pasted shell prompt line; Message is the command
+	// whose output follows it.
+	KindCommand
+)
+
+var kindNames = [...]string{"log", "state", "command"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "log"
+}
+
+// ParseKind maps a name such as "state" to its Kind.
+func ParseKind(s string) (Kind, bool) {
+	for i, n := range kindNames {
+		if n == s {
+			return Kind(i), true
+		}
+	}
+	return KindLog, false
 }
 
 // Lifecycle is the state change a systemd message reports about a unit.
@@ -155,6 +194,7 @@ type Event struct {
 	Source  SourceRef
 	// (The one-byte fields sit together: every stage copies events.)
 	TimeQuality TimeQuality
+	Kind        Kind
 	Lifecycle   Lifecycle
 	Priority    Priority
 	// ErrorLevel is a verdict on whether the event is error-level (the

@@ -69,3 +69,29 @@ func TestNanos(t *testing.T) {
 		}
 	}
 }
+
+func TestKindAndTimeNoneNames(t *testing.T) {
+	for _, tc := range []struct {
+		kind Kind
+		name string
+	}{{KindLog, "log"}, {KindState, "state"}, {KindCommand, "command"}} {
+		if got := tc.kind.String(); got != tc.name {
+			t.Errorf("Kind(%d).String() = %q, want %q", tc.kind, got, tc.name)
+		}
+		if k, ok := ParseKind(tc.name); !ok || k != tc.kind {
+			t.Errorf("ParseKind(%q) = %v, %v", tc.name, k, ok)
+		}
+	}
+	if _, ok := ParseKind("bogus"); ok {
+		t.Error("ParseKind accepted bogus")
+	}
+	if got := TimeNone.String(); got != "none" {
+		t.Errorf("TimeNone.String() = %q", got)
+	}
+	e := Event{Kind: KindState, TimeQuality: TimeNone, Priority: NoPriority, Message: "m"}
+	got := string(AppendJSON(nil, &e))
+	want := `{"time_quality":"none","kind":"state","message":"m","source":{"path":""}}`
+	if got != want {
+		t.Errorf("AppendJSON = %s\nwant %s", got, want)
+	}
+}

@@ -10,7 +10,8 @@ import (
 // returns the extended buffer. It allocates nothing beyond growing dst.
 //
 // The object (contract, DESIGN §3) has the keys, in this order: time
-// (RFC 3339 with nanoseconds, UTC), time_quality, host, boot_id, program,
+// (RFC 3339 with nanoseconds, UTC), time_quality, kind (only when not
+// "log"), host, boot_id, program,
 // pid, unit, lifecycle, priority (0-7), message, fields (an object, keys in
 // event order) and source {path, line, format, cursor}. Empty values are
 // left out, except time_quality, message and source (and source.path).
@@ -26,6 +27,9 @@ func AppendJSON(dst []byte, e *Event) []byte {
 	dst = append(dst, `"time_quality":"`...)
 	dst = append(dst, e.TimeQuality.String()...)
 	dst = append(dst, '"')
+	if e.Kind != KindLog {
+		dst = appendStringField(dst, "kind", e.Kind.String())
+	}
 	dst = appendStringField(dst, "host", e.Host)
 	dst = appendStringField(dst, "boot_id", e.BootID)
 	dst = appendStringField(dst, "program", e.Program)
