@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -99,6 +102,9 @@ or nothing readable.`,
 				dir := filepath.Dir(opts.Output)
 				if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 					return flagErrorf(path, "invalid --output %q: no directory %s", opts.Output, dir)
+				}
+				if in, ok := outputIsInput(opts.Output, &opts.In, ios); ok {
+					return flagErrorf(path, "invalid --output %q: it is the input %s; the report would replace it", opts.Output, in)
 				}
 			}
 			if opts.Context < 0 || opts.Context > maxContext {
@@ -199,7 +205,14 @@ func writeReport(stdout io.Writer, path string, render func(io.Writer) error) er
 		}
 		return nil
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	// A new report gets the mode the umask allows, as a file the shell
+	// creates would; a report written over an old one keeps that one's
+	// mode (a report of root-only logs kept 0600 stays 0600).
+	perm, keep := os.FileMode(0o666), false
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		perm, keep = fi.Mode().Perm(), true
+	}
+	tmp, err := createTemp(path, perm)
 	if err != nil {
 		// Name the user's path, not the temporary file's.
 		var pe *fs.PathError
@@ -213,8 +226,8 @@ func writeReport(stdout io.Writer, path string, render func(io.Writer) error) er
 	if err == nil {
 		err = w.Flush()
 	}
-	if err == nil {
-		err = tmp.Chmod(0o644)
+	if err == nil && keep {
+		err = tmp.Chmod(perm) // exactly: the umask may have cut it
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
@@ -227,6 +240,49 @@ func writeReport(stdout io.Writer, path string, render func(io.Writer) error) er
 		return fmt.Errorf("--output %s: %w", path, err)
 	}
 	return nil
+}
+
+// createTemp creates a new file beside path, named after it, with perm
+// less the umask (os.CreateTemp would make it 0600 whatever the umask).
+func createTemp(path string, perm os.FileMode) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	for range 100 {
+		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("cannot create a temporary file in %s", dir)
+}
+
+// outputIsInput reports whether the file output already exists and is
+// one of the inputs named by in (a file, a journal file or stdin), by
+// identity (os.SameFile), not by name: "./syslog", a hard link or a
+// symlink to it are the same file. It returns the input's name.
+func outputIsInput(output string, in *InputFlags, ios *IOStreams) (string, bool) {
+	out, err := os.Stat(output)
+	if err != nil {
+		return "", false // a new file is no input
+	}
+	for _, p := range slices.Concat(in.Paths, in.JournalFiles) {
+		if p == "-" {
+			if f, ok := ios.In.(*os.File); ok {
+				if fi, err := f.Stat(); err == nil && os.SameFile(out, fi) {
+					return "stdin", true
+				}
+			}
+			continue
+		}
+		if fi, err := os.Stat(p); err == nil && os.SameFile(out, fi) {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 // inputSize is the total size of the named files and directories; false
