@@ -87,13 +87,20 @@ func walk(dir string, o *Options, ws *event.Warnings) []*input {
 	}
 	var ins []*input
 	var stats walkStats
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	// WalkDir does not follow a root that is a symlink; with a trailing
+	// separator the root is the directory it names (the user named it,
+	// so it is followed; links inside the walk still are not).
+	root := dir
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		root = dir + string(filepath.Separator)
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			ws.Addf(p, 0, "cannot read: %v", unwrapPath(err))
 			return nil // WalkDir skips what it could not read
 		}
 		if d.IsDir() {
-			if p != dir && skipDir(d.Name()) {
+			if p != root && skipDir(d.Name()) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -101,7 +108,7 @@ func walk(dir string, o *Options, ws *event.Warnings) []*input {
 		if !d.Type().IsRegular() {
 			return nil // symlinks are not followed: sos links to .tailed copies
 		}
-		rel, _ := filepath.Rel(dir, p)
+		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
 		if isLogName(rel) {
 			ins = append(ins, &input{path: p, name: p, loc: loc})
