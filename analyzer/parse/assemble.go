@@ -97,6 +97,9 @@ type Assembler struct {
 	entriesInBoot  int
 	qualityCounts  [5]int64
 	rolloverWarned bool
+	leapDayWarned  bool
+	gapWarned      bool
+	repeatWarned   bool
 	rolloverAt     time.Time // Anchor.Time + rolloverSlack
 }
 
@@ -293,11 +296,21 @@ func (a *Assembler) fixTime(ev *event.Event) {
 	case event.TimeInherited:
 		return
 	case event.TimeYearInferred:
+		gap := inGap(ev.Time)
 		a.inferYear(ev)
-		a.repeatedHour(ev)
+		if gap {
+			a.minute = minuteCache{} // its reading moves: never a base for others
+			a.placeGap(ev)
+		} else {
+			a.repeatedHour(ev)
+		}
 	default:
 		if ev.TimeQuality == event.TimeZoneAssumed {
-			a.repeatedHour(ev)
+			if inGap(ev.Time) {
+				a.placeGap(ev)
+			} else {
+				a.repeatedHour(ev)
+			}
 		}
 		if !ev.Time.IsZero() {
 			a.reanchor(ev.Time, "full date in file")
@@ -342,6 +355,66 @@ func (a *Assembler) repeatedHour(ev *event.Event) {
 		return // written late in the first pass
 	}
 	ev.Time = later
+	if !a.repeatWarned && a.cfg.Warnings != nil {
+		a.repeatWarned = true
+		a.cfg.Warnings.Addf(a.cfg.Path, ev.Source.Line, "%s on %s occurs twice in %s (the clock goes back from %s to %s): read as the second, %s, after the lines before it; so are this source's later such lines",
+			local.Format("15:04:05"), local.Format("2006-01-02"), a.cfg.Location, end.UTC().Add(time.Duration(off)*time.Second).Format("15:04"),
+			end.In(a.cfg.Location).Format("15:04"), later.In(a.cfg.Location).Format("15:04:05 MST"))
+	}
+}
+
+// placeGap places a zone-less stamp whose wall clock the source's zone
+// skips (localTime marked it): a clock that moves forward from 02:00 to
+// 03:00 never reads 02:30. Read with either offset it lands an hour
+// away from its neighbours and out of order (time.Date picks one), so it
+// is placed at the change, or, when the lines before it are already
+// past the change, beside the latest of them, but never after the
+// reading with the offset before the change; one warning per source.
+func (a *Assembler) placeGap(ev *event.Event) {
+	loc := a.cfg.Location
+	t := ev.Time.In(loc)
+	start, end := t.ZoneBounds()
+	_, off := t.Zone()
+	var change time.Time
+	var before, after int
+	if !end.IsZero() {
+		if _, next := end.Zone(); next > off { // t reads before the change
+			change, before, after = end, off, next
+		}
+	}
+	if change.IsZero() && !start.IsZero() {
+		if _, prev := start.Add(-time.Second).Zone(); prev < off { // after it
+			change, before, after = start, prev, off
+		}
+	}
+	if change.IsZero() {
+		ev.Time = t // no forward change next to it: keep time.Date's reading
+		return
+	}
+	// The stamp's wall clock, as UTC fields, and its reading with the
+	// offset in force before the change (after it).
+	var wall time.Time
+	if t.Before(change) {
+		wall = t.UTC().Add(time.Duration(after) * time.Second)
+	} else {
+		wall = t.UTC().Add(time.Duration(before) * time.Second)
+	}
+	late := wall.Add(-time.Duration(before) * time.Second)
+	placed := change
+	if high := a.highTime; high.After(change) {
+		placed = high
+		if high.After(late) {
+			placed = late
+		}
+	}
+	ev.Time = placed.In(loc)
+	if a.gapWarned || a.cfg.Warnings == nil {
+		return
+	}
+	a.gapWarned = true
+	a.cfg.Warnings.Addf(a.cfg.Path, ev.Source.Line, "%s on %s does not exist in %s (the clock skips from %s to %s): placed at %s, between its neighbours; so are this source's later such lines",
+		wall.Format("15:04:05"), wall.Format("2006-01-02"), loc, change.UTC().Add(time.Duration(before)*time.Second).Format("15:04"),
+		change.In(loc).Format("15:04"), ev.Time.Format("15:04:05 MST"))
 }
 
 // reanchor records a full date seen in the source: later year-less lines
@@ -372,10 +445,14 @@ func (a *Assembler) inferYear(ev *event.Event) {
 		}
 		a.prevMonth = m
 		raw := ev.Time
+		a.minute = minuteCache{}
+		if m == time.February && t.Day() == 29 && daysIn(m, a.year) == 28 {
+			a.noLeapDay(ev)
+			goto placed // not cached: the next line of the minute lands here too
+		}
 		if t.Year() != a.year {
 			ev.Time = time.Date(a.year, m, t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
 		}
-		a.minute = minuteCache{}
 		_, off := ev.Time.Zone()
 		if _, rawOff := raw.Zone(); off%60 == 0 && rawOff%60 == 0 && !a.noMinuteCache {
 			// (Offsets of whole minutes: every zone since 1972.)
@@ -383,6 +460,7 @@ func (a *Assembler) inferYear(ev *event.Event) {
 			a.minute = minuteCache{raw: r, rawUnix: r.Unix(), placed: ev.Time.Add(r.Sub(raw)), year: a.year}
 		}
 	}
+placed:
 	anchor := a.cfg.Anchor
 	if anchor.End && !anchor.Time.IsZero() && !a.rolloverWarned && ev.Time.After(a.rolloverAt) {
 		a.rolloverWarned = true
@@ -391,6 +469,21 @@ func (a *Assembler) inferYear(ev *event.Event) {
 				ev.Time.Format(time.RFC3339), anchor.Provenance, anchor.Time.In(loc).Format(time.RFC3339))
 		}
 	}
+}
+
+// noLeapDay places a "Feb 29" stamp whose inferred year has no such day
+// (time.Date would make it Mar 1, after the lines of Mar 1 that follow
+// it): at the last second of Feb 28, which keeps the source in order
+// between its neighbours, with one warning per source.
+func (a *Assembler) noLeapDay(ev *event.Event) {
+	loc := a.cfg.Location
+	ev.Time = time.Date(a.year, time.February, 28, 23, 59, 59, 0, loc)
+	if a.leapDayWarned || a.cfg.Warnings == nil {
+		return
+	}
+	a.leapDayWarned = true
+	a.cfg.Warnings.Addf(a.cfg.Path, ev.Source.Line, "Feb 29 does not exist in %d (year inferred from %s): its lines are placed at %s, the end of Feb 28; set --year",
+		a.year, a.provenanceOrDefault(), ev.Time.Format(time.RFC3339))
 }
 
 // minuteCache remembers where the last year-less line's minute was

@@ -28,7 +28,7 @@ func parseDpkg(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 		}
 		action = string(verb)
 	}
-	ev.Time = c.in(o.Location).UTC()
+	ev.Time = c.local(o.Location)
 	ev.TimeQuality = event.TimeZoneAssumed
 	ev.Program = "dpkg"
 	ev.Message = toValidString(rest)
@@ -149,7 +149,7 @@ func readAptStamp(b []byte, o *Options, ev *event.Event) bool {
 	if !ok || n != len(b) {
 		return false
 	}
-	ev.Time = c.in(o.Location).UTC()
+	ev.Time = c.local(o.Location)
 	ev.TimeQuality = event.TimeZoneAssumed
 	return true
 }
@@ -286,7 +286,7 @@ func parseUnattended(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	} else if len(msg) == 1 && msg[0] == '-' {
 		msg = nil
 	}
-	ev.Time = c.in(o.Location).UTC()
+	ev.Time = c.local(o.Location)
 	ev.TimeQuality = event.TimeZoneAssumed
 	ev.Priority = pri
 	ev.Program = "unattended-upgrades"

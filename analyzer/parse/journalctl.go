@@ -91,7 +91,7 @@ func resolveZone(abbr []byte, y int, mo time.Month, d int, c clock, loc *time.Lo
 			return time.Date(y, mo, d, c.h, c.m, c.s, c.ns, time.UTC).Add(-time.Duration(off) * time.Second), event.TimeExact
 		}
 	}
-	t := time.Date(y, mo, d, c.h, c.m, c.s, c.ns, loc)
+	t := localTime(y, mo, d, c.h, c.m, c.s, c.ns, loc)
 	if name, _ := t.Zone(); name == string(abbr) {
 		return t, event.TimeExact
 	}

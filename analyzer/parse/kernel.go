@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -72,7 +71,7 @@ func parseDmesgT(line []byte, o *Options, h *header) bool {
 	if p < len(line) && line[p] != ' ' {
 		return false
 	}
-	h.t = time.Date(y, m, day, c.h, c.m, c.s, 0, o.Location)
+	h.t = localTime(y, m, day, c.h, c.m, c.s, 0, o.Location)
 	h.q = event.TimeZoneAssumed
 	return dmesgBody(line, p, h)
 }

@@ -117,6 +117,16 @@ func (c *civil) valid() bool {
 		c.hour < 24 && c.min < 60 && c.sec <= 60
 }
 
+// local is c read in loc as a zone-less stamp: in UTC, or marked when loc
+// skips its wall clock (localTime).
+func (c *civil) local(loc *time.Location) time.Time {
+	t := localTime(c.year, time.Month(c.month), c.day, c.hour, c.min, c.sec, c.nsec, loc)
+	if inGap(t) {
+		return t
+	}
+	return t.UTC()
+}
+
 func (c *civil) in(loc *time.Location) time.Time {
 	return time.Date(c.year, time.Month(c.month), c.day, c.hour, c.min, c.sec, c.nsec, loc)
 }
@@ -194,7 +204,7 @@ func parseRFC3339ish(b []byte, loc *time.Location) (time.Time, event.TimeQuality
 	c.nsec = ns
 	rest := b[n+fn:]
 	if len(rest) == 0 {
-		return c.in(loc).UTC(), event.TimeZoneAssumed, true
+		return c.local(loc), event.TimeZoneAssumed, true
 	}
 	off, ok := readZoneOffset(rest)
 	if !ok {

@@ -180,7 +180,7 @@ func parseMonthDay(line []byte, p int, m time.Month, localized bool, o *Options,
 	if !ok || (p < len(line) && line[p] != ' ') {
 		return false
 	}
-	h.t = time.Date(provisionalYear(o.Year, m, day), m, day, c.h, c.m, c.s, c.ns, o.Location)
+	h.t = localTime(provisionalYear(o.Year, m, day), m, day, c.h, c.m, c.s, c.ns, o.Location)
 	h.q = event.TimeYearInferred
 	switch {
 	case c.frac:
@@ -518,7 +518,10 @@ func isLevelWord(b []byte) bool {
 // commit writes h to ev. Times are stored in UTC (DESIGN §3); the
 // parsers build them in the zone the stamp names or implies.
 func (h *header) commit(ev *event.Event, p *Parser) {
-	ev.Time = h.t.UTC()
+	ev.Time = h.t
+	if !inGap(h.t) { // (the mark is for the Assembler)
+		ev.Time = h.t.UTC()
+	}
 	ev.TimeQuality = h.q
 	if h.t.IsZero() {
 		ev.TimeQuality = event.TimeUnknown
