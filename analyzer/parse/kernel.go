@@ -1,7 +1,6 @@
 package parse
 
 import (
-
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
 
