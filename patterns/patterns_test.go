@@ -1,6 +1,9 @@
 package patterns
 
 import (
+	"strings"
+	"time"
+
 	"testing"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -73,5 +76,72 @@ func TestSSHBruteforceAttempt(t *testing.T) {
 		if user != c.user || addr != c.addr {
 			t.Errorf("%q: user %q addr %q, want %q %q", c.msg, user, addr, c.user, c.addr)
 		}
+	}
+}
+
+// TestBuiltinSignaturesLintClean: the built-in set has no lint warnings
+// (`patterns lint` runs it with every user directory).
+func TestBuiltinSignaturesLintClean(t *testing.T) {
+	sigs, err := signature.LoadFS(FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sigs {
+		for _, w := range s.Warnings {
+			t.Errorf("%v", w)
+		}
+	}
+}
+
+// TestBuiltinRemediationQuotesLogValues renders every built-in
+// remediation with each value a log line can choose set to a shell
+// injection: none may reach the output unquoted.
+func TestBuiltinRemediationQuotesLogValues(t *testing.T) {
+	const payload = "x'y; touch /tmp/PWNED #"
+	sigs, err := signature.LoadFS(FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	when := time.Date(2025, 11, 11, 6, 0, 0, 0, time.UTC)
+	step := func(def *signature.EventDef) map[string]any {
+		m := map[string]any{"time": when, "pid": 1, "line": int64(1), "lifecycle": "stopped", "priority": "err",
+			"fields": map[string]string{}}
+		for _, a := range []string{"message", "host", "program", "unit", "source", "boot_id"} {
+			m[a] = payload
+		}
+		for _, c := range def.Matcher.CaptureNames() {
+			m[c] = payload
+		}
+		return m
+	}
+	checked := 0
+	for _, s := range sigs {
+		data := map[string]any{"host": payload, "outcome": "confirmed", "reason": "", "count": 3, "start": when, "end": when,
+			"signature": s.ID, "title": s.Title}
+		if s.Match.Event != nil {
+			data[s.Match.Event.Name], data["first"], data["last"] = step(s.Match.Event), step(s.Match.Event), step(s.Match.Event)
+		}
+		for _, st := range s.Match.Steps {
+			if st.Absent {
+				data[st.As] = map[string]any{"start": when, "end": when, "for": "30m"}
+			} else {
+				data[st.As] = step(st.Event)
+			}
+		}
+		for _, r := range s.Remediation {
+			out, err := signature.Render(r, data)
+			if err != nil {
+				t.Fatalf("%s: %v", s.ID, err)
+			}
+			if strings.Contains(out, "x'y;") {
+				t.Errorf("%s: a logged value reaches the command unquoted: %s", s.ID, out)
+			}
+			if strings.Contains(out, `x'\''y;`) {
+				checked++
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d remediation lines interpolate a logged value; the test lost its reach", checked)
 	}
 }

@@ -4,8 +4,10 @@
 package engine
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -226,15 +228,24 @@ func (e *Engine) NewScreen() func(ev *event.Event, complete func(*event.Event)) 
 
 // Finish ends the input: open absence windows become unresolved findings,
 // other partial matches near misses. It returns every finding, sorted,
-// with its explanation rendered.
+// with its explanation rendered. A template that fails to render (or hits
+// a limit) leaves that finding with its title as summary and a warning;
+// the error is always nil, kept for callers.
 func (e *Engine) Finish() ([]*Finding, error) {
 	for _, r := range e.runners {
 		r.finish(e)
 	}
 	sortFindings(e.findings)
+	// A template that hit a limit (signature.ErrTemplateLimit) is not run
+	// again: the same loop would cost the same for every finding.
+	spent := map[*template.Template]bool{}
 	for _, f := range e.findings {
-		if err := f.render(e.opts.Location); err != nil {
-			return e.findings, err
+		for _, err := range f.render(e.opts.Location, spent) {
+			msg := fmt.Sprintf("signature %s: %v; shown without it", f.Signature.ID, err)
+			f.Warnings = append(f.Warnings, msg)
+			if e.opts.Warnings != nil {
+				e.opts.Warnings.Addf("", 0, "%s (finding at %s)", msg, f.Start.UTC().Format(time.RFC3339))
+			}
 		}
 	}
 	return e.findings, nil

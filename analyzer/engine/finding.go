@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"sort"
+	"text/template"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -49,6 +51,9 @@ type Finding struct {
 	// Summary is the rendered `explain`; Remediation the rendered steps.
 	Summary     string
 	Remediation []string
+	// Warnings say what of the finding could not be rendered: a template
+	// error or limit (the rest of the report is unaffected).
+	Warnings []string
 
 	data map[string]any // template data, rendered at the end
 	// last is a threshold burst's latest event, data["last"] once
@@ -105,8 +110,10 @@ func stepData(ev *event.Event, caps signature.Captures, def *signature.EventDef)
 }
 
 // render fills Summary and Remediation from the signature's templates;
-// times in them read in loc (nil: UTC).
-func (f *Finding) render(loc *time.Location) error {
+// times in them read in loc (nil: UTC). A template that fails leaves its
+// text out (the summary falls back to the title) and returns its error;
+// spent holds the templates that hit a limit, skipped from then on.
+func (f *Finding) render(loc *time.Location, spent map[*template.Template]bool) []error {
 	d := f.data
 	if d == nil {
 		d = map[string]any{}
@@ -119,22 +126,36 @@ func (f *Finding) render(loc *time.Location) error {
 	if loc != nil {
 		inLocation(d, loc)
 	}
-	var err error
-	if f.Summary, err = signature.Render(f.Signature.Explain, d); err != nil {
-		return fmt.Errorf("signature %s: %w", f.Signature.ID, err)
+	var errs []error
+	run := func(t *template.Template, what string) (string, bool) {
+		if t == nil {
+			return "", true
+		}
+		if spent[t] {
+			errs = append(errs, fmt.Errorf("%s was not rendered: it hit a template limit on an earlier finding", what))
+			return "", false
+		}
+		s, err := signature.Render(t, d)
+		if err != nil {
+			if errors.Is(err, signature.ErrTemplateLimit) {
+				spent[t] = true
+			}
+			errs = append(errs, err)
+			return "", false
+		}
+		return s, true
 	}
+	f.Summary, _ = run(f.Signature.Explain, "explain")
 	if f.Summary == "" {
 		f.Summary = f.Signature.Title
 	}
 	f.Remediation = f.Remediation[:0]
-	for _, t := range f.Signature.Remediation {
-		s, err := signature.Render(t, d)
-		if err != nil {
-			return fmt.Errorf("signature %s: %w", f.Signature.ID, err)
+	for i, t := range f.Signature.Remediation {
+		if s, ok := run(t, fmt.Sprintf("remediation[%d]", i)); ok {
+			f.Remediation = append(f.Remediation, s)
 		}
-		f.Remediation = append(f.Remediation, s)
 	}
-	return nil
+	return errs
 }
 
 // inLocation converts the times in template data (top level and bound

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // TimeQuality records how much to trust an event's time.
@@ -254,6 +255,43 @@ func (e *Event) SetField(key, value string) {
 // a clone, so that it does not keep the block alive. All the strings
 // share one allocation.
 func (e *Event) Clone() *Event {
+	c, _ := e.CloneCapped(-1)
+	return c
+}
+
+// CloneCapped is Clone with the message and each field value cut to at
+// most limit bytes (at a UTF-8 boundary): what a report keeps of a line
+// a stranger made a megabyte long. It returns the clone and the number
+// of bytes left out. A negative limit keeps everything.
+func (e *Event) CloneCapped(limit int) (*Event, int) {
+	cut := 0
+	capped := func(s string) string {
+		if limit < 0 || len(s) <= limit {
+			return s
+		}
+		n := limit
+		for n > 0 && n > limit-utf8.UTFMax && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		cut += len(s) - n
+		return s[:n]
+	}
+	src := *e
+	src.Message = capped(e.Message)
+	if limit >= 0 {
+		for i, f := range e.Fields {
+			if v := capped(f.Value); len(v) != len(f.Value) {
+				if &src.Fields[0] == &e.Fields[0] { // copy before the first change
+					src.Fields = append([]Field(nil), e.Fields...)
+				}
+				src.Fields[i].Value = v
+			}
+		}
+	}
+	return src.clone(), cut
+}
+
+func (e *Event) clone() *Event {
 	c := *e
 	c.Screen, c.ErrorLevel = nil, VerdictNone
 	n := len(e.Host) + len(e.BootID) + len(e.Program) + len(e.Unit) + len(e.Message) + len(e.Source.Cursor)

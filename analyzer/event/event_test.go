@@ -1,6 +1,7 @@
 package event
 
 import (
+	"strings"
 	"reflect"
 	"testing"
 	"time"
@@ -93,5 +94,24 @@ func TestKindAndTimeNoneNames(t *testing.T) {
 	want := `{"time_quality":"none","kind":"state","message":"m","source":{"path":""}}`
 	if got != want {
 		t.Errorf("AppendJSON = %s\nwant %s", got, want)
+	}
+}
+
+// TestCloneCapped cuts the message and field values of the copy, never
+// the original, at a UTF-8 boundary, and counts what it left out.
+func TestCloneCapped(t *testing.T) {
+	e := &Event{Host: "web", Message: strings.Repeat("가", 10), Fields: []Field{{"a", "short"}, {"b", strings.Repeat("x", 20)}}}
+	c, cut := e.CloneCapped(8) // "가" is 3 bytes: 2 runes fit
+	if c.Message != "가가" || c.Fields[0].Value != "short" || c.Fields[1].Value != strings.Repeat("x", 8) || c.Host != "web" {
+		t.Fatalf("clone = %+v", c)
+	}
+	if want := (30 - 6) + (20 - 8); cut != want {
+		t.Fatalf("cut = %d, want %d", cut, want)
+	}
+	if len(e.Message) != 30 || len(e.Fields[1].Value) != 20 {
+		t.Fatalf("original changed: %+v", e)
+	}
+	if c, cut := e.CloneCapped(-1); cut != 0 || c.Message != e.Message {
+		t.Fatalf("uncapped clone = %+v, %d", c, cut)
 	}
 }

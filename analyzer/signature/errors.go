@@ -25,10 +25,17 @@ type Error struct {
 	Col  int    `json:"col"`
 	Msg  string `json:"message"`
 	Hint string `json:"hint,omitempty"`
+	// Warning marks a lint warning (CodeUnquoted, CodeCost): the
+	// signature loads, and `patterns lint` reports it.
+	Warning bool `json:"warning,omitempty"`
 }
 
 func (e *Error) Error() string {
-	s := fmt.Sprintf("%s:%d:%d: %s: %s", e.File, e.Line, e.Col, e.Code, e.Msg)
+	level := ""
+	if e.Warning {
+		level = "warning: "
+	}
+	s := fmt.Sprintf("%s:%d:%d: %s%s: %s", e.File, e.Line, e.Col, level, e.Code, e.Msg)
 	if e.Hint != "" {
 		s += " (hint: " + e.Hint + ")"
 	}

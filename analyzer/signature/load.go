@@ -175,6 +175,7 @@ type loader struct {
 	file  string
 	lines []string // the file's lines, for positions inside scalars
 	errs  ErrorList
+	warns ErrorList // lint warnings of the signature being read
 }
 
 func (l *loader) errorf(n *yaml.Node, code, hint, format string, args ...any) {
@@ -320,6 +321,7 @@ var topKeys = []string{"schema", "id", "title", "severity", "tags", "description
 
 func (l *loader) signature(n *yaml.Node) *Signature {
 	nerr := len(l.errs)
+	l.warns = nil
 	s := &Signature{Severity: Medium, Pos: l.pos(n)}
 	var explainNode *yaml.Node
 	var remediationNodes []*yaml.Node
@@ -412,6 +414,10 @@ func (l *loader) signature(n *yaml.Node) *Signature {
 	}
 	if len(l.errs) > nerr {
 		return nil
+	}
+	if len(l.warns) > 0 {
+		l.warns.Sort()
+		s.Warnings = l.warns
 	}
 	return s
 }
@@ -638,6 +644,7 @@ func (l *loader) cond(k, v *yaml.Node) (Cond, bool) {
 				return c, false
 			}
 			c.Res = append(c.Res, re)
+			l.lintRegexp(valueNode(v, i), re)
 		}
 	}
 	return c, true

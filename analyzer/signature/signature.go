@@ -73,6 +73,9 @@ type Signature struct {
 	// acme-widget.service), for old-style systemd lines that name only
 	// the description (DESIGN §3: a signature pack extends the table).
 	Units map[string]string
+	// Warnings are lint warnings about the signature (Error.Warning):
+	// risky but legal, such as a capture pasted into a command unquoted.
+	Warnings ErrorList
 	// Source is the YAML document the signature was read from, comments
 	// included, for `patterns show`.
 	Source string

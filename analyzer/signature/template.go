@@ -1,6 +1,7 @@
 package signature
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -48,6 +49,10 @@ var Funcs = template.FuncMap{
 		}
 		return fmt.Sprint(def)
 	},
+	// shq quotes a value for the shell: every remediation that pastes a
+	// captured or logged value into a command goes through it, so a log
+	// line cannot smuggle "; curl ... | sh" into what the reader pastes.
+	"shq": func(v any) string { return ShellQuote(toString(v)) },
 	"join": func(v any, sep string) string {
 		switch x := v.(type) {
 		case []string:
@@ -57,6 +62,44 @@ var Funcs = template.FuncMap{
 		}
 		return fmt.Sprint(v)
 	},
+}
+
+func toString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+// ShellQuote returns s as one word for a POSIX shell (and bash, zsh):
+// unchanged when every byte is one no shell treats specially, so the
+// usual unit names, addresses and versions read as they are; else in
+// single quotes, with each ' written as '\''.
+func ShellQuote(s string) string {
+	if s != "" && shellSafe(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func shellSafe(s string) bool {
+	// A leading '=' expands to a command's path in zsh.
+	if s[0] == '=' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("@%+=:,./_-", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // HumanDuration prints d the way people say it: "40s", "2m5s", "1h30m",
@@ -162,6 +205,15 @@ func (l *loader) template(n *yaml.Node, name string, sc scope) *template.Templat
 	if bad {
 		return nil
 	}
+	for _, tt := range t.Templates() {
+		if tt.Tree != nil {
+			l.lintRanges(n, name, text, tt.Tree.Root)
+			if strings.HasPrefix(name, "remediation") {
+				l.lintRemediation(n, name, text, tt.Tree.Root)
+			}
+		}
+	}
+	bound(t)
 	return t
 }
 
@@ -270,14 +322,122 @@ func walkFields(n parse.Node, f func(parse.Node, []string)) {
 	}
 }
 
+// Limits of one rendering (README "Limits"): a template that loops,
+// recurses or prints past them stops with ErrTemplateLimit.
+const (
+	// MaxTemplateOutput bounds a rendered template, in bytes.
+	MaxTemplateOutput = 64 << 10
+	// maxTemplateSteps bounds the loop turns and template calls of one
+	// rendering: `{{range 1000000000}}` must not spin for minutes.
+	maxTemplateSteps = 100_000
+	// maxTemplateTime bounds the time of one rendering, for steps that
+	// are slow on their own (a printf a megabyte wide).
+	maxTemplateTime = time.Second
+)
+
+// ErrTemplateLimit is the error a rendering that hit a limit wraps.
+var ErrTemplateLimit = errors.New("template limit reached")
+
+// turnFunc is the function injected at the top of every loop body and
+// every defined template: it counts turns against the rendering's budget.
+const turnFunc = "__turn"
+
+func init() {
+	// Bound at parse time so that injected calls resolve; Render binds
+	// the real one, per rendering, on a clone.
+	Funcs[turnFunc] = func() (string, error) { return "", nil }
+}
+
+// bound makes every loop body and defined template of t start with a
+// call of turnFunc, so that Render can stop a template that runs too
+// long. It reports whether it injected anything.
+func bound(t *template.Template) bool {
+	turn, err := template.New("turn").Funcs(Funcs).Parse("{{" + turnFunc + "}}")
+	if err != nil {
+		panic(err) // a constant template
+	}
+	node := turn.Tree.Root.Nodes[0]
+	injected := false
+	for _, tt := range t.Templates() {
+		if tt.Tree == nil || tt.Tree.Root == nil {
+			continue
+		}
+		if tt.Name() != t.Name() { // {{define}}: each call is a turn
+			tt.Tree.Root.Nodes = append([]parse.Node{node}, tt.Tree.Root.Nodes...)
+			injected = true
+		}
+		walkNodes(tt.Tree.Root, func(n parse.Node) {
+			if r, ok := n.(*parse.RangeNode); ok && r.List != nil {
+				r.List.Nodes = append([]parse.Node{node}, r.List.Nodes...)
+				injected = true
+			}
+		})
+	}
+	return injected
+}
+
+// budget is what one rendering may still spend.
+type budget struct {
+	turns    int
+	deadline time.Time
+}
+
+func (b *budget) turn() (string, error) {
+	b.turns++
+	if b.turns > maxTemplateSteps {
+		return "", fmt.Errorf("%w: more than %d loop turns", ErrTemplateLimit, maxTemplateSteps)
+	}
+	if b.turns%64 == 0 && time.Now().After(b.deadline) {
+		return "", fmt.Errorf("%w: rendering took more than %s", ErrTemplateLimit, maxTemplateTime)
+	}
+	return "", nil
+}
+
+// limitWriter keeps at most MaxTemplateOutput bytes and fails the write
+// that would pass it, which stops the rendering.
+type limitWriter struct{ b strings.Builder }
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if w.b.Len()+len(p) > MaxTemplateOutput {
+		return 0, fmt.Errorf("%w: output longer than %d bytes", ErrTemplateLimit, MaxTemplateOutput)
+	}
+	return w.b.Write(p)
+}
+
 // Render executes t over data, turning missing values into empty text.
+// A rendering stops with an error wrapping ErrTemplateLimit past
+// MaxTemplateOutput bytes, maxTemplateSteps loop turns or template
+// calls, or maxTemplateTime.
 func Render(t *template.Template, data map[string]any) (string, error) {
 	if t == nil {
 		return "", nil
 	}
-	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
+	if needsBudget(t) {
+		b := &budget{deadline: time.Now().Add(maxTemplateTime)}
+		c, err := t.Clone()
+		if err != nil {
+			return "", fmt.Errorf("rendering %s: %w", t.Name(), err)
+		}
+		t = c.Funcs(template.FuncMap{turnFunc: b.turn})
+	}
+	var w limitWriter
+	if err := t.Execute(&w, data); err != nil {
 		return "", fmt.Errorf("rendering %s: %w", t.Name(), err)
 	}
-	return strings.ReplaceAll(b.String(), "<no value>", ""), nil
+	return strings.ReplaceAll(w.b.String(), "<no value>", ""), nil
+}
+
+// needsBudget reports whether t can loop: it has a range or defines
+// templates.
+func needsBudget(t *template.Template) bool {
+	if len(t.Templates()) > 1 {
+		return true
+	}
+	found := false
+	walkNodes(t.Tree.Root, func(n parse.Node) {
+		if _, ok := n.(*parse.RangeNode); ok {
+			found = true
+		}
+	})
+	return found
 }

@@ -84,7 +84,10 @@ func newCmdPatternsLint(ios *IOStreams) *cobra.Command {
 		Short: "Check signature files: schema, regexes, templates, references",
 		Long: `Load the signatures in each directory (default: the built-in set) together
 with the built-in set, and print every problem as file:line:col: code:
-message. Exit status 1 when there is any.`,
+message. Warnings (file:line:col: warning: code: message) are risks in
+signatures that load: a remediation that pastes a logged value into a
+command without shq, a regex or template whose cost grows with a number
+in it. Exit status 1 when there is any problem or warning.`,
 		Example: "  logsleuth patterns lint ./my-rules",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, d := range args {
@@ -103,6 +106,18 @@ message. Exit status 1 when there is any.`,
 			}
 			if err != nil {
 				return err
+			}
+			var warns signature.ErrorList
+			for _, s := range sigs {
+				warns = append(warns, s.Warnings...)
+			}
+			if len(warns) > 0 {
+				warns.Sort()
+				for _, w := range warns {
+					fmt.Fprintln(ios.Out, safeText(w.Error()))
+				}
+				fmt.Fprintf(ios.Out, "%d signatures, %d warnings\n", len(sigs), len(warns))
+				return &ExitError{Code: exitFailOn}
 			}
 			fmt.Fprintf(ios.Out, "%d signatures, no problems\n", len(sigs))
 			return nil

@@ -67,6 +67,9 @@ func loadSignatureSet(dirs []string) ([]*signature.Signature, error) {
 		}
 		for _, s := range sigs {
 			s.Pos.File = filepath.Join(d, s.Pos.File)
+			for _, w := range s.Warnings {
+				w.File = filepath.Join(d, w.File)
+			}
 		}
 		errs = append(errs, list...)
 		all = append(all, sigs...)
