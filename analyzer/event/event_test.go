@@ -1,8 +1,8 @@
 package event
 
 import (
-	"strings"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"

@@ -77,7 +77,7 @@ func toString(v any) string {
 // ShellQuote returns s as one word for a POSIX shell (and bash, zsh):
 // unchanged when every byte is one no shell treats specially, so the
 // usual unit names, addresses and versions read as they are; else in
-// single quotes, with each ' written as '\''.
+// single quotes, with each ' written as '\”.
 func ShellQuote(s string) string {
 	if s != "" && shellSafe(s) {
 		return s
