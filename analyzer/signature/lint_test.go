@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
 )
 
 // sigWith is a loadable signature whose event captures svc and whose
@@ -209,4 +212,94 @@ func runSh(t *testing.T, script string) (string, error) {
 	t.Helper()
 	out, err := exec.Command("sh", "-c", script).Output()
 	return string(out), err
+}
+
+// TestReservedCaptureNames: a capture that would hide the event's own
+// time, message, host or fields (or a top-level name) in templates is a
+// load error at the regex; pid, unit and program may be captured.
+func TestReservedCaptureNames(t *testing.T) {
+	for _, name := range append([]string{"time", "message", "host", "fields", "source", "line", "boot_id"}, FindingAttrs...) {
+		src := sigWith(`^(?P<`+name+`>\S+) x`, "")
+		_, errs := Parse("r.yaml", []byte(src))
+		if len(errs) != 1 || errs[0].Code != CodeSchema || !strings.Contains(errs[0].Msg, `capture name "`+name+`" is reserved`) {
+			t.Errorf("%s: errors %v", name, errs)
+			continue
+		}
+		if e := errs[0]; e.Line != 5 || !strings.HasPrefix(strings.Split(src, "\n")[e.Line-1][e.Col-1:], `"^(?P<`+name) {
+			t.Errorf("%s: error at %d:%d", name, e.Line, e.Col)
+		}
+	}
+	for _, name := range []string{"pid", "unit", "program", "svc"} {
+		if _, errs := Parse("r.yaml", []byte(sigWith(`^(?P<`+name+`>\S+) x`, ""))); len(errs) > 0 {
+			t.Errorf("%s: %v", name, errs)
+		}
+	}
+}
+
+// fanOut builds aliases `width` wide and `depth` deep: the last anchor
+// expands to width^depth matchers.
+func fanOut(width, depth int) string {
+	var b strings.Builder
+	b.WriteString("schema: logsleuth/v1\nid: fan\ntitle: Fan\nevents:\n  x0: &a0 {program: sshd}\n")
+	for d := 1; d <= depth; d++ {
+		fmt.Fprintf(&b, "  x%d: &a%d {any: [", d, d)
+		for w := 0; w < width; w++ {
+			if w > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*a%d", d-1)
+		}
+		b.WriteString("]}\n")
+	}
+	fmt.Fprintf(&b, "  e: *a%d\nmatch: {event: e}\n", depth)
+	return b.String()
+}
+
+// TestAliases: an alias inside its own anchor is a load error at the
+// alias (it used to recurse until the kernel killed the process), aliases
+// that fan out past the cap are an error, and ordinary aliases load.
+func TestAliases(t *testing.T) {
+	for _, c := range []struct {
+		name, src string
+		line      int
+		msg       string
+	}{
+		{"self", "schema: logsleuth/v1\nid: a\ntitle: A\nevents:\n  e: &a {any: [{program: x}, *a]}\nmatch: {event: e}\n",
+			5, "alias *a refers to its own anchor &a (line 5)"},
+		{"indirect", "schema: logsleuth/v1\nid: a\ntitle: A\nevents:\n  e: &a\n    not: {any: [&b {program: x, not: [*a]}]}\nmatch: {event: e}\n",
+			6, "alias *a refers to its own anchor &a (line 5)"},
+		{"nine by nine", fanOut(9, 9), 0, "aliases expand to more than 10000 nodes"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			before := ms.TotalAlloc
+			start := time.Now()
+			sigs, errs := Parse("a.yaml", []byte(c.src))
+			if len(sigs) != 0 || len(errs) != 1 || errs[0].Code != CodeYAML || !strings.Contains(errs[0].Msg, c.msg) {
+				t.Fatalf("sigs %d, errors %v", len(sigs), errs)
+			}
+			if c.line > 0 && errs[0].Line != c.line {
+				t.Fatalf("error at line %d, want %d", errs[0].Line, c.line)
+			}
+			runtime.ReadMemStats(&ms)
+			if d, alloc := time.Since(start), ms.TotalAlloc-before; d > 2*time.Second || alloc > 64<<20 {
+				t.Fatalf("took %s and %d MiB", d, alloc>>20)
+			}
+		})
+	}
+	sigs, errs := Parse("a.yaml", []byte(fanOut(3, 3)))
+	if len(errs) > 0 || len(sigs) != 1 {
+		t.Fatalf("3x3 fan-out: %v", errs)
+	}
+	ev := event.Event{Program: "sshd"}
+	if !sigs[0].Event("e").Matcher.Match(&ev, nil) {
+		t.Fatal("aliased matcher does not match")
+	}
+	// Aliases of scalars and lists resolve wherever a value is read.
+	src := "schema: logsleuth/v1\nid: &id a\ntitle: *id\ntags: &t [x, y]\nevents:\n  e: {program: &p sshd, message|contains: *t}\n  f: {program: *p}\nmatch: {event: e}\n"
+	sigs, errs = Parse("a.yaml", []byte(src))
+	if len(errs) > 0 || sigs[0].Title != "a" || sigs[0].Events[1].Matcher.Conds[0].Values[0] != "sshd" {
+		t.Fatalf("scalar aliases: %v %+v", errs, sigs)
+	}
 }

@@ -109,6 +109,9 @@ func Parse(file string, data []byte) ([]*Signature, ErrorList) {
 		if len(doc.Content) == 0 {
 			continue
 		}
+		if !l.checkAliases(doc.Content[0]) {
+			continue
+		}
 		if s := l.signature(doc.Content[0]); s != nil {
 			sigs = append(sigs, s)
 		}
@@ -184,11 +187,60 @@ func (l *loader) errorf(n *yaml.Node, code, hint, format string, args ...any) {
 
 func (l *loader) pos(n *yaml.Node) Pos { return Pos{l.file, n.Line, n.Column} }
 
-// pairs returns a mapping's key/value nodes, or reports a type error.
-func (l *loader) pairs(n *yaml.Node, what string) [][2]*yaml.Node {
-	if n.Kind == yaml.AliasNode {
+// maxAliasNodes bounds the nodes a document reaches through aliases
+// (README "Limits"): nine aliases nine deep would expand to 387 million.
+const maxAliasNodes = 10_000
+
+// checkAliases walks the document as the loader will, through its
+// aliases, and reports an alias inside the node it names (a cycle, which
+// would recurse forever) or more than maxAliasNodes nodes reached through
+// aliases. Past it, resolve can follow aliases freely.
+func (l *loader) checkAliases(root *yaml.Node) bool {
+	expanded := 0
+	open := map[*yaml.Node]bool{} // the nodes being walked: an alias to one is a cycle
+	var walk func(n *yaml.Node, viaAlias bool) bool
+	walk = func(n *yaml.Node, viaAlias bool) bool {
+		if viaAlias {
+			if expanded++; expanded > maxAliasNodes {
+				l.errorf(n, CodeYAML, "write the repeated part out, or alias smaller pieces fewer times",
+					"aliases expand to more than %d nodes", maxAliasNodes)
+				return false
+			}
+		}
+		if n.Kind == yaml.AliasNode {
+			if n.Alias == nil {
+				return true
+			}
+			if open[n.Alias] {
+				l.errorf(n, CodeYAML, "an alias cannot name the node that contains it",
+					"alias *%s refers to its own anchor &%s (line %d): it would repeat forever", n.Value, n.Alias.Anchor, n.Alias.Line)
+				return false
+			}
+			return walk(n.Alias, true)
+		}
+		open[n] = true
+		defer delete(open, n)
+		for _, c := range n.Content {
+			if !walk(c, viaAlias) {
+				return false
+			}
+		}
+		return true
+	}
+	return walk(root, false)
+}
+
+// resolve follows aliases (checked by checkAliases) to the node they name.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
+	return n
+}
+
+// pairs returns a mapping's key/value nodes, or reports a type error.
+func (l *loader) pairs(n *yaml.Node, what string) [][2]*yaml.Node {
+	n = resolve(n)
 	if n.Kind != yaml.MappingNode {
 		l.errorf(n, CodeSchema, "write key: value pairs, indented below it or as {key: value}", "%s must be a mapping, not %s", what, kindName(n))
 		return nil
@@ -196,12 +248,12 @@ func (l *loader) pairs(n *yaml.Node, what string) [][2]*yaml.Node {
 	out := make([][2]*yaml.Node, 0, len(n.Content)/2)
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
+		k := resolve(n.Content[i])
 		if seen[k.Value] {
 			l.errorf(k, CodeSchema, "keep one of them", "key %q appears twice in %s", k.Value, what)
 		}
 		seen[k.Value] = true
-		out = append(out, [2]*yaml.Node{k, n.Content[i+1]})
+		out = append(out, [2]*yaml.Node{k, resolve(n.Content[i+1])})
 	}
 	return out
 }
@@ -222,6 +274,7 @@ func kindName(n *yaml.Node) string {
 }
 
 func (l *loader) str(n *yaml.Node, what string) (string, bool) {
+	n = resolve(n)
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 		l.errorf(n, CodeSchema, `one value; quote text that starts with { [ or contains ": "`, "%s must be a string, not %s", what, kindName(n))
 		return "", false
@@ -231,6 +284,7 @@ func (l *loader) str(n *yaml.Node, what string) (string, bool) {
 
 // strs accepts a scalar or a list of scalars.
 func (l *loader) strs(n *yaml.Node, what string) ([]string, bool) {
+	n = resolve(n)
 	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
 		return []string{n.Value}, true
 	}
@@ -643,11 +697,32 @@ func (l *loader) cond(k, v *yaml.Node) (Cond, bool) {
 				l.errorf(valueNode(v, i), CodeRegexp, "RE2 syntax: https://github.com/google/re2/wiki/Syntax", "bad regexp %q: %v", s, unwrapRegexpErr(err))
 				return c, false
 			}
+			for _, name := range re.SubexpNames() {
+				if reservedCapture(name) {
+					l.errorf(valueNode(v, i), CodeSchema, "rename the group, e.g. (?P<"+name+"_>...) or (?P<svc_"+name+">...)",
+						"capture name %q is reserved: templates read it as the event's or the finding's own %s", name, name)
+					return c, false
+				}
+			}
 			c.Res = append(c.Res, re)
 			l.lintRegexp(valueNode(v, i), re)
 		}
 	}
 	return c, true
+}
+
+// reservedCapture reports whether a capture of that name would hide a
+// value templates read: the bound event's time, message, host, fields,
+// source, line and boot id, or a top-level name (.count, .first, ...,
+// where a threshold's by keys are bound too). pid, unit and program may
+// be captured on purpose: the kernel names a crashed process's pid in
+// its message, and that is the one a template wants.
+func reservedCapture(name string) bool {
+	switch name {
+	case "time", "message", "host", "fields", "source", "line", "boot_id":
+		return true
+	}
+	return contains(FindingAttrs, name)
 }
 
 func unwrapRegexpErr(err error) string {

@@ -326,7 +326,7 @@ id: o
 title: O
 events:
   e:
-    message|re: '^(?P<first>\w+) '
+    message|re: '^(?P<lead>\w+) '
     program: sshd
     fields.port|re: '^(?P<second>\d+)$'
     not: {message|contains: "invalid user"}
@@ -342,7 +342,7 @@ match: {event: e}
 	if !m.Match(&ev, &caps) {
 		t.Fatal("no match")
 	}
-	if len(caps) != 2 || caps[0] != (Capture{"first", "Accepted"}) || caps[1] != (Capture{"second", "22"}) {
+	if len(caps) != 2 || caps[0] != (Capture{"lead", "Accepted"}) || caps[1] != (Capture{"second", "22"}) {
 		t.Fatalf("captures %v", caps)
 	}
 	caps = caps[:0]
