@@ -20,6 +20,11 @@ type Anchor struct {
 	// Provenance names the anchor for people: "gzip header", "file mtime",
 	// "--year", "bundle date".
 	Provenance string
+	// FirstYear, when set, is the year of the source's first year-less
+	// line, worked out by the caller from the source's own lines (a full
+	// date in a message, the last line's date against the file's mtime):
+	// it replaces the guess from Time.
+	FirstYear int
 }
 
 // AssemblerConfig configures an Assembler for one source.
@@ -82,6 +87,7 @@ type Assembler struct {
 	year       int        // year of the last year-less or dated line
 	prevMonth  time.Month // month of that line; 0 before the first
 	provenance string     // what set year: the anchor, or "full date in file"
+	reanchored bool       // a full date in the source set year at least once
 
 	lastTime time.Time // for lines with no stamp of their own
 	// dated is the last full date seen, not yet applied to year and
@@ -246,6 +252,11 @@ func (a *Assembler) TimeQuality() string {
 	}
 	return "unknown"
 }
+
+// YearFromAnchor reports whether every year-less line took its year from
+// the anchor and the rollovers after it, no full date in the source
+// having re-anchored it: only then does moving the anchor move them all.
+func (a *Assembler) YearFromAnchor() bool { return !a.reanchored }
 
 func (a *Assembler) provenanceOrDefault() string {
 	if a.provenance != "" {
@@ -434,6 +445,7 @@ func (a *Assembler) inferYear(ev *event.Event) {
 	if !a.dated.IsZero() {
 		a.year, a.prevMonth, _ = a.dated.In(loc).Date()
 		a.dated = time.Time{}
+		a.reanchored = true
 	}
 	if !a.sameMinute(ev) {
 		t := ev.Time.In(loc)
@@ -521,8 +533,11 @@ func (a *Assembler) firstYear(t time.Time) int {
 		a.provenance = "current year"
 		return time.Now().In(a.cfg.Location).Year()
 	}
-	at := anchor.Time.In(a.cfg.Location)
 	a.provenance = anchor.Provenance
+	if anchor.FirstYear != 0 {
+		return anchor.FirstYear
+	}
+	at := anchor.Time.In(a.cfg.Location)
 	y := at.Year()
 	if anchor.End {
 		// The line lies before the anchor: if its month and day come
