@@ -87,6 +87,12 @@ type SourceStats struct {
 	Bytes       int64     // decompressed bytes read
 	First, Last time.Time // earliest and latest known event time
 	TimeQuality string    // e.g. "exact", "year_inferred from gzip header"
+	// Zone is the zone its zone-less times were read in ("Asia/Seoul",
+	// "UTC+09:00", "Local") and ZoneFrom where that came from: "--tz",
+	// "message offsets", "etc/localtime", "etc/timezone", "timedatectl",
+	// "sos_commands/date/date", "journal banner", or, assumed, "local
+	// zone" / "stdin default". Empty when every time had its own zone.
+	Zone, ZoneFrom string
 	// Duplicates are events of this source dropped because the same
 	// event had already come from a source of the other kind (text vs
 	// journal); see Stream.

@@ -241,7 +241,12 @@ func TestInputPathsAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	base := run(t, Options{Paths: []string{plain}, Location: time.UTC, Year: 2021})
+	// In the zone its dockerd lines state (+09:00): any other --tz warns.
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := run(t, Options{Paths: []string{plain}, Location: seoul, Year: 2021})
 	want := view(base.events)
 	if len(want) < 14 {
 		t.Fatalf("only %d events from the plain file", len(want))
@@ -249,7 +254,7 @@ func TestInputPathsAgree(t *testing.T) {
 	// The stage hands the parser's work through untouched: the plain file
 	// itself reads as RFC3164 with the --year anchor.
 	if st := base.sources[0]; st.Format != parse.FormatRFC3164 || st.TimeQuality != "year_inferred from --year" ||
-		!st.First.Equal(time.Date(2021, 10, 7, 6, 17, 1, 0, time.UTC)) || !st.Last.Equal(time.Date(2021, 10, 7, 6, 30, 0, 0, time.UTC)) {
+		!st.First.Equal(time.Date(2021, 10, 7, 6, 17, 1, 0, seoul)) || !st.Last.Equal(time.Date(2021, 10, 7, 6, 30, 0, 0, seoul)) {
 		t.Errorf("plain file stats %+v", st)
 	}
 
@@ -297,7 +302,7 @@ func TestInputPathsAgree(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			setLimits(t, cmp(c.block, blockSize), maxLineLen, cmp(c.lines, maxChunkLines))
 			paths, in := c.paths(t)
-			r := run(t, Options{Paths: paths, Stdin: in, Location: time.UTC, Year: 2021, Workers: 2})
+			r := run(t, Options{Paths: paths, Stdin: in, Location: seoul, Year: 2021, Workers: 2})
 			got := view(r.events)
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("events differ from the plain file's:\ngot:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -337,9 +342,9 @@ func TestArchiveMemberPaths(t *testing.T) {
 		paths = append(paths, strings.TrimPrefix(s.Path, p+":")+" "+s.TimeQuality)
 	}
 	wantPaths := []string{
-		"sosreport-web3/var/log/syslog.2.gz year_inferred from gzip header",
-		"sosreport-web3/var/log/syslog.1 year_inferred from archive member time",
-		"sosreport-web3/var/log/syslog year_inferred from archive member time",
+		"sosreport-web3/var/log/syslog.2.gz year_inferred from gzip header; zone_from etc/localtime (Asia/Seoul)",
+		"sosreport-web3/var/log/syslog.1 year_inferred from archive member time; zone_from etc/localtime (Asia/Seoul)",
+		"sosreport-web3/var/log/syslog year_inferred from archive member time; zone_from etc/localtime (Asia/Seoul)",
 	}
 	if strings.Join(paths, "\n") != strings.Join(wantPaths, "\n") {
 		t.Errorf("sources:\n%s\nwant:\n%s", strings.Join(paths, "\n"), strings.Join(wantPaths, "\n"))

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -24,11 +23,11 @@ const StdinName = "<stdin>"
 // walk, or stdin. It yields one source, or one per log member of an
 // archive.
 type input struct {
-	path     string         // to open; "" for stdin
-	name     string         // shown to users
-	explicit bool           // named by the user: always read
-	loc      *time.Location // the zone of the bundle it was found in; nil if none
-	ready    chan struct{}  // closed once srcs is final
+	path     string        // to open; "" for stdin
+	name     string        // shown to users
+	explicit bool          // named by the user: always read
+	zone     *bundleZone   // the zone evidence of the bundle it was found in; nil if none
+	ready    chan struct{} // closed once srcs is final
 	srcs     []*source
 	journal  *journalSpec // a native journal input (journal.go); nil for files
 }
@@ -81,9 +80,9 @@ func unwrapPath(err error) error {
 // walk lists the log files below dir: by name, or by content for files
 // whose name says nothing.
 func walk(dir string, o *Options, ws *event.Warnings) []*input {
-	loc := o.Location
-	if loc == nil {
-		loc = bundleLocation(dir)
+	zone := readBundleZone(dir)
+	if msg := zone.disagreement(); msg != "" {
+		ws.Addf(dir, 0, "%s", msg)
 	}
 	var ins []*input
 	var stats walkStats
@@ -110,13 +109,16 @@ func walk(dir string, o *Options, ws *event.Warnings) []*input {
 		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
+		if bundleMember(rel) != "" {
+			return nil // zone evidence, read by readBundleZone
+		}
 		if isLogName(rel) {
-			ins = append(ins, &input{path: p, name: p, loc: loc})
+			ins = append(ins, &input{path: p, name: p, zone: zone})
 			return nil
 		}
 		switch sniffFile(p) {
 		case sniffLog:
-			ins = append(ins, &input{path: p, name: p, loc: loc})
+			ins = append(ins, &input{path: p, name: p, zone: zone})
 		case sniffBinary:
 			if stats.binary++; stats.binary == 1 {
 				stats.firstBinary = rel
@@ -320,50 +322,6 @@ func orderRotated[T any](items []T, name func(T) string) {
 	}
 }
 
-// bundleLocation reads the zone of an unpacked bundle (a sosreport) from
-// its etc/localtime: the zone name the symlink points to, or the TZif data
-// of a copied file. Nil when there is none.
-func bundleLocation(dir string) *time.Location {
-	p := filepath.Join(dir, "etc", "localtime")
-	if target, err := os.Readlink(p); err == nil {
-		if loc := zoneFromLink(target); loc != nil {
-			return loc
-		}
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	return zoneFromData(f)
-}
-
-// zoneFromLink maps a link such as "../usr/share/zoneinfo/Asia/Seoul" to
-// its zone.
-func zoneFromLink(target string) *time.Location {
-	i := strings.LastIndex(target, "zoneinfo/")
-	if i < 0 {
-		return nil
-	}
-	loc, err := time.LoadLocation(target[i+len("zoneinfo/"):])
-	if err != nil {
-		return nil
-	}
-	return loc
-}
-
-func zoneFromData(r io.Reader) *time.Location {
-	data, err := io.ReadAll(io.LimitReader(r, 64<<10))
-	if err != nil {
-		return nil
-	}
-	loc, err := time.LoadLocationFromTZData("localtime", data)
-	if err != nil {
-		return nil
-	}
-	return loc
-}
-
 // Anchor provenances (shown in coverage through the Assembler's
 // TimeQuality).
 const (
@@ -373,6 +331,7 @@ const (
 	provMember      = "archive member time"
 	provMtime       = "file mtime"
 	provCurrentTime = "current time"
+	provMessage     = "full date in message"
 )
 
 // anchorFacts are what a source may know about when it was written.
@@ -382,15 +341,31 @@ type anchorFacts struct {
 	memberTime time.Time // tar header ModTime
 	mtime      time.Time // file mtime
 	stdin      bool
+	// msgYear is the year of the first year-less line as full dates in
+	// the source's messages settle it (headScan.messageYear); 0: unknown.
+	msgYear int
+	// first and last are the dates of the source's first and last
+	// year-less lines (last: from the tail of a regular file).
+	first, last monthDay
 }
 
-// anchorFor picks the year anchor of a source: --year, else the gzip
-// header, else a dateext name, else the archive member's or the file's
-// time; stdin with none of them falls back to the current time.
+// anchorFor picks the year anchor of a source: --year, else full dates
+// in its messages, else the gzip header, else a dateext name, else the
+// archive member's or the file's time; stdin with none of them falls back
+// to the current time.
+//
+// A file's mtime bounds its last line: when the file crosses New Year
+// (its tail's last year-less line comes earlier in the calendar than its
+// first, a file spanning less than a year) and that last line lies on a
+// later day than the mtime, no day of slack applies: the lines are from
+// the year before the mtime's and the one before that. Without a New
+// Year, the Assembler allows a day of clock skew around the mtime.
 func anchorFor(year int, loc *time.Location, f anchorFacts) parse.Anchor {
 	switch {
 	case year > 0:
 		return parse.Anchor{Time: time.Date(year, 1, 1, 0, 0, 0, 0, loc), Provenance: provYear}
+	case f.msgYear > 0 && f.first.known():
+		return parse.Anchor{Time: time.Date(f.msgYear, f.first.month, f.first.day, 0, 0, 0, 0, loc), FirstYear: f.msgYear, Provenance: provMessage}
 	case !f.gzTime.IsZero():
 		return parse.Anchor{Time: f.gzTime, End: true, Provenance: provGzip}
 	}
@@ -402,7 +377,16 @@ func anchorFor(year int, loc *time.Location, f anchorFacts) parse.Anchor {
 	case !f.memberTime.IsZero() && f.memberTime.Unix() > 0:
 		return parse.Anchor{Time: f.memberTime, End: true, Provenance: provMember}
 	case !f.mtime.IsZero():
-		return parse.Anchor{Time: f.mtime, End: true, Provenance: provMtime}
+		a := parse.Anchor{Time: f.mtime, End: true, Provenance: provMtime}
+		if f.first.known() && f.last.known() && f.first.after(f.last) {
+			mt := f.mtime.In(loc)
+			y := mt.Year() - 1 // of the first line
+			if f.last.after(monthDay{mt.Month(), mt.Day()}) {
+				y--
+			}
+			a.FirstYear = y
+		}
+		return a
 	case f.stdin:
 		return parse.Anchor{Time: time.Now(), End: true, Provenance: provCurrentTime}
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -306,6 +307,49 @@ func (src *source) account(evs []event.Event, ws *event.Warnings) {
 	}
 }
 
+// restat recomputes the first and last times of a source whose times
+// were corrected after they were accounted (settleMember).
+func (src *source) restat(batches []*batch) {
+	st := &src.stats
+	st.First, st.Last = time.Time{}, time.Time{}
+	for _, b := range batches {
+		for i := range b.events {
+			t := b.events[i].Time
+			if t.IsZero() {
+				continue
+			}
+			if st.First.IsZero() || t.Before(st.First) {
+				st.First = t
+			}
+			if st.Last.IsZero() || t.After(st.Last) {
+				st.Last = t
+			}
+		}
+	}
+	src.firstNs, src.lastNs = event.Nanos(st.First), event.Nanos(st.Last)
+}
+
+// zoneQuality adds the zone's provenance to a source's time quality
+// when evidence named the zone: "zone_from etc/localtime (Asia/Seoul)"
+// instead of "zone_assumed (...)", or after "year_inferred from ...".
+// With --tz or no evidence, "zone_assumed (Local)" says it already.
+func zoneQuality(q string, zc zoneChoice) string {
+	if zc.assumed() || zc.from == zoneFromTZ {
+		if strings.HasPrefix(q, "zone_assumed (") {
+			return "zone_assumed (" + zc.loc.String() + ")"
+		}
+		return q
+	}
+	from := "zone_from " + zc.from + " (" + zc.loc.String() + ")"
+	switch {
+	case strings.HasPrefix(q, "zone_assumed ("):
+		return from
+	case strings.HasPrefix(q, "year_inferred"):
+		return q + "; " + from
+	}
+	return q
+}
+
 // backwardsTolerance is how far a source may step back in time without
 // a warning (rsyslog's "message repeated" lines, small clock steps).
 const backwardsTolerance = time.Minute
@@ -334,16 +378,21 @@ func (src *source) finishStats() {
 
 // srcRun is what a source's pipeline needs.
 type srcRun struct {
-	st      *Stream
-	src     *source
-	opts    parse.Options
-	asm     *parse.Assembler
-	r       io.Reader
-	anchor  parse.Anchor
-	compr   string // compression name, "" for none
-	stdin   bool   // zone and year come from defaults: warn when used
-	emit    func(*batch) bool
-	pending chan *chunk
+	st     *Stream
+	src    *source
+	opts   parse.Options
+	asm    *parse.Assembler
+	r      io.Reader
+	anchor parse.Anchor
+	compr  string // compression name, "" for none
+	stdin  bool   // zone and year come from defaults: warn when used
+	zone   zoneChoice
+	head   headScan // what the source's head says about its times
+	// settleLater: an archive member, finished by settleMember once the
+	// whole archive is known, not at its end.
+	settleLater bool
+	emit        func(*batch) bool
+	pending     chan *chunk
 	// file, when not nil, is the source's regular, uncompressed file of
 	// size bytes: pumpLines maps it instead of reading r.
 	file *os.File
@@ -522,7 +571,9 @@ func (run *srcRun) assemble() {
 	b.events = run.asm.Flush(b.events)
 	run.send(b)
 	src.stats.TimeQuality = run.asm.TimeQuality()
-	run.finish()
+	if !run.settleLater {
+		run.finish()
+	}
 	run.asmDone = true
 }
 
@@ -556,12 +607,21 @@ func (run *srcRun) emitBatch(b *batch) bool {
 	return run.emit(b)
 }
 
-// finish completes the statistics and warns about defaults that were
-// actually used.
+// finish completes the statistics, names the zone of zone-less times
+// and where it came from, and warns about defaults that were actually
+// used and about evidence that disagrees.
 func (run *srcRun) finish() {
 	src := run.src
 	src.finishStats()
-	if run.stdin && run.st.opts.Location == nil && src.zoneLess {
+	if src.zoneLess {
+		zc := run.zone
+		src.stats.Zone, src.stats.ZoneFrom = zc.loc.String(), zc.from
+		src.stats.TimeQuality = zoneQuality(src.stats.TimeQuality, zc)
+		if zc.conflict != "" {
+			run.st.ws.Addf(src.stats.Path, 0, "%s", zc.conflict)
+		}
+	}
+	if run.stdin && src.zoneLess {
 		run.st.ws.Addf(src.stats.Path, 0, "zone-less times on stdin read as UTC; set --tz")
 	}
 	if run.anchor.Provenance == provCurrentTime && src.yearLess {
@@ -642,7 +702,9 @@ func (run *srcRun) pumpEntries() {
 		return
 	}
 	src.stats.TimeQuality = "exact"
-	run.finish()
+	if !run.settleLater {
+		run.finish()
+	}
 }
 
 // unwrapRead takes the reader's own error out of its readErr mark.

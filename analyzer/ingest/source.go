@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/parse"
 )
 
@@ -74,12 +75,13 @@ func (s *Stream) runInput(in *input) {
 	}
 	s.readable.Store(true)
 	facts.name, facts.gzTime = path.Base(in.name), d.gzTime
-	loc, dflt := s.location(in.loc, facts.stdin)
+	if d.compr == "" && file != nil {
+		facts.last = scanTail(file, size)
+	}
 	src := &source{stats: SourceStats{Path: in.name}, ch: make(chan *batch, 1)}
 	in.srcs = []*source{src}
 	publish()
-	run := s.newRun(src, d, loc, facts)
-	run.stdin = dflt
+	run := s.newRun(src, d, in.zone, facts, s.ws)
 	if d.compr == "" {
 		run.file, run.size = file, size
 	}
@@ -88,27 +90,86 @@ func (s *Stream) runInput(in *input) {
 	close(src.ch)
 }
 
-// location is the zone of a source's zone-less stamps; dflt says it is
-// the stdin default (UTC), which is warned about when used.
-func (s *Stream) location(bundle *time.Location, stdin bool) (loc *time.Location, dflt bool) {
-	switch {
-	case s.opts.Location != nil:
-		return s.opts.Location, false
-	case bundle != nil:
-		return bundle, false
-	case stdin:
-		return time.UTC, true
-	}
-	return time.Local, false
+// zoneChoice is the zone of a source's zone-less stamps and where it came
+// from (zone_from in coverage).
+type zoneChoice struct {
+	loc  *time.Location
+	from string
+	// conflict warns that a weaker signal names another offset; "" when
+	// every signal agrees. Warned about once the source is known to have
+	// zone-less stamps.
+	conflict string
 }
 
-func (s *Stream) newRun(src *source, d *decoded, loc *time.Location, facts anchorFacts) *srcRun {
-	anchor := anchorFor(s.opts.Year, loc, facts)
-	asm := parse.NewAssembler(parse.AssemblerConfig{Path: src.stats.Path, Location: loc, Anchor: anchor, Warnings: s.ws, OwnFields: true})
+// assumed says no evidence named the zone: the reader's, or UTC on stdin.
+func (z zoneChoice) assumed() bool { return z.from == zoneFromLocal || z.from == zoneFromStdin }
+
+// chooseZone picks the zone of a source's zone-less stamps, strongest
+// signal first (DESIGN §9): --tz, the offsets its messages state, the
+// bundle's zone files, a journalctl banner (its own, else one of the
+// bundle's), else the reader's zone (UTC for stdin).
+func (s *Stream) chooseZone(bundle *bundleZone, head *headScan, stdin bool) zoneChoice {
+	files := bundle.best(true)
+	banner := head.banner
+	if b := bundle.best(false); !banner.ok() && b.from == zoneFromBanner {
+		banner = b
+	}
+	var sigs []zoneSignal
+	if s.opts.Location != nil {
+		sigs = append(sigs, zoneSignal{loc: s.opts.Location, from: zoneFromTZ})
+	}
+	// A named zone that fits the offsets knows daylight saving time for
+	// the rest of the source.
+	named := []*time.Location{s.opts.Location, files.loc, banner.loc}
+	if !stdin {
+		named = append(named, time.Local)
+	}
+	var at time.Time
+	if loc := head.messageZone(named); loc != nil {
+		at = head.samples[0].at
+		sigs = append(sigs, zoneSignal{loc: loc, from: zoneFromMessages, at: at})
+	}
+	for _, sig := range []zoneSignal{files, banner} {
+		if sig.ok() {
+			sigs = append(sigs, sig)
+			if at.IsZero() {
+				at = sig.at
+			}
+		}
+	}
+	if len(sigs) == 0 {
+		if stdin {
+			return zoneChoice{loc: time.UTC, from: zoneFromStdin}
+		}
+		return zoneChoice{loc: time.Local, from: zoneFromLocal}
+	}
+	zc := zoneChoice{loc: sigs[0].loc, from: sigs[0].from}
+	for _, o := range sigs[1:] {
+		if sigs[0].offsetAt(at) != o.offsetAt(at) {
+			zc.conflict = "zone evidence disagrees: " + sigs[0].describe(at) + " vs " + o.describe(at) + "; using " + sigs[0].from
+			break
+		}
+	}
+	return zc
+}
+
+// newRun prepares a source's pipeline: its zone and year anchor from the
+// evidence (its head, the bundle's zone files), and its Assembler, which
+// warns into ws.
+func (s *Stream) newRun(src *source, d *decoded, bundle *bundleZone, facts anchorFacts, ws *event.Warnings) *srcRun {
 	format, _ := parse.Sniff(d.head)
+	var head headScan
+	if format != parse.FormatJournalExport {
+		head = scanHead(d.head)
+	}
+	zc := s.chooseZone(bundle, &head, facts.stdin)
+	facts.msgYear, facts.first = head.messageYear(), head.first
+	anchor := anchorFor(s.opts.Year, zc.loc, facts)
+	asm := parse.NewAssembler(parse.AssemblerConfig{Path: src.stats.Path, Location: zc.loc, Anchor: anchor, Warnings: ws, OwnFields: true})
 	return &srcRun{
-		st: s, src: src, asm: asm, r: d.r, anchor: anchor, compr: d.compr,
-		opts: parse.Options{Location: loc, Year: asm.ProvisionalYear(), Hint: format},
+		st: s, src: src, asm: asm, r: d.r, anchor: anchor, compr: d.compr, zone: zc, head: head,
+		stdin: zc.from == zoneFromStdin,
+		opts:  parse.Options{Location: zc.loc, Year: asm.ProvisionalYear(), Hint: format},
 	}
 }
 
@@ -123,11 +184,16 @@ func (run *srcRun) pump(d *decoded) {
 
 // readArchive walks a tar stream. Each log member is parsed completely
 // into memory (a member is only readable until the next one starts), and
-// the members become sources once the archive ends.
+// the members become sources once the archive ends. Zone files met on the
+// way are the bundle's evidence: a member read before one of them (a tar
+// not written in name order) is re-placed at the end (settleMember).
 func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 	tr := tar.NewReader(d.r)
-	var members []*source
-	zone := in.loc
+	var members []*archiveMember
+	zone := &bundleZone{}
+	for _, sig := range in.zone.all() {
+		zone.add(sig)
+	}
 	binary, firstBinary := 0, ""
 	for n := 0; ; n++ {
 		select {
@@ -144,12 +210,12 @@ func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 			break
 		}
 		name := strings.TrimPrefix(hdr.Name, "./")
-		if isLocaltime(name) && zone == nil {
+		if kind := bundleMember(name); kind != "" {
 			switch hdr.Typeflag {
 			case tar.TypeSymlink:
-				zone = zoneFromLink(hdr.Linkname)
+				zone.addMember(kind, nil, hdr.Linkname)
 			case tar.TypeReg:
-				zone = zoneFromData(tr)
+				zone.addMember(kind, tr, "")
 			}
 			continue
 		}
@@ -181,40 +247,146 @@ func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 				continue
 			}
 		}
-		src := &source{stats: SourceStats{Path: in.name + ":" + name}}
-		loc, dflt := s.location(zone, stdin)
+		m := &archiveMember{src: &source{stats: SourceStats{Path: in.name + ":" + name}}, warnings: &event.Warnings{}}
 		facts := anchorFacts{name: path.Base(name), gzTime: md.gzTime, memberTime: hdr.ModTime, stdin: stdin}
-		run := s.newRun(src, md, loc, facts)
-		run.stdin = dflt
-		var batches []*batch
+		run := s.newRun(m.src, md, zone, facts, m.warnings)
+		if run.head.banner.ok() {
+			zone.add(run.head.banner)
+		}
+		run.settleLater = true
 		run.emit = func(b *batch) bool {
-			batches = append(batches, b)
+			m.batches = append(m.batches, b)
 			return true
 		}
 		run.pump(md)
 		md.close()
-		src.ch = make(chan *batch, len(batches))
-		for _, b := range batches {
-			src.ch <- b
-		}
-		close(src.ch)
-		members = append(members, src)
+		m.run = run
+		members = append(members, m)
 	}
 	if binary > 0 {
 		s.ws.Addf(in.name, 0, "skipped %d binary member(s) (first: %s)", binary, firstBinary)
 	}
-	orderRotated(members, func(src *source) string { return src.stats.Path })
-	in.srcs = members
+	if msg := zone.disagreement(); msg != "" {
+		s.ws.Addf(in.name, 0, "%s", msg)
+	}
+	srcs := make([]*source, 0, len(members))
+	for _, m := range members {
+		s.settleMember(m, zone, stdin)
+		m.src.ch = make(chan *batch, len(m.batches))
+		for _, b := range m.batches {
+			m.src.ch <- b
+		}
+		close(m.src.ch)
+		srcs = append(srcs, m.src)
+	}
+	orderRotated(srcs, func(src *source) string { return src.stats.Path })
+	in.srcs = srcs
 }
 
-// isLocaltime matches etc/localtime at the root of an archive or one
-// directory down (sosreport-host-.../etc/localtime).
-func isLocaltime(name string) bool {
-	if name == "etc/localtime" {
-		return true
+// archiveMember is an archive member read into memory, its times still open to
+// correction once the whole archive is known.
+type archiveMember struct {
+	src      *source
+	run      *srcRun
+	batches  []*batch
+	warnings *event.Warnings // its Assembler's, held back (settleMember)
+}
+
+// settleMember corrects a member's zone-less times with what the whole
+// archive says, then finishes its statistics:
+//   - the zone, when the bundle's evidence came after the member and
+//     names another than the member was read in (neither --tz nor its own
+//     messages decided it);
+//   - the year, when it came from the member's time and a New Year
+//     inside the member put its last lines on a later day than the
+//     member was last written: a Dec 31 / Jan 1 pair in a member written
+//     on Dec 31 is from the year before. (Without a New Year, a day of
+//     slack stays for clocks that differ: see parse.Assembler.)
+func (s *Stream) settleMember(m *archiveMember, bundle *bundleZone, stdin bool) {
+	run, src := m.run, m.src
+	if run.zone.from != zoneFromTZ && run.zone.from != zoneFromMessages {
+		zc := s.chooseZone(bundle, &run.head, stdin)
+		if zc.loc.String() != run.zone.loc.String() && src.zoneLess {
+			replaceTimes(m.batches, run.zone.loc, zc.loc, 0)
+		}
+		run.zone = zc
+		run.stdin = zc.from == zoneFromStdin
 	}
-	i := strings.IndexByte(name, '/')
-	return i > 0 && name[i+1:] == "etc/localtime"
+	shifted := false
+	if a := run.anchor; a.Provenance == provMember && src.yearLess && run.asm.YearFromAnchor() {
+		loc := run.zone.loc
+		first, last, ok := yearLessSpan(m.batches)
+		if ok && last.In(loc).Year() > first.In(loc).Year() && laterDay(last.In(loc), a.Time.In(loc)) {
+			replaceTimes(m.batches, loc, loc, -1)
+			shifted = true
+		}
+	}
+	if !shifted {
+		for _, w := range m.warnings.List() {
+			s.ws.Add(w)
+		}
+	}
+	src.restat(m.batches)
+	run.finish()
+}
+
+// yearLessSpan returns the times of the first and the last event with an
+// inferred year.
+func yearLessSpan(batches []*batch) (first, last time.Time, ok bool) {
+	for _, b := range batches {
+		for i := range b.events {
+			if ev := &b.events[i]; ev.TimeQuality == event.TimeYearInferred {
+				if !ok {
+					first, ok = ev.Time, true
+				}
+				last = ev.Time
+			}
+		}
+	}
+	return first, last, ok
+}
+
+// laterDay reports whether t falls on a later calendar day than u (both
+// in the zone they carry).
+func laterDay(t, u time.Time) bool {
+	ty, tm, td := t.Date()
+	uy, um, ud := u.Date()
+	return time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC).After(time.Date(uy, um, ud, 0, 0, 0, 0, time.UTC))
+}
+
+// replaceTimes reads the zone-less times of a source's events again: the
+// wall clock they show in old, in loc, years later by dy (year-less
+// stamps only). A line that inherited its time follows the line it took
+// it from.
+func replaceTimes(batches []*batch, old, loc *time.Location, dy int) {
+	var prevOld, prevNew time.Time
+	for _, b := range batches {
+		for i := range b.events {
+			ev := &b.events[i]
+			switch ev.TimeQuality {
+			case event.TimeYearInferred, event.TimeZoneAssumed:
+				w := ev.Time.In(old)
+				y := w.Year()
+				if ev.TimeQuality == event.TimeYearInferred {
+					y += dy
+				}
+				t := time.Date(y, w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), loc)
+				if t.Day() != w.Day() {
+					t = ev.Time // Feb 29 has no place in that year: left as read
+				}
+				prevOld, prevNew = ev.Time, t
+				ev.Time = t
+			case event.TimeInherited:
+				if ev.Time.Equal(prevOld) {
+					ev.Time = prevNew
+				}
+			default:
+				if !ev.Time.IsZero() {
+					prevOld, prevNew = ev.Time, ev.Time
+				}
+			}
+		}
+	}
 }
 
 // skipMember skips the parts of a bundle that never hold logs.

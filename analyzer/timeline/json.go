@@ -30,7 +30,8 @@ const Schema = "logsleuth/timeline/v1"
 //	near_misses   [{signature, group, steps, reason, time, evidence [..]}] (only with --near-misses)
 //	unexplained   [{template, program, count, first, last, example, source}], most frequent first
 //	unexplained_overflow  error lines of templates past the cap
-//	coverage      {sources [{path, format, events, first, last, time_quality}],
+//	coverage      {sources [{path, format, events, first, last, time_quality, zone, zone_from}],
+//	               (zone, zone_from only for sources with zone-less times)
 //	               boots [{host, boot_id, time, source}],
 //	               gaps [{source, host, from, to, seconds, typical_seconds}],
 //	               warnings ["file:line: message"]}
@@ -138,6 +139,10 @@ type jsonSource struct {
 	First       string `json:"first"`
 	Last        string `json:"last"`
 	TimeQuality string `json:"time_quality"`
+	// Zone and ZoneFrom: the zone of its zone-less times and where it
+	// came from (ingest.SourceStats); absent when every time had a zone.
+	Zone     string `json:"zone,omitempty"`
+	ZoneFrom string `json:"zone_from,omitempty"`
 }
 
 type jsonBoot struct {
@@ -213,7 +218,7 @@ func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 	c := &r.Coverage
 	for _, s := range c.Sources {
 		out.Coverage.Sources = append(out.Coverage.Sources, jsonSource{Path: s.Path, Format: s.Format, Events: s.Events,
-			First: jsonTime(s.First), Last: jsonTime(s.Last), TimeQuality: s.TimeQuality})
+			First: jsonTime(s.First), Last: jsonTime(s.Last), TimeQuality: s.TimeQuality, Zone: s.Zone, ZoneFrom: s.ZoneFrom})
 	}
 	for _, b := range c.Boots {
 		out.Coverage.Boots = append(out.Coverage.Boots, jsonBoot{Host: b.Host, BootID: b.BootID, Time: jsonTime(b.Time), Source: b.Source.String()})
