@@ -145,3 +145,15 @@ func TestBuiltinRemediationQuotesLogValues(t *testing.T) {
 		t.Fatalf("only %d remediation lines interpolate a logged value; the test lost its reach", checked)
 	}
 }
+
+// TestBuiltinsHaveAClass: every built-in signature carries a class tag
+// (`patterns lint` warns about one that does not).
+func TestBuiltinsHaveAClass(t *testing.T) {
+	sigs, err := signature.LoadFS(FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := signature.ClassWarnings(sigs); len(w) > 0 {
+		t.Fatal(w)
+	}
+}

@@ -44,12 +44,30 @@ func benchEvents(n int) []event.Event {
 // genSignatures makes n distinct signatures of the shapes the built-in set
 // uses: literal, regex with a literal, program-indexed, sequence.
 func genSignatures(tb testing.TB, n int) []*signature.Signature {
+	return genShapes(tb, n, 4)
+}
+
+// genShapes makes n signatures of the first shapes of genSignatures' and
+// the language's: a state matcher with |cidr, and a sequence joined by
+// containment and by version on captures tested with |cidr and
+// |version_gte.
+func genShapes(tb testing.TB, n, shapes int) []*signature.Signature {
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteString("---\n")
 		}
 		fmt.Fprintf(&b, "schema: logsleuth/v1\nid: gen-%d\ntitle: Generated %d\nevents:\n", i, i)
+		switch i % shapes {
+		case 4:
+			fmt.Fprintf(&b, "  e: {kind: state, fields.gw%04d|cidr: [10.0.0.0/8, 172.16.0.0/12]}\nmatch: {event: e}\n", i)
+			continue
+		case 5:
+			fmt.Fprintf(&b, "  a: {message|re: 'net N%04d took (?P<subnet>\\S+) at v(?P<v>\\S+)'}\n", i)
+			fmt.Fprintf(&b, "  z: {message|re: 'peer P%04d (?P<peer>[0-9.]+) v(?P<v>\\S+) failed', peer|cidr: 10.0.0.0/8, v|version_gte: '1.2'}\n", i)
+			b.WriteString("match:\n  sequence:\n    by: [host]\n    steps:\n      - {event: a}\n      - {event: z, join: {peer|in: a.subnet, v|version_gt: a.v}}\n")
+			continue
+		}
 		switch i % 4 {
 		case 0:
 			fmt.Fprintf(&b, "  e: {message|contains: \"failure code GX%04d detected\"}\nmatch: {event: e}\n", i)
@@ -77,13 +95,16 @@ func BenchmarkEngine(b *testing.B) {
 	for i := range events {
 		bytes += int64(len(events[i].Message))
 	}
-	for _, n := range []int{10, 100, 1000} {
-		sigs := genSignatures(b, n)
+	for _, n := range []int{10, 100, 1000, -10, -1000} {
+		// n < 0: the same count with the language's shapes mixed in.
+		sigs, name := genSignatures(b, n), fmt.Sprintf("sigs=%d", n)
+		if n < 0 {
+			sigs, name = genShapes(b, -n, 6), fmt.Sprintf("sigs=%d/language", -n)
+		}
 		for _, naive := range []bool{false, true} {
-			if naive && n > 100 {
+			if naive && (n > 100 || n < 0) {
 				continue // the reference path is quadratic enough already
 			}
-			name := fmt.Sprintf("sigs=%d", n)
 			if naive {
 				name += "/naive"
 			}

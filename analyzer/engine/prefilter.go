@@ -14,8 +14,11 @@ type prefilter struct {
 	byLiteral [][]int     // literal index -> defs
 	byProgram map[string][]int
 	byUnit    map[string][]int
-	always    []int
-	noUnit    []int // byUnit[""]
+	// byKind holds the defs that only state or command events can match:
+	// a log event (nearly all) skips them with one byte test.
+	byKind [3][]int
+	always []int
+	noUnit []int // byUnit[""]
 	// progKeys and unitKeys rule out, without hashing, most names that
 	// are no key of byProgram and byUnit: the built-in set indexes 2
 	// programs and 3 units, and an event's rarely is one of them.
@@ -51,6 +54,12 @@ func newPrefilter(defs []defRef) *prefilter {
 			for _, v := range r.Units {
 				p.byUnit[v] = append(p.byUnit[v], i)
 			}
+		case r.Kinds != nil:
+			for _, k := range r.Kinds {
+				if int(k) < len(p.byKind) {
+					p.byKind[k] = append(p.byKind[k], i)
+				}
+			}
 		default:
 			p.always = append(p.always, i)
 		}
@@ -85,6 +94,9 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 		}
 	}
 	offer(p.always)
+	if ev.Kind != event.KindLog && int(ev.Kind) < len(p.byKind) {
+		offer(p.byKind[ev.Kind])
+	}
 	// No test for "": `program: ""` and `unit|re: '^$'` ask for the
 	// empty value, and an event without one must reach them.
 	if p.progKeys.mayHave(ev.Program) {
@@ -131,7 +143,7 @@ func (f *keyFilter) mayHave(k string) bool {
 // in use by its own goroutine meanwhile.
 func (p *prefilter) clone() *prefilter {
 	c := &prefilter{
-		ac: p.ac, byLiteral: p.byLiteral, byProgram: p.byProgram, byUnit: p.byUnit,
+		ac: p.ac, byLiteral: p.byLiteral, byProgram: p.byProgram, byUnit: p.byUnit, byKind: p.byKind,
 		progKeys: p.progKeys, unitKeys: p.unitKeys,
 		always: p.always, noUnit: p.noUnit, seen: make([]uint32, len(p.seen)),
 	}

@@ -73,7 +73,7 @@ func (s *sequence) joins(in *instance, st *signature.Step, ev *event.Event, caps
 		if otherEv == nil {
 			return false
 		}
-		if keyValue(j.Capture, ev, caps) != keyValue(j.Other, otherEv, otherCaps) {
+		if !j.Holds(keyValue(j.Capture, ev, caps), keyValue(j.Other, otherEv, otherCaps)) {
 			return false
 		}
 	}
@@ -287,7 +287,7 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 				break
 			}
 			caps, ok := stepHits(st)
-			if ok && s.joins(in, st, ev, caps) && (st.Within == 0 || ev.Time.Sub(s.anchorTime(in, st)) <= st.Within) {
+			if ok && s.joins(in, st, ev, caps) && (st.Within == 0 || !longer(s.anchorTime(in, st), ev.Time, st.Within)) {
 				// A required step forks (the same step may bind again with
 				// other captures); an optional one only decorates the
 				// instance, which moves on in place.
@@ -326,11 +326,11 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 
 // expired says why an instance can no longer advance at ev's time.
 func (s *sequence) expired(in *instance, ev *event.Event) string {
-	if ms := s.sig.Match.MaxSpan; ms > 0 && ev.Time.Sub(in.first) > ms {
+	if ms := s.sig.Match.MaxSpan; ms > 0 && longer(in.first, ev.Time, ms) {
 		return fmt.Sprintf("step %d `%s` did not happen within maxspan %s of step 1", in.next+1, s.steps[in.next].As, ms)
 	}
 	st := s.steps[in.next]
-	if !st.Absent && st.Within > 0 && ev.Time.Sub(s.anchorTime(in, st)) > st.Within {
+	if !st.Absent && st.Within > 0 && longer(s.anchorTime(in, st), ev.Time, st.Within) {
 		// An optional step's window passing is no failure if a later
 		// required step can still come; keep it simple and let the
 		// instance wait for the first required step's own window.
@@ -340,6 +340,17 @@ func (s *sequence) expired(in *instance, ev *event.Event) string {
 		return fmt.Sprintf("step %d `%s` did not happen within %s of %s", st.Index+1, st.As, st.Within, s.anchorName(in, st))
 	}
 	return ""
+}
+
+// longer reports whether more than d passed from from to to. An event
+// without a time (a command's output, TimeNone) is within every span:
+// its place in the input is all that is known of it, and a window
+// never fails on a guess.
+func longer(from, to time.Time, d time.Duration) bool {
+	if from.IsZero() || to.IsZero() {
+		return false
+	}
+	return to.Sub(from) > d
 }
 
 func (s *sequence) anchorName(in *instance, st *signature.Step) string {

@@ -221,6 +221,11 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 	}
 	first := stepData(b.events[0], b.caps[0], m.Event)
 	f.data = map[string]any{m.Event.Name: first, "first": first}
+	for i, name := range m.ByNames {
+		if name != "" {
+			f.data[name] = keyValue(m.By[i], b.events[0], b.caps[0])
+		}
+	}
 	f.last = &lastStep{ev: c, caps: h.caps, def: m.Event}
 	e.emit(f)
 	b.open, b.fired, b.bestEvents = f, true, nil

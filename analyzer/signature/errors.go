@@ -15,6 +15,9 @@ const (
 	CodeTemplate  = "template_error"  // explain/remediation does not parse or names an unbound value
 	CodeReference = "reference_error" // an event, step, capture or signature id that does not exist
 	CodeDuplicate = "duplicate_error" // the same id twice
+	// CodeNoClass is a warning, not an error: a built-in signature
+	// without a class tag (see ClassTags).
+	CodeNoClass = "no_class_tag"
 )
 
 // Error is one problem in a signature file, at file:line:col.

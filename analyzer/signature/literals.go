@@ -3,6 +3,8 @@ package signature
 import (
 	"regexp/syntax"
 	"slices"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
 )
 
 // minLiteral is the shortest literal worth prefiltering on: shorter ones
@@ -11,18 +13,20 @@ const minLiteral = 3
 
 // Requirement is what an event must have for a matcher to possibly match
 // (DESIGN §8): its message contains one of Literals, or its program is
-// one of Programs, or its unit one of Units. At most one of the three is
-// set; none set means every event is a candidate. A Requirement may let
+// one of Programs, or its unit one of Units, or its kind is one of Kinds
+// (never KindLog: most events are logs). At most one of the four is set;
+// none set means every event is a candidate. A Requirement may let
 // through events the matcher rejects, never the reverse.
 type Requirement struct {
 	Literals []string
 	Programs []string
 	Units    []string
+	Kinds    []event.Kind
 }
 
 // Any reports whether the requirement lets every event through.
 func (r Requirement) Any() bool {
-	return r.Literals == nil && r.Programs == nil && r.Units == nil
+	return r.Literals == nil && r.Programs == nil && r.Units == nil && r.Kinds == nil
 }
 
 // Requirement derives the matcher's prefilter requirement: the most
@@ -39,10 +43,13 @@ func (m *Matcher) Requirement() Requirement {
 	return best
 }
 
-// score ranks requirements by selectivity: message literals (longer
-// ones hit fewer lines) before programs before units.
+// score ranks requirements by selectivity: a kind other than log (state
+// and command events are a handful per input), then message literals
+// (longer ones hit fewer lines), programs, units.
 func (r Requirement) score() int {
 	switch {
+	case r.Kinds != nil:
+		return 1000
 	case r.Literals != nil:
 		return 10 + minLen(r.Literals)
 	case r.Programs != nil:
@@ -54,9 +61,10 @@ func (r Requirement) score() int {
 }
 
 // requirements returns the best requirement of each kind the matcher
-// has: at most one with Literals, one with Programs, one with Units.
+// has: at most one with Literals, one with Programs, one with Units, one
+// with Kinds.
 func (m *Matcher) requirements() []Requirement {
-	var lits, progs, units Requirement
+	var lits, progs, units, kinds Requirement
 	keep := func(dst *Requirement, r Requirement) {
 		if r.score() > dst.score() {
 			*dst = r
@@ -77,15 +85,20 @@ func (m *Matcher) requirements() []Requirement {
 			if vals := c.exactValues(); vals != nil {
 				keep(&units, Requirement{Units: vals})
 			}
+		case FieldEventKind:
+			if !slices.Contains(c.Kinds, event.KindLog) {
+				keep(&kinds, Requirement{Kinds: c.Kinds})
+			}
 		}
 	}
 	if len(m.Any) > 0 {
 		// An `any:` is narrowed by a kind that every branch has: the
 		// union of the branches' literals, programs or units.
 		var bl, bp, bu []string
-		okL, okP, okU := true, true, true
+		var bk []event.Kind
+		okL, okP, okU, okK := true, true, true, true
 		for _, a := range m.Any {
-			var hasL, hasP, hasU bool
+			var hasL, hasP, hasU, hasK bool
 			for _, r := range a.requirements() {
 				switch {
 				case r.Literals != nil:
@@ -94,9 +107,15 @@ func (m *Matcher) requirements() []Requirement {
 					bp, hasP = append(bp, r.Programs...), true
 				case r.Units != nil:
 					bu, hasU = append(bu, r.Units...), true
+				case r.Kinds != nil:
+					bk, hasK = append(bk, r.Kinds...), true
 				}
 			}
-			okL, okP, okU = okL && hasL, okP && hasP, okU && hasU
+			okL, okP, okU, okK = okL && hasL, okP && hasP, okU && hasU, okK && hasK
+		}
+		if okK {
+			slices.Sort(bk)
+			keep(&kinds, Requirement{Kinds: slices.Compact(bk)})
 		}
 		if okL {
 			keep(&lits, Requirement{Literals: dedupe(bl)})
@@ -109,7 +128,7 @@ func (m *Matcher) requirements() []Requirement {
 		}
 	}
 	var out []Requirement
-	for _, r := range []Requirement{lits, progs, units} {
+	for _, r := range []Requirement{lits, progs, units, kinds} {
 		if !r.Any() {
 			out = append(out, r)
 		}

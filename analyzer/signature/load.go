@@ -549,7 +549,7 @@ func validUnit(u string) bool {
 func (l *loader) events(n *yaml.Node) []*EventDef {
 	var out []*EventDef
 	for _, kv := range l.pairs(n, "events") {
-		m := l.matcher(kv[1], "event "+kv[0].Value)
+		m := l.matcher(kv[1], "event "+kv[0].Value, nil)
 		if m == nil {
 			// Keep the name so that references to it do not pile up
 			// errors of their own; the signature is dropped anyway.
@@ -563,9 +563,12 @@ func (l *loader) events(n *yaml.Node) []*EventDef {
 	return out
 }
 
-var matcherKeys = []string{"program", "unit", "host", "message", "lifecycle", "priority", "source", "fields.NAME", "not", "any"}
+var matcherKeys = []string{"program", "unit", "host", "message", "lifecycle", "priority", "source", "kind", "fields.NAME", "not", "any"}
 
-func (l *loader) matcher(n *yaml.Node, what string) *Matcher {
+// matcher reads a single-event matcher. outer are the captures of the
+// mappings around it (for a not: or any: inside one), which its capture
+// tests may name as well as its own.
+func (l *loader) matcher(n *yaml.Node, what string, outer []string) *Matcher {
 	m := &Matcher{}
 	pairs := l.pairs(n, what)
 	if n.Kind == yaml.MappingNode && len(pairs) == 0 {
@@ -573,17 +576,60 @@ func (l *loader) matcher(n *yaml.Node, what string) *Matcher {
 		return nil
 	}
 	ok := true
+	// Field conditions first: capture tests and sub-matchers come after,
+	// when the mapping's regexes, and so its capture names, are known.
+	var capKeys, subs [][2]*yaml.Node
 	for _, kv := range pairs {
+		k, v := kv[0], kv[1]
+		if k.Value == "not" || k.Value == "any" {
+			subs = append(subs, kv)
+			continue
+		}
+		key, _, _ := strings.Cut(k.Value, "|")
+		if _, isField := fieldNames[key]; !isField && !strings.HasPrefix(key, "fields.") {
+			capKeys = append(capKeys, kv)
+			continue
+		}
+		c, good := l.cond(k, v, false)
+		if !good {
+			ok = false
+			continue
+		}
+		m.Conds = append(m.Conds, c)
+	}
+	visible := append((&Matcher{Conds: m.Conds}).CaptureNames(), outer...)
+	for _, kv := range capKeys {
+		k, v := kv[0], kv[1]
+		key, _, _ := strings.Cut(k.Value, "|")
+		if !contains(visible, key) {
+			allowed := append(append([]string{}, matcherKeys...), visible...)
+			hint := "allowed: " + strings.Join(allowed, ", ") + " (or a capture of a |re in this mapping or one around it)"
+			if s := closest(key, allowed); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			l.errorf(k, CodeSchema, hint, "unknown key %q in a matcher", key)
+			ok = false
+			continue
+		}
+		c, good := l.cond(k, v, true)
+		if !good {
+			ok = false
+			continue
+		}
+		m.Conds = append(m.Conds, c)
+		m.capConds = true
+	}
+	for _, kv := range subs {
 		k, v := kv[0], kv[1]
 		switch k.Value {
 		case "not":
-			sub := l.matcher(v, what+" not")
+			sub := l.matcher(v, what+" not", visible)
 			if sub == nil {
 				ok = false
 				continue
 			}
 			m.Not = append(m.Not, sub)
-			continue
+			m.capConds = m.capConds || sub.capConds
 		case "any":
 			if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
 				l.errorf(v, CodeSchema, "any: [{message|contains: a}, {message|contains: b}]", "any must be a non-empty list of matchers, not %s", kindName(v))
@@ -591,21 +637,15 @@ func (l *loader) matcher(n *yaml.Node, what string) *Matcher {
 				continue
 			}
 			for _, item := range v.Content {
-				sub := l.matcher(item, what+" any")
+				sub := l.matcher(item, what+" any", visible)
 				if sub == nil {
 					ok = false
 					continue
 				}
 				m.Any = append(m.Any, sub)
+				m.capConds = m.capConds || sub.capConds
 			}
-			continue
 		}
-		c, good := l.cond(k, v)
-		if !good {
-			ok = false
-			continue
-		}
-		m.Conds = append(m.Conds, c)
 	}
 	if !ok {
 		return nil
@@ -613,10 +653,14 @@ func (l *loader) matcher(n *yaml.Node, what string) *Matcher {
 	return m
 }
 
-func (l *loader) cond(k, v *yaml.Node) (Cond, bool) {
+// cond reads one `key|modifier: value(s)` condition; capture says key
+// names a capture of a |re beside it.
+func (l *loader) cond(k, v *yaml.Node, capture bool) (Cond, bool) {
 	var c Cond
 	key, mod, hasMod := strings.Cut(k.Value, "|")
 	switch {
+	case capture:
+		c.Field, c.Name = FieldCapture, key
 	case strings.HasPrefix(key, "fields."):
 		c.Field, c.Name = FieldExtra, strings.TrimPrefix(key, "fields.")
 		if c.Name == "" {
@@ -634,7 +678,7 @@ func (l *loader) cond(k, v *yaml.Node) (Cond, bool) {
 	if hasMod {
 		op, ok := opNames[mod]
 		if !ok {
-			names := []string{"contains", "startswith", "endswith", "re", "lte", "gte"}
+			names := modifierNames
 			hint := "modifiers: " + strings.Join(names, ", ")
 			if s := closest(mod, names); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
@@ -650,10 +694,57 @@ func (l *loader) cond(k, v *yaml.Node) (Cond, bool) {
 	}
 	c.Values = vals
 	if (c.Op == OpLte || c.Op == OpGte) && c.Field != FieldPriority {
-		l.errorf(k, CodeSchema, "|lte and |gte compare priorities", "modifier %q on %q", mod, key)
+		hint := "|lte and |gte compare priorities"
+		if c.Field == FieldExtra || c.Field == FieldCapture {
+			hint += "; for versions use |version_lte or |version_gte"
+		}
+		l.errorf(k, CodeSchema, hint, "modifier %q on %q", mod, key)
 		return c, false
 	}
+	if (c.Op == OpCIDR || c.Op.isVersion()) && c.Field != FieldExtra && c.Field != FieldCapture {
+		l.errorf(k, CodeSchema, "|"+mod+" compares one value: a fields.NAME or a capture of a |re beside it (e.g. message|re: 'to (?P<peer>[0-9.]+)' with peer|"+mod+": ...)",
+			"modifier %q on %q", mod, key)
+		return c, false
+	}
+	if c.Field == FieldCapture && c.Op == OpRe {
+		l.errorf(k, CodeSchema, "write the pattern into the |re that captures "+key, "modifier \"re\" on capture %q", key)
+		return c, false
+	}
+	switch c.Op {
+	case OpCIDR:
+		for i, s := range vals {
+			p, good := ParsePrefix(s)
+			if !good {
+				l.errorf(valueNode(v, i), CodeSchema, "a subnet such as 172.16.0.0/12 or fd00::/8, or one address", "invalid subnet %q for |cidr", s)
+				return c, false
+			}
+			c.Prefixes = append(c.Prefixes, p)
+		}
+	case OpVersionLt, OpVersionLte, OpVersionGt, OpVersionGte:
+		for i, s := range vals {
+			ver, good := ParseVersion(s)
+			if !good {
+				l.errorf(valueNode(v, i), CodeSchema, "a version starting with a digit: 29, 1.44, 5:29.0.0-1~ubuntu.24.04~noble, v1.28.3",
+					"invalid version %q for |%s", s, mod)
+				return c, false
+			}
+			c.Versions = append(c.Versions, ver)
+		}
+	}
 	switch c.Field {
+	case FieldEventKind:
+		if c.Op != OpEq {
+			l.errorf(k, CodeSchema, "kind takes plain values", "modifier %q on kind", mod)
+			return c, false
+		}
+		for i, s := range vals {
+			kd, good := event.ParseKind(s)
+			if !good {
+				l.errorf(valueNode(v, i), CodeSchema, "one of log, state, command", "unknown kind %q", s)
+				return c, false
+			}
+			c.Kinds = append(c.Kinds, kd)
+		}
 	case FieldLifecycle:
 		if c.Op != OpEq {
 			l.errorf(k, CodeSchema, "lifecycle takes plain values", "modifier %q on lifecycle", mod)

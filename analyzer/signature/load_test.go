@@ -59,7 +59,7 @@ func TestParseValidSignature(t *testing.T) {
 		t.Fatalf("sequence = %+v", s.Match)
 	}
 	abs := s.Match.Steps[2]
-	if !abs.Absent || abs.For != 30*time.Minute || abs.As != "restart" || len(abs.Join) != 1 || abs.Join[0] != (Join{"svc", "down", "svc"}) {
+	if !abs.Absent || abs.For != 30*time.Minute || abs.As != "restart" || len(abs.Join) != 1 || abs.Join[0] != (Join{Capture: "svc", Step: "down", Other: "svc"}) {
 		t.Fatalf("absent step = %+v", abs)
 	}
 	out, err := Render(s.Explain, map[string]any{

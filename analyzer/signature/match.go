@@ -256,9 +256,22 @@ func (l *loader) step(s *Signature, n *yaml.Node, i int, earlier map[string]*Ste
 		own := st.Event.Matcher.CaptureNames()
 		for _, kv := range l.pairs(joinNode, "join") {
 			k, v := kv[0], kv[1]
-			if !contains(own, k.Value) && !contains(eventKeys, k.Value) {
+			key, opName, hasOp := strings.Cut(k.Value, "|")
+			op := JoinEq
+			if hasOp {
+				var good bool
+				if op, good = parseJoinOp(opName); !good {
+					hint := "join modifiers: " + strings.Join(joinOpNames[1:], ", ")
+					if c := closest(opName, joinOpNames[:]); c != "" {
+						hint = fmt.Sprintf("did you mean %q?", c)
+					}
+					l.errorf(k, CodeSchema, hint, "unknown join modifier %q", opName)
+					continue
+				}
+			}
+			if !contains(own, key) && !contains(eventKeys, key) {
 				l.errorf(k, CodeReference, "join keys are captures of this step's event (named groups in its |re) or host/unit/program/boot_id",
-					"join key %q is not captured by event %q", k.Value, st.Event.Name)
+					"join key %q is not captured by event %q", key, st.Event.Name)
 				continue
 			}
 			ref, ok := l.str(v, "join value")
@@ -278,7 +291,7 @@ func (l *loader) step(s *Signature, n *yaml.Node, i int, earlier map[string]*Ste
 				l.errorf(v, CodeReference, fmt.Sprintf("step %q captures: %s", stepName, strings.Join(prev.Event.Matcher.CaptureNames(), ", ")),
 					"join on capture %q that step %q does not define", capName, stepName)
 			default:
-				st.Join = append(st.Join, Join{Capture: k.Value, Step: stepName, Other: capName})
+				st.Join = append(st.Join, Join{Capture: key, Step: stepName, Other: capName, Op: op})
 			}
 		}
 	}

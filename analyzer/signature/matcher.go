@@ -1,6 +1,7 @@
 package signature
 
 import (
+	"net/netip"
 	"regexp"
 	"strings"
 
@@ -19,12 +20,16 @@ const (
 	FieldLifecycle
 	FieldPriority
 	FieldSource
-	FieldExtra // fields.NAME
+	FieldExtra     // fields.NAME
+	FieldEventKind // kind: log, state, command
+	// FieldCapture is a capture of a |re of the same matcher, tested
+	// after the regexes ran (`peer|cidr: 10.0.0.0/8`).
+	FieldCapture
 )
 
 var fieldNames = map[string]FieldKind{
 	"program": FieldProgram, "unit": FieldUnit, "host": FieldHost, "message": FieldMessage,
-	"lifecycle": FieldLifecycle, "priority": FieldPriority, "source": FieldSource,
+	"lifecycle": FieldLifecycle, "priority": FieldPriority, "source": FieldSource, "kind": FieldEventKind,
 }
 
 // Op is a condition's comparison.
@@ -38,11 +43,27 @@ const (
 	OpRe
 	OpLte
 	OpGte
+	OpCIDR // an address inside one of the subnets
+	OpVersionLt
+	OpVersionLte
+	OpVersionGt
+	OpVersionGte
 )
 
 var opNames = map[string]Op{
 	"contains": OpContains, "startswith": OpStartsWith, "endswith": OpEndsWith,
-	"re": OpRe, "lte": OpLte, "gte": OpGte,
+	"re": OpRe, "lte": OpLte, "gte": OpGte, "cidr": OpCIDR,
+	"version_lt": OpVersionLt, "version_lte": OpVersionLte, "version_gt": OpVersionGt, "version_gte": OpVersionGte,
+}
+
+// modifierNames lists the modifiers in the order the docs give them.
+var modifierNames = []string{"contains", "startswith", "endswith", "re", "lte", "gte", "cidr", "version_lt", "version_lte", "version_gt", "version_gte"}
+
+func (o Op) isVersion() bool { return o >= OpVersionLt && o <= OpVersionGte }
+
+// joinOp maps a version modifier to the join op of the same name.
+func (o Op) joinOp() JoinOp {
+	return JoinVersionLt + JoinOp(o-OpVersionLt)
 }
 
 // Cond is one `key|op: value(s)` condition; several values are OR.
@@ -54,6 +75,11 @@ type Cond struct {
 	Res    []*regexp.Regexp
 	Prio   []event.Priority
 	Life   []event.Lifecycle
+	Kinds  []event.Kind
+	// Prefixes are the subnets of |cidr; Versions the values of the
+	// version modifiers, parsed once at load.
+	Prefixes []netip.Prefix
+	Versions []Version
 }
 
 // Matcher is a compiled single-event matcher: every Cond, every Not
@@ -62,6 +88,9 @@ type Matcher struct {
 	Conds []Cond
 	Not   []*Matcher
 	Any   []*Matcher
+	// capConds: some Cond tests a capture, so captures are collected
+	// even when the caller does not ask for them.
+	capConds bool
 }
 
 // Capture is one named value a regex captured.
@@ -83,6 +112,9 @@ func (c Captures) Get(name string) (string, bool) {
 // Match reports whether ev matches. Captures of matching regexes are
 // appended to *caps (when caps is not nil); on a miss *caps is restored.
 func (m *Matcher) Match(ev *event.Event, caps *Captures) bool {
+	if caps == nil && m.capConds {
+		caps = new(Captures) // rare: capture tests where nobody keeps captures
+	}
 	var mark int
 	if caps != nil {
 		mark = len(*caps)
@@ -97,21 +129,46 @@ func (m *Matcher) Match(ev *event.Event, caps *Captures) bool {
 }
 
 // match tries the cheap conditions first: the plain ones, then the
-// negations, then the regexes (in their order, so captures keep theirs).
+// negations, then the regexes (in their order, so captures keep theirs),
+// then the tests of captures and the negations that test them. A capture
+// test reads the latest capture of its name: its own mapping's, else an
+// enclosing one's.
 func (m *Matcher) match(ev *event.Event, caps *Captures) bool {
 	for i := range m.Conds {
-		if c := &m.Conds[i]; c.Op != OpRe && !c.match(ev, caps) {
+		if c := &m.Conds[i]; c.Op != OpRe && c.Field != FieldCapture && !c.match(ev, caps) {
 			return false
 		}
 	}
 	for _, n := range m.Not {
-		if n.Match(ev, nil) {
+		if !n.capConds && n.Match(ev, nil) {
 			return false
 		}
 	}
 	for i := range m.Conds {
 		if c := &m.Conds[i]; c.Op == OpRe && !c.match(ev, caps) {
 			return false
+		}
+	}
+	if m.capConds {
+		for i := range m.Conds {
+			c := &m.Conds[i]
+			if c.Field != FieldCapture {
+				continue
+			}
+			v, ok := caps.last(c.Name)
+			if !ok || !c.test(v) {
+				return false
+			}
+		}
+		for _, n := range m.Not {
+			if !n.capConds {
+				continue
+			}
+			// A scratch copy: the negation's own captures are not kept.
+			scratch := append(Captures(nil), *caps...)
+			if n.Match(ev, &scratch) {
+				return false
+			}
 		}
 	}
 	if len(m.Any) > 0 {
@@ -123,6 +180,16 @@ func (m *Matcher) match(ev *event.Event, caps *Captures) bool {
 		return false
 	}
 	return true
+}
+
+// last returns the value of the latest capture named name.
+func (c *Captures) last(name string) (string, bool) {
+	for i := len(*c) - 1; i >= 0; i-- {
+		if (*c)[i].Name == name {
+			return (*c)[i].Value, true
+		}
+	}
+	return "", false
 }
 
 func (c *Cond) value(ev *event.Event) (string, bool) {
@@ -145,6 +212,13 @@ func (c *Cond) value(ev *event.Event) (string, bool) {
 
 func (c *Cond) match(ev *event.Event, caps *Captures) bool {
 	switch c.Field {
+	case FieldEventKind:
+		for _, k := range c.Kinds {
+			if ev.Kind == k {
+				return true
+			}
+		}
+		return false
 	case FieldLifecycle:
 		for _, l := range c.Life {
 			if ev.Lifecycle == l {
@@ -189,6 +263,35 @@ func (c *Cond) match(ev *event.Event, caps *Captures) bool {
 				}
 			}
 			return true
+		}
+		return false
+	}
+	return c.test(v)
+}
+
+// test applies a value condition (not |re) to v.
+func (c *Cond) test(v string) bool {
+	switch {
+	case c.Op == OpCIDR:
+		a, ok := parseAddr(v)
+		if !ok {
+			return false
+		}
+		for _, p := range c.Prefixes {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	case c.Op.isVersion():
+		have, ok := ParseVersion(v)
+		if !ok {
+			return false
+		}
+		for _, want := range c.Versions {
+			if versionHolds(c.Op.joinOp(), have.Compare(want)) {
+				return true
+			}
 		}
 		return false
 	}

@@ -4,6 +4,8 @@
 package signature
 
 import (
+	"fmt"
+	"strings"
 	"text/template"
 	"time"
 )
@@ -128,6 +130,11 @@ type Match struct {
 
 	// threshold and sequence: group keys (event fields or captures).
 	By []string
+	// ByNames (threshold) are the top-level template names By's keys
+	// are bound to, index by index: a capture or event field by its
+	// name, fields.NAME as NAME; "" where the name is already taken
+	// (.host, .count, the event's name, ...), which keeps its meaning.
+	ByNames []string
 
 	// sequence
 	Steps   []*Step
@@ -151,14 +158,62 @@ type Step struct {
 	For      time.Duration
 	Optional bool
 	// Join: this step's capture (key) must equal an earlier step's
-	// capture (value "step.capture").
+	// capture (value "step.capture"), or compare with it as Op says.
 	Join []Join
 	Pos  Pos
 }
 
-// Join is one equality constraint of a step.
+// Join is one constraint between a step's capture and an earlier
+// step's: `svc: down.svc` (equal), `peer|in: bridge.subnet`, `dir|ne:
+// first.dir`, `to|version_gt: upgrade.from`.
 type Join struct {
 	Capture string // capture of this step's event
 	Step    string // earlier step
 	Other   string // capture of that step
+	Op      JoinOp
+}
+
+// Holds reports whether this step's value a and the earlier step's
+// value b satisfy the join.
+func (j Join) Holds(a, b string) bool { return j.Op.Holds(a, b) }
+
+// ClassTags are the incident classes of the built-in library: every
+// built-in signature carries at least one in its tags, so findings can
+// be grouped and filtered by class (`patterns lint` warns otherwise).
+var ClassTags = []string{
+	// container runtime and orchestration incidents
+	"docker-api-version", "unattended-upgrade", "containerd-restart", "docker-data-root",
+	"docker-bridge-subnet", "kubelet-runtime-down", "kubelet-eviction", "runtime-start-failure", "traefik",
+	// common Linux families
+	"oom", "restart-loop", "disk-full", "fs-error", "hung-task", "soft-lockup", "segfault", "nfs",
+	"clock-jump", "ssh-bruteforce",
+}
+
+// Class returns the first of the signature's tags that is a class tag,
+// "" when none is.
+func (s *Signature) Class() string {
+	for _, t := range s.Tags {
+		for _, c := range ClassTags {
+			if t == c {
+				return c
+			}
+		}
+	}
+	return ""
+}
+
+// ClassWarnings returns a CodeNoClass warning for each signature
+// without a class tag: for the built-in set, where every signature
+// must have one; a user's own signatures need none.
+func ClassWarnings(sigs []*Signature) ErrorList {
+	var out ErrorList
+	for _, s := range sigs {
+		if s.Class() != "" {
+			continue
+		}
+		out = append(out, &Error{Code: CodeNoClass, Warning: true, File: s.Pos.File, Line: s.Pos.Line, Col: s.Pos.Col,
+			Msg:  fmt.Sprintf("built-in signature %q has none of the class tags", s.ID),
+			Hint: "add one to tags: " + strings.Join(ClassTags, ", ")})
+	}
+	return out
 }

@@ -129,6 +129,7 @@ func HumanDuration(d time.Duration) string {
 // scope is what a signature's templates may name.
 type scope struct {
 	steps map[string][]string // bound name -> allowed second-level names
+	top   []string            // plain values besides FindingAttrs
 }
 
 func templateScope(s *Signature) scope {
@@ -150,6 +151,19 @@ func templateScope(s *Signature) scope {
 				sc.steps["first"] = attrs
 				sc.steps["last"] = attrs
 			}
+		}
+	}
+	if s.Match.Kind == MatchThreshold {
+		// A threshold's group keys are bound at top level: {{.svc}}
+		// for by: [host, svc].
+		s.Match.ByNames = make([]string, len(s.Match.By))
+		for i, k := range s.Match.By {
+			name := strings.TrimPrefix(k, "fields.")
+			if _, taken := sc.steps[name]; taken || contains(FindingAttrs, name) || contains(sc.top, name) {
+				continue
+			}
+			s.Match.ByNames[i] = name
+			sc.top = append(sc.top, name)
 		}
 	}
 	return sc
@@ -199,7 +213,7 @@ func (l *loader) template(n *yaml.Node, name string, sc scope) *template.Templat
 			sort.Strings(names)
 			l.errs = append(l.errs, &Error{Code: CodeTemplate, File: l.file, Line: line, Col: col,
 				Msg:  fmt.Sprintf("%s: {{.%s}} %s", name, strings.Join(idents, "."), msg),
-				Hint: "bound: " + strings.Join(names, ", ") + "; and " + strings.Join(FindingAttrs, ", ")})
+				Hint: "bound: " + strings.Join(append(names, sc.top...), ", ") + "; and " + strings.Join(FindingAttrs, ", ")})
 		}
 	})
 	if bad {
@@ -260,7 +274,7 @@ func (sc scope) check(idents []string) string {
 	root := idents[0]
 	attrs, isStep := sc.steps[root]
 	if !isStep {
-		if contains(FindingAttrs, root) {
+		if contains(FindingAttrs, root) || contains(sc.top, root) {
 			if len(idents) > 1 {
 				return "has no attributes"
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/logsleuth/logsleuth/analyzer/signature"
+	"github.com/logsleuth/logsleuth/patterns"
 )
 
 // NewCmdPatterns builds `logsleuth patterns list|show|lint`.
@@ -87,7 +88,8 @@ with the built-in set, and print every problem as file:line:col: code:
 message. Warnings (file:line:col: warning: code: message) are risks in
 signatures that load: a remediation that pastes a logged value into a
 command without shq, a regex or template whose cost grows with a number
-in it. Exit status 1 when there is any problem or warning.`,
+in it, a built-in signature without a class tag. Exit status 1 when
+there is any problem or warning.`,
 		Example: "  logsleuth patterns lint ./my-rules",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, d := range args {
@@ -111,6 +113,9 @@ in it. Exit status 1 when there is any problem or warning.`,
 			for _, s := range sigs {
 				warns = append(warns, s.Warnings...)
 			}
+			// Built-ins only: a user's own signatures need no class.
+			builtin, _ := signature.LoadFS(patterns.FS, ".")
+			warns = append(warns, signature.ClassWarnings(builtin)...)
 			if len(warns) > 0 {
 				warns.Sort()
 				for _, w := range warns {
@@ -161,6 +166,11 @@ pattern file for rg -F -f, to compare speeds).`,
 						key, vals = "program", r.Programs
 					case r.Units != nil:
 						key, vals = "unit", r.Units
+					case r.Kinds != nil:
+						key = "kind"
+						for _, k := range r.Kinds {
+							vals = append(vals, k.String())
+						}
 					}
 					if plain {
 						for _, l := range r.Literals {
