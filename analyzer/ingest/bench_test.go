@@ -55,3 +55,29 @@ func BenchmarkStream(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrescan is what reading a source's times from its head and
+// tail costs, once per source (scanHead, scanTail): the clean path's only
+// price for zone and year evidence.
+func BenchmarkPrescan(b *testing.B) {
+	data := benchData(1 << 20)
+	p := filepath.Join(b.TempDir(), "syslog")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	head := data[:sniffSize]
+	b.ReportAllocs()
+	for b.Loop() {
+		if hs := scanHead(head); !hs.first.known() {
+			b.Fatal("no year-less line")
+		}
+		if !scanTail(f, int64(len(data))).known() {
+			b.Fatal("no tail")
+		}
+	}
+}

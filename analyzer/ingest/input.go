@@ -347,6 +347,10 @@ type anchorFacts struct {
 	// first and last are the dates of the source's first and last
 	// year-less lines (last: from the tail of a regular file).
 	first, last monthDay
+	// tail, when not nil, is the source's regular, uncompressed file of
+	// size bytes, whose tail gives last.
+	tail *os.File
+	size int64
 }
 
 // anchorFor picks the year anchor of a source: --year, else full dates

@@ -3,7 +3,9 @@ package ingest
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -267,11 +269,40 @@ func (hs *headScan) messageZone(named []*time.Location) *time.Location {
 			return loc
 		}
 	}
+	if bestN < len(hs.samples) {
+		// The offset changes within the head: daylight saving time. A
+		// well-known zone that makes the same change names it.
+		for _, loc := range wellKnownZones() {
+			if fitsSamples(loc, hs.samples) {
+				return loc
+			}
+		}
+	}
 	if bestN*3 < len(hs.samples)*2 {
 		return nil
 	}
 	return fixedZone(best)
 }
+
+// wellKnownZones are the zones of abbrevZones, in name order.
+var wellKnownZones = sync.OnceValue(func() []*time.Location {
+	var names []string
+	for _, zs := range abbrevZones {
+		for _, z := range zs {
+			if !slices.Contains(names, z) {
+				names = append(names, z)
+			}
+		}
+	}
+	slices.Sort(names)
+	var out []*time.Location
+	for _, n := range names {
+		if loc := zoneFromName(n); loc != nil {
+			out = append(out, loc)
+		}
+	}
+	return out
+})
 
 func fitsSamples(loc *time.Location, samples []offsetSample) bool {
 	for _, s := range samples {

@@ -76,7 +76,7 @@ func (s *Stream) runInput(in *input) {
 	s.readable.Store(true)
 	facts.name, facts.gzTime = path.Base(in.name), d.gzTime
 	if d.compr == "" && file != nil {
-		facts.last = scanTail(file, size)
+		facts.tail, facts.size = file, size
 	}
 	src := &source{stats: SourceStats{Path: in.name}, ch: make(chan *batch, 1)}
 	in.srcs = []*source{src}
@@ -164,6 +164,9 @@ func (s *Stream) newRun(src *source, d *decoded, bundle *bundleZone, facts ancho
 	}
 	zc := s.chooseZone(bundle, &head, facts.stdin)
 	facts.msgYear, facts.first = head.messageYear(), head.first
+	if facts.tail != nil && s.opts.Year == 0 && facts.msgYear == 0 && facts.first.known() && facts.gzTime.IsZero() {
+		facts.last = scanTail(facts.tail, facts.size) // only an mtime anchor needs it
+	}
 	anchor := anchorFor(s.opts.Year, zc.loc, facts)
 	asm := parse.NewAssembler(parse.AssemblerConfig{Path: src.stats.Path, Location: zc.loc, Anchor: anchor, Warnings: ws, OwnFields: true})
 	return &srcRun{

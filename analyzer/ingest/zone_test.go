@@ -80,7 +80,8 @@ func TestZoneSignals(t *testing.T) {
 	tests := []struct {
 		name     string
 		evidence []member
-		file     string // a file of its own, outside any bundle, instead of the tar
+		file     string    // a file of its own, outside any bundle, instead of the tar
+		mtime    time.Time // the file's; zero: jun18
 		zone     string
 		from     string
 		want     []string
@@ -108,6 +109,9 @@ func TestZoneSignals(t *testing.T) {
 		{name: "nginx [..+0900]", file: "Jun 18 09:00:11 web3 nginx: 10.0.4.17 - - [18/Jun/2024:09:00:11 +0900] \"GET /healthz HTTP/1.1\" 200 2 \"-\" \"kube-probe/1.29\"\n" +
 			"Jun 18 09:00:14 web3 nginx: 10.0.4.17 - - [18/Jun/2024:09:00:14 +0900] \"GET /healthz HTTP/1.1\" 502 157 \"-\" \"kube-probe/1.29\"\n",
 			zone: "UTC+09:00", from: "message offsets", want: kstSyslogUTC},
+		{name: "offsets across a daylight saving change name the zone", file: "Mar 31 01:59:58 fra1 dockerd[2210]: time=\"2024-03-31T01:59:58.100000000+01:00\" level=info msg=\"ignoring event\" module=libcontainerd\n" +
+			"Mar 31 03:00:02 fra1 dockerd[2210]: time=\"2024-03-31T03:00:02.200000000+02:00\" level=info msg=\"ignoring event\" module=libcontainerd\n",
+			mtime: time.Date(2024, 3, 31, 2, 0, 0, 0, time.UTC), zone: "Europe/Berlin", from: "message offsets", want: []string{"2024-03-31T00:59:58Z", "2024-03-31T01:00:02Z"}},
 		{name: "no evidence: the reader's zone, assumed", zone: "UTC", from: "local zone", want: []string{"2024-06-18T09:00:11Z", "2024-06-18T09:00:14Z"}},
 	}
 	for _, tt := range tests {
@@ -116,7 +120,11 @@ func TestZoneSignals(t *testing.T) {
 			var p, suffix string
 			if tt.file != "" {
 				p, suffix = writeFile(t, dir, "syslog", []byte(tt.file)), "syslog"
-				if err := os.Chtimes(p, jun18, jun18); err != nil {
+				mtime := tt.mtime
+				if mtime.IsZero() {
+					mtime = jun18
+				}
+				if err := os.Chtimes(p, mtime, mtime); err != nil {
 					t.Fatal(err)
 				}
 			} else {
