@@ -96,6 +96,27 @@ func (s *sequence) anchorTime(in *instance, st *signature.Step) time.Time {
 	return in.first
 }
 
+// Unknown times (TimeNone: a pasted line whose stamp was cut). Such an
+// event keeps its place in input order, and input order stands in for
+// time: a `within` or `maxspan` bound between two events holds when
+// either time is unknown (the later event came later); an absence window
+// anchored at an event of unknown time has no end (openEnd): it lasts
+// until the input ends (unresolved, end of log), a reboot (boundary), or
+// a matching event (refuted). A matching event of unknown time after the
+// anchor refutes any absence window: it may lie inside it, and absence
+// must be proven.
+
+// openEnd is the end of an absence window anchored at an unknown time.
+var openEnd = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// elapsed is the time from a to b; false when either is unknown.
+func elapsed(a, b time.Time) (time.Duration, bool) {
+	if a.IsZero() || b.IsZero() {
+		return 0, false
+	}
+	return b.Sub(a), true
+}
+
 func (s *sequence) observe(e *Engine, ev *event.Event) {
 	if s.absentOpen == 0 {
 		return
@@ -185,6 +206,9 @@ func (s *sequence) passAbsent(e *Engine, in *instance, st *signature.Step) *inst
 func (s *sequence) closeAbsent(e *Engine, in *instance, st *signature.Step, outcome, reason string, ev *event.Event) {
 	if st.Index == len(s.steps)-1 {
 		end := in.winEnd
+		if end.Equal(openEnd) {
+			end = time.Time{}
+		}
 		if ev != nil {
 			end = ev.Time
 		}
@@ -203,6 +227,9 @@ func (s *sequence) openWindow(in *instance) {
 	st := s.steps[in.next]
 	in.winStart = s.anchorTime(in, st)
 	in.winEnd = in.winStart.Add(st.For)
+	if in.winStart.IsZero() {
+		in.winEnd = openEnd
+	}
 }
 
 func (s *sequence) process(e *Engine, ev *event.Event, hits []hit) {
@@ -271,10 +298,14 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 		st := s.steps[in.next]
 		if st.Absent {
 			if caps, ok := stepHits(st); ok && s.joins(in, st, ev, caps) &&
-				!ev.Time.Before(in.winStart) && !ev.Time.After(in.winEnd) {
+				(ev.Time.IsZero() || !ev.Time.Before(in.winStart) && !ev.Time.After(in.winEnd)) {
 				s.adjustOpen(e, -1)
-				s.nearMiss(e, in, fmt.Sprintf("step %d `absent %s` refuted by `%s` at %s, %s after %s",
-					st.Index+1, st.As, ev.Message, ev.Source.String(), signature.HumanDuration(ev.Time.Sub(in.winStart)), s.anchorName(in, st)), ev)
+				after := "later in the input than"
+				if d, ok := elapsed(in.winStart, ev.Time); ok {
+					after = signature.HumanDuration(d) + " after"
+				}
+				s.nearMiss(e, in, fmt.Sprintf("step %d `absent %s` refuted by `%s` at %s, %s %s",
+					st.Index+1, st.As, ev.Message, ev.Source.String(), after, s.anchorName(in, st)), ev)
 				continue
 			}
 			kept = append(kept, in)
@@ -481,6 +512,9 @@ func (s *sequence) finding(e *Engine, in *instance, outcome, reason string, end 
 		switch {
 		case st.Absent:
 			start, stop := s.anchorTime(in, st), s.anchorTime(in, st).Add(st.For)
+			if start.IsZero() {
+				stop = time.Time{} // no end: see openEnd
+			}
 			f.data[st.As] = map[string]any{"start": start, "end": stop, "for": signature.HumanDuration(st.For)}
 		case b.ev != nil:
 			f.data[st.As] = stepData(b.ev, b.caps, st.Event)
