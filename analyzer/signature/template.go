@@ -30,6 +30,9 @@ var Funcs = template.FuncMap{
 		if tt, ok := t.(time.Time); ok && !tt.IsZero() {
 			return tt.Format("2006-01-02 15:04:05 MST")
 		}
+		if _, ok := t.(time.Time); ok {
+			return "time unknown" // (a pasted line whose stamp was cut)
+		}
 		return ""
 	},
 	"since": func(a, b any) string {

@@ -162,8 +162,8 @@ func (p *htmlPage) axis() {
 
 // The template's helpers; they make no markup, html/template escapes what
 // they return.
-func (p *htmlPage) Stamp(t time.Time) string     { return stamp(t, p.Loc) }
-func (p *htmlPage) Delta(d time.Duration) string { return delta(d) }
+func (p *htmlPage) Stamp(t time.Time) string { return stamp(t, p.Loc) }
+func (p *htmlPage) Delta(e *Evidence) string { return deltaOf(e) }
 func (p *htmlPage) Program(ev *event.Event) string {
 	return Safe(programOf(ev))
 }

@@ -117,7 +117,7 @@ func writeEvidenceMD(ew *errWriter, ev []Evidence, loc *time.Location) {
 		d, step, host := "", "", ""
 		msg := EscapeMarkdown(x.Message)
 		if l.Evidence != nil {
-			d, step, host = delta(l.Evidence.Delta), EscapeMarkdown(l.Evidence.Step), EscapeMarkdown(orDash(x.Host))
+			d, step, host = deltaOf(l.Evidence), EscapeMarkdown(l.Evidence.Step), EscapeMarkdown(orDash(x.Host))
 			msg = "**" + msg + "**"
 		} else {
 			msg = "_" + msg + "_"

@@ -80,12 +80,26 @@ func (e *errWriter) write(b []byte) {
 	}
 }
 
-// stamp shows t in loc as RFC 3339, "-" when unknown.
+// stamp shows t in loc as RFC 3339, "time unknown" when the input had
+// none (a pasted line whose stamp was cut, a command): such events keep
+// their input order and are never given an invented time.
 func stamp(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
-		return "-"
+		return timeUnknown
 	}
 	return t.In(loc).Format(time.RFC3339)
+}
+
+// timeUnknown is what every format shows for a time the input did not
+// have.
+const timeUnknown = "time unknown"
+
+// deltaOf shows an evidence line's Δ, "-" when its time is unknown.
+func deltaOf(e *Evidence) string {
+	if e.Event.Time.IsZero() {
+		return "-"
+	}
+	return delta(e.Delta)
 }
 
 // delta shows a Δ from the chain's first event: "+0s", "+4s", "+1h2m3s".
@@ -121,7 +135,13 @@ func rangeText(since, until time.Time, loc *time.Location) string {
 	if since.IsZero() && until.IsZero() {
 		return "everything read"
 	}
-	return stamp(since, loc) + " .. " + stamp(until, loc)
+	end := func(t time.Time) string {
+		if t.IsZero() {
+			return "-" // an open end, not an unknown time
+		}
+		return stamp(t, loc)
+	}
+	return end(since) + " .. " + end(until)
 }
 
 // headline is what an incident is called: the root's rendered explain.

@@ -229,7 +229,9 @@ func Build(in Input) *Report {
 }
 
 // chain orders evidence by time (stable: step order for equal times) and
-// attaches Δ and context.
+// attaches Δ and context. A chain with an event of unknown time keeps
+// the engine's order, which is input order: an unknown time sorts
+// neither before nor after a known one.
 func chain(ev []engine.Evidence, c *Collector) []Evidence {
 	out := make([]Evidence, 0, len(ev))
 	for _, e := range ev {
@@ -238,7 +240,13 @@ func chain(ev []engine.Evidence, c *Collector) []Evidence {
 		}
 		out = append(out, Evidence{Step: e.Step, Event: e.Event, Context: c.contextOf(e.Event)})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Event.Time.Before(out[j].Event.Time) })
+	timed := true
+	for i := range out {
+		timed = timed && !out[i].Event.Time.IsZero()
+	}
+	if timed {
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Event.Time.Before(out[j].Event.Time) })
+	}
 	var first time.Time
 	for i := range out {
 		t := out[i].Event.Time

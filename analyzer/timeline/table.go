@@ -157,7 +157,7 @@ func evidenceTable(w io.Writer, ev []Evidence, loc *time.Location) error {
 			t.Append(stamp(x.Time, loc), "", "", Safe(programOf(x)), "", "| "+string(AppendSafe(nil, x.Message, "\n")), Safe(x.Source.String()))
 			continue
 		}
-		t.Append(stamp(x.Time, loc), delta(l.Evidence.Delta), Safe(orDash(x.Host)), Safe(programOf(x)), Safe(l.Evidence.Step),
+		t.Append(stamp(x.Time, loc), deltaOf(l.Evidence), Safe(orDash(x.Host)), Safe(programOf(x)), Safe(l.Evidence.Step),
 			string(AppendSafe(nil, x.Message, "\n")), Safe(x.Source.String()))
 	}
 	return t.Render()

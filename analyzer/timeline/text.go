@@ -63,7 +63,7 @@ func writeEvidenceText(ew *errWriter, ev []Evidence, ind string, loc *time.Locat
 		buf = append(buf[:0], ind...)
 		buf = append(buf, stamp(x.Time, loc)...)
 		buf = append(buf, "  "...)
-		buf = append(buf, delta(l.Evidence.Delta)...)
+		buf = append(buf, deltaOf(l.Evidence)...)
 		buf = append(buf, "  "...)
 		buf = AppendSafe(buf, orDash(x.Host), `\n`)
 		buf = append(buf, "  "...)
