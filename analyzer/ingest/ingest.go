@@ -343,7 +343,7 @@ func (s *Stream) inRange(t time.Time) bool {
 		return true
 	}
 	if t.IsZero() {
-		return false
+		return true // no time to place it outside (README "Inputs and formats")
 	}
 	return (since.IsZero() || !t.Before(since)) && (until.IsZero() || !t.After(until))
 }

@@ -23,8 +23,8 @@ import (
 
 // incident is a small syslog in the shape of the seed 001 incident (an
 // unattended upgrade stopping containerd under dockerd), with other
-// daemons around it, a blank line, an indented continuation and a line
-// that fits no format.
+// daemons around it, blank lines, an indented continuation and a line
+// that fits no format (after a blank line: an event of its own).
 const incident = `Oct  7 06:17:01 web3 CRON[3120]: (root) CMD (   cd / && run-parts --report /etc/cron.hourly)
 Oct  7 06:20:17 web3 systemd[1]: Starting Daily apt upgrade and clean activities...
 Oct  7 06:20:21 web3 systemd[1]: Stopping containerd container runtime...
@@ -37,6 +37,7 @@ Oct  7 06:20:22 web3 dockerd[1042]: time="2021-10-07T06:20:22.522262740+09:00" l
     continuation of the grpc warning
 Oct  7 06:20:23 web3 sshd[1201]: Accepted publickey for ubuntu from 10.0.0.5 port 52234 ssh2: RSA SHA256:abc
 Oct  7 06:20:24 web3 systemd[1]: Reloading.
+
 this line fits no format at all
 Oct  7 06:20:25 web3 kernel: [33431.000100] docker0: port 1(veth3a1b2c4) entered disabled state
 Oct  7 06:25:01 web3 CRON[7001]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)

@@ -44,7 +44,7 @@ type chunk struct {
 	first  int64          // number of the first line
 	opts   *parse.Options // of the source
 	path   string         // Source.Path of the source
-	parsed []parse.Parsed // one per non-blank line
+	parsed []parse.Parsed // one per line, but one per run of blank lines
 	bin    int64          // first line with NUL or invalid UTF-8; 0 if none
 	done   chan struct{}  // receives one value when parsed and assembled
 	// mapped, when not nil, is the memory-mapped file buf is a slice of,
@@ -157,8 +157,10 @@ func parseChunk(c *chunk, deferPayload bool) {
 			slab = slab[:len(slab)+len(f)]
 			p.Event.Fields = f[:len(f):len(f)]
 		}
-		if p.Kind == parse.KindSkip {
-			c.parsed = c.parsed[:n] // reuse the slot
+		if p.Kind == parse.KindSkip && n > 0 && c.parsed[n-1].Kind == parse.KindSkip {
+			// One blank line says what a run of them says (the
+			// Assembler's continuation rule): reuse the slot.
+			c.parsed = c.parsed[:n]
 		}
 		line++
 	}
@@ -219,7 +221,8 @@ func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.
 		parseChunk(c, screen != nil)
 		for i := range c.parsed {
 			p := &c.parsed[i]
-			if p.Kind != parse.KindEntry {
+			if p.Kind != parse.KindEntry && p.Kind != parse.KindText {
+				// (A line of text is mostly an event of its own.)
 				continue
 			}
 			switch {

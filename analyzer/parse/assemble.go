@@ -98,10 +98,15 @@ type Assembler struct {
 	// noMinuteCache turns minuteCache off: the reference in tests.
 	noMinuteCache bool
 
+	// blank: a blank line came after the open entry's last line.
+	blank bool
+	// command is the command of the last prompt line, while in scope.
+	command string
+
 	bootID         string
 	boots          int
 	entriesInBoot  int
-	qualityCounts  [5]int64
+	qualityCounts  [event.TimeNone + 1]int64
 	rolloverWarned bool
 	leapDayWarned  bool
 	gapWarned      bool
@@ -142,9 +147,37 @@ func (a *Assembler) Add(out []event.Event, p *Parsed) []event.Event {
 // AddAll is Add for each of ps in turn. Within one call an entry is
 // built in its place in out, so each event is copied once, not through
 // the held-back slot; only the last entry is held back.
+//
+// The continuation rule: a line joins the entry before it only when it
+// cannot start an event itself (ParseLine said KindContinuation or
+// KindText), and then
+//   - an indented line (KindContinuation) joins whatever entry is open;
+//     an apt history "Key: value" line joins only an apt history entry,
+//     with no blank line between them (blocks are separated by one), and
+//     is read as text otherwise;
+//   - an unindented line (KindText) joins a command's output always,
+//     and an entry with a header (syslog, journal, application formats)
+//     unless a blank line came between them; it never joins a line of
+//     plain text (each is an event) nor a term.log line (dpkg's console
+//     output is a line per event);
+//   - a line that joins nothing is an event of its own, of format text.
+//
+// A prompt line's command is in scope until the next prompt or the next
+// line of text that stands on its own: the entries in scope carry it in
+// field "command", and the lines that join the prompt's event go to its
+// field "output" instead of its message.
 func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 	cur := -1 // index in out of the entry still open in this call
 	curDeferred := false
+	peek := func() *event.Event {
+		switch {
+		case cur >= 0:
+			return &out[cur]
+		case a.hasPending:
+			return &a.pending
+		}
+		return nil
+	}
 	open := func() *event.Event {
 		if cur >= 0 {
 			if curDeferred {
@@ -166,6 +199,7 @@ func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 		p := &ps[i]
 		switch p.Kind {
 		case KindSkip:
+			a.blank = true
 			continue
 		case KindBanner:
 			if !p.Event.Time.IsZero() {
@@ -176,14 +210,15 @@ func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 			out, cur = a.Flush(out), -1
 			a.newBoot(p.Event.BootID)
 			continue
-		case KindContinuation:
-			if ev := open(); ev != nil {
-				extend(ev, &p.Event)
+		case KindContinuation, KindText:
+			if a.joins(peek(), p) {
+				extend(open(), &p.Event)
+				a.blank = false
 				continue
 			}
-			// A continuation with nothing before it (the file starts mid-
-			// block) is kept as an event of its own.
+			a.standAlone(peek(), &p.Event)
 		}
+		a.blank = false
 		out = a.Flush(out)
 		out = append(out, p.Event)
 		cur, curDeferred = len(out)-1, p.Deferred
@@ -195,6 +230,67 @@ func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 		out = out[:cur]
 	}
 	return out
+}
+
+// joins reports whether the line p, which cannot start an event, joins
+// the open entry (nil: none); see AddAll. An apt history line that does
+// not is turned into text.
+func (a *Assembler) joins(open *event.Event, p *Parsed) bool {
+	if p.Kind == KindContinuation && p.Event.Source.Format == FormatAptHistory &&
+		(open == nil || open.Source.Format != FormatAptHistory || a.blank) {
+		p.Kind = KindText
+		p.Event.Fields = nil
+		p.Event.Source.Format = FormatText
+	}
+	if p.Kind == KindText && open != nil && oldCatalogLine(open, &p.Event) {
+		return true
+	}
+	switch {
+	case open == nil:
+		return false
+	case p.Kind == KindContinuation || open.Kind == event.KindCommand:
+		return true
+	case open.Source.Format == FormatText || open.Source.Format == FormatAptTerm:
+		return false
+	}
+	return !a.blank
+}
+
+// oldCatalogLine turns a line of text into a -x catalog line (field
+// "catalog") when it has the "-- " prefix journalctl gave catalog lines
+// before v246 and follows a syslog or journal entry: a journalctl -xe
+// paste in a file sniffed as something else (ParseLine reads such lines
+// by their key alone, "-- Subject: ...", or with a journal hint).
+func oldCatalogLine(open, ev *event.Event) bool {
+	m := ev.Message
+	if len(m) < 2 || m[0] != '-' || m[1] != '-' || (len(m) > 2 && m[2] != ' ') {
+		return false
+	}
+	switch Family(open.Source.Format) {
+	case "syslog", "journal":
+	default:
+		return false
+	}
+	text := ""
+	if len(m) > 3 {
+		text = m[3:]
+	}
+	ev.Message = ""
+	ev.Fields = append(ev.Fields[:0:0], event.Field{Key: "catalog", Value: text})
+	return true
+}
+
+// standAlone makes a line that joins nothing an event of its own: a
+// line of text, which ends the scope of a command, or of dpkg's console
+// output when it follows a term.log line.
+func (a *Assembler) standAlone(open *event.Event, ev *event.Event) {
+	ev.Kind = event.KindLog
+	if open != nil && open.Source.Format == FormatAptTerm {
+		ev.Program, ev.Source.Format = "dpkg", FormatAptTerm
+		ev.Screen, ev.ErrorLevel = nil, event.VerdictNone
+		return
+	}
+	a.command = ""
 }
 
 // start finishes the fields, time and boot of a new entry.
@@ -214,6 +310,15 @@ func (a *Assembler) start(ev *event.Event, line int64) {
 		ev.Fields = nil
 	}
 	ev.Source.Line = line
+	switch {
+	case ev.Kind == event.KindCommand:
+		a.command = ev.Message
+	case a.command != "":
+		if _, ok := ev.Field("command"); !ok {
+			ev.Fields = append(ev.Fields, event.Field{Key: "command", Value: a.command})
+			ev.Screen, ev.ErrorLevel = nil, event.VerdictNone
+		}
+	}
 	a.fixTime(ev)
 	if ev.Program == "kernel" && strings.HasPrefix(ev.Message, "Linux version ") && a.entriesInBoot > 0 {
 		a.newBoot("")
@@ -249,6 +354,8 @@ func (a *Assembler) TimeQuality() string {
 		return "exact"
 	case c[event.TimeInherited] > 0:
 		return "inherited"
+	case c[event.TimeNone] > 0:
+		return "none"
 	}
 	return "unknown"
 }
@@ -277,11 +384,20 @@ func (a *Assembler) newBoot(id string) {
 	a.entriesInBoot = 0
 }
 
-// extend appends a continuation line to the entry ev.
+// extend appends a continuation line to the entry ev: to its message,
+// or for a command to its field "output", as written.
 func extend(ev, c *event.Event) {
 	ev.Screen, ev.ErrorLevel = nil, event.VerdictNone // judged without this line
-	if c.Message != "" && len(ev.Message) < maxMessage {
-		ev.Message += "\n" + c.Message
+	if ev.Kind == event.KindCommand {
+		if old, ok := ev.Field("output"); !ok {
+			ev.Fields = append(ev.Fields, event.Field{Key: "output", Value: c.Message})
+		} else if len(old) < maxMessage {
+			ev.SetField("output", old+"\n"+c.Message)
+		}
+		return
+	}
+	if m := continuationText(c.Message); m != "" && len(ev.Message) < maxMessage {
+		ev.Message += "\n" + m
 	}
 	for _, f := range c.Fields {
 		if old, ok := ev.Field(f.Key); ok {
@@ -294,6 +410,22 @@ func extend(ev, c *event.Event) {
 	}
 }
 
+// continuationText is what an indented line adds to a message: the line
+// as written, but for a leading run of two or more spaces (journalctl
+// indents continuation lines to the width of its prefix, and pastes
+// indent whole blocks). A tab or a single space is the writer's own and
+// stays: "\tThose messages ..." under an ASL notice.
+func continuationText(m string) string {
+	n := 0
+	for n < len(m) && m[n] == ' ' {
+		n++
+	}
+	if n >= 2 {
+		return m[n:]
+	}
+	return m
+}
+
 // fixTime infers the year of year-less stamps and gives stamp-less lines
 // the time of the line before them.
 func (a *Assembler) fixTime(ev *event.Event) {
@@ -302,9 +434,13 @@ func (a *Assembler) fixTime(ev *event.Event) {
 		if !a.lastTime.IsZero() {
 			ev.Time = a.lastTime
 			ev.TimeQuality = event.TimeInherited
+			return
 		}
+		ev.TimeQuality = event.TimeNone
 		return
-	case event.TimeInherited:
+	case event.TimeInherited, event.TimeNone:
+		// (A line whose stamp was cut, a command: no time, and none
+		// borrowed from a neighbour of another section of a paste.)
 		return
 	case event.TimeYearInferred:
 		gap := inGap(ev.Time)

@@ -261,7 +261,7 @@ func TestAssemblerJoinsAndInherits(t *testing.T) {
 	if len(out) != 3 {
 		t.Fatalf("got %d events, want 3: %+v", len(out), out)
 	}
-	if out[0].Message != "orphan continuation at the top" || out[0].TimeQuality != event.TimeUnknown {
+	if out[0].Message != "orphan continuation at the top" || out[0].TimeQuality != event.TimeNone {
 		t.Errorf("orphan: %+v", out[0])
 	}
 	wantMsg := "panic: runtime error: index out of range [3] with length 3\ngoroutine 1 [running]:"

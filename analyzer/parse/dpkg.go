@@ -155,9 +155,12 @@ func readAptStamp(b []byte, o *Options, ev *event.Event) bool {
 }
 
 // parseAptHistory parses the lines of an apt history.log block. The
-// block starts with "Start-Date: ..." (an entry); with the apt-history
-// hint, its other "Key: value" lines are continuations carrying one field
-// each, named in lower snake case ("End-Date" -> "end_date").
+// block starts with "Start-Date: ..." (an entry); its other "Key: value"
+// lines are continuations carrying one field each, named in lower snake
+// case ("End-Date" -> "end_date"). Without the apt-history hint only the
+// keys apt writes are read (knownAptKey), so that a history block pasted
+// into a ticket among other formats is still one event; the Assembler
+// joins such a line only to an apt history entry.
 func parseAptHistory(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	if startsWith(line, "Start-Date: ") {
 		if !readAptStamp(line[len("Start-Date: "):], o, ev) {
@@ -168,14 +171,14 @@ func parseAptHistory(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 		ev.Source.Format = FormatAptHistory
 		return KindEntry, true
 	}
-	if o.Hint != FormatAptHistory {
-		return KindEntry, false
-	}
 	i := bytes.Index(line, []byte(": "))
 	if i <= 0 || i > 32 {
 		return KindEntry, false
 	}
-	key := aptKey(line[:i])
+	key := knownAptKey(line[:i])
+	if key == "" && o.Hint == FormatAptHistory {
+		key = aptKey(line[:i])
+	}
 	if key == "" {
 		return KindEntry, false
 	}
@@ -185,9 +188,9 @@ func parseAptHistory(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	return KindContinuation, true
 }
 
-// aptKey turns "Requested-By" into "requested_by"; "" if k is no
-// capitalized word of letters and dashes.
-func aptKey(k []byte) string {
+// knownAptKey names the keys apt writes in history.log blocks; "" for
+// any other.
+func knownAptKey(k []byte) string {
 	switch string(k) {
 	case "Commandline":
 		return "commandline"
@@ -209,6 +212,15 @@ func aptKey(k []byte) string {
 		return "error"
 	case "End-Date":
 		return "end_date"
+	}
+	return ""
+}
+
+// aptKey turns "Requested-By" into "requested_by"; "" if k is no
+// capitalized word of letters and dashes.
+func aptKey(k []byte) string {
+	if s := knownAptKey(k); s != "" {
+		return s
 	}
 	if k[0] < 'A' || k[0] > 'Z' {
 		return ""

@@ -43,13 +43,20 @@ const (
 	FormatCompose                = "docker-compose"
 	FormatCRI                    = "cri"  // containerd/CRI-O container log files
 	FormatText                   = "text" // fits no format
+	// FormatSyslogCut is a syslog message whose time and host columns
+	// were cut off ("systemd[1]: Stopping ..."), as pasted into tickets.
+	FormatSyslogCut = "syslog-cut"
+	// FormatPrompt is a pasted shell prompt with its command
+	// ("root@web-3:~# systemctl status docker"): an event of kind
+	// command.
+	FormatPrompt = "prompt"
 )
 
 // Family maps a format to the family a signature's `source:` matcher names:
 // syslog, journal, kernel, dpkg, apt, app, or text.
 func Family(format string) string {
 	switch format {
-	case FormatRFC3164, FormatRFC3339, FormatRFC5424:
+	case FormatRFC3164, FormatRFC3339, FormatRFC5424, FormatSyslogCut:
 		return "syslog"
 	case FormatJournalShort, FormatJournalShortPrecise, FormatJournalShortISO,
 		FormatJournalShortISOPrecise, FormatJournalShortFull, FormatJournalShortMonotonic,
@@ -77,9 +84,11 @@ const (
 	// KindContinuation belongs to the entry before it: a non-empty
 	// Message is appended to that entry's message after "\n", and Fields
 	// are appended to its fields (a field already present has the new
-	// value appended after "\n"). Used for indented journalctl
-	// continuation lines, `-x` catalog lines (field "catalog") and the
-	// lines of an apt history block.
+	// value appended after "\n"). Used for indented lines that cannot
+	// start an event (journalctl continuation lines, stack traces), `-x`
+	// catalog lines (field "catalog") and the lines of an apt history
+	// block (which join only an apt history entry). The Assembler's
+	// continuation rule is in Assembler.AddAll.
 	KindContinuation
 	// KindBoot is a boot boundary ("-- Boot <id> --", "-- Reboot --");
 	// BootID is set when the marker names the boot.
@@ -90,6 +99,12 @@ const (
 	KindBanner
 	// KindSkip is a line with nothing in it (blank).
 	KindSkip
+	// KindText is an unindented line that cannot start an event: no
+	// recognizer claimed it. Message is the line (quote markers
+	// removed), Format FormatText. The Assembler joins it to the entry
+	// before it when that entry has a header (a syslog message wrapped
+	// by its writer), else makes it an event of its own.
+	KindText
 )
 
 // Options are the per-source facts a parser needs to build times.
@@ -192,44 +207,6 @@ func (p *Parser) inBlock(b []byte) (int, bool) {
 func (p *Parser) mayHaveEscapes(msg []byte) bool {
 	_, in := p.inBlock(msg)
 	return !in || p.escapes
-}
-
-// ParseLine is the package's ParseLine, using and updating p's memory.
-func (p *Parser) ParseLine(line []byte, o *Options, ev *event.Event) Kind {
-	p.deferred = false
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1] // bytes.TrimSuffix, without its call to bytes.Equal
-	}
-	if isBlank(line) {
-		return KindSkip
-	}
-	if k, ok := parseStructured(line, o, ev); ok {
-		if k == KindEntry {
-			finishEntry(ev)
-		}
-		return k
-	}
-	if k, ok := p.parseSyslogFamily(line, o, ev); ok {
-		if k == KindEntry {
-			if p.DeferPayload && deferrable(ev) {
-				p.deferred = true
-			} else {
-				finishEntry(ev)
-			}
-		}
-		return k
-	}
-	// Indented lines that are no header continue the entry before them
-	// (journalctl indents to the prefix width). One leading space is not
-	// enough: " 1월 02 ..." is a Korean January header, handled above.
-	if len(line) >= 2 && (line[0] == '\t' || (line[0] == ' ' && line[1] == ' ')) {
-		ev.Message = p.str(bytes.TrimLeft(line, " \t"))
-		ev.Source.Format = FormatText
-		return KindContinuation
-	}
-	ev.Message = p.str(line)
-	ev.Source.Format = FormatText
-	return KindEntry
 }
 
 // stampCache is the last year-less stamp a Parser read at the start of a

@@ -45,7 +45,7 @@ func Sniff(head []byte) (format string, isLog bool) {
 			// Their other lines only parse with the hint.
 			return ev.Source.Format, true
 		}
-		if k != KindEntry && k != KindBanner && k != KindBoot {
+		if k != KindEntry && k != KindText && k != KindBanner && k != KindBoot {
 			continue
 		}
 		entries++

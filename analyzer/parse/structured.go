@@ -56,6 +56,12 @@ func parseStructured(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 		if startsWith(line, "Start-Date: ") {
 			return parseAptHistory(line, o, ev)
 		}
+	case c == 'C' || c == 'R' || c == 'I' || c == 'U' || c == 'P' || c == 'D' || c == 'E':
+		// An apt history block's "Key: value" lines, without the hint
+		// (a block pasted among other formats).
+		if k, ok := parseAptHistory(line, o, ev); ok {
+			return k, true
+		}
 	case c == 'L':
 		if startsWith(line, "Log started: ") || startsWith(line, "Log ended: ") {
 			return parseAptLogMarker(line, o, ev)

@@ -275,7 +275,7 @@ func TestParseStructuredRejects(t *testing.T) {
 		{"unterminated logfmt quote", "", `time="2025-11-11T02:13:45Z level=error`},
 		{"generic dated app log", "", "2025-06-24 14:36:25 server started on port 8080"},
 		{"python log unknown level", "", "2021-10-07 06:25:12,442 NOTE something"},
-		{"apt key without hint", "", "Commandline: apt-get upgrade"},
+		{"unknown apt-like key without hint", "", "Note: apt-get upgrade"},
 		{"start-date bad stamp", "", "Start-Date: yesterday"},
 		{"table row", "", "Total  | 5"},
 		{"compose no space after bar", "", "traefik-1  |x"},

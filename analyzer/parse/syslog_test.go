@@ -531,8 +531,8 @@ func TestParseLineSyslog(t *testing.T) {
 		{" 1월 02 15:56:02 test-server systemd[1]: Started Daily apt download activities.", KindEntry, FormatJournalShort, "systemd", "Started Daily apt download activities."},
 		{"-- Boot 9a8b7c6d5e4f30211203f4e5d6c7b8a9 --", KindBoot, FormatJournalShort, "", ""},
 		{"░░ Support: https://www.debian.org/support", KindContinuation, FormatJournalShort, "", ""},
-		{"                                     goroutine 1 [running]:", KindContinuation, FormatText, "", "goroutine 1 [running]:"},
-		{"[abc] foo", KindEntry, FormatText, "", "[abc] foo"},
+		{"                                     goroutine 1 [running]:", KindContinuation, FormatText, "", "                                     goroutine 1 [running]:"},
+		{"[abc] foo", KindText, FormatText, "", "[abc] foo"},
 	}
 	for _, c := range cases {
 		var ev event.Event

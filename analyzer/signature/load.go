@@ -838,6 +838,7 @@ var formats = []string{
 	parse.FormatJournalJSON, parse.FormatJournalJSONSeq, parse.FormatJournalExport, parse.FormatJournal,
 	parse.FormatDmesg, parse.FormatDpkg, parse.FormatAptHistory, parse.FormatAptTerm, parse.FormatUnattended,
 	parse.FormatJSONLine, parse.FormatLogfmt, parse.FormatCompose, parse.FormatCRI, parse.FormatText,
+	parse.FormatSyslogCut, parse.FormatPrompt,
 }
 
 func knownSource(s string) bool {
