@@ -109,8 +109,8 @@ func walk(dir string, o *Options, ws *event.Warnings) []*input {
 		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
-		if bundleMember(rel) != "" {
-			return nil // zone evidence, read by readBundleZone
+		if strings.HasPrefix(bundleMember(rel), "etc/") {
+			return nil // zone files, read by readBundleZone
 		}
 		if isLogName(rel) {
 			ins = append(ins, &input{path: p, name: p, zone: zone})

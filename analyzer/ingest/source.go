@@ -213,20 +213,32 @@ func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 			break
 		}
 		name := strings.TrimPrefix(hdr.Name, "./")
+		var body io.Reader = tr
 		if kind := bundleMember(name); kind != "" {
-			switch hdr.Typeflag {
-			case tar.TypeSymlink:
+			if hdr.Typeflag == tar.TypeSymlink {
 				zone.addMember(kind, nil, hdr.Linkname)
-			case tar.TypeReg:
-				zone.addMember(kind, tr, "")
+				continue
 			}
-			continue
+			if hdr.Typeflag != tar.TypeReg {
+				continue
+			}
+			// Small command outputs: read for the zone, then like any
+			// other member (etc/ holds no logs).
+			data, err := io.ReadAll(io.LimitReader(tr, maxEvidence))
+			if err != nil {
+				continue
+			}
+			zone.addMember(kind, bytes.NewReader(data), "")
+			if strings.HasPrefix(kind, "etc/") {
+				continue
+			}
+			body = bytes.NewReader(data)
 		}
 		if hdr.Typeflag != tar.TypeReg || skipMember(name) {
 			continue
 		}
 		byName := isLogName(name)
-		md, err := decode(tr)
+		md, err := decode(body)
 		if err != nil {
 			if byName {
 				s.ws.Addf(in.name+":"+name, 0, "cannot read: %v", err)

@@ -209,6 +209,9 @@ func afterFirstDir(rel string) string {
 	return ""
 }
 
+// maxEvidence bounds what is read of a zone file or command output.
+const maxEvidence = 64 << 10
+
 // addMember adds the evidence of a bundle file (bundleMember names it),
 // whose content r gives; link is a symlink's target.
 func (b *bundleZone) addMember(kind string, r io.Reader, link string) {
@@ -219,7 +222,7 @@ func (b *bundleZone) addMember(kind string, r io.Reader, link string) {
 	if r == nil {
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(r, 64<<10))
+	data, err := io.ReadAll(io.LimitReader(r, maxEvidence))
 	if err != nil {
 		return
 	}
