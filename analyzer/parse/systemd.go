@@ -30,6 +30,11 @@ func deriveSystemd(ev *event.Event) {
 		unitScoped(ev, m[:i], m[i+2:])
 		return
 	}
+	if m[len(m)-1] == '.' || m[0] == 's' {
+		if oldUnitMessage(ev, m) {
+			return
+		}
+	}
 	switch m[0] {
 	case 'S', 'F', 'R':
 	default:
@@ -103,7 +108,8 @@ func unitScoped(ev *event.Event, unit, what string) {
 	switch {
 	case what == "Succeeded." || what == "Deactivated successfully.":
 		ev.Lifecycle = event.Stopped
-	case strings.HasPrefix(what, "Main process exited, ") || strings.HasPrefix(what, "Control process exited, "):
+	case strings.HasPrefix(what, "Main process exited, ") || strings.HasPrefix(what, "Control process exited, ") ||
+		strings.HasPrefix(what, "main process exited, ") || strings.HasPrefix(what, "control process exited, "): // lower case: systemd < 236
 		code, status := exitStatus(what)
 		if code != "" {
 			ev.Fields = append(ev.Fields,
@@ -134,6 +140,47 @@ func unitScoped(ev *event.Event, unit, what string) {
 		ev.Lifecycle = event.Failed
 		ev.Fields = append(ev.Fields, event.Field{Key: "start_limit_hit", Value: "true"})
 	}
+}
+
+// oldUnitMessage handles the wording of systemd before 236 (CentOS 7's
+// 219, Ubuntu 16.04's 229), which names the unit inside the sentence:
+//
+//	nginx.service has no holdoff time, scheduling restart.
+//	nginx.service holdoff time over, scheduling restart.
+//	start request repeated too quickly for nginx.service
+//	Unit nginx.service entered failed state.
+//	nginx.service failed.
+func oldUnitMessage(ev *event.Event, m string) bool {
+	const limit = "start request repeated too quickly for "
+	var unit string
+	lc := event.Failed
+	switch {
+	case strings.HasSuffix(m, ", scheduling restart."):
+		u, what, _ := strings.Cut(m, " ")
+		if what != "has no holdoff time, scheduling restart." && what != "holdoff time over, scheduling restart." {
+			return false
+		}
+		unit, lc = u, event.Restarting
+	case strings.HasPrefix(m, limit):
+		unit = m[len(limit):]
+	case strings.HasPrefix(m, "Unit ") && strings.HasSuffix(m, " entered failed state."):
+		unit = m[len("Unit ") : len(m)-len(" entered failed state.")]
+	case strings.HasSuffix(m, " failed.") && strings.IndexByte(m, ' ') == len(m)-len(" failed."):
+		unit = m[:len(m)-len(" failed.")]
+	default:
+		return false
+	}
+	if !isUnitName(unit) {
+		return false
+	}
+	ev.Lifecycle = lc
+	if strings.HasPrefix(m, limit) {
+		ev.Fields = append(ev.Fields, event.Field{Key: "start_limit_hit", Value: "true"})
+	}
+	if ev.Unit == "" {
+		ev.Unit = unit
+	}
+	return true
 }
 
 // exitStatus reads "code=exited, status=1/FAILURE" from a process-exit

@@ -76,6 +76,20 @@ var systemdCases = []struct {
 	{"consumed cpu", "systemd", "", "docker.service: Consumed 1.234s CPU time.", event.LifecycleNone, "docker.service", nil},
 	{"socket unit", "systemd", "", "docker.socket: Succeeded.", event.Stopped, "docker.socket", nil},
 
+	// systemd < 236 (CentOS 7, Ubuntu 16.04)
+	{"old main exited", "systemd", "", "systemd-logind.service: main process exited, code=exited, status=1/FAILURE", event.Failed, "systemd-logind.service",
+		kvs("exit_code", "exited", "exit_status", "1/FAILURE")},
+	{"old no holdoff", "systemd", "", "getty@tty1.service has no holdoff time, scheduling restart.", event.Restarting, "getty@tty1.service", nil},
+	{"old holdoff over", "systemd", "", "nginx.service holdoff time over, scheduling restart.", event.Restarting, "nginx.service", nil},
+	{"old start limit", "systemd", "", "start request repeated too quickly for systemd-logind.service", event.Failed, "systemd-logind.service",
+		kvs("start_limit_hit", "true")},
+	{"old entered failed state", "systemd", "", "Unit systemd-logind.service entered failed state.", event.Failed, "systemd-logind.service", nil},
+	{"old unit failed", "systemd", "", "systemd-logind.service failed.", event.Failed, "systemd-logind.service", nil},
+	{"old wording, no unit", "systemd", "", "Something else failed.", event.LifecycleNone, "", nil},
+	{"old wording, two words", "systemd", "", "The job failed.", event.LifecycleNone, "", nil},
+	{"old wording, limit without unit", "systemd", "", "start request repeated too quickly for a while", event.LifecycleNone, "", nil},
+	{"old wording, other scheduling", "systemd", "", "nginx.service is scheduling restart.", event.LifecycleNone, "", nil},
+
 	// near misses
 	{"not systemd", "myapp", "", "Starting Docker Application Container Engine...", event.LifecycleNone, "", nil},
 	{"not systemd unit-scoped", "dockerd", "", "docker.service: Succeeded.", event.LifecycleNone, "", nil},
