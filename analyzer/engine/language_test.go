@@ -192,3 +192,37 @@ func TestStateEventsReachTheirMatchers(t *testing.T) {
 		t.Errorf("state event offered to %v, want the root matcher alone", offered)
 	}
 }
+
+// sigCrashLoop: restarts counted per unit; a condition skip resets the
+// unit's count (threshold until).
+const sigCrashLoop = `schema: logsleuth/v1
+id: crashloop
+title: Restarted again and again
+events:
+  restart: {program: systemd, message|re: '^(?P<svc>\S+): Scheduled restart job'}
+  skipped: {program: systemd, message|re: "^(?P<svc>\\S+): Skipped due to 'exec-condition'"}
+match:
+  threshold: {event: restart, by: [host, svc], count: 3, window: 10m, until: [skipped]}
+`
+
+func TestThresholdUntil(t *testing.T) {
+	restart := func(clock, svc string) event.Event {
+		return ev(clock, "h systemd - - | "+svc+": Scheduled restart job, restart counter is at 1.")
+	}
+	skip := func(clock, svc string) event.Event {
+		return ev(clock, "h systemd - - | "+svc+": Skipped due to 'exec-condition'.")
+	}
+	cases := []engineCase{
+		{"restarts without skips count", []string{sigCrashLoop},
+			[]event.Event{restart("10:00:00", "a.service"), restart("10:00:10", "a.service"), restart("10:00:20", "a.service")},
+			[]string{"crashloop confirmed restart.svc=a.service count=3"}, ""},
+		{"a skip before each restart resets the count", []string{sigCrashLoop},
+			[]event.Event{skip("10:00:00", "a.service"), restart("10:00:00", "a.service"), skip("10:00:10", "a.service"), restart("10:00:10", "a.service"),
+				skip("10:00:20", "a.service"), restart("10:00:20", "a.service"), skip("10:00:30", "a.service"), restart("10:00:30", "a.service")},
+			nil, ""},
+		{"another unit's skip resets nothing here", []string{sigCrashLoop},
+			[]event.Event{restart("10:00:00", "a.service"), skip("10:00:05", "b.service"), restart("10:00:10", "a.service"), restart("10:00:20", "a.service")},
+			[]string{"crashloop confirmed restart.svc=a.service count=3"}, ""},
+	}
+	runCases(t, cases, true)
+}

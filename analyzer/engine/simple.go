@@ -154,9 +154,13 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 	m := t.sig.Match
 	var h *hit
 	for i := range hits {
-		if hits[i].def == m.Event {
+		if hits[i].def == m.Event && h == nil {
 			h = &hits[i]
-			break
+		}
+		for _, u := range m.Until {
+			if hits[i].def == u {
+				t.until(ev, hits[i].caps)
+			}
 		}
 	}
 	if h == nil {
@@ -230,6 +234,16 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 	e.emit(f)
 	b.open, b.fired, b.bestEvents = f, true, nil
 	b.times, b.events, b.caps = b.times[:0], b.events[:0], b.caps[:0]
+}
+
+// until drops what the group of an until event counted so far, and ends
+// its burst: the count starts again after it.
+func (t *threshold) until(ev *event.Event, caps signature.Captures) {
+	t.key = appendGroupKey(t.key[:0], t.sig.Match.By, ev, caps)
+	if b := t.groups[string(t.key)]; b != nil {
+		b.open = nil
+		b.times, b.events, b.caps = b.times[:0], b.events[:0], b.caps[:0]
+	}
 }
 
 // finish reports, for each group that never fired, the fullest window

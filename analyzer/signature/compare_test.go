@@ -304,3 +304,22 @@ func TestClassWarnings(t *testing.T) {
 		t.Errorf("Class = %q", c)
 	}
 }
+
+func TestThresholdUntilLoads(t *testing.T) {
+	base := "schema: logsleuth/v1\nid: x\ntitle: X\nevents:\n  r: {message|re: '^(?P<svc>\\S+): Scheduled restart'}\n"
+	sigs, errs := Parse("f.yaml", []byte(base+"  s: {message|re: '^(?P<svc>\\S+): Skipped'}\nmatch:\n  threshold: {event: r, by: [host, svc], count: 3, window: 1m, until: [s]}\n"))
+	if len(errs) > 0 || len(sigs[0].Match.Until) != 1 {
+		t.Fatalf("errs %v", errs)
+	}
+	for _, c := range []struct{ tail, want string }{
+		{"  s: {message|contains: Skipped}\nmatch:\n  threshold: {event: r, by: [host, svc], count: 3, window: 1m, until: [s]}\n",
+			`f.yaml:8:72: reference_error: threshold.until event "s" does not capture by key "svc"`},
+		{"  s: {message|contains: Skipped}\nmatch:\n  threshold: {event: r, count: 3, window: 1m, until: [t]}\n",
+			`f.yaml:8:55: reference_error: threshold.until names unknown event "t"`},
+	} {
+		_, errs := Parse("f.yaml", []byte(base+c.tail))
+		if !strings.Contains(errs.Error(), c.want) {
+			t.Errorf("errors:\n%v\nwant %s", errs, c.want)
+		}
+	}
+}

@@ -84,7 +84,7 @@ func (l *loader) match(s *Signature, n *yaml.Node) {
 }
 
 func (l *loader) threshold(s *Signature, n *yaml.Node) {
-	var byNode *yaml.Node
+	var byNode, untilNode *yaml.Node
 	for _, kv := range l.pairs(n, "threshold") {
 		k, v := kv[0], kv[1]
 		switch k.Value {
@@ -101,8 +101,16 @@ func (l *loader) threshold(s *Signature, n *yaml.Node) {
 			s.Match.Count = c
 		case "window":
 			s.Match.Window, _ = l.duration(v, "threshold.window")
+		case "until":
+			untilNode = v
+			names, _ := l.strs(v, "threshold.until")
+			for i := range names {
+				if e := l.eventRef(s, valueNode(v, i), "threshold.until"); e != nil {
+					s.Match.Until = append(s.Match.Until, e)
+				}
+			}
 		default:
-			l.unknownKey(k, "threshold", []string{"event", "by", "count", "window"})
+			l.unknownKey(k, "threshold", []string{"event", "by", "count", "window", "until"})
 		}
 	}
 	if s.Match.Event == nil || s.Match.Count == 0 || s.Match.Window == 0 {
@@ -111,6 +119,17 @@ func (l *loader) threshold(s *Signature, n *yaml.Node) {
 	}
 	if byNode != nil {
 		l.checkKeys(byNode, s.Match.By, s.Match.Event.Matcher.CaptureNames(), "threshold.by")
+		// An until event resets the group it belongs to: it must
+		// capture the captures among the by keys too.
+		for i, u := range s.Match.Until {
+			own := u.Matcher.CaptureNames()
+			for _, k := range s.Match.By {
+				if contains(s.Match.Event.Matcher.CaptureNames(), k) && !contains(own, k) && !contains(eventKeys, k) {
+					l.errorf(valueNode(untilNode, i), CodeReference, "an until event names its group by the same by keys: capture "+k+" in its |re",
+						"threshold.until event %q does not capture by key %q", u.Name, k)
+				}
+			}
+		}
 	}
 }
 

@@ -139,7 +139,9 @@ type Match struct {
 	// sequence
 	Steps   []*Step
 	MaxSpan time.Duration
-	Until   []*EventDef
+	// Until (sequence and threshold): an event of these drops the
+	// pending instances, or the counted events, of its group.
+	Until []*EventDef
 }
 
 // Step is one step of a sequence.
