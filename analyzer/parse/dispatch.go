@@ -151,7 +151,7 @@ func recognizeCut(p *Parser, line []byte, o *Options, ev *event.Event) (Kind, bo
 		return KindEntry, false
 	}
 	h := header{pri: event.NoPriority, format: FormatSyslogCut}
-	if t, ok := scanTag(line, true); ok {
+	if t, ok := scanTag(line, true, false); ok {
 		h.setTag(line, t)
 	} else {
 		sp := bytes.IndexByte(line, ' ')
@@ -159,7 +159,7 @@ func recognizeCut(p *Parser, line []byte, o *Options, ev *event.Event) (Kind, bo
 			return KindEntry, false
 		}
 		rest := line[sp+1:]
-		t, ok := scanTag(rest, true)
+		t, ok := scanTag(rest, true, false)
 		if !ok {
 			return KindEntry, false
 		}

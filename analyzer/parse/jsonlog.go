@@ -50,20 +50,119 @@ func parseJSONLine(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 // a signature looks for may sit in any key (Traefik puts "client version
 // 1.24 is too old" in "error", not in "msg").
 func parseAppJSON(line []byte, o *Options, ev *event.Event) {
+	if unwrapSyslog(line, o, ev) {
+		return
+	}
 	ev.Message = toValidString(bytes.TrimSpace(line))
 	ev.Source.Format = FormatJSONLine
-	addJSONFields(line, o.Location, ev, true)
+	addJSONFields(line, o.Location, ev, true, nil)
+}
+
+// unwrapSyslog parses a JSON line whose "message" or "msg" is a whole
+// syslog line, as log shippers and multiplexers write them
+// ({"timestamp":"...","message":"Nov  3 09:23:38 veridian automount[7998]: ..."}):
+// the event is the inner line's (its time, program, PID, message and
+// format), with the wrapper's other members as fields. The wrapper's
+// level, host and, for a year-less inner stamp, year win: the inner time
+// is when it happened, the wrapper's usually when it was collected. ev is
+// only written when it reports true.
+func unwrapSyslog(line []byte, o *Options, ev *event.Event) bool {
+	var obj jsonObject
+	obj.reset(line)
+	var key, raw []byte
+	for obj.next() {
+		switch v := obj.val; string(obj.key) {
+		case "message", "msg":
+			if len(v) > 17 && v[0] == '"' && syslogStart(v[1:]) {
+				key, raw = obj.key, v
+			}
+		}
+	}
+	if raw == nil {
+		return false
+	}
+	inner := jsonText(raw)
+	if bytes.IndexByte(inner, '\\') >= 0 {
+		inner = appendUnescaped(nil, inner)
+	}
+	var in event.Event
+	in.Reset()
+	if _, ok := parseSyslogFamily(inner, o, &in); !ok || in.Program == "" {
+		return false
+	}
+	addJSONFields(line, o.Location, ev, true, key)
+	wrapperTime := ev.Time
+	if wrapperHost, ok := ev.Field("host"); ok && wrapperHost != "" {
+		ev.Host = wrapperHost
+	} else if wrapperHost, ok := ev.Field("hostname"); ok && wrapperHost != "" {
+		ev.Host = wrapperHost
+	} else {
+		ev.Host = in.Host
+	}
+	ev.Program, ev.PID, ev.Message = in.Program, in.PID, in.Message
+	if ev.Priority == event.NoPriority {
+		ev.Priority = in.Priority
+	}
+	ev.Fields = append(ev.Fields, in.Fields...)
+	ev.Source.Format = in.Source.Format
+	switch {
+	case in.TimeQuality == event.TimeYearInferred && !wrapperTime.IsZero():
+		ev.Time, ev.TimeQuality = nearestYear(in.Time, wrapperTime, o.Location), event.TimeZoneAssumed
+	case in.TimeQuality != event.TimeUnknown:
+		ev.Time, ev.TimeQuality = in.Time, in.TimeQuality
+	}
+	return true
+}
+
+// syslogStart reports whether b starts the way a syslog line does: an
+// English month and a space, "YYYY-" or "<PRI". A cheap test, so that most
+// application messages are never handed to the syslog parser.
+func syslogStart(b []byte) bool {
+	switch {
+	case len(b) < 5:
+		return false
+	case b[0] == '<':
+		return isDigit(b[1])
+	case isDigit(b[0]):
+		return isDigit(b[1]) && isDigit(b[2]) && isDigit(b[3]) && b[4] == '-'
+	}
+	return b[3] == ' ' && englishMonth(b) != 0
+}
+
+// nearestYear moves the year-less t (month, day and clock in loc) to the
+// year that puts it nearest to ref.
+func nearestYear(t, ref time.Time, loc *time.Location) time.Time {
+	w := t.In(loc)
+	best := time.Time{}
+	for y := ref.In(loc).Year() - 1; y <= ref.In(loc).Year()+1; y++ {
+		c := time.Date(y, w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), loc)
+		if best.IsZero() || absDuration(c.Sub(ref)) < absDuration(best.Sub(ref)) {
+			best = c
+		}
+	}
+	return best.UTC()
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }
 
 // addJSONFields adds the top-level members of the object in line as
 // fields (strings decoded, other scalars as written, nested values as
 // their JSON text, nulls dropped) and reads time and level from them.
-func addJSONFields(line []byte, loc *time.Location, ev *event.Event, setTime bool) {
+// The member named skip, when not nil, is left out.
+func addJSONFields(line []byte, loc *time.Location, ev *event.Event, setTime bool, skip []byte) {
 	var obj jsonObject
 	obj.reset(line)
 	for obj.next() {
 		k, v := obj.key, obj.val
 		if len(k) == 0 || v[0] == 'n' { // no name, or null
+			continue
+		}
+		if skip != nil && string(k) == string(skip) {
 			continue
 		}
 		switch string(k) {

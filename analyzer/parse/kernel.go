@@ -87,7 +87,7 @@ func dmesgBody(line []byte, p int, h *header) bool {
 		return true
 	}
 	msg := line[p+1:]
-	if t, ok := scanTag(msg, true); ok && t.hasPID {
+	if t, ok := scanTag(msg, true, false); ok && t.hasPID {
 		h.setTag(msg, t)
 		return true
 	}

@@ -50,7 +50,12 @@ func parse5424(b []byte, h *header) bool {
 			f[i] = b[s:p]
 		}
 	}
-	var sd, msg []byte
+	// The header is valid up to here; what follows is kept whatever its
+	// shape. Structured data that breaks the grammar (rsyslog's own test
+	// sends RFC 5424's example with `eventSource= "Application"`) becomes
+	// the field "sd" as written, when its brackets and quotes close, or
+	// else part of the message: the header is not thrown away for it.
+	var sd, badSD, msg []byte
 	if p < len(b) {
 		if b[p] != ' ' || p+1 >= len(b) {
 			return false
@@ -60,13 +65,15 @@ func parse5424(b []byte, h *header) bool {
 		case '-':
 			p++
 		case '[':
-			e, ok := scanSD(b, p)
-			if !ok {
-				return false
+			if e, ok := scanSD(b, p); ok {
+				sd, p = b[p:e], e
+			} else if e, ok := skipSD(b, p); ok {
+				badSD, p = b[p:e], e
+			} else {
+				p-- // the whole rest is the message
 			}
-			sd, p = b[p:e], e
 		default:
-			return false
+			p-- // no SD at all: the rest is the message
 		}
 	}
 	if p < len(b) {
@@ -91,8 +98,44 @@ func parse5424(b []byte, h *header) bool {
 		h.procid = f[2]
 	}
 	h.msgid, h.sd, h.msg = f[3], sd, msg
+	if badSD != nil {
+		h.key, h.val = "sd", badSD
+	}
 	h.tagged = true
 	return true
+}
+
+// skipSD finds the end of structured data that scanSD rejected, the way
+// rsyslog reads it: bracketed elements whose quoted strings may hold ']'
+// (with backslash escapes), followed by a space or the end of b.
+func skipSD(b []byte, p int) (int, bool) {
+	for p < len(b) && b[p] == '[' {
+		p++
+		for {
+			if p >= len(b) {
+				return p, false
+			}
+			c := b[p]
+			p++
+			if c == ']' {
+				break
+			}
+			if c != '"' {
+				continue
+			}
+			for p < len(b) && b[p] != '"' {
+				if b[p] == '\\' {
+					p++
+				}
+				p++
+			}
+			if p >= len(b) {
+				return p, false
+			}
+			p++ // the closing quote
+		}
+	}
+	return p, p == len(b) || b[p] == ' '
 }
 
 // atoiPID reads a decimal PID of at most 10 digits.

@@ -140,6 +140,13 @@ func parsePRIHeader(line []byte, o *Options, h *header) bool {
 		return parse5424(rest[2:], h)
 	case rest[0] == '[':
 		return parseBracketHeader(rest, o, h)
+	case rest[0] == ' ':
+		// "<38> Mar  7 19:06:53 ...": rsyslog accepts spaces before the
+		// stamp; only a stamp may follow them.
+		rest = bytes.TrimLeft(rest, " ")
+		if len(rest) < 3 {
+			return false
+		}
 	}
 	return parseStampHeader(rest, o, h)
 }
@@ -176,12 +183,38 @@ func parseMonthDay(line []byte, p int, m time.Month, localized bool, o *Options,
 	if p >= len(line) || line[p] != ' ' || day < 1 || day > daysIn(m, 2000) {
 		return false
 	}
+	// "Mar  7 2008 19:06:53": a year before the clock (Cisco IOS with
+	// "service timestamps log datetime year", received by rsyslog).
+	year := 0
+	if p+5 < len(line) && line[p+3] != ':' && line[p+5] == ' ' {
+		y, ok := num4(line, p+1)
+		if !ok || y == 0 || day > daysIn(m, y) {
+			return false
+		}
+		year, p = y, p+5
+	}
 	c, p, ok := readClock(line, p+1, '.')
-	if !ok || (p < len(line) && line[p] != ' ') {
+	if !ok {
 		return false
 	}
-	h.t = localTime(provisionalYear(o.Year, m, day), m, day, c.h, c.m, c.s, c.ns, o.Location)
+	// The tail starts at the space after the clock. BSD syslogd and macOS
+	// write their own lines with a colon after the clock and no host
+	// ("Feb 29 01:15:43: --- last message repeated 5 times ---"), as do
+	// some senders rsyslog accepts ("Mar  7 19:06:53: host tag: msg").
+	tail := p
+	if p < len(line) && line[p] != ' ' {
+		if line[p] != ':' || (p+1 < len(line) && line[p+1] != ' ') {
+			return false
+		}
+		tail = p + 1
+	}
 	h.q = event.TimeYearInferred
+	if year != 0 {
+		h.t = localTime(year, m, day, c.h, c.m, c.s, c.ns, o.Location)
+		h.q = event.TimeZoneAssumed
+	} else {
+		h.t = localTime(provisionalYear(o.Year, m, day), m, day, c.h, c.m, c.s, c.ns, o.Location)
+	}
 	switch {
 	case c.frac:
 		h.format = FormatJournalShortPrecise
@@ -191,8 +224,11 @@ func parseMonthDay(line []byte, p int, m time.Month, localized bool, o *Options,
 		h.format = FormatRFC3164
 		h.rsyslog = true
 	}
-	h.stampEnd = p
-	parseTail(line, p, false, h)
+	if year == 0 {
+		// The Parser's stamp cache holds year-less stamps only.
+		h.stampEnd = p
+	}
+	parseTail(line, tail, false, h)
 	return true
 }
 
@@ -311,12 +347,17 @@ func parseUnixHeader(line []byte, h *header) bool {
 // carries a PID or is "kernel", and reports false instead of falling back
 // to "host msg": kernel messages such as "[ 1.5] usb usb1: New USB device"
 // look like "host tag:" otherwise. h is only written when it reports true.
+//
+// After a host, a tag may also come without its colon (looseTag): rsyslog
+// writes a message it received as RFC5424 with its APP-NAME[PROCID] as the
+// tag, and macOS puts the level between tag and colon. A severity word in
+// the host's place before a tag is ChromeOS's level, not a host.
 func parseTail(line []byte, p int, strict bool, h *header) bool {
 	if p >= len(line) {
 		return !strict
 	}
 	rest := line[p+1:]
-	if t, ok := scanTag(rest, strict); ok {
+	if t, ok := scanTag(rest, strict, false); ok {
 		h.setTag(rest, t)
 		return true
 	}
@@ -332,8 +373,14 @@ func parseTail(line []byte, p int, strict bool, h *header) bool {
 			for q < len(rest) && rest[q] == ' ' {
 				q++
 			}
-			if t, ok := scanTag(rest[q:], strict); ok {
-				h.host = host
+			if t, ok := scanTag(rest[q:], strict, !strict); ok {
+				if pri, ok := severityWord(host); ok {
+					if h.pri == event.NoPriority {
+						h.pri = pri
+					}
+				} else {
+					h.host = host
+				}
 				h.setTag(rest[q:], t)
 				return true
 			}
@@ -368,6 +415,11 @@ func (h *header) setTag(b []byte, t tag) {
 	h.pid = t.pid
 	h.msg = b[t.msg:]
 	h.tagged = true
+	if t.levelEnd > 0 && h.pri == event.NoPriority {
+		if pri, ok := levelPriority(b[t.levelStart:t.levelEnd]); ok {
+			h.pri = pri
+		}
+	}
 }
 
 // tag locates a syslog tag ("prog[pid]:", "prog:", "prog(sub)[pid]:") in
@@ -377,7 +429,9 @@ type tag struct {
 	subStart, subEnd int
 	pid              int
 	hasPID           bool
-	msg              int // start of the message: after ": "
+	// levelStart, levelEnd: the macOS level of "prog[pid] <Notice>:".
+	levelStart, levelEnd int
+	msg                  int // start of the message: after ": " and any further spaces
 }
 
 // maxTagName bounds a program name: longer first words are no tag.
@@ -388,7 +442,12 @@ const maxTagName = 128
 // "postfix/smtpd", "org.gnome.Shell.desktop", "user@1000.service"). The tag
 // ends with ':' followed by a space or the end of b (or anything, after a
 // PID). With strict, only a tag with a PID or the name "kernel" counts.
-func scanTag(b []byte, strict bool) (t tag, ok bool) {
+// With loose, a tag may end with a space instead (looseTag).
+//
+// The spaces after the colon are all dropped: "sshd[3]:  Accepted ..."
+// (two spaces, as some syslogd builds write) has the message "Accepted
+// ...", so that signatures anchored at its start match it.
+func scanTag(b []byte, strict, loose bool) (t tag, ok bool) {
 	i := 0
 	for i < len(b) && i < maxTagName && byteClass[b[i]]&tagNameByte != 0 {
 		i++
@@ -420,7 +479,13 @@ func scanTag(b []byte, strict bool) (t tag, ok bool) {
 		t.pid, t.hasPID = pid, true
 		i = j + 1
 	}
-	if i >= len(b) || b[i] != ':' {
+	if i >= len(b) {
+		return t, false
+	}
+	if b[i] != ':' {
+		if loose && b[i] == ' ' {
+			return looseTag(b, i, t)
+		}
 		return t, false
 	}
 	i++
@@ -428,6 +493,9 @@ func scanTag(b []byte, strict bool) (t tag, ok bool) {
 		switch {
 		case b[i] == ' ':
 			i++
+			for i < len(b) && b[i] == ' ' {
+				i++
+			}
 		case !t.hasPID:
 			// "name:text" is more often text than a tag; with a PID
 			// ("prog[42]:text") it is a tag whose sender left out the
@@ -440,6 +508,57 @@ func scanTag(b []byte, strict bool) (t tag, ok bool) {
 		return t, false
 	}
 	return t, true
+}
+
+// looseTag finishes a tag scanTag read up to a space at b[i] instead of a
+// colon. It is one in three shapes:
+//
+//	prog[pid] <Level>: msg   macOS syslogd (also without the PID)
+//	prog[pid] msg            rsyslog's tag for a message received as RFC5424
+//	prog_name msg            the same without a PROCID, when the name cannot
+//	                         be a word of prose: it holds '_' or an inner '.'
+//
+// Any other first word after the host is message text: "Job `cron.daily'
+// terminated" lost its tag (anacron's); "Job" is no program.
+func looseTag(b []byte, i int, t tag) (tag, bool) {
+	if i+1 < len(b) && b[i+1] == '<' {
+		j := i + 2
+		for j < len(b) && j-i < 16 && (b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z') {
+			j++
+		}
+		if j == i+2 || j+1 >= len(b) || b[j] != '>' || b[j+1] != ':' {
+			return t, false
+		}
+		t.levelStart, t.levelEnd = i+2, j
+		i = j + 2
+	} else if !t.hasPID && (t.subEnd > 0 || !appName(b[:t.nameEnd])) {
+		return t, false
+	}
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	t.msg = i
+	return t, true
+}
+
+// appName reports whether a first word without colon or PID is a program
+// name: ASCII, starting with a letter, at most 48 bytes (RFC5424's
+// APP-NAME), holding '_' or a '.' between other bytes ("log_tag",
+// "com.apple.xpc.launchd"). Plain words ("Job", "some") stay text.
+func appName(b []byte) bool {
+	if len(b) < 3 || len(b) > 48 || !(b[0] >= 'a' && b[0] <= 'z' || b[0] >= 'A' && b[0] <= 'Z') {
+		return false
+	}
+	marked := false
+	for k, c := range b {
+		switch {
+		case c >= 0x80:
+			return false
+		case c == '_', c == '.' && k < len(b)-1:
+			marked = true
+		}
+	}
+	return marked
 }
 
 // versionTag reads the tag sysklogd gives its own messages, a name and a
@@ -469,9 +588,11 @@ func versionTag(b []byte, h *header) bool {
 }
 
 // validHost reports whether b can be a hostname token: printable, none of
-// the brackets, quotes and '=' that start message text, not ending in ':'.
+// the brackets, quotes and '=' that start message text, not ending in ':',
+// not starting with '-' (no hostname does: "--- last message repeated 5
+// times ---" is text).
 func validHost(b []byte) bool {
-	if len(b) == 0 || len(b) > 255 || b[len(b)-1] == ':' {
+	if len(b) == 0 || len(b) > 255 || b[len(b)-1] == ':' || b[0] == '-' {
 		return false
 	}
 	for _, c := range b {
@@ -502,6 +623,16 @@ func init() {
 			byteClass[c] |= hostByte
 		}
 	}
+}
+
+// severityWord reads the upper-case severity ChromeOS writes where
+// others write the hostname ("... INFO periodic_scheduler[13707]: ...").
+func severityWord(b []byte) (event.Priority, bool) {
+	// Hostnames are mostly lower case: one byte test for most lines.
+	if len(b) < 3 || len(b) > 8 || b[0] < 'A' || b[0] > 'Z' || !isLevelWord(b) {
+		return event.NoPriority, false
+	}
+	return levelPriority(b)
 }
 
 // isLevelWord reports whether b is an upper-case log level: an application

@@ -473,8 +473,6 @@ var nearMisses = []string{
 	"<999>Oct  7 06:20:21 host prog: msg",
 	"<>Oct  7 06:20:21 host prog: msg",
 	"<34>2 2003-10-11T22:14:15.003Z host su - ID47 - msg",
-	"<34>1 2003-10-11T22:14:15.003Z host su - ID47 [bad sd",
-	"<34>1 2003-10-11T22:14:15.003Z host su - ID47 x msg",
 	"<34>1 2003-10-11T22:14:15.003Z host su",
 	"Thu 2021-10-07 06:20:23",
 	"Thu 2021-10-47 06:20:23 UTC host prog: msg",
