@@ -12,8 +12,13 @@ BENCH_SIZE ?= 1GiB
 BENCH_DIR  ?= /tmp/logsleuth-bench
 
 EXAMPLE := examples/seed-001/var/log
+# Other parsers' test suites (shared/data/peers, beside the repository:
+# ../shared from /work/main and, through a link, from a worktree), and how
+# many of their assertions must pass (`make peers`).
+PEERS_DIR ?= ../shared/data/peers
+PEERS_MIN ?= 475
 
-.PHONY: all setup build test vet unit race fuzz-brief fuzz demo bench pgo clean
+.PHONY: all setup build test vet unit race fuzz-brief peers fuzz demo bench pgo clean
 
 all: build
 
@@ -25,7 +30,7 @@ setup:
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/logsleuth
 
-test: setup vet unit race fuzz-brief
+test: setup vet unit race fuzz-brief peers
 
 vet:
 	$(GO) vet ./...
@@ -59,6 +64,12 @@ endef
 
 fuzz-brief:
 	$(call run_fuzz,$(FUZZTIME))
+
+# The assertions of other parsers' suites (EXPECTED.md in PEERS_DIR) run
+# against the binary: fails below PEERS_MIN passed, or in CI without the
+# shared data (scripts/peers.sh).
+peers: build
+	scripts/peers.sh $(BIN) $(PEERS_MIN) $(PEERS_DIR)
 
 fuzz:
 	$(call run_fuzz,$(LONGFUZZ))

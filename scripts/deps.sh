@@ -7,9 +7,10 @@
 #   make gcc libc6-dev      make, and a C toolchain for cgo
 #   ca-certificates         go mod download over HTTPS
 #   chromium                renders the timeline HTML report headless (browser test)
+#   python3                 runs the peer suites' checks (make peers)
 set -euo pipefail
 
-APT_PACKAGES=(libsystemd-dev systemd-journal-remote ripgrep make gcc libc6-dev ca-certificates chromium)
+APT_PACKAGES=(libsystemd-dev systemd-journal-remote ripgrep make gcc libc6-dev ca-certificates chromium python3)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
