@@ -100,8 +100,9 @@ type Assembler struct {
 
 	// blank: a blank line came after the open entry's last line.
 	blank bool
-	// command is the command of the last prompt line, while in scope.
-	command string
+	// command is the command of the last prompt line, while in scope,
+	// and commandHost the host its prompt named.
+	command, commandHost string
 
 	bootID         string
 	boots          int
@@ -164,8 +165,9 @@ func (a *Assembler) Add(out []event.Event, p *Parsed) []event.Event {
 //
 // A prompt line's command is in scope until the next prompt or the next
 // line of text that stands on its own: the entries in scope carry it in
-// field "command", and the lines that join the prompt's event go to its
-// field "output" instead of its message.
+// field "command" (and the prompt's host when they name none), and the
+// lines that join the prompt's event go to its field "output" instead of
+// its message.
 func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 	cur := -1 // index in out of the entry still open in this call
 	curDeferred := false
@@ -312,10 +314,14 @@ func (a *Assembler) start(ev *event.Event, line int64) {
 	ev.Source.Line = line
 	switch {
 	case ev.Kind == event.KindCommand:
-		a.command = ev.Message
+		a.command, a.commandHost = ev.Message, ev.Host
 	case a.command != "":
 		if _, ok := ev.Field("command"); !ok {
 			ev.Fields = append(ev.Fields, event.Field{Key: "command", Value: a.command})
+			ev.Screen, ev.ErrorLevel = nil, event.VerdictNone
+		}
+		if ev.Host == "" && a.commandHost != "" {
+			ev.Host = a.commandHost // a command's output is from the prompt's host
 			ev.Screen, ev.ErrorLevel = nil, event.VerdictNone
 		}
 	}

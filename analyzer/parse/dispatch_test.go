@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -259,5 +260,64 @@ func TestCommandScope(t *testing.T) {
 				i, ev.Source.Line, ev.Kind, cmd, out, ev.TimeQuality, ev.Program, ev.Message,
 				w.line, w.kind, w.command, w.out, w.quality, w.program, w.message)
 		}
+	}
+}
+
+// TestTicketPaste reads the unattended-upgrade ticket fixture, a paste
+// that mixes prose, apt history.log, journalctl -xe with catalog lines,
+// prompts and indented cut syslog lines: one event per log line, each
+// read by its own shape, the catalog and history lines joined to theirs.
+func TestTicketPaste(t *testing.T) {
+	data, err := os.ReadFile("../../fixtures/unattended-upgrade/ticket-paste/ticket.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := assemble(t, strings.TrimSuffix(string(data), "\n"), "")
+	type want struct {
+		line    int64
+		format  string
+		program string
+		host    string
+		timed   bool
+	}
+	cut := func(line int64, program string, timed bool) want {
+		return want{line, FormatSyslogCut, program, "web-3", timed}
+	}
+	wants := []want{
+		{1, FormatText, "", "", false}, {2, FormatText, "", "", false}, {4, FormatText, "", "", false},
+		{6, FormatAptHistory, "apt", "", true},
+		{11, FormatPrompt, "", "web-3", false},
+		{12, FormatRFC3164, "systemd", "web-3", true}, {20, FormatRFC3164, "systemd", "web-3", true}, {26, FormatRFC3164, "systemd", "web-3", true},
+		{35, FormatText, "", "", true},
+		{37, FormatPrompt, "", "web-3", false},
+		cut(38, "systemd", false), cut(39, "dockerd", true), cut(40, "dockerd", true), cut(41, "systemd", false), cut(42, "systemd", false),
+		cut(43, "systemd", false), cut(44, "systemd", false), cut(45, "systemd", false), cut(46, "systemd", false), cut(47, "containerd", true),
+		cut(48, "systemd", false),
+		{50, FormatPrompt, "", "web-3", false},
+	}
+	if len(evs) != len(wants) {
+		t.Fatalf("got %d events, want %d:\n%s", len(evs), len(wants), strings.Join(messages(evs), "\n"))
+	}
+	for i, w := range wants {
+		ev := evs[i]
+		if ev.Source.Line != w.line || ev.Source.Format != w.format || ev.Program != w.program || ev.Host != w.host || ev.Time.IsZero() == w.timed {
+			t.Errorf("event %d: line %d %s program %q host %q time %v (%s); want line %d %s program %q host %q timed %v",
+				i, ev.Source.Line, ev.Source.Format, ev.Program, ev.Host, ev.Time, ev.TimeQuality, w.line, w.format, w.program, w.host, w.timed)
+		}
+		if !ev.Time.IsZero() == (ev.TimeQuality == event.TimeNone) {
+			t.Errorf("event %d: time %v with quality %s", i, ev.Time, ev.TimeQuality)
+		}
+	}
+	if c, _ := evs[5].Field("catalog"); !strings.HasPrefix(c, "Subject: A start job for unit apt-daily-upgrade.service") || strings.Count(c, "\n") != 6 {
+		t.Errorf("catalog of line 12: %q", c)
+	}
+	if u, _ := evs[3].Field("upgrade"); !strings.Contains(u, "docker.io:amd64") {
+		t.Errorf("apt history upgrade field: %q", u)
+	}
+	if evs[10].Unit != "docker.service" || evs[10].Lifecycle != event.Stopping {
+		t.Errorf("line 38: unit %q lifecycle %s", evs[10].Unit, evs[10].Lifecycle)
+	}
+	if o, _ := evs[21].Field("output"); !strings.HasPrefix(o, "Cannot connect to the Docker daemon") {
+		t.Errorf("docker ps output: %q", o)
 	}
 }

@@ -38,8 +38,11 @@ var Funcs = template.FuncMap{
 	"since": func(a, b any) string {
 		ta, ok1 := a.(time.Time)
 		tb, ok2 := b.(time.Time)
-		if !ok1 || !ok2 || ta.IsZero() || tb.IsZero() {
+		if !ok1 || !ok2 {
 			return ""
+		}
+		if ta.IsZero() || tb.IsZero() {
+			return "an unknown time" // (a pasted line whose stamp was cut)
 		}
 		return HumanDuration(tb.Sub(ta))
 	},
