@@ -80,9 +80,29 @@ func unwrapPath(err error) error {
 // walk lists the log files below dir: by name, or by content for files
 // whose name says nothing.
 func walk(dir string, o *Options, ws *event.Warnings) []*input {
+	// The bundle is dir itself (an unpacked sosreport), or, when dir has
+	// no zone evidence, each directory in it (a ticket's folder of
+	// unpacked sosreports, one per host).
 	zone := readBundleZone(dir)
 	if msg := zone.disagreement(); msg != "" {
 		ws.Addf(dir, 0, "%s", msg)
+	}
+	subZones := map[string]*bundleZone{}
+	zoneOf := func(rel string) *bundleZone {
+		first, _, ok := strings.Cut(rel, "/")
+		if zone != nil || !ok {
+			return zone
+		}
+		z, seen := subZones[first]
+		if !seen {
+			sub := filepath.Join(dir, first)
+			z = readBundleZone(sub)
+			if msg := z.disagreement(); msg != "" {
+				ws.Addf(sub, 0, "%s", msg)
+			}
+			subZones[first] = z
+		}
+		return z
 	}
 	var ins []*input
 	var stats walkStats
@@ -113,12 +133,12 @@ func walk(dir string, o *Options, ws *event.Warnings) []*input {
 			return nil // zone files, read by readBundleZone
 		}
 		if isLogName(rel) {
-			ins = append(ins, &input{path: p, name: p, zone: zone})
+			ins = append(ins, &input{path: p, name: p, zone: zoneOf(rel)})
 			return nil
 		}
 		switch sniffFile(p) {
 		case sniffLog:
-			ins = append(ins, &input{path: p, name: p, zone: zone})
+			ins = append(ins, &input{path: p, name: p, zone: zoneOf(rel)})
 		case sniffBinary:
 			if stats.binary++; stats.binary == 1 {
 				stats.firstBinary = rel

@@ -176,6 +176,29 @@ func TestZoneDirectoryBundle(t *testing.T) {
 	checkWarnings(t, r.warnings, nil, nil)
 }
 
+// TestZoneTicketFolder reads a folder of two unpacked sosreports from
+// hosts in different zones: each host's logs take their own bundle's zone.
+func TestZoneTicketFolder(t *testing.T) {
+	readerInUTC(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "sosreport-web3/etc/timezone", []byte("Asia/Seoul\n"))
+	writeFile(t, dir, "sosreport-db1/etc/timezone", []byte("America/Chicago\n"))
+	for _, host := range []string{"web3", "db1"} {
+		p := writeFile(t, dir, "sosreport-"+host+"/var/log/syslog", []byte("Jun 18 09:00:11 "+host+" kernel: eth0: Link is Down\n"))
+		if err := os.Chtimes(p, jun18, jun18); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := run(t, Options{Paths: []string{dir}})
+	if got := timesOf(r, "sosreport-web3/var/log/syslog"); len(got) != 1 || got[0] != "2024-06-18T00:00:11Z" {
+		t.Errorf("web3 times %q", got)
+	}
+	if got := timesOf(r, "sosreport-db1/var/log/syslog"); len(got) != 1 || got[0] != "2024-06-18T14:00:11Z" {
+		t.Errorf("db1 times %q", got)
+	}
+	checkWarnings(t, r.warnings, nil, nil)
+}
+
 // TestZonePrecedence: --tz > the source's own offsets > the bundle's zone
 // files > a banner > the reader's zone, and disagreeing evidence warns.
 func TestZonePrecedence(t *testing.T) {
