@@ -37,6 +37,18 @@ type AssemblerConfig struct {
 	// array and never reuses it: the Assembler keeps it as is instead of
 	// copying the fields into a slab of its own.
 	OwnFields bool
+
+	// Command, when set, says the source is the output of this command
+	// (a sosreport's sos_commands/docker/docker_info: "docker info"):
+	// its lines are read as state (state.go) from the first line on.
+	Command string
+	// Snapshot is when the source's command outputs were taken (a
+	// bundle's date, an archive member's time): the time of its state
+	// events. Zero: they have none (event.TimeNone).
+	Snapshot time.Time
+	// Host is the host of state events that name none (a bundle's host
+	// name); empty: that of the log line before them, if any.
+	Host string
 }
 
 // Parsed is one line as ParseLine left it, with its 1-based line number.
@@ -48,6 +60,11 @@ type Parsed struct {
 	// (Parser.DeferPayload). The Assembler completes an entry before it
 	// joins a continuation line to it.
 	Deferred bool
+	// Raw is the line as read, indentation kept, without its terminator
+	// (a slice of the block: no copy); empty when the caller does not
+	// keep it, and Event.Message stands in. Command outputs read as
+	// state need it (state.go).
+	Raw string
 }
 
 // maxMessage bounds a message grown by continuation lines, so that an
@@ -113,6 +130,11 @@ type Assembler struct {
 	gapWarned      bool
 	repeatWarned   bool
 	rolloverAt     time.Time // Anchor.Time + rolloverSlack
+
+	// Command outputs (state.go). stateOn: a block is open or may open
+	// at any line, so every line goes to the state side.
+	st      stateRun
+	stateOn bool
 }
 
 // NewAssembler returns an Assembler for one source.
@@ -120,7 +142,7 @@ func NewAssembler(cfg AssemblerConfig) *Assembler {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	return &Assembler{cfg: cfg, rolloverAt: cfg.Anchor.Time.Add(rolloverSlack)}
+	return &Assembler{cfg: cfg, rolloverAt: cfg.Anchor.Time.Add(rolloverSlack), stateOn: cfg.Command != ""}
 }
 
 // rolloverSlack is how far an inferred time may lie after an end anchor
@@ -199,6 +221,12 @@ func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 	}
 	for i := range ps {
 		p := &ps[i]
+		if a.mayStartState(p) {
+			var used bool
+			if out, cur, curDeferred, used = a.stateLine(out, cur, curDeferred, p); used {
+				continue
+			}
+		}
 		switch p.Kind {
 		case KindSkip:
 			a.blank = true
@@ -336,8 +364,17 @@ func (a *Assembler) start(ev *event.Event, line int64) {
 	a.qualityCounts[ev.TimeQuality]++
 }
 
-// Flush appends the held-back entry, if any.
+// Flush appends the held-back entry, if any, and closes an open block of
+// command output.
 func (a *Assembler) Flush(out []event.Event) []event.Event {
+	if a.st.r != nil {
+		out = a.closeState(out)
+	}
+	return a.flushPending(out)
+}
+
+// flushPending appends the held-back entry, if any.
+func (a *Assembler) flushPending(out []event.Event) []event.Event {
 	if a.hasPending {
 		out = append(out, a.pending)
 		a.pending = event.Event{}

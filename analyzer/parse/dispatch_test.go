@@ -240,7 +240,9 @@ func TestCommandScope(t *testing.T) {
 		program, message string
 	}
 	wants := []want{
-		{1, event.KindCommand, "docker info", "Client:\n Context:    default\nServer:\n Docker Root Dir: /var/lib/docker", event.TimeNone, "", "docker info"},
+		// The prompt names the command; its output is read as state.
+		{1, event.KindCommand, "docker info", "", event.TimeNone, "", "docker info"},
+		{2, event.KindState, "docker info", "", event.TimeNone, "docker", "docker info: root /var/lib/docker"},
 		{7, event.KindCommand, "journalctl -u docker --no-pager", "", event.TimeNone, "", "journalctl -u docker --no-pager"},
 		{8, event.KindLog, "journalctl -u docker --no-pager", "", event.TimeYearInferred, "systemd", "Stopping Docker Application Container Engine..."},
 		{9, event.KindLog, "journalctl -u docker --no-pager", "", event.TimeNone, "dockerd", "Daemon shutdown complete"},
