@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
@@ -72,6 +74,12 @@ type Engine struct {
 	findings   []*Finding
 	nearMisses map[nearKey]*NearMiss
 	capWarned  map[string]bool
+	// cut holds, for each kept copy whose text was cut (keep), the bytes
+	// left out; few events are, so a map beside them costs nothing.
+	cut map[*event.Event]int
+	// regexCut counts events whose message was longer than a regex sees
+	// (signature.MaxRegexInput); the screens add to it in parallel.
+	regexCut atomic.Int64
 
 	// scratch, reused per event
 	hits     [][]hit // per signature
@@ -80,8 +88,9 @@ type Engine struct {
 }
 
 type defRef struct {
-	sig int
-	def *signature.EventDef
+	sig   int
+	def   *signature.EventDef
+	hasRe bool // runs a regex, which sees at most signature.MaxRegexInput bytes
 }
 
 type nearKey struct{ sig, group string }
@@ -94,7 +103,7 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 	if opts.Tolerance <= 0 {
 		opts.Tolerance = 2 * time.Second
 	}
-	e := &Engine{opts: opts, sigs: sigs, nearMisses: map[nearKey]*NearMiss{}, capWarned: map[string]bool{}}
+	e := &Engine{opts: opts, sigs: sigs, nearMisses: map[nearKey]*NearMiss{}, capWarned: map[string]bool{}, cut: map[*event.Event]int{}}
 	e.hits = make([][]hit, len(sigs))
 	for i, s := range sigs {
 		var r runner
@@ -109,7 +118,7 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 		}
 		e.runners = append(e.runners, r)
 		for _, d := range s.Events {
-			e.defs = append(e.defs, defRef{sig: i, def: d})
+			e.defs = append(e.defs, defRef{sig: i, def: d, hasRe: d.Matcher.HasRegexp()})
 		}
 	}
 	e.pre = newPrefilter(e.defs)
@@ -131,10 +140,15 @@ func (e *Engine) Process(ev *event.Event) {
 			e.record(h.def, h.caps)
 		}
 	} else {
+		long := len(ev.Message) > signature.MaxRegexInput
 		match := func(i int) {
+			if long && e.defs[i].hasRe {
+				e.regexCut.Add(1)
+				long = false
+			}
 			caps := e.capsPool[:0]
 			if e.defs[i].def.Matcher.Match(ev, &caps) {
-				e.record(i, ownCaptures(caps))
+				e.record(i, e.ownCaptures(caps))
 			}
 		}
 		if e.opts.Naive {
@@ -169,8 +183,9 @@ func (e *Engine) record(i int, caps signature.Captures) {
 }
 
 // ownCaptures copies caps for keeping beyond the event: copies, not
-// slices of its message.
-func ownCaptures(caps signature.Captures) signature.Captures {
+// slices of its message. A capture is at most signature.MaxRegexInput
+// bytes long, the most a regex sees.
+func (e *Engine) ownCaptures(caps signature.Captures) signature.Captures {
 	if len(caps) == 0 {
 		return nil
 	}
@@ -179,6 +194,30 @@ func ownCaptures(caps signature.Captures) signature.Captures {
 		own[i] = signature.Capture{Name: c.Name, Value: strings.Clone(c.Value)}
 	}
 	return own
+}
+
+// cutText cuts s to at most n bytes, at a UTF-8 boundary.
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for k := n; k > 0 && k > n-utf8.UTFMax; k-- {
+		if utf8.RuneStart(s[k]) {
+			return s[:k]
+		}
+	}
+	return s[:n]
+}
+
+// keep returns the copy of ev a finding or near miss keeps: its message
+// and field values cut to MaxEvidenceText bytes, the bytes cut noted for
+// the report (Evidence.Cut).
+func (e *Engine) keep(ev *event.Event) *event.Event {
+	c, cut := ev.CloneCapped(MaxEvidenceText)
+	if cut > 0 {
+		e.cut[c] = cut
+	}
+	return c
 }
 
 // screened is what a screen found for one event: the defs that matched,
@@ -206,17 +245,22 @@ func (e *Engine) NewScreen() func(ev *event.Event, complete func(*event.Event)) 
 	var caps signature.Captures
 	return func(ev *event.Event, complete func(*event.Event)) any {
 		var s *screened
+		long := len(ev.Message) > signature.MaxRegexInput
 		p.candidates(ev, func(i int) {
 			if complete != nil {
 				complete(ev)
 				complete = nil
+			}
+			if long && e.defs[i].hasRe {
+				e.regexCut.Add(1)
+				long = false
 			}
 			caps = caps[:0]
 			if e.defs[i].def.Matcher.Match(ev, &caps) {
 				if s == nil {
 					s = &screened{}
 				}
-				s.hits = append(s.hits, screenHit{def: i, caps: ownCaptures(caps)})
+				s.hits = append(s.hits, screenHit{def: i, caps: e.ownCaptures(caps)})
 			}
 		})
 		if s == nil {
@@ -236,6 +280,7 @@ func (e *Engine) Finish() ([]*Finding, error) {
 		r.finish(e)
 	}
 	sortFindings(e.findings)
+	e.noteCuts()
 	// A template that hit a limit (signature.ErrTemplateLimit) is not run
 	// again: the same loop would cost the same for every finding.
 	spent := map[*template.Template]bool{}
@@ -249,6 +294,40 @@ func (e *Engine) Finish() ([]*Finding, error) {
 		}
 	}
 	return e.findings, nil
+}
+
+// noteCuts fills in what keep cut from each evidence event, and warns
+// once per kind of cut.
+func (e *Engine) noteCuts() {
+	events, bytes := 0, 0
+	fill := func(ev []Evidence) {
+		for i := range ev {
+			if n := e.cut[ev[i].Event]; n > 0 {
+				ev[i].Cut = n
+			}
+		}
+	}
+	for _, f := range e.findings {
+		fill(f.Evidence)
+	}
+	for _, n := range e.nearMisses {
+		fill(n.Evidence)
+	}
+	for _, n := range e.cut {
+		events++
+		bytes += n
+	}
+	if e.opts.Warnings == nil {
+		return
+	}
+	if events > 0 {
+		e.opts.Warnings.Addf("", 0, "%d evidence lines were longer than %d bytes: the report keeps their first %d bytes (%d bytes cut in all)",
+			events, MaxEvidenceText, MaxEvidenceText, bytes)
+	}
+	if n := e.regexCut.Load(); n > 0 {
+		e.opts.Warnings.Addf("", 0, "%d events were longer than %d bytes: regexes (|re) matched their first %d bytes only",
+			n, signature.MaxRegexInput, signature.MaxRegexInput)
+	}
 }
 
 // NearMisses returns the furthest partial match per signature and group,

@@ -32,7 +32,15 @@ const (
 type Evidence struct {
 	Step  string
 	Event *event.Event
+	// Cut is the number of bytes of the line's message and fields left
+	// out of Event (MaxEvidenceText).
+	Cut int
 }
+
+// MaxEvidenceText bounds the message, and each field value and capture,
+// of an event a finding or near miss keeps (README "Limits"): 3000 lines
+// of 1 MiB must not become 3 GB of findings.
+const MaxEvidenceText = 8 << 10
 
 // Finding is one signature hit, with everything the timeline shows.
 type Finding struct {
@@ -48,6 +56,9 @@ type Finding struct {
 	// Captures are "step.name" -> value, in step order.
 	Captures []signature.Capture
 	Evidence []Evidence
+	// EvidenceOmitted counts the events folded into the finding but not
+	// kept as evidence (past maxEvidence).
+	EvidenceOmitted int
 	// Summary is the rendered `explain`; Remediation the rendered steps.
 	Summary     string
 	Remediation []string

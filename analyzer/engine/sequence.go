@@ -265,7 +265,7 @@ func (s *sequence) process(e *Engine, ev *event.Event, hits []hit) {
 	}
 	// A new instance when step 1 matches.
 	if caps, ok := stepHits(s.steps[0]); ok {
-		c := ev.Clone()
+		c := e.keep(ev)
 		in := &instance{
 			group: groupKey(s.sig.Match.By, ev, caps),
 			bound: make([]binding, len(s.steps)),
@@ -305,7 +305,7 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 					after = signature.HumanDuration(d) + " after"
 				}
 				s.nearMiss(e, in, fmt.Sprintf("step %d `absent %s` refuted by `%s` at %s, %s %s",
-					st.Index+1, st.As, ev.Message, ev.Source.String(), after, s.anchorName(in, st)), ev)
+					st.Index+1, st.As, reasonText(ev.Message), ev.Source.String(), after, s.anchorName(in, st)), ev)
 				continue
 			}
 			kept = append(kept, in)
@@ -326,7 +326,7 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 				if !st.Optional {
 					f = in.clone()
 				}
-				f.bound[k] = binding{ev: ev.Clone(), caps: caps}
+				f.bound[k] = binding{ev: e.keep(ev), caps: caps}
 				f.next = k + 1
 				switch {
 				case f.next == len(s.steps):
@@ -476,7 +476,7 @@ func (s *sequence) until(e *Engine, ev *event.Event, caps signature.Captures) {
 		if !in.winEnd.IsZero() {
 			s.adjustOpen(e, -1)
 		}
-		s.nearMiss(e, in, fmt.Sprintf("dropped by until event `%s` at %s", ev.Message, ev.Source.String()), ev)
+		s.nearMiss(e, in, fmt.Sprintf("dropped by until event `%s` at %s", reasonText(ev.Message), ev.Source.String()), ev)
 	}
 	delete(s.groups, key)
 }
@@ -538,13 +538,27 @@ func (s *sequence) nearMiss(e *Engine, in *instance, reason string, ev *event.Ev
 	if ev != nil {
 		n.Time = ev.Time
 		if reasonHasRefuter(reason) {
-			n.Evidence = append(n.Evidence, Evidence{Step: s.steps[in.next].As, Event: ev.Clone()})
+			n.Evidence = append(n.Evidence, Evidence{Step: s.steps[in.next].As, Event: e.keep(ev)})
 		}
 	} else {
 		n.Time = in.first
 	}
 	e.miss(n)
 }
+
+// reasonText is a line as a near miss's reason quotes it: its first line,
+// at most maxReasonText bytes.
+func reasonText(msg string) string {
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i] + " ..."
+	}
+	if len(msg) > maxReasonText {
+		return cutText(msg, maxReasonText) + " ..."
+	}
+	return msg
+}
+
+const maxReasonText = 200
 
 func reasonHasRefuter(r string) bool {
 	return strings.Contains(r, "refuted") || strings.Contains(r, "until")

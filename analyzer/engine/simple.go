@@ -96,7 +96,9 @@ func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
 				f.Count++
 				f.End = ev.Time
 				if len(f.Evidence) < maxEvidence {
-					f.Evidence = append(f.Evidence, Evidence{Step: h.def.Name, Event: ev.Clone()})
+					f.Evidence = append(f.Evidence, Evidence{Step: h.def.Name, Event: e.keep(ev)})
+				} else {
+					f.EvidenceOmitted++
 				}
 				return
 			}
@@ -109,7 +111,7 @@ func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
 			}
 			s.pruneAt = 2 * len(s.last)
 		}
-		c := ev.Clone()
+		c := e.keep(ev)
 		f := &Finding{
 			Signature: s.sig, Outcome: Confirmed, Host: c.Host, Start: ev.Time, End: ev.Time, Count: 1,
 			Captures: prefixed(h.def.Name, h.caps),
@@ -137,15 +139,59 @@ type threshold struct {
 }
 
 type burst struct {
-	times  []time.Time // events in the current window (before firing)
-	events []*event.Event
-	caps   []signature.Captures
-	open   *Finding // fired and still extending
-	fired  bool
+	// times are the times of every event in the current window (before
+	// firing): a count needs no more, so Count may be far above
+	// MaxPending.
+	times []time.Time
+	// seq numbers the group's events; times[0] is event seq-len(times).
+	seq int
+	// kept are the events of the window kept whole, in order: the first
+	// MaxPending of them and the last maxEvidence. With Count up to
+	// MaxPending, that is every one.
+	kept  []keptEvent
+	open  *Finding // fired and still extending
+	fired bool
 	// best is the most events one window held without firing, and
-	// bestEvents those events: the group's near miss if it never fires.
+	// bestEvents the kept ones of those: the group's near miss if it
+	// never fires.
 	best       int
 	bestEvents []*event.Event
+}
+
+type keptEvent struct {
+	seq  int
+	ev   *event.Event
+	caps signature.Captures
+}
+
+// add appends ev (already kept) to the window.
+func (b *burst) add(ev *event.Event, at time.Time, caps signature.Captures, keepHead int) {
+	b.times = append(b.times, at)
+	b.kept = append(b.kept, keptEvent{seq: b.seq, ev: ev, caps: caps})
+	b.seq++
+	if len(b.kept) > keepHead+maxEvidence {
+		// Drop the oldest event past the head: the head tells how the
+		// burst began, the tail how it went on.
+		b.kept = append(b.kept[:keepHead], b.kept[keepHead+1:]...)
+	}
+}
+
+// slide drops the first cut events of the window.
+func (b *burst) slide(cut int) {
+	// Reslicing forward is amortized by append's regrowth, which copies
+	// only the live part: no copy of the whole window per event.
+	b.times = b.times[cut:]
+	head := b.seq - len(b.times)
+	k := 0
+	for k < len(b.kept) && b.kept[k].seq < head {
+		k++
+	}
+	b.kept = b.kept[k:]
+}
+
+// reset empties the window after it fired.
+func (b *burst) reset() {
+	b.times, b.kept = b.times[:0], b.kept[:0]
 }
 
 func (t *threshold) observe(*Engine, *event.Event) {}
@@ -179,9 +225,11 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 		if ev.Time.Sub(b.open.End) <= m.Window {
 			b.open.Count++
 			b.open.End = ev.Time
-			c := ev.Clone()
+			c := e.keep(ev)
 			if len(b.open.Evidence) < maxEvidence {
 				b.open.Evidence = append(b.open.Evidence, Evidence{Step: m.Event.Name, Event: c})
+			} else {
+				b.open.EvidenceOmitted++
 			}
 			b.open.last = &lastStep{ev: c, caps: h.caps, def: m.Event}
 			return
@@ -194,46 +242,43 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 		cut++
 	}
 	if cut > 0 {
-		b.times = append(b.times[:0], b.times[cut:]...)
-		b.events = append(b.events[:0], b.events[cut:]...)
-		b.caps = append(b.caps[:0], b.caps[cut:]...)
+		b.slide(cut)
 	}
-	c := ev.Clone()
-	b.times = append(b.times, ev.Time)
-	b.events = append(b.events, c)
-	b.caps = append(b.caps, h.caps)
+	c := e.keep(ev)
+	b.add(c, ev.Time, h.caps, e.opts.MaxPending)
 	if len(b.times) < m.Count {
 		if len(b.times) > b.best && !b.fired {
 			b.best = len(b.times)
-			b.bestEvents = append(b.bestEvents[:0], b.events...)
-		}
-		// Bound memory: only the last Count events can ever matter.
-		if len(b.times) > e.opts.MaxPending {
-			b.times, b.events, b.caps = b.times[1:], b.events[1:], b.caps[1:]
+			b.bestEvents = b.bestEvents[:0]
+			for _, k := range b.kept {
+				b.bestEvents = append(b.bestEvents, k.ev)
+			}
 		}
 		return
 	}
+	head := b.kept[0]
 	f := &Finding{
-		Signature: t.sig, Outcome: Confirmed, Host: b.events[0].Host,
+		Signature: t.sig, Outcome: Confirmed, Host: head.ev.Host,
 		Start: b.times[0], End: ev.Time, Count: len(b.times),
-		Captures: prefixed(m.Event.Name, b.caps[0]),
+		Captures: prefixed(m.Event.Name, head.caps),
 	}
-	for i, x := range b.events {
+	for i, x := range b.kept {
 		if i < maxEvidence {
-			f.Evidence = append(f.Evidence, Evidence{Step: m.Event.Name, Event: x})
+			f.Evidence = append(f.Evidence, Evidence{Step: m.Event.Name, Event: x.ev})
 		}
 	}
-	first := stepData(b.events[0], b.caps[0], m.Event)
+	f.EvidenceOmitted = f.Count - len(f.Evidence)
+	first := stepData(head.ev, head.caps, m.Event)
 	f.data = map[string]any{m.Event.Name: first, "first": first}
 	for i, name := range m.ByNames {
 		if name != "" {
-			f.data[name] = keyValue(m.By[i], b.events[0], b.caps[0])
+			f.data[name] = keyValue(m.By[i], head.ev, head.caps)
 		}
 	}
 	f.last = &lastStep{ev: c, caps: h.caps, def: m.Event}
 	e.emit(f)
 	b.open, b.fired, b.bestEvents = f, true, nil
-	b.times, b.events, b.caps = b.times[:0], b.events[:0], b.caps[:0]
+	b.reset()
 }
 
 // until drops what the group of an until event counted so far, and ends

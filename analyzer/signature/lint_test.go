@@ -303,3 +303,36 @@ func TestAliases(t *testing.T) {
 		t.Fatalf("scalar aliases: %v %+v", errs, sigs)
 	}
 }
+
+// TestRegexSeesBoundedBytes: a costly regex on a 1 MiB line (17 s
+// before) runs on the line's first MaxRegexInput bytes only; a match
+// inside them is still found.
+func TestRegexSeesBoundedBytes(t *testing.T) {
+	sigs, errs := Parse("r.yaml", []byte(sigWith(`(?P<v>[a-y]{1,1000})z`, "")))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	m := sigs[0].Events[0].Matcher
+	long := strings.Repeat("a", 1<<20)
+	for _, c := range []struct {
+		msg  string
+		want bool
+	}{
+		{long, false},
+		{"abcz" + long, true},
+		{long[:MaxRegexInput+10] + "z", false}, // past the bound: not seen
+	} {
+		ev := event.Event{Program: "systemd", Message: c.msg}
+		var caps Captures
+		start := time.Now()
+		got := m.Match(&ev, &caps)
+		// Unbounded, each match took 17-37 s; bounded, well under a second
+		// on an idle machine.
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("match took %s", d)
+		}
+		if got != c.want {
+			t.Fatalf("match = %v, want %v", got, c.want)
+		}
+	}
+}

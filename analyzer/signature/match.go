@@ -83,6 +83,11 @@ func (l *loader) match(s *Signature, n *yaml.Node) {
 	}
 }
 
+// MaxThresholdCount bounds threshold.count (README "Limits"): a group
+// keeps the time of every event of its window until the count is
+// reached.
+const MaxThresholdCount = 100_000
+
 func (l *loader) threshold(s *Signature, n *yaml.Node) {
 	var byNode, untilNode *yaml.Node
 	for _, kv := range l.pairs(n, "threshold") {
@@ -97,6 +102,9 @@ func (l *loader) threshold(s *Signature, n *yaml.Node) {
 			var c int
 			if err := v.Decode(&c); err != nil || c < 1 {
 				l.errorf(v, CodeSchema, "a whole number >= 1", "threshold.count must be a positive number, not %s", kindName(v))
+			} else if c > MaxThresholdCount {
+				l.errorf(v, CodeSchema, fmt.Sprintf("at most %d; a shorter window says the same with fewer events", MaxThresholdCount),
+					"threshold.count %d is above the limit", c)
 			}
 			s.Match.Count = c
 		case "window":

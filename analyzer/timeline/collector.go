@@ -11,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
 
@@ -68,6 +69,9 @@ type Collector struct {
 	matched      *event.Event // set by OnMatch for the next Observe
 	contexts     map[posKey]*Context
 	contextsFull bool
+	// textCut counts the context lines and error examples whose text
+	// keepCopy cut.
+	textCut int
 
 	key []byte // scratch for template keys
 }
@@ -145,9 +149,20 @@ type ringSlot struct {
 // clone returns the clone of the slot's event, made once.
 func (r *ringSlot) clone() *event.Event {
 	if r.cl == nil {
-		r.cl = r.ev.Clone()
+		r.cl = keepCopy(&r.ev, nil)
 	}
 	return r.cl
+}
+
+// keepCopy is the copy of ev the report keeps: its text cut to
+// engine.MaxEvidenceText bytes like evidence lines, counted in *cut
+// (when not nil) when it was.
+func keepCopy(ev *event.Event, cut *int) *event.Event {
+	c, n := ev.CloneCapped(engine.MaxEvidenceText)
+	if n > 0 && cut != nil {
+		*cut++
+	}
+	return c
 }
 
 // Context is the lines around one event of a source.
@@ -226,7 +241,7 @@ func (c *Collector) Observe(ev *event.Event) {
 	if IsError(ev) {
 		if matched && len(c.candErrs) < maxCandidates {
 			c.key = c.appendKey(c.key[:0], ev)
-			c.candErrs = append(c.candErrs, candidate{key: string(c.key), pos: keyOf(ev), ev: ev.Clone()})
+			c.candErrs = append(c.candErrs, candidate{key: string(c.key), pos: keyOf(ev), ev: keepCopy(ev, &c.textCut)})
 		} else {
 			c.addError(ev)
 		}
@@ -260,7 +275,7 @@ func (c *Collector) source(ev *event.Event) *sourceState {
 func (c *Collector) context(src *sourceState, ev *event.Event, matched bool) {
 	var cl *event.Event // ev's clone, shared by every context that takes it
 	if len(src.after) > 0 {
-		cl = ev.Clone()
+		cl = keepCopy(ev, &c.textCut)
 		keep := src.after[:0]
 		for _, x := range src.after {
 			x.After = append(x.After, cl)
@@ -413,7 +428,7 @@ func (c *Collector) addError(ev *event.Event) {
 		c.overflow++
 		return
 	}
-	g := newGroup(string(c.key), ev.Clone())
+	g := newGroup(string(c.key), keepCopy(ev, &c.textCut))
 	c.groups[g.key] = g
 	c.groupList = append(c.groupList, g)
 }
@@ -437,7 +452,7 @@ func (g *ErrorGroup) add(ev, cl *event.Event) {
 	if g.First.IsZero() || ev.Time.Before(g.First) {
 		g.First = ev.Time
 		if cl == nil {
-			cl = ev.Clone()
+			cl = keepCopy(ev, nil)
 		}
 		g.Example = cl
 	}

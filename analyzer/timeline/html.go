@@ -175,6 +175,7 @@ func (p *htmlPage) Lines(ev []Evidence) []Line        { return Lines(ev) }
 func (p *htmlPage) GapText(g Gap) string              { return gapText(g) }
 func (p *htmlPage) Usual(d time.Duration) string      { return usualText(d) }
 func (p *htmlPage) Count(f *Finding) string           { return countText(f) }
+func (p *htmlPage) Cut(n int) string                  { return cutText(n) }
 func (p *htmlPage) OrDash(s string) string            { return Safe(orDash(s)) }
 func (p *htmlPage) Text(s string) string              { return string(AppendSafe(nil, s, "\n")) }
 func (p *htmlPage) UID(i int) string                  { return "u" + strconv.Itoa(i+1) }

@@ -25,7 +25,9 @@ const Schema = "logsleuth/timeline/v1"
 //	               host, start, end, count, summary, captures {"step.name": value},
 //	               evidence [{step, time, delta_seconds, source, line, cursor,
 //	                          host, program, pid, message, context {before, after}}],
-//	               remediation [..], references [{title, url}]}]
+//	               remediation [..], references [{title, url}],
+//	               evidence_omitted (when > 0), warnings [..] (when any)}]
+//	              evidence[].message_cut_bytes: bytes of the line not kept (when > 0)
 //	              ids f1, f2, ... in report order (each incident's root, then its symptoms)
 //	near_misses   [{signature, group, steps, reason, time, evidence [..]}] (only with --near-misses)
 //	unexplained   [{template, program, count, first, last, example, source}], most frequent first
@@ -76,20 +78,28 @@ type jsonFinding struct {
 	Evidence    []jsonEvidence        `json:"evidence"`
 	Remediation []string              `json:"remediation"`
 	References  []signature.Reference `json:"references"`
+	// EvidenceOmitted counts the events of the finding past the evidence
+	// kept (count - len(evidence) for a threshold); left out when 0.
+	EvidenceOmitted int `json:"evidence_omitted,omitempty"`
+	// Warnings say what of the finding could not be rendered.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 type jsonEvidence struct {
-	Step    string       `json:"step"`
-	Time    string       `json:"time"`
-	Delta   float64      `json:"delta_seconds"`
-	Source  string       `json:"source"`
-	Line    int64        `json:"line,omitempty"`
-	Cursor  string       `json:"cursor,omitempty"`
-	Host    string       `json:"host"`
-	Program string       `json:"program"`
-	PID     int          `json:"pid,omitempty"`
-	Message string       `json:"message"`
-	Context *jsonContext `json:"context,omitempty"`
+	Step    string  `json:"step"`
+	Time    string  `json:"time"`
+	Delta   float64 `json:"delta_seconds"`
+	Source  string  `json:"source"`
+	Line    int64   `json:"line,omitempty"`
+	Cursor  string  `json:"cursor,omitempty"`
+	Host    string  `json:"host"`
+	Program string  `json:"program"`
+	PID     int     `json:"pid,omitempty"`
+	Message string  `json:"message"`
+	// MessageCut is the number of bytes of the line not kept; left out
+	// when 0.
+	MessageCut int          `json:"message_cut_bytes,omitempty"`
+	Context    *jsonContext `json:"context,omitempty"`
 }
 
 type jsonContext struct {
@@ -195,6 +205,7 @@ func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 			Start: jsonTime(f.Start), End: jsonTime(f.End), Count: f.Count, Summary: f.Summary,
 			Captures: map[string]string{}, Evidence: jsonChain(f.Evidence),
 			Remediation: nonNil(f.Remediation), References: f.Signature.References,
+			EvidenceOmitted: f.EvidenceOmitted, Warnings: f.Finding.Warnings,
 		}
 		if jf.References == nil {
 			jf.References = []signature.Reference{}
@@ -241,7 +252,8 @@ func jsonChain(ev []Evidence) []jsonEvidence {
 	for _, e := range ev {
 		x := e.Event
 		je := jsonEvidence{Step: e.Step, Time: jsonTime(x.Time), Delta: e.Delta.Seconds(), Source: x.Source.Path,
-			Line: x.Source.Line, Cursor: x.Source.Cursor, Host: x.Host, Program: x.Program, PID: x.PID, Message: x.Message}
+			Line: x.Source.Line, Cursor: x.Source.Cursor, Host: x.Host, Program: x.Program, PID: x.PID, Message: x.Message,
+			MessageCut: e.Cut}
 		if e.Context != nil {
 			je.Context = &jsonContext{Before: jsonLines(e.Context.Before), After: jsonLines(e.Context.After)}
 		}

@@ -118,7 +118,7 @@ func writeEvidenceMD(ew *errWriter, ev []Evidence, loc *time.Location) {
 		msg := EscapeMarkdown(x.Message)
 		if l.Evidence != nil {
 			d, step, host = deltaOf(l.Evidence), EscapeMarkdown(l.Evidence.Step), EscapeMarkdown(orDash(x.Host))
-			msg = "**" + msg + "**"
+			msg = "**" + msg + "**" + EscapeMarkdown(cutText(l.Evidence.Cut))
 		} else {
 			msg = "_" + msg + "_"
 		}

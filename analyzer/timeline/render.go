@@ -192,6 +192,15 @@ func plural(n int, one, many string) string {
 // countText says how many events a finding folded in, and how many of
 // them the evidence shows when the engine kept only the first ones: ""
 // for one, "4 events", "14 events, the first 10 shown".
+// cutText notes the bytes of an evidence line the report did not keep:
+// " [... 1040384 more bytes not kept]", or "".
+func cutText(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return " [... " + strconv.Itoa(n) + " more bytes not kept]"
+}
+
 func countText(f *Finding) string {
 	if f.Count <= 1 {
 		return ""

@@ -72,6 +72,9 @@ type Evidence struct {
 	Event *event.Event
 	// Delta is the time since the chain's first event.
 	Delta time.Duration
+	// Cut is the number of bytes of the line left out of Event
+	// (engine.MaxEvidenceText).
+	Cut int
 	// Context is the surrounding lines of the same source (--context),
 	// nil when none were kept.
 	Context *Context
@@ -220,6 +223,11 @@ func Build(in Input) *Report {
 		r.Unexplained, r.UnexplainedOverflow = c.unexplained(evidence, evidenceEvents)
 		r.Coverage.Boots, r.Coverage.BootsOverflow = c.bootList()
 		r.Coverage.Gaps = c.gapList()
+		if c.textCut > 0 {
+			r.Coverage.Warnings = append(slices.Clone(r.Coverage.Warnings), event.Warning{
+				Msg: fmt.Sprintf("%d context lines and error examples were longer than %d bytes: the report keeps their first %d bytes",
+					c.textCut, engine.MaxEvidenceText, engine.MaxEvidenceText)})
+		}
 		if c.contextsFull {
 			r.Coverage.Warnings = append(slices.Clone(r.Coverage.Warnings), event.Warning{
 				Msg: fmt.Sprintf("context kept for the first %d candidate events only; later evidence is shown without context", c.opts.MaxContexts)})
@@ -238,7 +246,7 @@ func chain(ev []engine.Evidence, c *Collector) []Evidence {
 		if e.Event == nil {
 			continue
 		}
-		out = append(out, Evidence{Step: e.Step, Event: e.Event, Context: c.contextOf(e.Event)})
+		out = append(out, Evidence{Step: e.Step, Event: e.Event, Cut: e.Cut, Context: c.contextOf(e.Event)})
 	}
 	timed := true
 	for i := range out {

@@ -158,7 +158,7 @@ func evidenceTable(w io.Writer, ev []Evidence, loc *time.Location) error {
 			continue
 		}
 		t.Append(stamp(x.Time, loc), deltaOf(l.Evidence), Safe(orDash(x.Host)), Safe(programOf(x)), Safe(l.Evidence.Step),
-			string(AppendSafe(nil, x.Message, "\n")), Safe(x.Source.String()))
+			string(AppendSafe(nil, x.Message, "\n"))+cutText(l.Evidence.Cut), Safe(x.Source.String()))
 	}
 	return t.Render()
 }

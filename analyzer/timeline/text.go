@@ -76,6 +76,7 @@ func writeEvidenceText(ew *errWriter, ev []Evidence, ind string, loc *time.Locat
 		buf = append(buf, ind...)
 		buf = append(buf, "  > "...)
 		buf = AppendSafe(buf, x.Message, "\n"+ind+"    ")
+		buf = append(buf, cutText(l.Evidence.Cut)...)
 		buf = append(buf, '\n')
 		ew.write(buf)
 	}
