@@ -287,7 +287,7 @@ func (t *threshold) until(ev *event.Event, caps signature.Captures) {
 	t.key = appendGroupKey(t.key[:0], t.sig.Match.By, ev, caps)
 	if b := t.groups[string(t.key)]; b != nil {
 		b.open = nil
-		b.times, b.events, b.caps = b.times[:0], b.events[:0], b.caps[:0]
+		b.reset()
 	}
 }
 
