@@ -76,7 +76,7 @@ func BenchmarkPrescan(b *testing.B) {
 		if hs := scanHead(head); !hs.first.known() {
 			b.Fatal("no year-less line")
 		}
-		if !scanTail(f, int64(len(data))).known() {
+		if !scanTail(f, int64(len(data))).last.known() {
 			b.Fatal("no tail")
 		}
 	}

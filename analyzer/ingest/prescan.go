@@ -45,11 +45,13 @@ type offsetSample struct {
 	yearLess bool      // the header had no year
 }
 
-// headScan is what a source's head says about its times.
+// headScan is what a source's head (and, for a regular file, its tail)
+// says about its times.
 type headScan struct {
 	samples []offsetSample
 	banner  zoneSignal // from a journalctl banner's stamp
 	first   monthDay   // the first year-less entry
+	last    monthDay   // the last year-less entry seen
 }
 
 // scanHead parses the first lines of a source.
@@ -58,15 +60,21 @@ func scanHead(head []byte) headScan {
 	if i := bytes.LastIndexByte(head, '\n'); i > 0 {
 		head = head[:i] // the last line may be cut short
 	}
+	hs.scanLines(head, headLines)
+	return hs
+}
+
+// scanLines parses up to limit lines of buf (0: all of them).
+func (hs *headScan) scanLines(buf []byte, limit int) {
 	o := parse.Options{Location: time.UTC, Year: 2000} // a leap year: Feb 29 reads
 	var p parse.Parser
 	var ev event.Event
-	for n := 0; len(head) > 0 && n < headLines; n++ {
-		line := head
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
+	for n := 0; len(buf) > 0 && (limit == 0 || n < limit); n++ {
+		line := buf
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			line, buf = buf[:i], buf[i+1:]
 		} else {
-			head = nil
+			buf = nil
 		}
 		ev.Reset()
 		ev.Priority = event.NoPriority
@@ -85,8 +93,11 @@ func scanHead(head []byte) headScan {
 			continue
 		}
 		wall := ev.Time
-		if yearLess && !hs.first.known() {
-			hs.first = monthDay{wall.Month(), wall.Day()}
+		if yearLess {
+			hs.last = monthDay{wall.Month(), wall.Day()}
+			if !hs.first.known() {
+				hs.first = hs.last
+			}
 		}
 		at, ok := messageStamp(&ev)
 		if !ok {
@@ -96,7 +107,6 @@ func scanHead(head []byte) headScan {
 			hs.samples = append(hs.samples, s)
 		}
 	}
-	return hs
 }
 
 // sampleOf compares a header's wall clock (as UTC; for a year-less header
@@ -331,11 +341,14 @@ func (hs *headScan) messageYear() int {
 // tailSize is how much of a file's end scanTail reads.
 const tailSize = 8 << 10
 
-// scanTail reads the date of the last year-less entry of a regular,
-// uncompressed file of size bytes, without disturbing its reading.
-func scanTail(f *os.File, size int64) monthDay {
+// scanTail reads the end of a regular, uncompressed file of size bytes,
+// without disturbing its reading: the date of its last year-less line,
+// and the offsets its messages state there (daylight saving time may have
+// changed since the head).
+func scanTail(f *os.File, size int64) headScan {
+	var ts headScan
 	if f == nil || size <= 0 {
-		return monthDay{}
+		return ts
 	}
 	off := max(size-tailSize, 0)
 	buf := make([]byte, size-off)
@@ -344,25 +357,10 @@ func scanTail(f *os.File, size int64) monthDay {
 	if off > 0 {
 		i := bytes.IndexByte(buf, '\n')
 		if i < 0 {
-			return monthDay{}
+			return ts
 		}
 		buf = buf[i+1:]
 	}
-	o := parse.Options{Location: time.UTC, Year: 2000}
-	var p parse.Parser
-	var ev event.Event
-	var last monthDay
-	for len(buf) > 0 {
-		line := buf
-		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
-			line, buf = buf[:i], buf[i+1:]
-		} else {
-			buf = nil
-		}
-		ev.Reset()
-		if parseLine(&p, line, &o, &ev) == parse.KindEntry && ev.TimeQuality == event.TimeYearInferred {
-			last = monthDay{ev.Time.Month(), ev.Time.Day()}
-		}
-	}
-	return last
+	ts.scanLines(buf, 0)
+	return ts
 }

@@ -161,12 +161,16 @@ func (s *Stream) newRun(src *source, d *decoded, bundle *bundleZone, facts ancho
 	var head headScan
 	if format != parse.FormatJournalExport {
 		head = scanHead(d.head)
+		if facts.tail != nil {
+			tail := scanTail(facts.tail, facts.size)
+			if int64(len(d.head)) < facts.size {
+				head.samples = append(head.samples, tail.samples...)
+			}
+			facts.last = tail.last
+		}
 	}
 	zc := s.chooseZone(bundle, &head, facts.stdin)
 	facts.msgYear, facts.first = head.messageYear(), head.first
-	if facts.tail != nil && s.opts.Year == 0 && facts.msgYear == 0 && facts.first.known() && facts.gzTime.IsZero() {
-		facts.last = scanTail(facts.tail, facts.size) // only an mtime anchor needs it
-	}
 	anchor := anchorFor(s.opts.Year, zc.loc, facts)
 	asm := parse.NewAssembler(parse.AssemblerConfig{Path: src.stats.Path, Location: zc.loc, Anchor: anchor, Warnings: ws, OwnFields: true})
 	return &srcRun{

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -172,6 +173,33 @@ func TestZoneDirectoryBundle(t *testing.T) {
 	}
 	if st := sourceOf(t, r, "syslog"); st.TimeQuality != "year_inferred from file mtime; zone_from etc/localtime (Asia/Seoul)" {
 		t.Errorf("time quality %q", st.TimeQuality)
+	}
+	checkWarnings(t, r.warnings, nil, nil)
+}
+
+// TestZoneDaylightSavingInTail: a syslog whose head is in winter time and
+// whose tail, past a daylight saving change, in summer time: the offsets
+// of both name the zone, and lines after the change land right.
+func TestZoneDaylightSavingInTail(t *testing.T) {
+	readerInUTC(t)
+	var b strings.Builder
+	b.WriteString("Mar 30 22:00:01 fra1 dockerd[2210]: time=\"2024-03-30T22:00:01.100000000+01:00\" level=info msg=\"Container health status changed\" container=3f9a\n")
+	for i := range 400 { // ~30 KB of lines without an offset of their own
+		fmt.Fprintf(&b, "Mar 31 00:%02d:%02d fra1 kernel: [%d.000001] br-4c1e: port 2(veth9a1) entered forwarding state\n", i/60, i%60, 7000+i)
+	}
+	b.WriteString("Mar 31 09:00:02 fra1 dockerd[2210]: time=\"2024-03-31T09:00:02.200000000+02:00\" level=info msg=\"Container health status changed\" container=3f9a\n")
+	p := writeFile(t, t.TempDir(), "syslog", []byte(b.String()))
+	mod := time.Date(2024, 3, 31, 8, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(p, mod, mod); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, Options{Paths: []string{p}})
+	got := timesOf(r, "syslog")
+	if len(got) != 402 || got[0] != "2024-03-30T21:00:01Z" || got[401] != "2024-03-31T07:00:02Z" {
+		t.Errorf("%d times, first %q last %q; want 402, 2024-03-30T21:00:01Z, 2024-03-31T07:00:02Z", len(got), got[0], got[len(got)-1])
+	}
+	if st := sourceOf(t, r, "syslog"); st.Zone != "Europe/Berlin" || st.ZoneFrom != "message offsets" {
+		t.Errorf("zone %q from %q", st.Zone, st.ZoneFrom)
 	}
 	checkWarnings(t, r.warnings, nil, nil)
 }
