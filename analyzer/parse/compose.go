@@ -46,7 +46,10 @@ func parseCompose(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 		if sp >= 0 {
 			stamp = rest[:sp]
 		}
-		if t, q, ok := parseTimeValue(stamp, o.Location); ok {
+		// Not when a zerolog level follows: then the stamp is the
+		// application's own ("traefik-1  | 2025-11-10T23:03:43Z ERR ..."),
+		// read with the payload below.
+		if t, q, ok := parseTimeValue(stamp, o.Location); ok && !zerologAfter(rest, sp) {
 			ev.Time, ev.TimeQuality = t, q
 			if sp >= 0 {
 				rest = rest[sp+1:]
@@ -124,4 +127,11 @@ func parseCRI(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 		ev.Fields = append(ev.Fields, event.Field{Key: "partial", Value: "true"})
 	}
 	return KindEntry, true
+}
+
+// zerologAfter reports whether a zerolog console level follows the stamp
+// that ends at sp in b.
+func zerologAfter(b []byte, sp int) bool {
+	r := b[min(len(b), sp+1):]
+	return sp >= 0 && len(r) >= 3 && (len(r) == 3 || r[3] == ' ') && isZerologLevel(r[:3])
 }

@@ -16,7 +16,7 @@ var kernelName = []byte("kernel")
 // dmesg; a short-monotonic source also accepts tags without a PID.
 func parseBracketHeader(line []byte, o *Options, h *header) bool {
 	if len(line) > 1 && englishWeekday(line[1:]) {
-		return parseDmesgT(line, o, h)
+		return parseApacheError(line, o, h) || parseDmesgT(line, o, h)
 	}
 	st, rest, ok := kernelStamp(line)
 	if !ok {

@@ -53,7 +53,7 @@ const (
 )
 
 // Family maps a format to the family a signature's `source:` matcher names:
-// syslog, journal, kernel, dpkg, apt, app, or text.
+// syslog, journal, kernel, dpkg, apt, app, kubernetes, or text.
 func Family(format string) string {
 	switch format {
 	case FormatRFC3164, FormatRFC3339, FormatRFC5424, FormatSyslogCut:
@@ -69,8 +69,11 @@ func Family(format string) string {
 		return "dpkg"
 	case FormatAptHistory, FormatAptTerm, FormatUnattended:
 		return "apt"
-	case FormatJSONLine, FormatLogfmt, FormatCompose, FormatCRI:
+	case FormatJSONLine, FormatLogfmt, FormatCompose, FormatCRI, FormatZerolog, FormatLogrus,
+		FormatGoLog, FormatNginx, FormatApache, FormatKlog, FormatDockerTimestamps, FormatContainerTSV:
 		return "app"
+	case FormatKubectlEvents, FormatKubectlDescribe:
+		return "kubernetes"
 	}
 	return "text"
 }

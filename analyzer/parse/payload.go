@@ -23,7 +23,7 @@ func parsePayload(ev *event.Event) {
 		return
 	}
 	switch ev.Source.Format {
-	case FormatLogfmt:
+	case FormatLogfmt, FormatZerolog, FormatLogrus, FormatGoLog, FormatNginx:
 		return // the line parser already took its fields
 	case FormatJSONLine:
 		if _, docker := ev.Field("stream"); !docker {
@@ -37,6 +37,9 @@ func parsePayload(ev *event.Event) {
 		}
 	case (c == 'I' || c == 'W' || c == 'E' || c == 'F') && m[1] >= '0' && m[1] <= '1':
 		parseKlog(ev, m)
+	case c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' && len(m) > 5 && m[4] == '[':
+		// zerolog, nginx or logrus console output inside an envelope
+		consolePayload(ev, m)
 	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
 		if !logfmtStart(m) {
 			return
@@ -349,6 +352,14 @@ func parseKlog(ev *event.Event, m string) {
 		ev.Priority = pri
 	}
 	ev.Fields = append(ev.Fields, event.Field{Key: "source", Value: src})
+	klogStructured(ev, m, rest)
+}
+
+// klogStructured reads structured klog's quoted message and the pairs
+// after it, from m[rest:] on ("\"SyncLoop ADD\" source=\"api\""): the
+// message as field msg, the pairs as fields, as far as they parse.
+func klogStructured(ev *event.Event, m string, rest int) {
+	b := bytesOf(m)
 	if rest >= len(b) || b[rest] != '"' {
 		return
 	}

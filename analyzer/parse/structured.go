@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -20,7 +21,8 @@ func parseStructured(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	}
 	// The common case first: "Oct  7 ..." (an English month, RFC3164 and
 	// journalctl short) is never one of these formats.
-	if o.Hint == "" && len(line) > 4 && line[3] == ' ' {
+	// (Only the apt and compose hints claim lines that may start so.)
+	if o.Hint != FormatAptTerm && o.Hint != FormatAptHistory && o.Hint != FormatCompose && len(line) > 4 && line[3] == ' ' {
 		switch string(line[:3]) {
 		case "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec":
 			return KindEntry, false
@@ -47,27 +49,100 @@ func parseStructured(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 		}
 		return k, ok
 	case c >= '0' && c <= '9':
-		return parseDated(line, o, ev)
+		if len(line) > 4 && line[4] == '/' {
+			return parseSlashDated(line, o, ev)
+		}
+		if k, ok := parseDated(line, o, ev); ok {
+			return k, true
+		}
+		if len(line) > 4 && line[4] != '-' && ageStart(line) {
+			return parseKubectlEvents(line, ev)
+		}
+		return KindEntry, false
 	case c == 't' || c == 'l':
 		if startsWith(line, "time=") || startsWith(line, "level=") {
 			return parseLogfmtLine(line, o, ev)
 		}
-	case c == 'S':
+	case c >= 'A' && c <= 'Z':
+		if k, ok := parseCapital(line, o, ev); ok {
+			return k, true
+		}
+	case c == '-':
+		// describe's rule under its Events header: "----     ------ ..."
+		if kubectlHeader(line) {
+			return KindBanner, true
+		}
+		return KindEntry, false
+	case c == '<':
+		if startsWith(line, "<unknown>  ") || startsWith(line, "<invalid>  ") {
+			return parseKubectlEvents(line, ev)
+		}
+		return KindEntry, false
+	}
+	if k, ok := parseCompose(line, o, ev); ok {
+		return k, true
+	}
+	if c := line[0]; c >= 'a' && c <= 'z' {
+		return parseKubectlEvents(line, ev)
+	}
+	return KindEntry, false
+}
+
+// parseCapital tries the formats whose lines start with a capital
+// letter: logrus console lines ("ERRO[0000] ..."), klog lines ("E1202
+// 06:20:21.433183 ..."), apt history blocks ("Start-Date: ", and their
+// "Key: value" lines without the hint, a block pasted among other
+// formats) and term.log markers, and kubectl's event tables: header rows
+// and describe's Events rows ("Warning  BackOff  5s  kubelet  msg", as
+// they read once their indentation is off).
+func parseCapital(line []byte, o *Options, ev *event.Event) (Kind, bool) {
+	c := line[0]
+	switch {
+	case len(line) > 5 && line[4] == '[':
+		return parseLogrus(line, o, ev)
+	case (c == 'I' || c == 'W' || c == 'E' || c == 'F') && len(line) > 1 && isDigit(line[1]):
+		return parseKlogLine(line, o, ev)
+	}
+	switch c {
+	case 'S':
 		if startsWith(line, "Start-Date: ") {
 			return parseAptHistory(line, o, ev)
 		}
-	case c == 'C' || c == 'R' || c == 'I' || c == 'U' || c == 'P' || c == 'D' || c == 'E':
-		// An apt history block's "Key: value" lines, without the hint
-		// (a block pasted among other formats).
-		if k, ok := parseAptHistory(line, o, ev); ok {
-			return k, true
-		}
-	case c == 'L':
+		return KindEntry, false
+	case 'L':
 		if startsWith(line, "Log started: ") || startsWith(line, "Log ended: ") {
 			return parseAptLogMarker(line, o, ev)
 		}
+		if kubectlHeader(line) {
+			return KindBanner, true
+		}
+		return KindEntry, false
+	case 'N', 'W':
+		if startsWith(line, "Normal  ") || startsWith(line, "Warning  ") {
+			return parseKubectlDescribe(line, ev)
+		}
+		if kubectlHeader(line) {
+			return KindBanner, true
+		}
+		return KindEntry, false
+	case 'T':
+		if kubectlHeader(line) {
+			return KindBanner, true
+		}
+		return KindEntry, false
+	case 'E':
+		// kubectl describe's "Events:" or "Events:  <none>"
+		if startsWith(line, "Events:") && (len(line) == 7 || string(bytes.TrimSpace(line[7:])) == "<none>") {
+			return KindBanner, true
+		}
 	}
-	return parseCompose(line, o, ev)
+	switch c {
+	case 'C', 'R', 'I', 'U', 'P', 'D', 'E':
+		// An apt history block's "Key: value" lines, without the hint
+		// (a block pasted among other formats).
+		return parseAptHistory(line, o, ev)
+	}
+	return KindEntry, false
 }
 
 // parseDated handles the lines that start with "YYYY-MM-DD": dpkg.log,
@@ -83,12 +158,17 @@ func parseDated(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 		if line[13] != ':' || line[16] != ':' {
 			return KindEntry, false
 		}
-		if line[19] == ',' {
+		switch line[19] {
+		case ',':
 			return parseUnattended(line, o, ev)
+		case '\t', '.':
+			if tab := bytes.IndexByte(line[:min(len(line), 41)], '\t'); tab >= 19 {
+				return parseContainerTSV(line, tab, o, ev)
+			}
 		}
 		return parseDpkg(line, o, ev)
 	case 'T':
-		return parseCRI(line, o, ev)
+		return parseTStamped(line, o, ev)
 	}
 	return KindEntry, false
 }

@@ -279,7 +279,8 @@ func TestParseStructuredRejects(t *testing.T) {
 		{"start-date bad stamp", "", "Start-Date: yesterday"},
 		{"table row", "", "Total  | 5"},
 		{"compose no space after bar", "", "traefik-1  |x"},
-		{"cri unknown stream", "", "2021-10-07T06:20:21.433183114Z stdin F message"},
+		// (With nine digits and "Z" the line is `docker logs -t` output.)
+		{"cri unknown stream", "", "2021-10-07T06:20:21.433183+00:00 stdin F message"},
 		{"bare word", "", "panic: runtime error: index out of range [3] with length 3"},
 		{"record separator only", "", "\x1e"},
 	}
