@@ -409,11 +409,12 @@ func (s *sourceState) median() time.Duration {
 	return 0
 }
 
-// appendKey appends the group key of ev: program, NUL, template.
+// appendKey appends the group key of ev: program, NUL, template of its
+// error text.
 func (c *Collector) appendKey(dst []byte, ev *event.Event) []byte {
 	dst = append(dst, ev.Program...)
 	dst = append(dst, 0)
-	return AppendTemplate(dst, ev.Message)
+	return AppendTemplate(dst, ErrorText(ev.Message))
 }
 
 func (c *Collector) addError(ev *event.Event) {

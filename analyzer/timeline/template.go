@@ -268,8 +268,11 @@ func JudgeError(ev *event.Event) bool {
 	if ev.Program == "kernel" {
 		return kernelFailure(ev.Message)
 	}
-	// sshd, apt and many daemons without a level say "error: ..." first.
-	// The first byte rules out all five prefixes for most messages.
+	// sshd, apt and many daemons without a level say "error: ..." first;
+	// a program's crash reads the same wherever its lines land (Go's
+	// "panic: ", Python's "Traceback", Java's "Exception in thread", a
+	// kernel "BUG: " cut from its header). The first byte rules out every
+	// prefix for most messages.
 	m := ev.Message
 	if m == "" {
 		return false
@@ -278,11 +281,91 @@ func JudgeError(ev *event.Event) bool {
 	case 'e':
 		return strings.HasPrefix(m, "error: ")
 	case 'f':
-		return strings.HasPrefix(m, "fatal: ")
+		return strings.HasPrefix(m, "fatal: ") || strings.HasPrefix(m, "fatal error: ")
+	case 'p':
+		return strings.HasPrefix(m, "panic: ") || strings.HasPrefix(m, "psycopg2.") && exceptionLine(m)
 	case 'E':
-		return strings.HasPrefix(m, "Error: ") || strings.HasPrefix(m, "ERROR: ")
+		return strings.HasPrefix(m, "Error: ") || strings.HasPrefix(m, "ERROR: ") || strings.HasPrefix(m, "ERROR ") ||
+			strings.HasPrefix(m, "Exception in thread ") || exceptionLine(m)
 	case 'F':
-		return strings.HasPrefix(m, "FATAL: ")
+		return strings.HasPrefix(m, "FATAL: ") || strings.HasPrefix(m, "FATAL ") || exceptionLine(m)
+	case 'T':
+		return strings.HasPrefix(m, tracebackHead) || exceptionLine(m)
+	case 'B':
+		return strings.HasPrefix(m, "BUG: ") || exceptionLine(m)
+	case 'O':
+		return strings.HasPrefix(m, "Oops: ") || exceptionLine(m)
+	case '[':
+		return bracketError(m)
+	// Exceptions named by their package: the JVM's, and Python
+	// libraries' (requests.exceptions.ConnectionError).
+	case 'j':
+		return (strings.HasPrefix(m, "java.") || strings.HasPrefix(m, "javax.") || strings.HasPrefix(m, "jakarta.")) && exceptionLine(m)
+	case 'o':
+		return strings.HasPrefix(m, "org.") && exceptionLine(m)
+	case 'c':
+		return strings.HasPrefix(m, "com.") && exceptionLine(m)
+	case 'i':
+		return strings.HasPrefix(m, "io.") && exceptionLine(m)
+	case 'k':
+		return strings.HasPrefix(m, "kotlin.") && exceptionLine(m)
+	case 'r':
+		return (strings.HasPrefix(m, "requests.") || strings.HasPrefix(m, "redis.")) && exceptionLine(m)
+	case 'u':
+		return strings.HasPrefix(m, "urllib3.") && exceptionLine(m)
+	case 's':
+		return (strings.HasPrefix(m, "sqlalchemy.") || strings.HasPrefix(m, "scala.")) && exceptionLine(m)
+	}
+	if c := m[0]; c >= 'A' && c <= 'Z' {
+		return exceptionLine(m) // Python's builtins: "ValueError: ..."
+	}
+	return false
+}
+
+// exceptionLine reports a message that starts with an exception, as a
+// Java or Python program prints one uncaught: a class name ending in
+// "Exception" or "Error", then ": " or the end ("ValueError: ...",
+// "java.lang.IllegalStateException: ..."). The caller tested the first
+// byte; this finds the first blank (one search) and reads the name's
+// bytes only when its last letters fit.
+func exceptionLine(m string) bool {
+	// The name is the first word, followed by ':' or the end.
+	const maxName = 128
+	var w string
+	switch sp := strings.IndexByte(m[:min(len(m), maxName+2)], ' '); {
+	case sp < 0 && len(m) > maxName+1:
+		return false
+	case sp < 0:
+		w = m
+	case sp == 0 || m[sp-1] != ':':
+		return false
+	default:
+		w = m[:sp-1]
+	}
+	if !(strings.HasSuffix(w, "Exception") && len(w) > len("Exception") ||
+		strings.HasSuffix(w, "Error") && len(w) > len("Error")) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '$') {
+			return false
+		}
+	}
+	return true
+}
+
+// bracketError reports a message that starts with an error level in
+// brackets: "[error] ...", "[crit] ...", "[ERROR] ...", as nginx, PHP and
+// many scripts write them when no parser took the level out.
+func bracketError(m string) bool {
+	end := strings.IndexByte(m[:min(len(m), 12)], ']')
+	if end < 2 {
+		return false
+	}
+	for _, lv := range [...]string{"error", "err", "crit", "critical", "alert", "emerg", "fatal", "panic"} {
+		if strings.EqualFold(m[1:end], lv) {
+			return true
+		}
 	}
 	return false
 }
@@ -323,3 +406,29 @@ func kernelFailure(msg string) bool {
 	}
 	return false
 }
+
+// ErrorText is the part of an error message its group is named by: the
+// first line, except for a Python traceback, whose exception is its last
+// line ("ValueError: ..."), and an nginx error, whose ", client: ...,
+// request: ..." tail names one request. A traceback whose exception line
+// is missing keeps its first line.
+func ErrorText(m string) string {
+	if strings.HasPrefix(m, tracebackHead) {
+		last := strings.TrimRight(m, "\n ")
+		if i := strings.LastIndexByte(last, '\n'); i >= 0 {
+			if l := last[i+1:]; l != "" && l[0] != ' ' && l[0] != '\t' {
+				return l
+			}
+		}
+		return m
+	}
+	if i := strings.IndexByte(m, '\n'); i >= 0 {
+		m = m[:i]
+	}
+	if i := strings.Index(m, ", client: "); i > 0 {
+		m = m[:i]
+	}
+	return m
+}
+
+const tracebackHead = "Traceback (most recent call last):"
