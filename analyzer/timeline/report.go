@@ -159,15 +159,7 @@ func Build(in Input) *Report {
 	sort.SliceStable(order, func(i, j int) bool { return findingLess(order[i], order[j]) })
 
 	// parent[b] is the cause that explains b: the first in report order.
-	parent := map[*Finding]*Finding{}
-	for _, b := range order {
-		for _, a := range order {
-			if a != b && explains(a, b) {
-				parent[b] = a
-				break
-			}
-		}
-	}
+	parent := linkCauses(order)
 	rootOf := func(f *Finding) *Finding {
 		seen := map[*Finding]bool{f: true}
 		for {
@@ -361,6 +353,95 @@ func nearMissLess(a, b *NearMiss) bool {
 		return a.Time.Before(b.Time)
 	}
 	return cmpEvidence(a.NearMiss.Evidence, b.NearMiss.Evidence) < 0
+}
+
+// causeBucket holds the findings of one signature on one host, sorted by
+// start, with reach[i] the latest time any of the first i+1 explains.
+type causeBucket struct {
+	fs    []*Finding
+	reach []time.Time
+}
+
+// linkCauses returns, for each finding that some other finding explains,
+// the first such cause in report order (order). It finds the candidates
+// through an index by signature and host, and the window by binary search
+// on start times, so that 200k findings link in well under a second
+// where comparing every pair took minutes.
+func linkCauses(order []*Finding) map[*Finding]*Finding {
+	rank := make(map[*Finding]int, len(order))
+	for i, f := range order {
+		rank[f] = i
+	}
+	// explainers[id] are the signatures whose findings may explain
+	// findings of id; buckets[sig][host] their findings.
+	explainers := map[string][]*signature.Signature{}
+	buckets := map[*signature.Signature]map[string]*causeBucket{}
+	for _, f := range order {
+		s := f.Signature
+		if len(s.Explains) == 0 {
+			continue
+		}
+		hosts := buckets[s]
+		if hosts == nil {
+			hosts = map[string]*causeBucket{}
+			buckets[s] = hosts
+			for _, id := range s.Explains {
+				explainers[id] = append(explainers[id], s)
+			}
+		}
+		b := hosts[f.Host]
+		if b == nil {
+			b = &causeBucket{}
+			hosts[f.Host] = b
+		}
+		b.fs = append(b.fs, f)
+	}
+	for s, hosts := range buckets {
+		w := Window(s)
+		for _, b := range hosts {
+			sort.SliceStable(b.fs, func(i, j int) bool { return b.fs[i].Start.Before(b.fs[j].Start) })
+			b.reach = make([]time.Time, len(b.fs))
+			for i, f := range b.fs {
+				b.reach[i] = f.End.Add(w)
+				if i > 0 && b.reach[i-1].After(b.reach[i]) {
+					b.reach[i] = b.reach[i-1]
+				}
+			}
+		}
+	}
+	parent := map[*Finding]*Finding{}
+	for _, b := range order {
+		var best *Finding
+		consider := func(cb *causeBucket) {
+			if cb == nil {
+				return
+			}
+			// Causes start no later than b; scan back from the last of
+			// them while some earlier one still reaches b's start.
+			i := sort.Search(len(cb.fs), func(i int) bool { return cb.fs[i].Start.After(b.Start) }) - 1
+			for ; i >= 0 && !cb.reach[i].Before(b.Start); i-- {
+				a := cb.fs[i]
+				if a != b && (best == nil || rank[a] < rank[best]) && explains(a, b) {
+					best = a
+				}
+			}
+		}
+		for _, s := range explainers[b.Signature.ID] {
+			hosts := buckets[s]
+			if b.Host == "" { // a finding without a host matches any
+				for _, cb := range hosts {
+					consider(cb)
+				}
+				continue
+			}
+			consider(hosts[b.Host])
+			consider(hosts[""])
+		}
+		if best != nil {
+			parent[b] = best
+		}
+	}
+	return parent
 }
 
 // explains reports whether a is a cause of b (see Build).
