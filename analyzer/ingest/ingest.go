@@ -94,8 +94,8 @@ type SourceStats struct {
 	// zone" / "stdin default". Empty when every time had its own zone.
 	Zone, ZoneFrom string
 	// Duplicates are events of this source dropped because the same
-	// event had already come from a source of the other kind (text vs
-	// journal); see Stream.
+	// event had already come from another source (syslog, journal,
+	// journalctl text); see Stream.
 	Duplicates int64
 }
 
@@ -109,11 +109,14 @@ type SourceStats struct {
 // stays beside its neighbours. Within a source the file order is kept
 // exactly; time going backwards is warned about, not re-sorted.
 //
-// When journal sources are read along with text sources, an event is
-// dropped when an event with the same host, program, pid and message
-// came from a source of the other kind less than a second before it (in
+// When system logs of two kinds are read together (syslog files, native
+// journals, journalctl text such as a sosreport's
+// sos_commands/logs/journalctl_*), or several journalctl texts, an event
+// is dropped when an event with the same host, program, pid and message
+// came from another of those sources less than a second before it (in
 // event time): the same line written to syslog by rsyslog and kept by
-// journald counts once. The first to arrive in time order is kept.
+// journald counts once (dedupe.go). The first to arrive in time order
+// is kept.
 type Stream struct {
 	opts    Options
 	ws      *event.Warnings
@@ -229,18 +232,17 @@ func (s *Stream) start() {
 			s.srcs = append(s.srcs, src)
 		}
 	}
-	var journal, text bool
+	classes := make([]dedupeClass, 0, len(s.srcs))
 	for _, src := range s.srcs {
 		if src.journal {
-			journal = true
-		} else {
-			text = true
+			src.dedupe = dedupeJournal
 		}
+		classes = append(classes, src.dedupe)
 		if s.fetch(src) {
 			s.h = append(s.h, src)
 		}
 	}
-	if journal && text {
+	if needDedupe(classes) {
 		s.dedupe = newDedupeWindow()
 	}
 	heap.Init(&s.h)
@@ -322,7 +324,7 @@ func (s *Stream) Next() bool {
 			s.advance(src)
 			continue
 		}
-		if s.dedupe != nil && s.dedupe.seen(ev, src.journal) {
+		if s.dedupe != nil && src.dedupe != dedupeNone && s.dedupe.seen(ev, src.rank) {
 			src.stats.Duplicates++
 			s.advance(src)
 			continue

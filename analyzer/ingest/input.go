@@ -30,6 +30,10 @@ type input struct {
 	ready    chan struct{} // closed once srcs is final
 	srcs     []*source
 	journal  *journalSpec // a native journal input (journal.go); nil for files
+	// command is the command whose output the file holds, read as state
+	// (a bundle's sos_commands: sos.go); bundle the facts of its bundle.
+	command string
+	bundle  *bundleFacts
 }
 
 // walkStats counts what a directory walk skipped.
@@ -106,6 +110,7 @@ func walk(dir string, o *Options, ws *event.Warnings) []*input {
 	}
 	var ins []*input
 	var stats walkStats
+	bundles := map[string]*bundleFacts{}
 	// WalkDir does not follow a root that is a symlink; with a trailing
 	// separator the root is the directory it names (the user named it,
 	// so it is followed; links inside the walk still are not).
@@ -131,6 +136,16 @@ func walk(dir string, o *Options, ws *event.Warnings) []*input {
 		rel = filepath.ToSlash(rel)
 		if strings.HasPrefix(bundleMember(rel), "etc/") {
 			return nil // zone files, read by readBundleZone
+		}
+		if cmd := sosCommand(rel); cmd != "" {
+			broot, _ := sosRoot(rel)
+			b := bundles[broot]
+			if b == nil {
+				b = readBundleFacts(filepath.Join(root, filepath.FromSlash(broot)), nil)
+				bundles[broot] = b
+			}
+			ins = append(ins, &input{path: p, name: p, zone: zoneOf(rel), command: cmd, bundle: b})
+			return nil
 		}
 		if isLogName(rel) {
 			ins = append(ins, &input{path: p, name: p, zone: zoneOf(rel)})
@@ -231,6 +246,9 @@ func isLogName(rel string) bool {
 	}
 	if strings.HasSuffix(base, ".tailed") {
 		return true // sos_strings: a log cut to its size limit
+	}
+	if isSosLog(rel) {
+		return true
 	}
 	if strings.HasPrefix(base, "journalctl_") && strings.HasSuffix(path.Dir(rel), "sos_commands/logs") {
 		return !strings.Contains(base, "disk-usage") && !strings.Contains(base, "list-boots")
@@ -371,6 +389,11 @@ type anchorFacts struct {
 	// size bytes, whose tail gives last.
 	tail *os.File
 	size int64
+	// For a command output read as state (sos.go): the command, when its
+	// output was taken, the host it was taken on.
+	command  string
+	snapshot time.Time
+	host     string
 }
 
 // anchorFor picks the year anchor of a source: --year, else full dates

@@ -500,13 +500,17 @@ func TestDedupeWindow(t *testing.T) {
 		{&event.Event{Host: "test-server", Program: "systemd", PID: 1, Message: stop}, true, false},
 	}
 	for i, s := range steps {
-		if got := w.seen(s.ev, s.journal); got != s.dup {
+		rank := 0 // the text source
+		if s.journal {
+			rank = 1
+		}
+		if got := w.seen(s.ev, rank); got != s.dup {
 			t.Errorf("step %d: duplicate %v, want %v", i, got, s.dup)
 		}
 	}
 	// The window forgets: memory stays bounded.
 	for i := range 3 * maxDedupe {
-		w.seen(ev(time.Hour+time.Duration(i), "h", "p", i, "m"), i%2 == 0)
+		w.seen(ev(time.Hour+time.Duration(i), "h", "p", i, "m"), i%2)
 	}
 	if len(w.m) > maxDedupe || len(w.q)-w.head > maxDedupe {
 		t.Errorf("window holds %d keys, %d queued", len(w.m), len(w.q)-w.head)

@@ -126,6 +126,7 @@ func parseChunk(c *chunk, deferPayload bool) {
 		parser.SetBlock(data, text)
 	}
 	line := c.first
+	pos := 0 // of l in text
 	for len(data) > 0 {
 		var l []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -133,6 +134,8 @@ func parseChunk(c *chunk, deferPayload bool) {
 		} else {
 			l, data = data, nil
 		}
+		raw := text[pos : pos+len(l)]
+		pos += len(l) + 1
 		n := len(c.parsed)
 		if n < cap(c.parsed) {
 			c.parsed = c.parsed[:n+1]
@@ -145,7 +148,7 @@ func parseChunk(c *chunk, deferPayload bool) {
 		}
 		free := slab[len(slab):len(slab)]
 		p.Event = event.Event{Priority: event.NoPriority, Fields: free, Source: event.SourceRef{Path: c.path}}
-		p.Line = line
+		p.Line, p.Raw = line, raw
 		p.Kind = parseLine(&parser, l, c.opts, &p.Event)
 		p.Deferred = parser.Deferred()
 		if f := p.Event.Fields; len(f) == 0 {
@@ -253,6 +256,12 @@ type source struct {
 	ch    chan *batch // finished batches in file order; closed at the end
 	// journal marks a native journal source (for duplicate detection).
 	journal bool
+	// dedupe is the source's kind for duplicate detection (dedupe.go).
+	dedupe dedupeClass
+	// unordered: a command output read as state, whose log lines (the
+	// journal tail of each unit of `systemctl status --all`) go back in
+	// time without anything being wrong; it is put in time order whole.
+	unordered bool
 
 	// filled by the assembler side
 	formats   []formatCount
@@ -302,7 +311,7 @@ func (src *source) account(evs []event.Event, ws *event.Warnings) {
 		case ns > src.lastNs:
 			st.Last, src.lastNs = t, ns
 		}
-		if src.checkNs-ns > int64(backwardsTolerance) && !src.lastCheck.IsZero() {
+		if src.checkNs-ns > int64(backwardsTolerance) && !src.lastCheck.IsZero() && !src.unordered {
 			ws.Addf(st.Path, ev.Source.Line, "time goes backwards by %s (from %s to %s); kept in file order",
 				src.lastCheck.Sub(t).Round(time.Second), src.lastCheck.Format(time.RFC3339), t.Format(time.RFC3339))
 		}

@@ -79,9 +79,23 @@ func (s *Stream) runInput(in *input) {
 		facts.tail, facts.size = file, size
 	}
 	src := &source{stats: SourceStats{Path: in.name}, ch: make(chan *batch, 1)}
+	// Before the source is published: Stream.start reads it.
+	format, _ := parse.Sniff(d.head)
+	src.dedupe = dedupeClassOf(in.name, format, in.command)
 	in.srcs = []*source{src}
 	publish()
+	if in.command != "" {
+		facts.command, facts.snapshot = in.command, facts.mtime
+		if in.bundle != nil {
+			facts.host = in.bundle.host
+		}
+	}
 	run := s.newRun(src, d, in.zone, facts, s.ws)
+	if in.command != "" {
+		s.readStateFile(run, d, src, facts.snapshot, in.bundle)
+		close(src.ch)
+		return
+	}
 	if d.compr == "" {
 		run.file, run.size = file, size
 	}
@@ -172,7 +186,9 @@ func (s *Stream) newRun(src *source, d *decoded, bundle *bundleZone, facts ancho
 	zc := s.chooseZone(bundle, &head, facts.stdin)
 	facts.msgYear, facts.first = head.messageYear(), head.first
 	anchor := anchorFor(s.opts.Year, zc.loc, facts)
-	asm := parse.NewAssembler(parse.AssemblerConfig{Path: src.stats.Path, Location: zc.loc, Anchor: anchor, Warnings: ws, OwnFields: true})
+	asm := parse.NewAssembler(parse.AssemblerConfig{Path: src.stats.Path, Location: zc.loc, Anchor: anchor, Warnings: ws, OwnFields: true,
+		Command: facts.command, Snapshot: facts.snapshot, Host: facts.host})
+	src.unordered = facts.command != ""
 	return &srcRun{
 		st: s, src: src, asm: asm, r: d.r, anchor: anchor, compr: d.compr, zone: zc, head: head,
 		stdin: zc.from == zoneFromStdin,
@@ -197,6 +213,7 @@ func (run *srcRun) pump(d *decoded) {
 func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 	tr := tar.NewReader(d.r)
 	var members []*archiveMember
+	bundles := map[string]*bundleFacts{} // host and date, by bundle root (sos.go)
 	zone := &bundleZone{}
 	for _, sig := range in.zone.all() {
 		zone.add(sig)
@@ -238,10 +255,19 @@ func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 			}
 			body = bytes.NewReader(data)
 		}
+		if hdr.Typeflag == tar.TypeReg && isBundleFactMember(name) {
+			data, err := io.ReadAll(io.LimitReader(body, maxEvidence))
+			if err != nil {
+				continue
+			}
+			observeMember(bundles, name, data)
+			body = bytes.NewReader(data)
+		}
 		if hdr.Typeflag != tar.TypeReg || skipMember(name) {
 			continue
 		}
-		byName := isLogName(name)
+		command := sosCommand(name)
+		byName := isLogName(name) || command != ""
 		md, err := decode(body)
 		if err != nil {
 			if byName {
@@ -267,7 +293,13 @@ func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 			}
 		}
 		m := &archiveMember{src: &source{stats: SourceStats{Path: in.name + ":" + name}}, warnings: &event.Warnings{}}
+		format, _ := parse.Sniff(md.head)
+		m.src.dedupe = dedupeClassOf(name, format, command)
 		facts := anchorFacts{name: path.Base(name), gzTime: md.gzTime, memberTime: hdr.ModTime, stdin: stdin}
+		if command != "" {
+			facts.command, facts.snapshot = command, hdr.ModTime
+			m.snapshot, m.bundle = hdr.ModTime, name
+		}
 		run := s.newRun(m.src, md, zone, facts, m.warnings)
 		if run.head.banner.ok() {
 			zone.add(run.head.banner)
@@ -291,6 +323,11 @@ func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 	srcs := make([]*source, 0, len(members))
 	for _, m := range members {
 		s.settleMember(m, zone, stdin)
+		if m.bundle != "" {
+			root, _ := sosRoot(m.bundle)
+			m.batches = stateBatches(m.batches, m.snapshot, bundles[root])
+			m.src.restat(m.batches)
+		}
 		m.src.ch = make(chan *batch, len(m.batches))
 		for _, b := range m.batches {
 			m.src.ch <- b
@@ -309,6 +346,10 @@ type archiveMember struct {
 	run      *srcRun
 	batches  []*batch
 	warnings *event.Warnings // its Assembler's, held back (settleMember)
+	// A command output read as state: its name in the archive and its
+	// provisional snapshot time (stateBatches).
+	bundle   string
+	snapshot time.Time
 }
 
 // settleMember corrects a member's zone-less times with what the whole

@@ -77,7 +77,7 @@ func TestZoneSignals(t *testing.T) {
 		"              NTP service: active\n" +
 		"          RTC in local TZ: no\n"
 	journal := "-- Logs begin at Mon 2024-06-17 21:14:03 KST, end at Tue 2024-06-18 09:59:58 KST. --\n" +
-		"Jun 18 09:00:11 web3 kernel: eth0: Link is Down\n"
+		"Jun 18 09:00:12 web3 systemd[1]: Starting Daily apt download activities...\n" // not a line of the syslog: that one would be dropped as its copy
 	tests := []struct {
 		name     string
 		evidence []member
@@ -239,7 +239,7 @@ func TestZonePrecedence(t *testing.T) {
 	localtimeSeoul := member{name: root + "etc/localtime", link: "/usr/share/zoneinfo/Asia/Seoul"}
 	timezoneUTC := member{name: root + "etc/timezone", data: []byte("Etc/UTC\n")}
 	banner := member{name: root + "sos_commands/logs/journalctl_--no-pager", mod: jun18,
-		data: []byte("-- Logs begin at Mon 2024-06-17 21:14:03 KST, end at Tue 2024-06-18 09:59:58 KST. --\nJun 18 09:00:11 web3 kernel: eth0: Link is Down\n")}
+		data: []byte("-- Logs begin at Mon 2024-06-17 21:14:03 KST, end at Tue 2024-06-18 09:59:58 KST. --\nJun 18 09:00:12 web3 systemd[1]: Starting Daily apt download activities...\n")} // no copy of a syslog line
 	seoul, err := time.LoadLocation("Asia/Seoul")
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +270,7 @@ func TestZonePrecedence(t *testing.T) {
 		{name: "a banner beats the reader's zone", members: []member{banner, syslog}, suffix: "var/log/syslog",
 			want: "2024-06-18T00:00:11Z", from: "journal banner"},
 		{name: "the bundle's files beat a source's own banner, which warns", members: []member{timezoneUTC, banner}, suffix: "journalctl_--no-pager",
-			want: "2024-06-18T09:00:11Z", from: "etc/timezone",
+			want: "2024-06-18T09:00:12Z", from: "etc/timezone",
 			warn: []string{":" + root + "sos_commands/logs/journalctl_--no-pager: zone evidence disagrees: etc/timezone (Etc/UTC, +00:00) vs journal banner (Asia/Seoul, +09:00); using etc/timezone"}},
 		{name: "zone files after the logs still count", members: []member{syslog, localtimeSeoul}, suffix: "var/log/syslog",
 			want: "2024-06-18T00:00:11Z", from: "etc/localtime"},
