@@ -51,7 +51,7 @@ type headScan struct {
 	samples []offsetSample
 	banner  zoneSignal // from a journalctl banner's stamp
 	first   monthDay   // the first year-less entry
-	last    monthDay   // the last year-less entry seen
+	last    monthDay   // the last year-less entry (scanTail)
 }
 
 // scanHead parses the first lines of a source.
@@ -60,12 +60,14 @@ func scanHead(head []byte) headScan {
 	if i := bytes.LastIndexByte(head, '\n'); i > 0 {
 		head = head[:i] // the last line may be cut short
 	}
-	hs.scanLines(head, headLines)
+	hs.scanLines(head, headLines, false)
 	return hs
 }
 
-// scanLines parses up to limit lines of buf (0: all of them).
-func (hs *headScan) scanLines(buf []byte, limit int) {
+// scanLines parses up to limit lines of buf (0: all of them): the first
+// year-less line for its date, banners, and lines that may hold a stamp
+// of their own (mayHoldStamp); in a tail, only the latter.
+func (hs *headScan) scanLines(buf []byte, limit int, tail bool) {
 	o := parse.Options{Location: time.UTC, Year: 2000} // a leap year: Feb 29 reads
 	var p parse.Parser
 	var ev event.Event
@@ -75,6 +77,12 @@ func (hs *headScan) scanLines(buf []byte, limit int) {
 			line, buf = buf[:i], buf[i+1:]
 		} else {
 			buf = nil
+		}
+		if hs.first.known() && !tail && !mayHoldStamp(line) && !bytes.HasPrefix(line, []byte("--")) {
+			continue // nothing more to learn from it: not parsed
+		}
+		if tail && !mayHoldStamp(line) {
+			continue // (scanTail finds the last line's date itself)
 		}
 		ev.Reset()
 		ev.Priority = event.NoPriority
@@ -93,11 +101,8 @@ func (hs *headScan) scanLines(buf []byte, limit int) {
 			continue
 		}
 		wall := ev.Time
-		if yearLess {
-			hs.last = monthDay{wall.Month(), wall.Day()}
-			if !hs.first.known() {
-				hs.first = hs.last
-			}
+		if yearLess && !hs.first.known() {
+			hs.first = monthDay{wall.Month(), wall.Day()}
 		}
 		at, ok := messageStamp(&ev)
 		if !ok {
@@ -361,6 +366,49 @@ func scanTail(f *os.File, size int64) headScan {
 		}
 		buf = buf[i+1:]
 	}
-	ts.scanLines(buf, 0)
+	ts.scanLines(buf, 0, true)
+	ts.last = lastYearLessDate(buf)
 	return ts
 }
+
+// lastYearLessDate is the date of the last year-less entry of buf,
+// parsed from the end.
+func lastYearLessDate(buf []byte) monthDay {
+	o := parse.Options{Location: time.UTC, Year: 2000}
+	var p parse.Parser
+	var ev event.Event
+	for len(buf) > 0 {
+		line := buf
+		if i := bytes.LastIndexByte(bytes.TrimRight(buf, "\n"), '\n'); i >= 0 {
+			line, buf = buf[i+1:], buf[:i]
+		} else {
+			buf = nil
+		}
+		line = bytes.TrimRight(line, "\n")
+		ev.Reset()
+		if parseLine(&p, line, &o, &ev) == parse.KindEntry && ev.TimeQuality == event.TimeYearInferred {
+			return monthDay{ev.Time.Month(), ev.Time.Day()}
+		}
+	}
+	return monthDay{}
+}
+
+// mayHoldStamp is a cheap test for a full stamp after the line's start:
+// an RFC 3339 date ("2024-06-18") or an access log's ("18/Jun/2024").
+func mayHoldStamp(line []byte) bool {
+	for i := 5; i+5 < len(line); i++ {
+		switch line[i] {
+		case '-':
+			if line[i+3] == '-' && isDigit(line[i-1]) && isDigit(line[i-4]) && isDigit(line[i+1]) {
+				return true
+			}
+		case '/':
+			if line[i+4] == '/' && isDigit(line[i-1]) && isDigit(line[i+5]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
