@@ -1,9 +1,19 @@
 package ingest
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
 )
 
 // Regression tests of issue 19 (hostile input): ingest, parse and
@@ -34,5 +44,164 @@ func TestSymlinkToDirArgument(t *testing.T) {
 	}
 	for _, w := range r.warnings {
 		t.Errorf("warning: %v", w)
+	}
+}
+
+// crOnlySyslog is n syslog lines ended by lone CRs; every tenth is the
+// kernel's OOM kill line.
+func crOnlySyslog(n int) []byte {
+	var b []byte
+	for i := range n {
+		msg := "CRON[3120]: (root) CMD (   cd / && run-parts --report /etc/cron.hourly)"
+		if i%10 == 9 {
+			msg = fmt.Sprintf("kernel: [33431.%06d] Out of memory: Killed process %d (java) total-vm:8123456kB, anon-rss:4012345kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:9000kB oom_score_adj:0", i, 4000+i)
+		}
+		b = fmt.Appendf(b, "Oct  7 06:%02d:%02d web3 %s\r", i/60, i%60, msg)
+	}
+	return b
+}
+
+// TestLoneCRLineEnds: lone CRs end lines (item 15): 20 CR-only lines are
+// 20 events, both OOM lines among them, through every way of reading;
+// a CRLF file reads as before.
+func TestLoneCRLineEnds(t *testing.T) {
+	data := crOnlySyslog(20)
+	dir := t.TempDir()
+	plain := writeFile(t, dir, "syslog", data)
+	gz := writeFile(t, dir, "syslog.2.gz", gzipBytes(t, data, time.Time{}))
+	for _, tc := range []struct {
+		name string
+		opts Options
+	}{
+		{"mapped file", Options{Paths: []string{plain}}},
+		{"gzip", Options{Paths: []string{gz}}},
+		{"stdin", Options{Paths: []string{"-"}, Stdin: bytes.NewReader(data)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.Location, tc.opts.Year = time.UTC, 2021
+			r := run(t, tc.opts)
+			if len(r.events) != 20 {
+				t.Fatalf("%d events, want 20", len(r.events))
+			}
+			oom := 0
+			for i, ev := range r.events {
+				if ev.Source.Line != int64(i+1) || strings.ContainsRune(ev.Message, '\r') {
+					t.Errorf("event %d: line %d, message %q", i, ev.Source.Line, ev.Message)
+				}
+				if strings.HasPrefix(ev.Message, "Out of memory: Killed process") {
+					oom++
+				}
+			}
+			if oom != 2 {
+				t.Errorf("%d OOM lines, want 2", oom)
+			}
+		})
+	}
+	crlf := bytes.ReplaceAll(data, []byte("\r"), []byte("\r\n"))
+	r := run(t, Options{Paths: []string{writeFile(t, dir, "crlf.log", crlf)}, Location: time.UTC, Year: 2021})
+	if len(r.events) != 20 || r.events[19].Source.Line != 20 {
+		t.Errorf("CRLF: %d events", len(r.events))
+	}
+}
+
+// peakRSS resets the process's peak RSS, runs f, and returns how far the
+// peak rose above the RSS before f (Linux: /proc/self/clear_refs).
+func peakRSS(t *testing.T, f func()) int64 {
+	t.Helper()
+	runtime.GC()
+	debug.FreeOSMemory()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		t.Skipf("cannot reset the peak RSS: %v", err)
+	}
+	before := procStatus(t, "VmRSS")
+	f()
+	return procStatus(t, "VmHWM") - before
+}
+
+// procStatus reads a field of /proc/self/status, in bytes.
+func procStatus(t *testing.T, field string) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skipf("no /proc/self/status: %v", err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb)
+			return kb << 10
+		}
+	}
+	t.Fatalf("no %s in /proc/self/status", field)
+	return 0
+}
+
+// TestOverlongLinePagesDropped: the pages of a skipped over-long line of
+// a mapped file are dropped as it is skipped (item 6): a 512 MiB one-line
+// sparse file (2 GB in the issue) raises the peak RSS by a few strides,
+// not by its size.
+func TestOverlongLinePagesDropped(t *testing.T) {
+	const size = 512 << 20
+	p := filepath.Join(t.TempDir(), "one-line.log")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A real first line, then one line of 512 MiB of NULs (a hole), then
+	// one more line.
+	f.WriteString("Oct  7 06:20:21 web3 kernel: [1.000000] first\n")
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	f.Seek(size, 0)
+	f.WriteString("\nOct  7 06:20:22 web3 kernel: [2.000000] after the long line\n")
+	f.Close()
+	var r result
+	grew := peakRSS(t, func() {
+		r = run(t, Options{Paths: []string{p}, Location: time.UTC, Year: 2021})
+	})
+	if n := len(r.events); n != 3 || r.events[2].Message != "after the long line" {
+		t.Fatalf("%d events, last %q", n, r.events[n-1].Message)
+	}
+	t.Logf("peak RSS grew by %d MiB", grew>>20)
+	if grew > 96<<20 {
+		t.Errorf("peak RSS grew by %d MiB reading a %d MiB line, want under 96", grew>>20, size>>20)
+	}
+}
+
+// zeros is an endless stream of NULs: `cat /dev/zero`.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// TestCancelSkippingEndlessLine: a stopped stream ends while an endless
+// over-long line is skipped (item 8: Ctrl-C on `cat /dev/zero |
+// logsleuth events -`); Close returns.
+func TestCancelSkippingEndlessLine(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := Open(ctx, Options{Paths: []string{"-"}, Stdin: zeros{}, Warnings: &event.Warnings{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The truncated line is held back until the line after it starts,
+	// which never comes: Next waits until the stream is stopped.
+	time.AfterFunc(200*time.Millisecond, cancel)
+	for s.Next() {
+	}
+	closed := make(chan struct{})
+	go func() {
+		s.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close still waits 5s after cancellation: the skip loop ignores it")
+	}
+	if !errors.Is(s.Err(), context.Canceled) {
+		t.Errorf("Err %v, want context.Canceled", s.Err())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -44,10 +45,35 @@ type splitter struct {
 	line   int64           // lines handed out so far
 	read   int64           // bytes read from r
 	skip   bool            // discarding the rest of an over-long line
-	eof    bool            // r is exhausted (or failed: see err)
-	err    error           // the read error that ended r, other than io.EOF
-	zero   int             // consecutive empty reads
+	// peek is the byte read after a full block that ends with a CR, to
+	// tell a CRLF from a lone CR; it starts the next fill (hasPeek).
+	peek    byte
+	hasPeek bool
+	eof     bool  // r is exhausted (or failed: see err)
+	err     error // the read error that ended r, other than io.EOF
+	zero    int   // consecutive empty reads
+	// done, when not nil, stops the splitter when closed: it is checked
+	// once per block read, and while an over-long line is skipped.
+	done <-chan struct{}
+	// dropped is how much of mapped, from its start, the skipping of
+	// over-long lines dropped from the process's pages.
+	dropped int
 }
+
+// stopped reports whether done was closed; the splitter then ends with
+// errStopped.
+func (s *splitter) stopped() bool {
+	select {
+	case <-s.done:
+		s.err, s.eof = errStopped, true
+		return true
+	default:
+		return false
+	}
+}
+
+// errStopped ends a splitter whose stream was stopped.
+var errStopped = errors.New("stopped")
 
 func newSplitter(r io.Reader, bs int, path string, ws *event.Warnings) *splitter {
 	if bs > maxLineLen {
@@ -68,6 +94,13 @@ func newMappedSplitter(data []byte, bs int, path string, ws *event.Warnings) *sp
 
 // fill reads into buf until it is full or r ends.
 func (s *splitter) fill(buf []byte) []byte {
+	if s.done != nil && s.stopped() {
+		return buf
+	}
+	if s.hasPeek && len(buf) < cap(buf) {
+		buf = append(buf, s.peek)
+		s.hasPeek = false
+	}
 	for !s.eof && len(buf) < cap(buf) {
 		n, err := s.r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
@@ -87,6 +120,27 @@ func (s *splitter) fill(buf []byte) []byte {
 		}
 		s.zero = 0
 	}
+	if !s.eof && len(buf) > 0 && len(buf) == cap(buf) && buf[len(buf)-1] == '\r' && !s.hasPeek {
+		// Is the CR a line end? The next byte says (crLines).
+		var one [1]byte
+		for !s.eof && !s.hasPeek {
+			n, err := s.r.Read(one[:])
+			s.read += int64(n)
+			if n == 1 {
+				s.peek, s.hasPeek = one[0], true
+			}
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					s.err = err
+				}
+				s.eof = true
+			} else if n == 0 {
+				if s.zero++; s.zero > 100 {
+					s.err, s.eof = io.ErrNoProgress, true
+				}
+			}
+		}
+	}
 	return buf
 }
 
@@ -97,7 +151,7 @@ func (s *splitter) next(c *chunk) bool {
 	if s.mapped != nil {
 		return s.nextMapped(c)
 	}
-	if s.eof && len(s.pend) == 0 {
+	if s.eof && len(s.pend) == 0 && !s.hasPeek {
 		return false
 	}
 	size := s.bs
@@ -111,6 +165,11 @@ func (s *splitter) next(c *chunk) bool {
 	s.pend = s.pend[:0]
 	for {
 		buf = s.fill(buf)
+		// One search of the block for CR: the clean LF path pays no
+		// more (lone CRs are line ends: crLines).
+		if bytes.IndexByte(buf, '\r') >= 0 {
+			crLines(buf, s.eof || (s.hasPeek && s.peek != '\n'))
+		}
 		if s.skip {
 			i := bytes.IndexByte(buf, '\n')
 			if i < 0 {
@@ -173,24 +232,51 @@ func (s *splitter) nextMapped(c *chunk) (ok bool) {
 		}
 	}()
 	for int(s.read) < len(s.mapped) {
-		rest := s.mapped[s.read:]
 		if s.skip {
-			i := bytes.IndexByte(rest, '\n')
-			if i < 0 {
-				i = len(rest) - 1
+			if !s.skipMapped() {
+				return false
 			}
-			s.read += int64(i + 1)
-			s.skip = false
 			continue
 		}
+		rest := s.mapped[s.read:]
+		if s.done != nil && s.stopped() {
+			return false
+		}
 		end := len(rest) // the block handed out is rest[:end]
-		if end > s.bs {
-			end = bytes.LastIndexByte(rest[:s.bs], '\n') + 1
+		w := rest[:min(len(rest), s.bs)]
+		if bytes.IndexByte(w, '\r') >= 0 {
+			// (One search per block.) Lone CRs end lines: the block is
+			// copied and they become '\n' in the copy.
+			if cap(c.mem) < len(w) {
+				c.mem = make([]byte, max(len(w), s.bs))
+			}
+			cp := c.mem[:copy(c.mem[:len(w)], w)]
+			crLines(cp, len(w) == len(rest) || rest[len(w)] != '\n')
+			if end > s.bs {
+				end = bytes.LastIndexByte(cp, '\n') + 1
+			}
+			if end > 0 {
+				n := bytes.Count(cp[:end], nl)
+				if n > maxChunkLines {
+					end, n = nthNewline(cp, maxChunkLines)+1, maxChunkLines
+				}
+				s.read += int64(end)
+				s.emitCounted(c, cp[:end:end], n)
+				return true
+			}
+		} else if end > s.bs {
+			end = bytes.LastIndexByte(w, '\n') + 1
 		}
 		if end == 0 {
 			// The first line is longer than a block: hand it out alone,
 			// cut to maxLineLen.
-			if i := bytes.IndexByte(rest[:min(len(rest), maxLineLen+1)], '\n'); i >= 0 {
+			if i := lineEnd(rest, min(len(rest), maxLineLen+1)); i >= 0 {
+				if rest[i] == '\r' {
+					// A lone CR ends it: handed out without the CR.
+					s.read += int64(i + 1)
+					s.emitCounted(c, rest[:i:i], 0)
+					return true
+				}
 				end = i + 1
 			} else if len(rest) <= maxLineLen {
 				end = len(rest) // the last line, unterminated
@@ -199,6 +285,8 @@ func (s *splitter) nextMapped(c *chunk) (ok bool) {
 				s.read += int64(maxLineLen)
 				s.warnTruncated(c.first)
 				s.skip = true
+				page := os.Getpagesize()
+				s.dropped = (int(s.read) + page - 1) / page * page // past what a worker copies
 				return true
 			}
 		}
@@ -212,6 +300,82 @@ func (s *splitter) nextMapped(c *chunk) (ok bool) {
 	}
 	s.eof = true
 	return false
+}
+
+// skipMapped skips the rest of an over-long line of a mapped input, a
+// stride at a time: the pages it read are dropped from the process as
+// it goes (a 2 GB line costs no more than a stride of RSS), and a
+// stopped stream ends it. False when the stream was stopped.
+func (s *splitter) skipMapped() bool {
+	page := os.Getpagesize()
+	for s.skip {
+		if s.done != nil && s.stopped() {
+			return false
+		}
+		rest := s.mapped[s.read:]
+		n := min(len(rest), skipStride)
+		if i := lineEnd(rest, n); i >= 0 {
+			s.read += int64(i + 1)
+			s.skip = false
+		} else if s.read += int64(n); int(s.read) == len(s.mapped) {
+			s.skip = false
+		}
+		// Pages wholly inside the skipped part: no worker reads them.
+		if to := int(s.read) / page * page; to-s.dropped >= skipStride/2 || (!s.skip && to > s.dropped) {
+			dropPages(s.mapped[s.dropped:to])
+			s.dropped = to
+		}
+	}
+	return true
+}
+
+// skipStride is how much of an over-long line is skipped between checks
+// of the stream and drops of its pages. A variable for tests.
+var skipStride = 8 << 20
+
+// crLines makes each lone CR of b (one not followed by '\n': classic Mac
+// line ends, a line cut by a bare CR) a '\n', so that it ends a line as
+// '\n' does; a CRLF is left for the parser. A CR at the end of b is a
+// line end when final says the byte after it is not '\n' (or there is
+// none); otherwise it is left alone.
+func crLines(b []byte, final bool) {
+	for i := 0; i < len(b); i++ {
+		j := bytes.IndexByte(b[i:], '\r')
+		if j < 0 {
+			return
+		}
+		i += j
+		if i+1 < len(b) {
+			if b[i+1] != '\n' {
+				b[i] = '\n'
+			}
+		} else if final {
+			b[i] = '\n'
+		}
+	}
+}
+
+// lineEnd returns the index in b[:limit] of the first line end: a '\n',
+// or a lone CR (b[limit], if any, tells whether a CR at limit-1 is
+// lone). -1 when there is none.
+func lineEnd(b []byte, limit int) int {
+	i := bytes.IndexByte(b[:limit], '\n')
+	scan := b[:limit]
+	if i >= 0 {
+		scan = b[:i]
+	}
+	for off := 0; off < len(scan); {
+		j := bytes.IndexByte(scan[off:], '\r')
+		if j < 0 {
+			break
+		}
+		j += off
+		if j+1 >= len(b) || b[j+1] != '\n' {
+			return j
+		}
+		off = j + 1
+	}
+	return i
 }
 
 var nl = []byte{'\n'}

@@ -51,10 +51,21 @@ func splitWith(t testing.TB, sp *splitter) ([]string, *splitter) {
 	return out, sp
 }
 
-// referenceLines is what splitAll must return: every line, cut to
-// maxLineLen.
+// loneCRs returns data with each CR not followed by '\n' made a '\n'.
+func loneCRs(data string) string {
+	b := []byte(data)
+	for i, c := range b {
+		if c == '\r' && (i+1 == len(b) || b[i+1] != '\n') {
+			b[i] = '\n'
+		}
+	}
+	return string(b)
+}
+
+// referenceLines is what splitAll must return: every line (ended by
+// '\n' or a lone CR), cut to maxLineLen.
 func referenceLines(data []byte) []string {
-	parts := strings.Split(string(data), "\n")
+	parts := strings.Split(loneCRs(string(data)), "\n")
 	if parts[len(parts)-1] == "" {
 		parts = parts[:len(parts)-1]
 	}
@@ -81,6 +92,9 @@ func TestSplitter(t *testing.T) {
 		{name: "one line, no newline", data: "Oct  7 06:20:21 a", block: 8, maxLine: 32},
 		{name: "blank lines", data: "\n\n\n", block: 2, maxLine: 16},
 		{name: "CRLF kept for the parser", data: "a\r\nb\r\n", block: 3, maxLine: 16},
+		{name: "lone CRs end lines", data: "a\rbb\rccc\r\nd\r\re\r", block: 3, maxLine: 16},
+		{name: "CR-only lines, one too long", data: "aa\r0123456789abcdefghij\rnext\rlast", block: 4, maxLine: 8, warnLines: []int64{2}},
+		{name: "CR at a block's end before LF", data: "abc\r\ndef\r\n", block: 4, maxLine: 16},
 		{name: "lines longer than the block", data: "0123456789abcdef\nxy\n", block: 4, maxLine: 32},
 		{name: "long line truncated", data: "short\n0123456789abcdefghij\nnext\n", block: 4, maxLine: 8, warnLines: []int64{2}},
 		{name: "long last line without newline", data: "a\n0123456789abcdefghij", block: 4, maxLine: 8, warnLines: []int64{2}},
@@ -142,6 +156,7 @@ func FuzzSplitter(f *testing.F) {
 	f.Add([]byte(incident), uint8(7), uint8(64), uint8(3))
 	f.Add([]byte("a\n\nbb\nccc\x00\n\xff\xfe"), uint8(1), uint8(2), uint8(1))
 	f.Add([]byte(strings.Repeat("x", 300)+"\ny\n"), uint8(16), uint8(8), uint8(100))
+	f.Add([]byte("a\rb\r\nc\r\rd\r"), uint8(2), uint8(3), uint8(2))
 	f.Fuzz(func(t *testing.T, data []byte, block, maxLine, lines uint8) {
 		setLimits(t, blockSize, int(maxLine%64)+1, int(lines%16)+1)
 		want := referenceLines(data)

@@ -443,6 +443,7 @@ func (run *srcRun) pumpLines() {
 	} else {
 		sp = newSplitter(run.r, st.bs, run.src.stats.Path, st.ws)
 	}
+	sp.done = st.done
 	defer func() {
 		close(run.pending)
 		<-asmDone
@@ -476,6 +477,9 @@ func (run *srcRun) pumpLines() {
 		}
 	}
 	run.src.stats.Bytes = sp.read
+	if errors.Is(sp.err, errStopped) {
+		return
+	}
 	if sp.err != nil {
 		run.readFailed(sp.err, sp.line)
 	}
