@@ -160,8 +160,8 @@ func TestOverlongLinePagesDropped(t *testing.T) {
 	grew := peakRSS(t, func() {
 		r = run(t, Options{Paths: []string{p}, Location: time.UTC, Year: 2021})
 	})
-	if n := len(r.events); n != 3 || r.events[2].Message != "after the long line" {
-		t.Fatalf("%d events, last %q", n, r.events[n-1].Message)
+	if n := len(r.events); n < 2 || !strings.HasPrefix(r.events[0].Message, "first") || r.events[n-1].Message != "after the long line" {
+		t.Fatalf("%d events, the last %.80q", n, r.events[n-1].Message)
 	}
 	t.Logf("peak RSS grew by %d MiB", grew>>20)
 	if grew > 96<<20 {
