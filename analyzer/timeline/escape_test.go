@@ -2,6 +2,8 @@ package timeline
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -235,4 +237,28 @@ func FuzzSafe(f *testing.F) {
 			t.Fatalf("plain %q changed to %q", s, out)
 		}
 	})
+}
+
+// TestHTMLContentSecurityPolicy: the page's CSP allows its one script by
+// hash (no 'unsafe-inline' for scripts), and forbids <base> and form
+// targets.
+func TestHTMLContentSecurityPolicy(t *testing.T) {
+	var buf bytes.Buffer
+	if err := RenderHTML(&buf, &Report{}, RenderOptions{Location: time.UTC}); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	_, rest, _ := strings.Cut(page, `http-equiv="Content-Security-Policy" content="`)
+	csp, _, _ := strings.Cut(rest, `"`)
+	csp = strings.ReplaceAll(csp, "&#39;", "'")
+	_, rest, ok := strings.Cut(page, "<script>")
+	script, _, ok2 := strings.Cut(rest, "</script>")
+	if !ok || !ok2 || strings.Count(page, "<script") != 1 {
+		t.Fatalf("want exactly one inline script")
+	}
+	sum := sha256.Sum256([]byte(script))
+	want := "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; base-uri 'none'; form-action 'none'"
+	if csp != want {
+		t.Fatalf("CSP\n%s\nwant\n%s", csp, want)
+	}
 }
