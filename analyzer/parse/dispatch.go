@@ -74,6 +74,9 @@ func (p *Parser) ParseLine(line []byte, o *Options, ev *event.Event) Kind {
 		return KindSkip
 	}
 	body, indent := undecorate(line)
+	if len(body) == 0 {
+		return KindSkip // a bare quote marker: ">" or "> >"
+	}
 	if k, ok := p.recognize(body, o, ev); ok {
 		return k
 	}
