@@ -43,6 +43,9 @@ type offsetSample struct {
 	date     monthDay  // the header's date
 	year     int       // the header's year, as the message settles it
 	yearLess bool      // the header had no year
+	// literal: the stamp was written in the offset found (not in UTC),
+	// so it states the zone itself.
+	literal bool
 }
 
 // headScan is what a source's head (and, for a regular file, its tail)
@@ -116,19 +119,27 @@ func (hs *headScan) scanLines(buf []byte, limit int, tail bool) {
 
 // sampleOf compares a header's wall clock (as UTC; for a year-less header
 // its year is a placeholder) with the instant the message states.
+//
+// The stamp must be written in UTC or in the offset the difference
+// gives: the line's own time in the writer's zone (dockerd, nginx) or in
+// UTC (containerd, JSON loggers). A stamp in another offset is about
+// something else ("next run at 10:00+09:00" logged at 09:00) and is no
+// sample.
 func sampleOf(wall, at time.Time, yearLess bool) (offsetSample, bool) {
 	date := monthDay{wall.Month(), wall.Day()}
+	_, lit := at.Zone()
+	ok := func(off int) bool { return lit == 0 || lit == off }
 	if !yearLess {
-		off, ok := roundOffset(wall.Sub(at))
-		return offsetSample{at: at, off: off, date: date, year: wall.Year()}, ok
+		off, fits := roundOffset(wall.Sub(at))
+		return offsetSample{at: at, off: off, date: date, year: wall.Year(), literal: lit != 0}, fits && ok(off)
 	}
 	for y := at.Year() - 1; y <= at.Year()+1; y++ {
 		w := time.Date(y, wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), wall.Nanosecond(), time.UTC)
 		if w.Day() != wall.Day() {
 			continue // Feb 29 of a common year
 		}
-		if off, ok := roundOffset(w.Sub(at)); ok {
-			return offsetSample{at: at, off: off, date: date, year: y, yearLess: true}, true
+		if off, fits := roundOffset(w.Sub(at)); fits {
+			return offsetSample{at: at, off: off, date: date, year: y, yearLess: true, literal: lit != 0}, ok(off)
 		}
 	}
 	return offsetSample{}, false
@@ -294,6 +305,11 @@ func (hs *headScan) messageZone(named []*time.Location) *time.Location {
 		}
 	}
 	if bestN*3 < len(hs.samples)*2 {
+		return nil
+	}
+	if bestN < 2 && !hs.samples[0].literal {
+		// One stamp in UTC could be about another moment: it takes two
+		// to say the zone.
 		return nil
 	}
 	return fixedZone(best)

@@ -113,6 +113,9 @@ func TestZoneSignals(t *testing.T) {
 		{name: "offsets across a daylight saving change name the zone", file: "Mar 31 01:59:58 fra1 dockerd[2210]: time=\"2024-03-31T01:59:58.100000000+01:00\" level=info msg=\"ignoring event\" module=libcontainerd\n" +
 			"Mar 31 03:00:02 fra1 dockerd[2210]: time=\"2024-03-31T03:00:02.200000000+02:00\" level=info msg=\"ignoring event\" module=libcontainerd\n",
 			mtime: time.Date(2024, 3, 31, 2, 0, 0, 0, time.UTC), zone: "Europe/Berlin", from: "message offsets", want: []string{"2024-03-31T00:59:58Z", "2024-03-31T01:00:02Z"}},
+		{name: "a stamp about another moment is no sample", file: "Jun 18 09:00:11 web3 backup[3311]: next run at 2024-06-18T10:00:00+09:00\n" +
+			"Jun 18 09:00:14 web3 backup[3311]: previous run ended 2024-06-18T01:59:40Z\n",
+			zone: "UTC", from: "local zone", want: []string{"2024-06-18T09:00:11Z", "2024-06-18T09:00:14Z"}},
 		{name: "no evidence: the reader's zone, assumed", zone: "UTC", from: "local zone", want: []string{"2024-06-18T09:00:11Z", "2024-06-18T09:00:14Z"}},
 	}
 	for _, tt := range tests {
@@ -143,6 +146,8 @@ func TestZoneSignals(t *testing.T) {
 			}
 			wantQ := "year_inferred from archive member time; zone_from " + tt.from + " (" + tt.zone + ")"
 			switch {
+			case tt.from == "local zone" && tt.file != "":
+				wantQ = "year_inferred from file mtime"
 			case tt.from == "local zone":
 				wantQ = "year_inferred from archive member time"
 			case tt.file != "":
