@@ -74,6 +74,10 @@ func Family(format string) string {
 		return "app"
 	case FormatKubectlEvents, FormatKubectlDescribe:
 		return "kubernetes"
+	case FormatSystemctlStatus, FormatDockerInfo, FormatDockerVersion, FormatIPRoute, FormatRouteN,
+		FormatIPAddr, FormatSnapList, FormatSnapChanges, FormatDpkgList, FormatAptList,
+		FormatTimedatectl, FormatDate:
+		return "state"
 	}
 	return "text"
 }

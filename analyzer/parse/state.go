@@ -85,6 +85,25 @@ type stateRun struct {
 	// replaying: the lines of an abandoned block are being read again.
 	replaying bool
 	events    []event.Event // finish's scratch
+	// host is that of the last log entry before a block or a prompt: a
+	// pasted command output was most likely taken on the host whose
+	// lines come before it.
+	host string
+}
+
+// noteHost remembers the host of the entry open before a block or a
+// prompt line, when it names one.
+func (st *stateRun) noteHost(out []event.Event, cur int, a *Assembler) {
+	var e *event.Event
+	switch {
+	case cur >= 0:
+		e = &out[cur]
+	case a.hasPending:
+		e = &a.pending
+	}
+	if e != nil && e.Host != "" {
+		st.host = e.Host
+	}
 }
 
 // mayStartState is the cheap test on every line: a state block is open or
@@ -119,6 +138,7 @@ func (a *Assembler) stateLine(out []event.Event, cur int, curDeferred bool, p *P
 		out = a.closeState(out)
 	}
 	if p.Event.Kind == event.KindCommand {
+		st.noteHost(out, cur, a)
 		st.next = readerForCommand(p.Event.Message)
 		a.updateStateOn()
 		return out, cur, curDeferred, false
@@ -145,6 +165,7 @@ func (a *Assembler) stateLine(out []event.Event, cur int, curDeferred bool, p *P
 			return out, cur, curDeferred, false
 		}
 	}
+	st.noteHost(out, cur, a)
 	if cur >= 0 {
 		// The entry before the block is complete unless the block is
 		// abandoned: hold it back, as at the end of AddAll.
@@ -205,8 +226,8 @@ func (a *Assembler) closeState(out []event.Event) []event.Event {
 		return out
 	}
 	host := a.cfg.Host
-	if host == "" && a.hasPending {
-		host = a.pending.Host // a paste: the log lines before it
+	if host == "" {
+		host = st.host // a paste: the log lines before it
 	}
 	out = a.flushPending(out)
 	for i := range evs {
