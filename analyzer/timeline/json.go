@@ -153,6 +153,9 @@ type jsonSource struct {
 	// came from (ingest.SourceStats); absent when every time had a zone.
 	Zone     string `json:"zone,omitempty"`
 	ZoneFrom string `json:"zone_from,omitempty"`
+	// Duplicates: its lines dropped because another source had given
+	// them first; absent when none.
+	Duplicates int64 `json:"duplicates,omitempty"`
 }
 
 type jsonBoot struct {
@@ -229,7 +232,8 @@ func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 	c := &r.Coverage
 	for _, s := range c.Sources {
 		out.Coverage.Sources = append(out.Coverage.Sources, jsonSource{Path: s.Path, Format: s.Format, Events: s.Events,
-			First: jsonTime(s.First), Last: jsonTime(s.Last), TimeQuality: s.TimeQuality, Zone: s.Zone, ZoneFrom: s.ZoneFrom})
+			First: jsonTime(s.First), Last: jsonTime(s.Last), TimeQuality: s.TimeQuality, Zone: s.Zone, ZoneFrom: s.ZoneFrom,
+			Duplicates: s.Duplicates})
 	}
 	for _, b := range c.Boots {
 		out.Coverage.Boots = append(out.Coverage.Boots, jsonBoot{Host: b.Host, BootID: b.BootID, Time: jsonTime(b.Time), Source: b.Source.String()})

@@ -59,6 +59,9 @@ func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 		ew.printf("| %s | %s | %d | %s | %s | %s |\n", EscapeMarkdown(s.Path), EscapeMarkdown(orDash(s.Format)), s.Events,
 			EscapeMarkdown(stamp(s.First, loc)), EscapeMarkdown(stamp(s.Last, loc)), EscapeMarkdown(orDash(s.TimeQuality)))
 	}
+	if note := c.duplicatesNote(); note != "" {
+		ew.printf("\n%s\n", EscapeMarkdown(note))
+	}
 	if len(c.Boots) > 0 {
 		ew.printf("\n**Boots**\n\n")
 		for _, b := range c.Boots {

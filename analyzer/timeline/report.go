@@ -128,6 +128,25 @@ type Coverage struct {
 	Warnings      []event.Warning
 }
 
+// Duplicates counts the lines dropped because another source had already
+// given the same line (ingest.SourceStats.Duplicates).
+func (c *Coverage) Duplicates() int64 {
+	var n int64
+	for _, s := range c.Sources {
+		n += s.Duplicates
+	}
+	return n
+}
+
+// duplicatesNote says what Duplicates counts, for people; "" for none.
+func (c *Coverage) duplicatesNote() string {
+	n := c.Duplicates()
+	if n == 0 {
+		return ""
+	}
+	return plural(int(n), "duplicate line", "duplicate lines") + " dropped: the same line (host, program, pid, message, within 1s) came from another source first (syslog, journal, journalctl text, systemctl status)"
+}
+
 // Input is everything Build reads.
 type Input struct {
 	Findings   []*engine.Finding

@@ -160,6 +160,9 @@ func writeUnexplainedText(ew *errWriter, r *Report, loc *time.Location) {
 // writeBootsAndGaps prints the boots and gaps of the coverage, in the
 // text and table reports alike.
 func writeBootsAndGaps(ew *errWriter, c *Coverage, loc *time.Location) {
+	if note := c.duplicatesNote(); note != "" {
+		ew.printf("  Duplicates: %s\n", note)
+	}
 	if len(c.Boots) > 0 {
 		ew.printf("  Boots:\n")
 		for _, b := range c.Boots {
