@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -225,4 +226,51 @@ func TestThresholdUntil(t *testing.T) {
 			[]string{"crashloop confirmed restart.svc=a.service count=3"}, ""},
 	}
 	runCases(t, cases, true)
+}
+
+// sigRepeatedFailure: a failure logged again and again, then one outcome.
+const sigRepeatedFailure = `schema: logsleuth/v1
+id: repeated
+title: Failing, then stepped
+events:
+  failing: {program: chronyd, message|contains: "TLS handshake with"}
+  recovered: {program: chronyd, message|startswith: "Selected source"}
+  stepped: {program: chronyd, message|re: 'stepped by (?P<secs>\S+) seconds'}
+match:
+  sequence:
+    by: [host]
+    steps:
+      - {event: failing}
+      - {absent: recovered, for: 10m}
+      - {event: stepped}
+explain: 'failing since {{ts .failing.time}}'
+`
+
+// Instances that differ only in their anchor complete on one event once:
+// each failure whose quiet window passed waits at the last step, and the
+// step is one finding, from the earliest of them.
+func TestSequenceCompletesOncePerEvent(t *testing.T) {
+	sigs := loadSigs(t, sigRepeatedFailure)
+	events := []event.Event{
+		ev("08:00:00", "h chronyd - - | TLS handshake with 162.159.200.1:4460 (time.cloudflare.com) failed"),
+		ev("08:17:00", "h chronyd - - | TLS handshake with 162.159.200.1:4460 (time.cloudflare.com) failed"),
+		ev("09:25:00", "h chronyd - - | TLS handshake with 162.159.200.1:4460 (time.cloudflare.com) failed"),
+		ev("14:02:00", "h chronyd - - | System clock was stepped by -38.1 seconds"),
+		ev("15:00:00", "h chronyd - - | TLS handshake with 162.159.200.1:4460 (time.cloudflare.com) failed"),
+		ev("16:00:00", "h chronyd - - | System clock was stepped by 2.5 seconds"),
+	}
+	for _, naive := range []bool{false, true} {
+		fs, _ := run(t, sigs, naive, slices.Clone(events))
+		var got []string
+		for _, f := range fs {
+			got = append(got, describe(f)+": "+f.Summary)
+		}
+		want := []string{
+			"repeated confirmed stepped.secs=-38.1: failing since 2021-10-07 08:00:00 UTC",
+			"repeated confirmed stepped.secs=2.5: failing since 2021-10-07 15:00:00 UTC",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("naive=%v findings:\n  %s\nwant:\n  %s", naive, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+		}
+	}
 }

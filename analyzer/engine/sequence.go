@@ -285,7 +285,7 @@ func (s *sequence) process(e *Engine, ev *event.Event, hits []hit) {
 // instances it forks.
 func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits func(*signature.Step) (signature.Captures, bool)) []*instance {
 	list := s.groups[key]
-	var forks []*instance
+	var forks, done []*instance
 	kept := list[:0]
 	for _, in := range list {
 		if reason := s.expired(in, ev); reason != "" {
@@ -330,7 +330,14 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 				f.next = k + 1
 				switch {
 				case f.next == len(s.steps):
-					s.finding(e, f, Confirmed, "", ev.Time)
+					// Instances that differ only in their anchor's
+					// time (a failure logged again and again before
+					// the same outcome) complete on one event once:
+					// the earliest, first in the list, stands.
+					if !slices.ContainsFunc(done, func(d *instance) bool { return sameCaptures(d, f) }) {
+						s.finding(e, f, Confirmed, "", ev.Time)
+						done = append(done, f)
+					}
 					consumed = true
 				case st.Optional:
 					s.openWindow(f)
