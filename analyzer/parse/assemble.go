@@ -280,10 +280,31 @@ func (a *Assembler) joins(open *event.Event, p *Parsed) bool {
 		return false
 	case p.Kind == KindContinuation || open.Kind == event.KindCommand:
 		return true
-	case open.Source.Format == FormatText || open.Source.Format == FormatAptTerm:
+	case open.Source.Format == FormatText:
+		return !a.blank && stackTraceLine(open.Message, p.Event.Message)
+	case open.Source.Format == FormatAptTerm:
 		return false
 	}
 	return !a.blank
+}
+
+// stackTraceLine reports whether line, unindented, goes on the stack
+// trace that the text event msg has begun, as a program's uncaught
+// exception prints it when nothing gave it a log header: line is a Java
+// "Caused by: ..." or an exception line ("ValueError: ...",
+// "java.io.IOException: ..."), and msg is a Python traceback with its
+// frames or ends in a Java frame ("\tat ...", "at ..." once its
+// indentation is dropped, "... 2 more").
+func stackTraceLine(msg, line string) bool {
+	nl := strings.LastIndexByte(msg, '\n')
+	if nl < 0 || !(strings.HasPrefix(line, "Caused by: ") || exceptionHead(line)) {
+		return false
+	}
+	if strings.HasPrefix(msg, "Traceback (most recent call last):") {
+		return true
+	}
+	last := strings.TrimLeft(msg[nl+1:], " \t")
+	return strings.HasPrefix(last, "at ") || strings.HasPrefix(last, "... ")
 }
 
 // oldCatalogLine turns a line of text into a -x catalog line (field
@@ -729,4 +750,21 @@ func (a *Assembler) firstYear(t time.Time) int {
 		}
 	}
 	return y
+}
+
+// exceptionHead reports a line that starts with an exception's class
+// name, a word ending in "Exception" or "Error" followed by ": " or the
+// end: "ValueError: invalid literal", "java.io.IOException: No space left
+// on device", "java.util.ConcurrentModificationException".
+func exceptionHead(s string) bool {
+	i := 0
+	for i < len(s) && i < 256 && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9' || s[i] == '.' || s[i] == '_' || s[i] == '$') {
+		i++
+	}
+	if i < len(s) && (s[i] != ':' || i+1 < len(s) && s[i+1] != ' ') {
+		return false
+	}
+	w := s[:i]
+	return strings.HasSuffix(w, "Exception") && len(w) > len("Exception") ||
+		strings.HasSuffix(w, "Error") && len(w) > len("Error")
 }
