@@ -45,16 +45,24 @@ func parseTStamped(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 		return KindEntry, false
 	}
 	rest := line[sp+1:]
+	if len(rest) == 0 {
+		return KindEntry, false
+	}
 	zerolog := len(rest) >= 3 && (len(rest) == 3 || rest[3] == ' ') && isZerologLevel(rest[:3])
 	switch {
 	case zerolog:
 		return parseZerolog(line, sp, o, ev)
-	case sp == 32 && (line[26] == '+' || line[26] == '-') && rest[0] != 's':
+	case sp == 32 && (line[26] == '+' || line[26] == '-') && rest[0] != 's' && rest[0] != ' ' && rest[0] != '[':
 		// RSYSLOG_FileFormat's stamp, the common case: no tab before
-		// it, no stream after it.
+		// it, no stream, level or thread after it.
 		return KindEntry, false
 	case startsWith(rest, "stdout ") || startsWith(rest, "stderr "):
 		return parseCRI(line, o, ev)
+	case rest[0] == ' ' || rest[0] == '[' || rest[0] >= 'A' && rest[0] <= 'Z':
+		// Spring Boot 3: "2024-03-02T10:15:01.123+09:00  INFO 4121 --- ..."
+		if k, ok := parseJavaDated(line, o, ev); ok {
+			return k, true
+		}
 	}
 	if tab := tabAfterStamp(line, sp); tab > 0 {
 		return parseContainerTSV(line, tab, o, ev)
@@ -676,4 +684,147 @@ func consolePayload(ev *event.Event, m string) {
 func within(s string, b, x []byte) string {
 	off := cap(b) - cap(x)
 	return s[off : off+len(x)]
+}
+
+// FormatJavaLog is a JVM logging line: logback, log4j2 or Spring Boot's
+// layout, whose stack traces follow it on lines of their own.
+const FormatJavaLog = "java-log"
+
+// parseJavaLog reads the rest of a JVM logging line after its stamp,
+// which ends at sp (a blank): the level and a "[thread]" in either order
+// (logback "2024-03-02 10:15:01.123 ERROR [main] c.e.App - msg", log4j2
+// "2024-03-02 10:15:01,123 [main] ERROR c.e.App - msg"), or Spring Boot's
+// "2024-03-02 10:15:01.123 ERROR 4121 --- [main] o.s.b.SpringApplication
+// : msg". A thread or Spring's pid is required: a stamp and a level
+// alone are many formats' (unattended-upgrades' among them). The time is
+// set by the caller.
+func parseJavaLog(line []byte, sp int, ev *event.Event) bool {
+	rest := bytes.TrimLeft(line[sp:], " ")
+	var thread, level []byte
+	if len(rest) > 0 && rest[0] == '[' {
+		thread, rest = cutBracket(rest)
+		if thread == nil {
+			return false
+		}
+	}
+	level, rest = cutSpace(rest)
+	pri, ok := javaLevel(level)
+	if !ok {
+		return false
+	}
+	pid := 0
+	if thread == nil {
+		// Spring Boot: "4121 --- [app] [thread] logger : msg"
+		if i := bytes.Index(rest[:min(len(rest), 16)], []byte(" --- ")); i > 0 {
+			if n, ok := atoiN(rest[:i]); ok {
+				pid = n
+				rest = bytes.TrimLeft(rest[i+5:], " ")
+				for len(rest) > 0 && rest[0] == '[' {
+					t, r := cutBracket(rest)
+					if t == nil {
+						break
+					}
+					thread, rest = t, bytes.TrimLeft(r, " ")
+				}
+			}
+		} else if len(rest) > 0 && rest[0] == '[' {
+			thread, rest = cutBracket(rest)
+		}
+		if thread == nil {
+			return false
+		}
+	}
+	// "logger - msg" (logback, log4j) or "logger   : msg" (Spring)
+	var logger []byte
+	if w, r := cutSpace(rest); len(w) > 0 {
+		switch {
+		case startsWith(r, "- "):
+			logger, rest = w, r[2:]
+		case startsWith(r, ": "):
+			logger, rest = w, r[2:]
+		}
+	}
+	ev.Priority = pri
+	ev.PID = pid
+	ev.Message = toValidString(rest)
+	ev.Source.Format = FormatJavaLog
+	ev.Fields = append(ev.Fields,
+		event.Field{Key: "level", Value: toValidString(level)},
+		event.Field{Key: "thread", Value: toValidString(bytes.TrimSpace(thread))})
+	if logger != nil {
+		ev.Fields = append(ev.Fields, event.Field{Key: "logger", Value: toValidString(logger)})
+	}
+	return true
+}
+
+// cutBracket splits "[main] rest" into "main" and "rest" (blanks after
+// the bracket dropped); nil when b has no closing bracket early on.
+func cutBracket(b []byte) (inner, rest []byte) {
+	end := bytes.IndexByte(b[:min(len(b), 128)], ']')
+	if end < 1 {
+		return nil, b
+	}
+	return b[1:end], bytes.TrimLeft(b[end+1:], " ")
+}
+
+// javaLevel maps the JVM loggers' level names (java.util.logging's
+// SEVERE and FINE included) to a priority.
+func javaLevel(b []byte) (event.Priority, bool) {
+	switch string(b) {
+	case "TRACE", "FINEST", "FINER", "FINE", "DEBUG":
+		return 7, true
+	case "INFO", "CONFIG":
+		return 6, true
+	case "WARN", "WARNING":
+		return 4, true
+	case "ERROR", "SEVERE":
+		return 3, true
+	case "FATAL":
+		return 2, true
+	}
+	return event.NoPriority, false
+}
+
+// parseJavaDated parses a JVM logging line stamped "YYYY-MM-DD
+// HH:MM:SS.mmm" or with a ',' (log4j), or Spring Boot 3's RFC3339 stamp:
+// local time unless the stamp has a zone.
+func parseJavaDated(line []byte, o *Options, ev *event.Event) (Kind, bool) {
+	n := 19
+	if n < len(line) && (line[n] == '.' || line[n] == ',') {
+		n++
+		for n < len(line) && isDigit(line[n]) {
+			n++
+		}
+	}
+	for n < len(line) && n < 36 && line[n] != ' ' {
+		n++ // a zone: "Z", "+09:00"
+	}
+	if n >= len(line) || line[n] != ' ' {
+		return KindEntry, false
+	}
+	t, q, ok := parseTimeValue(line[:n], o.Location)
+	if !ok {
+		return KindEntry, false
+	}
+	if !parseJavaLog(line, n, ev) {
+		return KindEntry, false
+	}
+	ev.Time, ev.TimeQuality = t, q
+	return KindEntry, true
+}
+
+// parseJavaClock parses logback's default console layout, a clock
+// without a date: "10:15:01.123 [main] ERROR c.e.App - msg". The line
+// has no date, so no time (the clock is kept as field "clock").
+func parseJavaClock(line []byte, ev *event.Event) (Kind, bool) {
+	_, p, ok := readClock(line, 0, '.')
+	if !ok || p >= len(line) || line[p] != ' ' || p+1 >= len(line) || line[p+1] != '[' {
+		return KindEntry, false
+	}
+	if !parseJavaLog(line, p, ev) {
+		return KindEntry, false
+	}
+	ev.TimeQuality = event.TimeNone
+	ev.Fields = append(ev.Fields, event.Field{Key: "clock", Value: toValidString(line[:p])})
+	return KindEntry, true
 }

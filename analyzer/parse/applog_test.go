@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -137,6 +138,23 @@ var appCases = []struct {
 		format: FormatContainerTSV, time: "2021-10-07T06:20:21Z", quality: event.TimeExact, priority: noPrio,
 		fields: kvs("stream", "stdout")}},
 
+	// JVM logging lines, which stack traces follow
+	{"spring boot", "", "2024-03-02 10:15:01.123 ERROR 4121 --- [           main] o.s.boot.SpringApplication               : Application run failed", swant{
+		format: FormatJavaLog, time: "2024-03-02T01:15:01.123Z", quality: event.TimeZoneAssumed, pid: 4121, priority: 3,
+		message: "Application run failed", fields: kvs("level", "ERROR", "thread", "main", "logger", "o.s.boot.SpringApplication")}},
+	{"spring boot 3 with app name", "", "2024-03-02T10:15:01.123+09:00  WARN 4121 --- [orders] [nio-8080-exec-1] o.h.engine.jdbc.spi.SqlExceptionHelper   : SQL Error: 0, SQLState: 08001", swant{
+		format: FormatJavaLog, time: "2024-03-02T01:15:01.123Z", quality: event.TimeExact, pid: 4121, priority: 4,
+		message: "SQL Error: 0, SQLState: 08001", fields: kvs("level", "WARN", "thread", "nio-8080-exec-1", "logger", "o.h.engine.jdbc.spi.SqlExceptionHelper")}},
+	{"log4j2 comma, thread first", "", "2024-03-02 10:15:01,123 [kafka-producer-network-thread] ERROR org.apache.kafka.clients.NetworkClient - Connection to node 1 could not be established.", swant{
+		format: FormatJavaLog, time: "2024-03-02T01:15:01.123Z", quality: event.TimeZoneAssumed, priority: 3,
+		message: "Connection to node 1 could not be established.", fields: kvs("level", "ERROR", "thread", "kafka-producer-network-thread", "logger", "org.apache.kafka.clients.NetworkClient")}},
+	{"logback console clock only", "", "10:15:01.123 [main] INFO  com.example.App - Started App in 3.2 seconds", swant{
+		format: FormatJavaLog, quality: event.TimeNone, priority: 6,
+		message: "Started App in 3.2 seconds", fields: kvs("level", "INFO", "thread", "main", "logger", "com.example.App", "clock", "10:15:01.123")}},
+	{"unattended-upgrades stays", "", "2021-10-07 06:25:12,442 INFO Starting unattended upgrades script", swant{
+		format: FormatUnattended, time: "2021-10-06T21:25:12.442Z", quality: event.TimeZoneAssumed, program: "unattended-upgrades", priority: 6,
+		message: "Starting unattended upgrades script"}},
+
 	// kubectl get events / kubectl events / describe
 	{"kubectl get events", "", "2m10s       Warning   FailedScheduling   pod/web-7d4b9c6f5d-x2x9k   0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.", swant{
 		format: FormatKubectlEvents, quality: event.TimeNone, priority: 4,
@@ -267,4 +285,21 @@ func equalFields(a, b []event.Field) bool {
 		}
 	}
 	return true
+}
+
+// TestJavaLogKeepsItsTrace: a JVM logging line has a header, so its
+// stack trace joins it, the unindented exception and "Caused by:" lines
+// included.
+func TestJavaLogKeepsItsTrace(t *testing.T) {
+	text := "2024-03-02 10:15:01.123 ERROR 4121 --- [           main] o.s.boot.SpringApplication               : Application run failed\n" +
+		"java.lang.IllegalStateException: Failed to execute CommandLineRunner\n" +
+		"\tat org.springframework.boot.SpringApplication.callRunner(SpringApplication.java:787)\n" +
+		"Caused by: java.io.IOException: No space left on device\n" +
+		"2024-03-02 10:15:02.001  INFO 4121 --- [           main] o.s.b.a.l.ConditionEvaluationReportLogger : Error starting ApplicationContext."
+	got := messages(assemble(t, text, ""))
+	want := []string{"1:Application run failed\njava.lang.IllegalStateException: Failed to execute CommandLineRunner\n\tat org.springframework.boot.SpringApplication.callRunner(SpringApplication.java:787)\nCaused by: java.io.IOException: No space left on device",
+		"5:Error starting ApplicationContext."}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("events\n got %q\nwant %q", got, want)
+	}
 }

@@ -70,7 +70,7 @@ func Family(format string) string {
 	case FormatAptHistory, FormatAptTerm, FormatUnattended:
 		return "apt"
 	case FormatJSONLine, FormatLogfmt, FormatCompose, FormatCRI, FormatZerolog, FormatLogrus,
-		FormatGoLog, FormatNginx, FormatApache, FormatKlog, FormatDockerTimestamps, FormatContainerTSV:
+		FormatGoLog, FormatNginx, FormatApache, FormatKlog, FormatDockerTimestamps, FormatContainerTSV, FormatJavaLog:
 		return "app"
 	case FormatKubectlEvents, FormatKubectlDescribe:
 		return "kubernetes"

@@ -52,6 +52,9 @@ func parseStructured(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 		if len(line) > 4 && line[4] == '/' {
 			return parseSlashDated(line, o, ev)
 		}
+		if len(line) > 13 && line[2] == ':' && line[8] == '.' {
+			return parseJavaClock(line, ev)
+		}
 		if k, ok := parseDated(line, o, ev); ok {
 			return k, true
 		}
@@ -160,10 +163,16 @@ func parseDated(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 		}
 		switch line[19] {
 		case ',':
+			if k, ok := parseJavaDated(line, o, ev); ok {
+				return k, true
+			}
 			return parseUnattended(line, o, ev)
 		case '\t', '.':
 			if tab := bytes.IndexByte(line[:min(len(line), 41)], '\t'); tab >= 19 {
 				return parseContainerTSV(line, tab, o, ev)
+			}
+			if line[19] == '.' {
+				return parseJavaDated(line, o, ev)
 			}
 		}
 		return parseDpkg(line, o, ev)
