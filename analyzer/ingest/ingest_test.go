@@ -415,6 +415,47 @@ func TestMerge(t *testing.T) {
 			warn: []string{"a:3: time goes backwards by 9m20s"},
 		},
 		{
+			// (The test parser reads "stamp message": the order is what counts.)
+			name: "a container log export sorted newest first is read in file order, with one warning",
+			files: []string{func() string {
+				var b strings.Builder
+				for i := 20; i >= 1; i-- {
+					fmt.Fprintf(&b, "2021-10-07T06:%02d:00Z line %d\n", i, i)
+				}
+				return b.String()
+			}()},
+			want: func() []string {
+				var w []string
+				for i := 20; i >= 1; i-- {
+					w = append(w, fmt.Sprintf("a:%d line %d", 21-i, i))
+				}
+				return w
+			}(),
+			warn: []string{"a:0: times run newest first (19 of 19 steps go back, 2021-10-07T06:20:00Z to 2021-10-07T06:01:00Z); read in file order"},
+		},
+		{
+			name: "a long source with a few steps back warns about each",
+			files: []string{func() string {
+				var b strings.Builder
+				for i := 1; i <= 20; i++ {
+					m := i
+					if i == 5 || i == 18 {
+						m = i - 3
+					}
+					fmt.Fprintf(&b, "2021-10-07T06:%02d:00Z l%d\n", m, i)
+				}
+				return b.String()
+			}()},
+			want: func() []string {
+				var w []string
+				for i := 1; i <= 20; i++ {
+					w = append(w, fmt.Sprintf("a:%d l%d", i, i))
+				}
+				return w
+			}(),
+			warn: []string{"a:5: time goes backwards by 2m0s", "a:18: time goes backwards by 2m0s"},
+		},
+		{
 			name: "continuations join their entry",
 			files: []string{
 				"2021-10-07T06:20:17Z panic: runtime error\n  goroutine 1 [running]:\n\n2021-10-07T06:20:18Z next\n",

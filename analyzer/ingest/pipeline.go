@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
@@ -271,6 +272,13 @@ type source struct {
 	// event.Nanos of stats.First, stats.Last and lastCheck, compared
 	// without Time's calls.
 	firstNs, lastNs, checkNs int64
+	// The order of the source's times: steps between dated events, how
+	// many went back, and the backwards warnings held until the first
+	// newestFirstSample steps show whether the whole source runs newest
+	// first (one warning then, not one per line).
+	steps, backSteps int64
+	heldBack         []heldWarning
+	newestFirst      bool
 
 	// merge state, owned by Stream.Next
 	cur       *batch
@@ -311,11 +319,75 @@ func (src *source) account(evs []event.Event, ws *event.Warnings) {
 		case ns > src.lastNs:
 			st.Last, src.lastNs = t, ns
 		}
-		if src.checkNs-ns > int64(backwardsTolerance) && !src.lastCheck.IsZero() && !src.unordered {
-			ws.Addf(st.Path, ev.Source.Line, "time goes backwards by %s (from %s to %s); kept in file order",
-				src.lastCheck.Sub(t).Round(time.Second), src.lastCheck.Format(time.RFC3339), t.Format(time.RFC3339))
+		if !src.lastCheck.IsZero() && !src.unordered {
+			src.step(ev, t, ns, ws)
 		}
 		src.lastCheck, src.checkNs = t, ns
+	}
+}
+
+// newestFirstSample is how many steps between dated events decide
+// whether a source runs newest first: until then its backwards warnings
+// are held.
+const newestFirstSample = 16
+
+// heldWarning is a backwards warning not yet given.
+type heldWarning struct {
+	line int64
+	msg  string
+}
+
+// step accounts for the step from the previous dated event to ev (at t,
+// ns): a step back by more than backwardsTolerance is warned about,
+// unless the source turns out to run newest first as a whole (a
+// container log export sorted latest first): then one warning says so
+// when the source ends.
+func (src *source) step(ev *event.Event, t time.Time, ns int64, ws *event.Warnings) {
+	src.steps++
+	back := ns < src.checkNs
+	if back {
+		src.backSteps++
+	}
+	if src.newestFirst {
+		return
+	}
+	if back && src.checkNs-ns > int64(backwardsTolerance) {
+		msg := fmt.Sprintf("time goes backwards by %s (from %s to %s); kept in file order",
+			src.lastCheck.Sub(t).Round(time.Second), src.lastCheck.Format(time.RFC3339), t.Format(time.RFC3339))
+		if src.steps <= newestFirstSample {
+			src.heldBack = append(src.heldBack, heldWarning{ev.Source.Line, msg})
+		} else {
+			ws.Addf(src.stats.Path, ev.Source.Line, "%s", msg)
+		}
+	}
+	if src.steps == newestFirstSample {
+		src.settleOrder(ws)
+	}
+}
+
+// settleOrder decides, once, whether the source runs newest first:
+// (nearly) every step so far went back. If not, the held warnings are
+// given.
+func (src *source) settleOrder(ws *event.Warnings) {
+	if src.steps >= 2 && src.backSteps*8 >= src.steps*7 {
+		src.newestFirst = true
+	} else {
+		for _, w := range src.heldBack {
+			ws.Addf(src.stats.Path, w.line, "%s", w.msg)
+		}
+	}
+	src.heldBack = nil
+}
+
+// finishOrder settles the order of a source shorter than the sample and
+// says, once, that a source ran newest first.
+func (src *source) finishOrder(ws *event.Warnings) {
+	if src.steps < newestFirstSample {
+		src.settleOrder(ws)
+	}
+	if src.newestFirst {
+		ws.Addf(src.stats.Path, 0, "times run newest first (%d of %d steps go back, %s to %s); read in file order",
+			src.backSteps, src.steps, src.stats.Last.Format(time.RFC3339), src.stats.First.Format(time.RFC3339))
 	}
 }
 
@@ -629,6 +701,7 @@ func (run *srcRun) emitBatch(b *batch) bool {
 func (run *srcRun) finish() {
 	src := run.src
 	src.finishStats()
+	src.finishOrder(run.st.ws)
 	if src.zoneLess {
 		zc := run.zone
 		src.stats.Zone, src.stats.ZoneFrom = zc.loc.String(), zc.from
