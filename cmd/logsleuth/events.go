@@ -57,8 +57,12 @@ journal is printed once. Problems with single inputs are warnings on
 stderr; the exit status is 2 only when nothing at all could be read.
 
 Times without a zone are read in --tz (an IANA name such as Asia/Seoul, or
-UTC), else in this machine's zone (stdin: UTC, with a warning). Year-less
-syslog stamps get their year from the file; --year sets it.
+UTC), else in the zone the evidence names: offsets written in the source's
+own messages (dockerd's time="...+09:00"), the bundle's etc/localtime,
+etc/timezone, timedatectl or date output, a journalctl banner; else in this
+machine's zone (stdin: UTC, with a warning). --stats shows where each
+source's zone came from. Year-less syslog stamps get their year from the
+file or its messages; --year sets it.
 
 --since and --until take what journalctl takes: "2025-11-11 06:00[:00]",
 "2025-11-11", ISO 8601 with "Z" or an offset, an optional trailing zone,
