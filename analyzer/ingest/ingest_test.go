@@ -665,3 +665,18 @@ func TestJournalExport(t *testing.T) {
 		})
 	}
 }
+
+// An event without any time (TimeNone: nothing before it to inherit
+// from) cannot be placed outside --since/--until: it is kept.
+func TestSinceKeepsTimeNone(t *testing.T) {
+	useTestParser(t)
+	p := writeFile(t, t.TempDir(), "syslog", []byte("no time at all\n2021-10-07T06:00:00Z early\n2021-10-07T06:25:00Z in\n"))
+	since := time.Date(2021, 10, 7, 6, 20, 0, 0, time.UTC)
+	r := run(t, Options{Paths: []string{p}, Location: time.UTC, Since: since})
+	if got := strings.Join(messages(r.events), "|"); got != "no time at all|in" {
+		t.Errorf("got %q, want %q", got, "no time at all|in")
+	}
+	if q := r.events[0].TimeQuality; q != event.TimeNone {
+		t.Errorf("time quality %s, want none", q)
+	}
+}
