@@ -17,52 +17,41 @@ import (
 //     never makes a line a continuation by itself.
 //  3. The undecorated line is offered to the recognizers, in order; the
 //     first that claims it decides what the line is (an entry, a
-//     continuation such as a -x catalog line, a boot marker, ...).
+//     continuation such as a -x catalog line, a boot marker, ...):
+//     a. parseStructured: JSON lines, journal JSON, dpkg.log, apt
+//        history and term.log, unattended-upgrades, logfmt, docker
+//        compose, CRI;
+//     b. parseSyslogFamily: RFC3164, RSYSLOG_FileFormat, RFC5424,
+//        journalctl short modes, markers and -x catalog lines, localized
+//        months, kernel stamps;
+//     c. recognizePrompt: shell prompts with a command;
+//     d. recognizeCut: syslog messages whose time and host were cut.
 //  4. An unindented line no recognizer claims but with a clock
 //     ("13:37:00") near its start is a record whose header no format
 //     reads: an entry of format text.
-//  5. Any other line cannot start an event: it is
-//     KindContinuation when it was indented (leading spaces or a tab
-//     after any quote marker; Message keeps the indentation) and
-//     KindText otherwise (Message without quote markers). The Assembler
-//     decides where it goes (see Assembler.AddAll).
-//
-// A recognizer must reject the lines it does not know from their first
-// bytes, cheaply and without allocating: every line of every source passes
-// the recognizers before its own, and the clean syslog line must reach
-// the syslog family after one failed byte test in each.
-//
-// recognize is that ordered list. It calls each recognizer directly (a
-// table of funcs would cost an indirect call per recognizer per line and
-// move the Parser to the heap); to add a shape, add its recognizer where
-// its lines stop being ambiguous with the ones before it.
+//  5. Any other line cannot start an event: it is KindContinuation when
+//     it was indented (leading spaces or a tab after any quote marker;
+//     Message keeps the indentation) and KindText otherwise (Message
+//     without quote markers). The Assembler decides where it goes (see
+//     Assembler.AddAll).
 //
 // A recognizer reads an undecorated, non-blank line into ev (which the
 // caller has Reset) and reports whether the line has its shape; when it
 // reports false, it has not modified ev. An entry it returns is finished:
 // payload fields and systemd lifecycle derived (finishEntry), or left for
-// CompletePayload through p.finish.
-func (p *Parser) recognize(line []byte, o *Options, ev *event.Event) (Kind, bool) {
-	// JSON lines, journal JSON, dpkg.log, apt history and term.log,
-	// unattended-upgrades, logfmt, docker compose, CRI.
-	if k, ok := recognizeStructured(p, line, o, ev); ok {
-		return k, true
-	}
-	// RFC3164, RSYSLOG_FileFormat, RFC5424, journalctl short modes,
-	// markers and -x catalog lines, localized months, kernel stamps.
-	if k, ok := recognizeSyslog(p, line, o, ev); ok {
-		return k, true
-	}
-	// Shell prompts with a command: "$ docker logs traefik".
-	if k, ok := recognizePrompt(p, line, o, ev); ok {
-		return k, true
-	}
-	// Syslog messages whose time and host were cut: "systemd[1]: msg".
-	if k, ok := recognizeCut(p, line, o, ev); ok {
-		return k, true
-	}
-	return KindEntry, false
-}
+// CompletePayload through p.finish. It must reject the lines it does not
+// know from their first bytes, cheaply and without allocating: every line
+// of every source passes the recognizers before its own, and the clean
+// syslog line must reach the syslog family after one failed byte test in
+// each.
+//
+// ParseLine calls a and b itself and the later ones through
+// recognizeLater, each directly: a table of funcs would cost an indirect
+// call per recognizer per line and move the Parser to the heap, and the
+// clean syslog line pays for no call it does not need (BenchmarkDispatch).
+// To add a shape, add its recognizer where its lines stop being ambiguous
+// with the ones before it: in recognizeLater, or for a format whose lines
+// start with a fixed byte, in parseStructured's switch.
 
 // ParseLine is the package's ParseLine, using and updating p's memory.
 func (p *Parser) ParseLine(line []byte, o *Options, ev *event.Event) Kind {
@@ -73,11 +62,30 @@ func (p *Parser) ParseLine(line []byte, o *Options, ev *event.Event) Kind {
 	if isBlank(line) {
 		return KindSkip
 	}
-	body, indent := undecorate(line)
-	if len(body) == 0 {
-		return KindSkip // a bare quote marker: ">" or "> >"
+	body, indent := line, 0
+	if c := line[0]; c == ' ' || c == '\t' || c == '>' {
+		body, indent = undecorate(line)
+		if len(body) == 0 {
+			return KindSkip // a bare quote marker: ">" or "> >"
+		}
 	}
-	if k, ok := p.recognize(body, o, ev); ok {
+	if k, ok := parseStructured(body, o, ev); ok {
+		if k == KindEntry {
+			finishEntry(ev)
+		}
+		return k
+	}
+	if k, ok := p.parseSyslogFamily(body, o, ev); ok {
+		if k == KindEntry {
+			if p.DeferPayload && deferrable(ev) {
+				p.deferred = true
+			} else {
+				finishEntry(ev)
+			}
+		}
+		return k
+	}
+	if k, ok := p.recognizeLater(body, o, ev); ok {
 		return k
 	}
 	ev.Source.Format = FormatText
@@ -97,13 +105,24 @@ func (p *Parser) ParseLine(line []byte, o *Options, ev *event.Event) Kind {
 	return KindText
 }
 
+// recognizeLater offers line to the recognizers after the syslog family,
+// in order (see the list above).
+func (p *Parser) recognizeLater(line []byte, o *Options, ev *event.Event) (Kind, bool) {
+	// Shell prompts with a command: "$ docker logs traefik".
+	if k, ok := recognizePrompt(p, line, o, ev); ok {
+		return k, true
+	}
+	// Syslog messages whose time and host were cut: "systemd[1]: msg".
+	if k, ok := recognizeCut(p, line, o, ev); ok {
+		return k, true
+	}
+	return KindEntry, false
+}
+
 // undecorate returns line without its paste decoration ("> " quote
 // markers, then indentation), and how many bytes of indentation there
 // were after the quote markers.
 func undecorate(line []byte) (body []byte, indent int) {
-	if c := line[0]; c != ' ' && c != '\t' && c != '>' {
-		return line, 0 // the common case: one byte test
-	}
 	i := 0
 	for i < len(line) && line[i] == '>' {
 		i++
@@ -126,22 +145,6 @@ func (p *Parser) finish(ev *event.Event) {
 		return
 	}
 	finishEntry(ev)
-}
-
-func recognizeStructured(_ *Parser, line []byte, o *Options, ev *event.Event) (Kind, bool) {
-	k, ok := parseStructured(line, o, ev)
-	if ok && k == KindEntry {
-		finishEntry(ev)
-	}
-	return k, ok
-}
-
-func recognizeSyslog(p *Parser, line []byte, o *Options, ev *event.Event) (Kind, bool) {
-	k, ok := p.parseSyslogFamily(line, o, ev)
-	if ok && k == KindEntry {
-		p.finish(ev)
-	}
-	return k, ok
 }
 
 // recognizeCut reads a syslog message whose stamp (and maybe host) was

@@ -188,6 +188,32 @@ func parseAptHistory(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	return KindContinuation, true
 }
 
+// aptKeyLine reports whether line starts with one of the keys apt writes
+// in history.log blocks and ": " (knownAptKey), by prefix: no search, and
+// one byte test for a line that starts with none ("Dec 29 ...").
+func aptKeyLine(line []byte) bool {
+	if len(line) < 7 {
+		return false
+	}
+	switch line[0] {
+	case 'C':
+		return startsWith(line, "Commandline: ")
+	case 'R':
+		return line[1] == 'e' && (startsWith(line, "Requested-By: ") || startsWith(line, "Reinstall: ") || startsWith(line, "Remove: "))
+	case 'I':
+		return startsWith(line, "Install: ")
+	case 'U':
+		return startsWith(line, "Upgrade: ")
+	case 'P':
+		return startsWith(line, "Purge: ")
+	case 'D':
+		return line[1] == 'o' && startsWith(line, "Downgrade: ")
+	case 'E':
+		return startsWith(line, "Error: ") || startsWith(line, "End-Date: ")
+	}
+	return false
+}
+
 // knownAptKey names the keys apt writes in history.log blocks; "" for
 // any other.
 func knownAptKey(k []byte) string {

@@ -142,8 +142,11 @@ func parseCapital(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	switch c {
 	case 'C', 'R', 'I', 'U', 'P', 'D', 'E':
 		// An apt history block's "Key: value" lines, without the hint
-		// (a block pasted among other formats).
-		return parseAptHistory(line, o, ev)
+		// (a block pasted among other formats), tested by prefix: no
+		// search through a line that is none.
+		if aptKeyLine(line) {
+			return parseAptHistory(line, o, ev)
+		}
 	}
 	return KindEntry, false
 }
