@@ -100,11 +100,13 @@ func exitStatus(ios *IOStreams, err error) int {
 	case errors.Is(err, context.Canceled):
 		return exitCanceled
 	case errors.As(err, &flagErr):
-		fmt.Fprintf(ios.ErrOut, "logsleuth: %v\nRun '%s --help' for usage.\n", err, flagErr.cmd)
+		fmt.Fprintf(ios.ErrOut, "logsleuth: %s\nRun '%s --help' for usage.\n", safeLines(err.Error()), flagErr.cmd)
 		return exitError
 	default:
 		// Includes errNothingReadable, whose reasons were warnings.
-		fmt.Fprintf(ios.ErrOut, "logsleuth: %v\n", err)
+		// Messages name files and quote signature text: a name can hold
+		// escape sequences.
+		fmt.Fprintf(ios.ErrOut, "logsleuth: %s\n", safeLines(err.Error()))
 		return exitError
 	}
 }

@@ -165,7 +165,7 @@ func writeStats(w io.Writer, sources []ingest.SourceStats, loc *time.Location, e
 		bytes += s.Bytes
 		dups += s.Duplicates
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n",
-			orDash(s.Path), orDash(s.Format), s.Events, stamp(s.First, loc), stamp(s.Last, loc), orDash(s.TimeQuality))
+			safeText(orDash(s.Path)), safeText(orDash(s.Format)), s.Events, stamp(s.First, loc), stamp(s.Last, loc), safeText(orDash(s.TimeQuality)))
 	}
 	tw.Flush()
 	secs := elapsed.Seconds()

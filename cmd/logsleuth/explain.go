@@ -65,7 +65,7 @@ func runExplain(opts *ExplainOptions, cmdPath string) error {
 	}
 	w := bufio.NewWriter(opts.IO.Out)
 	s := sigs[0]
-	fmt.Fprintf(w, "%s: %s (%s, %s)\n", s.ID, s.Title, s.Severity, s.Match.Kind)
+	fmt.Fprintf(w, "%s: %s (%s, %s)\n", safeText(s.ID), safeText(s.Title), s.Severity, s.Match.Kind)
 	loc := opts.In.display()
 	if len(a.Findings) == 0 {
 		fmt.Fprintln(w, "\nno findings")
@@ -95,9 +95,13 @@ func runExplain(opts *ExplainOptions, cmdPath string) error {
 func writeEvidence(w io.Writer, ev []engine.Evidence, loc *time.Location) {
 	for _, e := range ev {
 		x := e.Event
-		fmt.Fprintf(w, "  %-10s %s\n             %s\n", e.Step, safeText(x.Source.String()), appendText(nil, x, loc))
+		fmt.Fprintf(w, "  %-10s %s\n             %s\n", safeText(e.Step), safeText(x.Source.String()), appendText(nil, x, loc))
 	}
 }
 
-// safeText neutralizes control characters in log-derived text.
+// safeText neutralizes control characters in log-derived text, and in
+// names and signature text a stranger may have written: one line.
 func safeText(s string) string { return timeline.Safe(s) }
+
+// safeLines is safeText keeping newlines: for multi-line messages.
+func safeLines(s string) string { return string(timeline.AppendSafe(nil, s, "\n")) }

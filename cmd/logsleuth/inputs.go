@@ -111,6 +111,6 @@ func (f *InputFlags) ingestOptions(ios *IOStreams, ws *event.Warnings, margin ti
 // warningsTo streams warnings to stderr as they happen.
 func warningsTo(ios *IOStreams) *event.Warnings {
 	return &event.Warnings{OnWarn: func(w event.Warning) {
-		ios.ErrOut.Write([]byte("logsleuth: warning: " + w.String() + "\n"))
+		ios.ErrOut.Write([]byte("logsleuth: warning: " + safeText(w.String()) + "\n"))
 	}}
 }

@@ -44,7 +44,7 @@ func newCmdPatternsList(ios *IOStreams) *cobra.Command {
 			tw := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSEVERITY\tMATCH\tTITLE")
 			for _, s := range sigs {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, s.Severity, s.Match.Kind, s.Title)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safeText(s.ID), s.Severity, s.Match.Kind, safeText(s.Title))
 			}
 			return tw.Flush()
 		},
@@ -69,7 +69,7 @@ func newCmdPatternsShow(ios *IOStreams) *cobra.Command {
 				if s.ID != args[0] {
 					continue
 				}
-				fmt.Fprintf(ios.Out, "# %s:%d\n%s", s.Pos.File, s.Pos.Line, s.Source)
+				fmt.Fprintf(ios.Out, "# %s:%d\n%s", safeText(s.Pos.File), s.Pos.Line, safeLines(s.Source))
 				return nil
 			}
 			return flagErrorf(cmd.CommandPath(), "unknown signature %q (see `logsleuth patterns list`)", args[0])
@@ -101,7 +101,7 @@ there is any problem or warning.`,
 			var list signature.ErrorList
 			if errors.As(err, &list) {
 				for _, e := range list {
-					fmt.Fprintln(ios.Out, e.Error())
+					fmt.Fprintln(ios.Out, safeText(e.Error()))
 				}
 				fmt.Fprintf(ios.Out, "%d problems\n", len(list))
 				return &ExitError{Code: exitFailOn} // like any linter: findings, not a usage error
@@ -181,7 +181,7 @@ pattern file for rg -F -f, to compare speeds).`,
 						}
 						continue
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, e.Name, key, strings.Join(quoteAll(vals), " "))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safeText(s.ID), safeText(e.Name), key, safeText(strings.Join(quoteAll(vals), " ")))
 				}
 			}
 			return tw.Flush()

@@ -110,19 +110,19 @@ func runTest(opts *TestOptions, cmdPath string) error {
 		switch {
 		case err != nil:
 			failed++
-			fmt.Fprintf(opts.IO.Out, "FAIL %s\n    %s\n", c.Name, rel(err.Error()))
+			fmt.Fprintf(opts.IO.Out, "FAIL %s\n    %s\n", safeText(c.Name), safeLines(rel(err.Error())))
 		case diff != "":
 			failed++
-			fmt.Fprintf(opts.IO.Out, "FAIL %s (- expected, + got)\n%s\n", c.Name, indent(diff, "    "))
+			fmt.Fprintf(opts.IO.Out, "FAIL %s (- expected, + got)\n%s\n", safeText(c.Name), safeLines(indent(diff, "    ")))
 		default:
 			passed++
 			if opts.Verbose {
-				fmt.Fprintf(opts.IO.Out, "ok   %s\n", c.Name)
+				fmt.Fprintf(opts.IO.Out, "ok   %s\n", safeText(c.Name))
 			}
 		}
 		if opts.Verbose {
 			for _, w := range warns {
-				fmt.Fprintf(opts.IO.Out, "    warning: %s\n", rel(w.String()))
+				fmt.Fprintf(opts.IO.Out, "    warning: %s\n", safeText(rel(w.String())))
 			}
 		}
 	}
