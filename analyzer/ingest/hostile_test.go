@@ -205,3 +205,42 @@ func TestCancelSkippingEndlessLine(t *testing.T) {
 		t.Errorf("Err %v, want context.Canceled", s.Err())
 	}
 }
+
+// TestArchiveMemberStreams: a tar member is read like a file, never held
+// in memory whole (item 1): the peak RSS of reading a gzip member of
+// generated lines inside a tar stays near that of the same lines as a
+// plain file (the old reader parsed the member into memory: about three
+// times its text).
+func TestArchiveMemberStreams(t *testing.T) {
+	data := benchData(48 << 20)
+	dir, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the member's copy goes
+	plain := writeFile(t, dir, "syslog.1", data)
+	archive := writeFile(t, dir, "ticket.tar", tarBytes(t,
+		member{name: "var/log/syslog.1.gz", data: gzipBytes(t, data, time.Date(2021, 10, 30, 0, 0, 0, 0, time.UTC))}))
+	data = nil
+	count := func(p string) (n int) {
+		s, err := Open(context.Background(), Options{Paths: []string{p}, Warnings: &event.Warnings{}, Location: time.UTC, Year: 2021})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		for s.Next() {
+			n++
+		}
+		return n
+	}
+	var nPlain, nTar int
+	plainPeak := peakRSS(t, func() { nPlain = count(plain) })
+	tarPeak := peakRSS(t, func() { nTar = count(archive) })
+	t.Logf("peak RSS above the start: plain file %d MiB, tar member %d MiB", plainPeak>>20, tarPeak>>20)
+	if nTar != nPlain || nPlain == 0 {
+		t.Fatalf("%d events from the tar, %d from the file", nTar, nPlain)
+	}
+	if tarPeak > plainPeak+48<<20 {
+		t.Errorf("the tar member peaks %d MiB above the start, the plain file %d MiB", tarPeak>>20, plainPeak>>20)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) > 0 {
+		t.Errorf("temporary copies left behind: %v", left)
+	}
+}

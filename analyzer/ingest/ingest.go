@@ -132,6 +132,9 @@ type Stream struct {
 	wg       sync.WaitGroup // every goroutine but the workers
 	workWG   sync.WaitGroup
 	maps     mappings // mapped input files
+	// tmpDir holds copies of archive members (spill.go); "" until needed.
+	spillMu sync.Mutex
+	tmpDir  string
 
 	started bool
 	srcs    []*source
@@ -380,6 +383,7 @@ func (s *Stream) Close() error {
 	s.wg.Wait()
 	s.workWG.Wait()
 	s.unmapAll()
+	s.removeSpillDir()
 	s.ev, s.next = nil, nil
 	return nil
 }

@@ -34,6 +34,8 @@ type input struct {
 	// (a bundle's sos_commands: sos.go); bundle the facts of its bundle.
 	command string
 	bundle  *bundleFacts
+	// published: ready was closed (by the goroutine reading the input).
+	published bool
 }
 
 // walkStats counts what a directory walk skipped.
@@ -401,7 +403,7 @@ type anchorFacts struct {
 // archive member's or the file's time; stdin with none of them falls back
 // to the current time.
 //
-// A file's mtime bounds its last line: when the file crosses New Year
+// A file's mtime (an archive member's time) bounds its last line: when the file crosses New Year
 // (its tail's last year-less line comes earlier in the calendar than its
 // first, a file spanning less than a year) and that last line lies on a
 // later day than the mtime, no day of slack applies: the lines are from
@@ -420,22 +422,24 @@ func anchorFor(year int, loc *time.Location, f anchorFacts) parse.Anchor {
 		y, m, day := d.Date()
 		return parse.Anchor{Time: time.Date(y, m, day, 0, 0, 0, 0, loc), End: true, Provenance: provFileName}
 	}
+	var a parse.Anchor
 	switch {
 	case !f.memberTime.IsZero() && f.memberTime.Unix() > 0:
-		return parse.Anchor{Time: f.memberTime, End: true, Provenance: provMember}
+		a = parse.Anchor{Time: f.memberTime, End: true, Provenance: provMember}
 	case !f.mtime.IsZero():
-		a := parse.Anchor{Time: f.mtime, End: true, Provenance: provMtime}
-		if f.first.known() && f.last.known() && f.first.after(f.last) {
-			mt := f.mtime.In(loc)
-			y := mt.Year() - 1 // of the first line
-			if f.last.after(monthDay{mt.Month(), mt.Day()}) {
-				y--
-			}
-			a.FirstYear = y
-		}
-		return a
+		a = parse.Anchor{Time: f.mtime, End: true, Provenance: provMtime}
 	case f.stdin:
 		return parse.Anchor{Time: time.Now(), End: true, Provenance: provCurrentTime}
+	default:
+		return parse.Anchor{}
 	}
-	return parse.Anchor{}
+	if f.first.known() && f.last.known() && f.first.after(f.last) {
+		mt := a.Time.In(loc)
+		y := mt.Year() - 1 // of the first line
+		if f.last.after(monthDay{mt.Month(), mt.Day()}) {
+			y--
+		}
+		a.FirstYear = y
+	}
+	return a
 }

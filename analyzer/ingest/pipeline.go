@@ -392,7 +392,7 @@ func (src *source) finishOrder(ws *event.Warnings) {
 }
 
 // restat recomputes the first and last times of a source whose times
-// were corrected after they were accounted (settleMember).
+// were corrected after they were accounted (stateBatches).
 func (src *source) restat(batches []*batch) {
 	st := &src.stats
 	st.First, st.Last = time.Time{}, time.Time{}
@@ -472,9 +472,6 @@ type srcRun struct {
 	stdin  bool   // zone and year come from defaults: warn when used
 	zone   zoneChoice
 	head   headScan // what the source's head says about its times
-	// settleLater: an archive member, finished by settleMember once the
-	// whole archive is known, not at its end.
-	settleLater bool
 	emit        func(*batch) bool
 	pending     chan *chunk
 	// file, when not nil, is the source's regular, uncompressed file of
@@ -659,9 +656,7 @@ func (run *srcRun) assemble() {
 	b.events = run.asm.Flush(b.events)
 	run.send(b)
 	src.stats.TimeQuality = run.asm.TimeQuality()
-	if !run.settleLater {
-		run.finish()
-	}
+	run.finish()
 	run.asmDone = true
 }
 
@@ -791,9 +786,7 @@ func (run *srcRun) pumpEntries() {
 		return
 	}
 	src.stats.TimeQuality = "exact"
-	if !run.settleLater {
-		run.finish()
-	}
+	run.finish()
 }
 
 // unwrapRead takes the reader's own error out of its readErr mark.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -24,10 +25,9 @@ func (s *Stream) runInput(in *input) {
 		s.runJournal(in)
 		return
 	}
-	published := false
 	publish := func() {
-		if !published {
-			published = true
+		if !in.published {
+			in.published = true
 			close(in.ready)
 		}
 	}
@@ -205,24 +205,66 @@ func (run *srcRun) pump(d *decoded) {
 	run.pumpLines()
 }
 
-// readArchive walks a tar stream. Each log member is parsed completely
-// into memory (a member is only readable until the next one starts), and
-// the members become sources once the archive ends. Zone files met on the
-// way are the bundle's evidence: a member read before one of them (a tar
-// not written in name order) is re-placed at the end (settleMember).
+// readArchive reads a tar stream in two passes, so that no member is
+// ever held in memory whole (DESIGN §8) and every member's times are read
+// with what the whole archive says (its zone files, bundle facts):
+//
+//  1. the walk: zone files and bundle facts are read (they are small);
+//     each log member is copied, as the tar holds it (compressed or not),
+//     into a private temporary directory (spill.go);
+//  2. each copy is read like a file, one streaming source each, its
+//     copy removed once it was read.
+//
+// A member is only readable until the next one starts, and the members
+// must merge by time: the copies cost disk (the members' stored size),
+// not memory.
 func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
-	tr := tar.NewReader(d.r)
-	var members []*archiveMember
-	bundles := map[string]*bundleFacts{} // host and date, by bundle root (sos.go)
+	var members []*spilled
+	defer func() {
+		for _, m := range members {
+			m.remove()
+		}
+	}()
 	zone := &bundleZone{}
 	for _, sig := range in.zone.all() {
 		zone.add(sig)
 	}
+	bundles := map[string]*bundleFacts{} // host and date, by bundle root (sos.go)
+	if !s.walkArchive(in, d, zone, bundles, &members) {
+		return
+	}
+	if msg := zone.disagreement(); msg != "" {
+		s.ws.Addf(in.name, 0, "%s", msg)
+	}
+	srcs := make([]*source, len(members))
+	for i, m := range members {
+		m.src = &source{stats: SourceStats{Path: m.name}, ch: make(chan *batch, 1)}
+		m.src.dedupe = dedupeClassOf(m.member, m.format, m.command)
+		srcs[i] = m.src
+	}
+	orderRotated(srcs, func(src *source) string { return src.stats.Path })
+	in.srcs = srcs
+	close(in.ready) // (runInput's publish is a no-op now)
+	in.published = true
+	var wg sync.WaitGroup
+	for _, m := range members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.readSpilled(m, zone, bundles, stdin)
+		}()
+	}
+	wg.Wait()
+}
+
+// walkArchive is readArchive's first pass; false when the stream stopped.
+func (s *Stream) walkArchive(in *input, d *decoded, zone *bundleZone, bundles map[string]*bundleFacts, members *[]*spilled) bool {
+	tr := tar.NewReader(d.r)
 	binary, firstBinary := 0, ""
 	for n := 0; ; n++ {
 		select {
 		case <-s.done:
-			return
+			return false
 		default:
 		}
 		hdr, err := tr.Next()
@@ -268,185 +310,100 @@ func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 		}
 		command := sosCommand(name)
 		byName := isLogName(name) || command != ""
-		md, err := decode(body)
+		// What decode reads to sniff the member is kept, to start its copy.
+		rec := &recorder{r: body}
+		md, err := decode(rec)
 		if err != nil {
 			if byName {
 				s.ws.Addf(in.name+":"+name, 0, "cannot read: %v", err)
 			}
 			continue
 		}
-		if md.isTar || bytes.HasPrefix(md.head, magicJournal) {
-			md.close()
-			continue // nested archives and native journals are not read
-		}
-		if !byName {
-			if looksBinary(md.head) {
+		head := md.head
+		isTar, isJournal := md.isTar, bytes.HasPrefix(md.head, magicJournal)
+		format, sniffed := parse.Sniff(head)
+		if !isTar && !isJournal && !byName {
+			if looksBinary(head) {
 				if binary++; binary == 1 {
 					firstBinary = name
 				}
 				md.close()
 				continue
 			}
-			if _, ok := parse.Sniff(md.head); !ok {
+			if !sniffed {
 				md.close()
 				continue
 			}
 		}
-		m := &archiveMember{src: &source{stats: SourceStats{Path: in.name + ":" + name}}, warnings: &event.Warnings{}}
-		format, _ := parse.Sniff(md.head)
-		m.src.dedupe = dedupeClassOf(name, format, command)
-		facts := anchorFacts{name: path.Base(name), gzTime: md.gzTime, memberTime: hdr.ModTime, stdin: stdin}
-		if command != "" {
-			facts.command, facts.snapshot = command, hdr.ModTime
-			m.snapshot, m.bundle = hdr.ModTime, name
+		var banner zoneSignal
+		if !isTar && !isJournal && format != parse.FormatJournalExport {
+			banner = scanHead(head).banner
 		}
-		run := s.newRun(m.src, md, zone, facts, m.warnings)
-		if run.head.banner.ok() {
-			zone.add(run.head.banner)
-		}
-		run.settleLater = true
-		run.emit = func(b *batch) bool {
-			m.batches = append(m.batches, b)
-			return true
-		}
-		run.pump(md)
 		md.close()
-		m.run = run
-		members = append(members, m)
+		if isTar || isJournal {
+			continue // nested archives and native journals are not read
+		}
+		if banner.ok() {
+			zone.add(banner)
+		}
+		m, err := s.spill(in.name, name, rec, body)
+		if err != nil {
+			if errors.Is(err, errStopped) {
+				return false
+			}
+			s.ws.Addf(in.name+":"+name, 0, "cannot read: %v", err)
+			continue
+		}
+		m.format, m.command, m.modTime = format, command, hdr.ModTime
+		*members = append(*members, m)
 	}
 	if binary > 0 {
 		s.ws.Addf(in.name, 0, "skipped %d binary member(s) (first: %s)", binary, firstBinary)
 	}
-	if msg := zone.disagreement(); msg != "" {
-		s.ws.Addf(in.name, 0, "%s", msg)
-	}
-	srcs := make([]*source, 0, len(members))
-	for _, m := range members {
-		s.settleMember(m, zone, stdin)
-		if m.bundle != "" {
-			root, _ := sosRoot(m.bundle)
-			m.batches = stateBatches(m.batches, m.snapshot, bundles[root])
-			m.src.restat(m.batches)
-		}
-		m.src.ch = make(chan *batch, len(m.batches))
-		for _, b := range m.batches {
-			m.src.ch <- b
-		}
-		close(m.src.ch)
-		srcs = append(srcs, m.src)
-	}
-	orderRotated(srcs, func(src *source) string { return src.stats.Path })
-	in.srcs = srcs
+	return true
 }
 
-// archiveMember is an archive member read into memory, its times still open to
-// correction once the whole archive is known.
-type archiveMember struct {
-	src      *source
-	run      *srcRun
-	batches  []*batch
-	warnings *event.Warnings // its Assembler's, held back (settleMember)
-	// A command output read as state: its name in the archive and its
-	// provisional snapshot time (stateBatches).
-	bundle   string
-	snapshot time.Time
-}
-
-// settleMember corrects a member's zone-less times with what the whole
-// archive says, then finishes its statistics:
-//   - the zone, when the bundle's evidence came after the member and
-//     names another than the member was read in (neither --tz nor its own
-//     messages decided it);
-//   - the year, when it came from the member's time and a New Year
-//     inside the member put its last lines on a later day than the
-//     member was last written: a Dec 31 / Jan 1 pair in a member written
-//     on Dec 31 is from the year before. (Without a New Year, a day of
-//     slack stays for clocks that differ: see parse.Assembler.)
-func (s *Stream) settleMember(m *archiveMember, bundle *bundleZone, stdin bool) {
-	run, src := m.run, m.src
-	if run.zone.from != zoneFromTZ && run.zone.from != zoneFromMessages {
-		zc := s.chooseZone(bundle, &run.head, stdin)
-		if zc.loc.String() != run.zone.loc.String() && src.zoneLess {
-			replaceTimes(m.batches, run.zone.loc, zc.loc, 0)
-		}
-		run.zone = zc
-		run.stdin = zc.from == zoneFromStdin
+// readSpilled reads the copy of an archive member like a file, with the
+// whole archive's zone evidence and bundle facts.
+func (s *Stream) readSpilled(m *spilled, zone *bundleZone, bundles map[string]*bundleFacts, stdin bool) {
+	src := m.src
+	defer close(src.ch)
+	defer m.remove()
+	f, err := os.Open(m.path)
+	if err != nil {
+		s.ws.Addf(m.name, 0, "cannot read: %v", unwrapPath(err))
+		return
 	}
-	shifted := false
-	if a := run.anchor; a.Provenance == provMember && src.yearLess && run.asm.YearFromAnchor() {
-		loc := run.zone.loc
-		first, last, ok := yearLessSpan(m.batches)
-		if ok && last.In(loc).Year() > first.In(loc).Year() && laterDay(last.In(loc), a.Time.In(loc)) {
-			replaceTimes(m.batches, loc, loc, -1)
-			shifted = true
+	defer f.Close()
+	d, err := decode(f)
+	if err != nil {
+		s.ws.Addf(m.name, 0, "cannot read: %v", err)
+		return
+	}
+	defer d.close()
+	facts := anchorFacts{name: path.Base(m.member), gzTime: d.gzTime, memberTime: m.modTime, stdin: stdin}
+	if d.compr == "" {
+		facts.tail, facts.size = f, m.size
+	}
+	var bundle *bundleFacts
+	if m.command != "" {
+		facts.command, facts.snapshot = m.command, m.modTime
+		root, _ := sosRoot(m.member)
+		bundle = bundles[root]
+		if bundle != nil {
+			facts.host = bundle.host
 		}
 	}
-	if !shifted {
-		for _, w := range m.warnings.List() {
-			s.ws.Add(w)
-		}
+	run := s.newRun(src, d, zone, facts, s.ws)
+	if m.command != "" {
+		s.readStateFile(run, d, src, facts.snapshot, bundle)
+		return
 	}
-	src.restat(m.batches)
-	run.finish()
-}
-
-// yearLessSpan returns the times of the first and the last event with an
-// inferred year.
-func yearLessSpan(batches []*batch) (first, last time.Time, ok bool) {
-	for _, b := range batches {
-		for i := range b.events {
-			if ev := &b.events[i]; ev.TimeQuality == event.TimeYearInferred {
-				if !ok {
-					first, ok = ev.Time, true
-				}
-				last = ev.Time
-			}
-		}
+	if d.compr == "" {
+		run.file, run.size = f, m.size
 	}
-	return first, last, ok
-}
-
-// laterDay reports whether t falls on a later calendar day than u (both
-// in the zone they carry).
-func laterDay(t, u time.Time) bool {
-	ty, tm, td := t.Date()
-	uy, um, ud := u.Date()
-	return time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC).After(time.Date(uy, um, ud, 0, 0, 0, 0, time.UTC))
-}
-
-// replaceTimes reads the zone-less times of a source's events again: the
-// wall clock they show in old, in loc, years later by dy (year-less
-// stamps only). A line that inherited its time follows the line it took
-// it from.
-func replaceTimes(batches []*batch, old, loc *time.Location, dy int) {
-	var prevOld, prevNew time.Time
-	for _, b := range batches {
-		for i := range b.events {
-			ev := &b.events[i]
-			switch ev.TimeQuality {
-			case event.TimeYearInferred, event.TimeZoneAssumed:
-				w := ev.Time.In(old)
-				y := w.Year()
-				if ev.TimeQuality == event.TimeYearInferred {
-					y += dy
-				}
-				t := time.Date(y, w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), loc)
-				if t.Day() != w.Day() {
-					t = ev.Time // Feb 29 has no place in that year: left as read
-				}
-				prevOld, prevNew = ev.Time, t
-				ev.Time = t
-			case event.TimeInherited:
-				if ev.Time.Equal(prevOld) {
-					ev.Time = prevNew
-				}
-			default:
-				if !ev.Time.IsZero() {
-					prevOld, prevNew = ev.Time, ev.Time
-				}
-			}
-		}
-	}
+	run.emit = s.sendTo(src)
+	run.pump(d)
 }
 
 // skipMember skips the parts of a bundle that never hold logs.

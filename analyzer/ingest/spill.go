@@ -1,0 +1,115 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// spilled is the copy of an archive member on disk (readArchive): the
+// member's bytes as the archive holds them, in a private temporary
+// directory, removed once read.
+type spilled struct {
+	path    string // the copy
+	name    string // Source.Path: "archive.tar.xz:var/log/syslog"
+	member  string // the member's name in the archive
+	size    int64
+	modTime time.Time
+	format  string // what parse.Sniff made of its head
+	command string // a sos command output read as state
+	src     *source
+	once    sync.Once
+}
+
+// remove deletes the copy; safe to call more than once.
+func (m *spilled) remove() {
+	m.once.Do(func() { os.Remove(m.path) })
+}
+
+// spillDir is the stream's private temporary directory (mode 0700),
+// made on first use and removed by Close.
+func (s *Stream) spillDir() (string, error) {
+	s.spillMu.Lock()
+	defer s.spillMu.Unlock()
+	if s.tmpDir == "" {
+		dir, err := os.MkdirTemp("", "logsleuth-")
+		if err != nil {
+			return "", fmt.Errorf("temporary directory for archive members: %w", err)
+		}
+		s.tmpDir = dir
+	}
+	return s.tmpDir, nil
+}
+
+// removeSpillDir removes the temporary directory and whatever is left in
+// it; Close calls it once no goroutine of the stream runs.
+func (s *Stream) removeSpillDir() {
+	s.spillMu.Lock()
+	defer s.spillMu.Unlock()
+	if s.tmpDir != "" {
+		os.RemoveAll(s.tmpDir)
+		s.tmpDir = ""
+	}
+}
+
+// spill copies an archive member to the temporary directory: the bytes
+// rec already read from it, then the rest of body. A stopped stream ends
+// the copy with errStopped.
+func (s *Stream) spill(archive, member string, rec *recorder, body io.Reader) (*spilled, error) {
+	dir, err := s.spillDir()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, "member-*")
+	if err != nil {
+		return nil, fmt.Errorf("copy to a temporary file: %w", err)
+	}
+	m := &spilled{path: f.Name(), name: archive + ":" + member, member: member}
+	n, err := f.Write(rec.buf.Bytes())
+	m.size = int64(n)
+	rec.buf = bytes.Buffer{}
+	buf := make([]byte, 256<<10)
+	for err == nil {
+		select {
+		case <-s.done:
+			err = errStopped
+			continue
+		default:
+		}
+		var k int
+		k, err = body.Read(buf)
+		if k > 0 {
+			var w int
+			w, werr := f.Write(buf[:k])
+			m.size += int64(w)
+			if werr != nil {
+				err = fmt.Errorf("copy to a temporary file: %w", werr)
+			}
+		}
+	}
+	if cerr := f.Close(); errors.Is(err, io.EOF) {
+		err = cerr
+	}
+	if err != nil {
+		m.remove()
+		return nil, err
+	}
+	return m, nil
+}
+
+// recorder reads r and keeps what it read (decode's sniffing of a
+// member), so that the member's copy can start with it.
+type recorder struct {
+	r   io.Reader
+	buf bytes.Buffer
+}
+
+func (r *recorder) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.buf.Write(p[:n])
+	return n, err
+}
