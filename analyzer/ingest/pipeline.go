@@ -462,18 +462,18 @@ func (src *source) finishStats() {
 
 // srcRun is what a source's pipeline needs.
 type srcRun struct {
-	st     *Stream
-	src    *source
-	opts   parse.Options
-	asm    *parse.Assembler
-	r      io.Reader
-	anchor parse.Anchor
-	compr  string // compression name, "" for none
-	stdin  bool   // zone and year come from defaults: warn when used
-	zone   zoneChoice
-	head   headScan // what the source's head says about its times
-	emit        func(*batch) bool
-	pending     chan *chunk
+	st      *Stream
+	src     *source
+	opts    parse.Options
+	asm     *parse.Assembler
+	r       io.Reader
+	anchor  parse.Anchor
+	compr   string // compression name, "" for none
+	stdin   bool   // zone and year come from defaults: warn when used
+	zone    zoneChoice
+	head    headScan // what the source's head says about its times
+	emit    func(*batch) bool
+	pending chan *chunk
 	// file, when not nil, is the source's regular, uncompressed file of
 	// size bytes: pumpLines maps it instead of reading r.
 	file *os.File
