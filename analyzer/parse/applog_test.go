@@ -179,11 +179,11 @@ var appCases = []struct {
 		format: FormatKubectlDescribe, quality: event.TimeNone, host: "worker-1", program: "kernel-monitor", priority: 4,
 		message: "Memory cgroup out of memory: Killed process 4121 (java)",
 		fields:  kvs("age", "12m", "type", "Warning", "reason", "OOMKilling")}},
-	{"kubectl header", "", "LAST SEEN   TYPE      REASON             OBJECT                     MESSAGE", swant{kind: KindBanner, priority: noPrio}},
-	{"kubectl -A header", "", "NAMESPACE     LAST SEEN   TYPE      REASON   OBJECT   MESSAGE", swant{kind: KindBanner, priority: noPrio}},
-	{"describe header", "", "  Type     Reason     Age                From               Message", swant{kind: KindBanner, priority: noPrio}},
-	{"describe rule", "", "  ----     ------     ----               ----               -------", swant{kind: KindBanner, priority: noPrio}},
-	{"describe events none", "", "Events:                      <none>", swant{kind: KindBanner, priority: noPrio}},
+	{"kubectl header", "", "LAST SEEN   TYPE      REASON             OBJECT                     MESSAGE", swant{kind: KindBanner, format: FormatKubectlEvents, priority: noPrio}},
+	{"kubectl -A header", "", "NAMESPACE     LAST SEEN   TYPE      REASON   OBJECT   MESSAGE", swant{kind: KindBanner, format: FormatKubectlEvents, priority: noPrio}},
+	{"describe header", "", "  Type     Reason     Age                From               Message", swant{kind: KindBanner, format: FormatKubectlDescribe, priority: noPrio}},
+	{"describe rule", "", "  ----     ------     ----               ----               -------", swant{kind: KindBanner, format: FormatKubectlDescribe, priority: noPrio}},
+	{"describe events none", "", "Events:                      <none>", swant{kind: KindBanner, format: FormatKubectlDescribe, priority: noPrio}},
 }
 
 func TestParseLineAppShapes(t *testing.T) {

@@ -219,3 +219,14 @@ func ageStart(b []byte) bool {
 	}
 	return false
 }
+
+// kubectlBanner marks a header row of kubectl's event tables, or
+// describe's "Events:" line: no event, but a line of that format (so a
+// file of them sniffs as a log).
+func kubectlBanner(line []byte, ev *event.Event) Kind {
+	ev.Source.Format = FormatKubectlDescribe
+	if startsWith(line, "LAST SEEN ") || startsWith(line, "NAMESPACE ") {
+		ev.Source.Format = FormatKubectlEvents
+	}
+	return KindBanner
+}

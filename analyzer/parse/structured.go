@@ -73,7 +73,7 @@ func parseStructured(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	case c == '-':
 		// describe's rule under its Events header: "----     ------ ..."
 		if kubectlHeader(line) {
-			return KindBanner, true
+			return kubectlBanner(line, ev), true
 		}
 		return KindEntry, false
 	case c == '<':
@@ -117,7 +117,7 @@ func parseCapital(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 			return parseAptLogMarker(line, o, ev)
 		}
 		if kubectlHeader(line) {
-			return KindBanner, true
+			return kubectlBanner(line, ev), true
 		}
 		return KindEntry, false
 	case 'N', 'W':
@@ -125,18 +125,18 @@ func parseCapital(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 			return parseKubectlDescribe(line, ev)
 		}
 		if kubectlHeader(line) {
-			return KindBanner, true
+			return kubectlBanner(line, ev), true
 		}
 		return KindEntry, false
 	case 'T':
 		if kubectlHeader(line) {
-			return KindBanner, true
+			return kubectlBanner(line, ev), true
 		}
 		return KindEntry, false
 	case 'E':
 		// kubectl describe's "Events:" or "Events:  <none>"
 		if startsWith(line, "Events:") && (len(line) == 7 || string(bytes.TrimSpace(line[7:])) == "<none>") {
-			return KindBanner, true
+			return kubectlBanner(line, ev), true
 		}
 	}
 	switch c {
