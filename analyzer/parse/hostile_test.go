@@ -111,3 +111,35 @@ func TestAssemblerImpossibleWallClocks(t *testing.T) {
 		})
 	}
 }
+
+// A leap second (":60") is no wall clock skipped by daylight saving time:
+// time.Date moves it to the next minute, and it must come back in the
+// source's zone like any other stamp (FuzzParseLine found it marked).
+func TestLocalTimeLeapSecondIsNoGap(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name           string
+		h, mi, s       int
+		day            int
+		month          time.Month
+		wantGap        bool
+		wantHour, wMin int
+	}{
+		{"leap second", 23, 59, 60, 31, time.December, false, 0, 0},
+		{"ordinary", 12, 30, 5, 1, time.July, false, 12, 30},
+		{"skipped hour", 2, 30, 0, 10, time.March, true, 3, 30},
+	} {
+		got := localTime(2024, tc.month, tc.day, tc.h, tc.mi, tc.s, 0, ny)
+		if inGap(got) != tc.wantGap {
+			t.Errorf("%s: inGap = %v, want %v (%v)", tc.name, inGap(got), tc.wantGap, got)
+		}
+		if !tc.wantGap {
+			if h, m, _ := got.Clock(); h != tc.wantHour || m != tc.wMin {
+				t.Errorf("%s: clock %02d:%02d, want %02d:%02d", tc.name, h, m, tc.wantHour, tc.wMin)
+			}
+		}
+	}
+}

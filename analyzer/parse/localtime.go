@@ -14,7 +14,9 @@ var gapMark = time.FixedZone("skipped-by-DST", 0)
 // loc skips comes back in gapMark.
 func localTime(y int, mo time.Month, d, h, mi, s, ns int, loc *time.Location) time.Time {
 	t := time.Date(y, mo, d, h, mi, s, ns, loc)
-	if loc != time.UTC {
+	// Only a clock within range can be skipped: time.Date also moves a
+	// leap second (":60") or another overflow to the next minute.
+	if loc != time.UTC && h < 24 && mi < 60 && s < 60 {
 		if th, tm, _ := t.Clock(); th != h || tm != mi {
 			return t.In(gapMark)
 		}
