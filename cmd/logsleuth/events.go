@@ -201,12 +201,14 @@ func orDash(s string) string {
 //
 //	2021-10-07T06:20:21+09:00 userver systemd[1]: Stopping containerd container runtime...
 //
-// Continuation lines of the message are indented by four spaces. Control
+// An event without a time starts with "time unknown", a prompt's command
+// with "$ ". Continuation lines of the message are indented by four
+// spaces. Control
 // characters other than tab are shown as \xNN, so hostile log text cannot
 // drive the terminal.
 func appendText(dst []byte, e *event.Event, loc *time.Location) []byte {
 	if e.Time.IsZero() {
-		dst = append(dst, '-')
+		dst = append(dst, "time unknown"...)
 	} else {
 		dst = e.Time.In(loc).AppendFormat(dst, time.RFC3339Nano)
 	}
@@ -225,6 +227,9 @@ func appendText(dst []byte, e *event.Event, loc *time.Location) []byte {
 		dst = append(dst, ':')
 	}
 	dst = append(dst, ' ')
+	if e.Kind == event.KindCommand {
+		dst = append(dst, "$ "...) // a pasted prompt: the command it ran
+	}
 	return appendSafe(dst, e.Message)
 }
 

@@ -227,7 +227,13 @@ func TestAppendText(t *testing.T) {
 			name: "unknown time, no header",
 			ev:   event.Event{Message: "goroutine 1 [running]:"},
 			loc:  time.UTC,
-			want: "- goroutine 1 [running]:",
+			want: "time unknown goroutine 1 [running]:",
+		},
+		{
+			name: "a pasted prompt",
+			ev:   event.Event{Kind: event.KindCommand, TimeQuality: event.TimeNone, Host: "web-3", Message: "systemctl status docker"},
+			loc:  time.UTC,
+			want: "time unknown web-3 $ systemctl status docker",
 		},
 		{
 			name: "continuation lines are indented, tabs kept",
