@@ -244,3 +244,79 @@ func TestArchiveMemberStreams(t *testing.T) {
 		t.Errorf("temporary copies left behind: %v", left)
 	}
 }
+
+// TestNestedArchive: a sosreport tar.xz wrapped in an upload tar is read
+// (item 13), member by member; archives nested deeper than
+// maxArchiveDepth are warned about.
+func TestNestedArchive(t *testing.T) {
+	sos := xzBytes(t, tarBytes(t,
+		member{name: "sosreport-web3/var/log/syslog", data: []byte(incident), mod: time.Date(2021, 10, 7, 7, 0, 0, 0, time.UTC)}))
+	upload := tarBytes(t, member{name: "case-01234/sosreport-web3.tar.xz", data: sos}, member{name: "case-01234/notes.txt", data: []byte("customer says docker died\n")})
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", t.TempDir())
+	p := writeFile(t, dir, "upload.tar", upload)
+	r := run(t, Options{Paths: []string{p}, Location: time.UTC})
+	want := p + ":case-01234/sosreport-web3.tar.xz:sosreport-web3/var/log/syslog"
+	if len(r.sources) != 1 || r.sources[0].Path != want || !r.readable {
+		t.Fatalf("sources %+v, want one: %s", r.sources, want)
+	}
+	if plain := run(t, Options{Paths: []string{writeFile(t, dir, "syslog", []byte(incident))}, Location: time.UTC, Year: 2021}); len(r.events) != len(plain.events) {
+		t.Errorf("%d events from the nested archive, %d from the log", len(r.events), len(plain.events))
+	}
+
+	// Four deep: the innermost is not read, and says so.
+	deep := tarBytes(t, member{name: "var/log/syslog", data: []byte(incident)})
+	for i := range maxArchiveDepth + 1 {
+		deep = tarBytes(t, member{name: fmt.Sprintf("level%d.tar", i), data: deep})
+	}
+	r = run(t, Options{Paths: []string{writeFile(t, dir, "deep.tar", deep)}, Location: time.UTC})
+	if len(r.events) != 0 || r.readable {
+		t.Errorf("%d events from an archive nested %d deep (readable %v)", len(r.events), maxArchiveDepth+1, r.readable)
+	}
+	if !hasWarning(r.warnings, "nested more than 3 deep") {
+		t.Errorf("no warning about the depth: %v", r.warnings)
+	}
+}
+
+func hasWarning(ws []event.Warning, s string) bool {
+	for _, w := range ws {
+		if strings.Contains(w.String(), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestArchivedJournals: a tar holding only native journal files is read
+// through the journal reader from a private copy (item 13), removed
+// afterwards; an archive with nothing readable is not readable (exit 2)
+// and says why.
+func TestArchivedJournals(t *testing.T) {
+	j1 := makeJournal(t, "testdata/journal/web-1.export", "")
+	j2 := makeJournal(t, "testdata/journal/web-2.export", "")
+	b1, _ := os.ReadFile(j1)
+	b2, _ := os.ReadFile(j2)
+	dir, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	p := writeFile(t, dir, "journals.tar.gz", gzipBytes(t, tarBytes(t,
+		member{name: "var/log/journal/0f1e/system.journal", data: b1},
+		member{name: "var/log/journal/0f1e/system@0001.journal", data: zstdBytes(t, b2)}), time.Time{}))
+	r := run(t, Options{Paths: []string{p}})
+	direct := run(t, Options{JournalFiles: []string{j1, j2}})
+	if !r.readable || len(r.sources) != 1 || r.sources[0].Path != journalPrefix+p {
+		t.Fatalf("readable %v, sources %+v", r.readable, r.sources)
+	}
+	if len(r.events) == 0 || len(r.events) != len(direct.events) {
+		t.Errorf("%d events from the archived journals, %d read directly", len(r.events), len(direct.events))
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) > 0 {
+		t.Errorf("temporary copies left behind: %v", left)
+	}
+
+	// Nothing readable in it: not readable, and a warning says so.
+	p = writeFile(t, dir, "empty.tar", tarBytes(t, member{name: "etc/hostname", data: []byte("web3\n")}))
+	r = run(t, Options{Paths: []string{p}})
+	if r.readable || !hasWarning(r.warnings, "no log members found in the archive") {
+		t.Errorf("readable %v, warnings %v", r.readable, r.warnings)
+	}
+}

@@ -65,7 +65,6 @@ func (s *Stream) runInput(in *input) {
 	}
 	defer d.close()
 	if d.isTar {
-		s.readable.Store(true)
 		s.readArchive(in, d, facts.stdin)
 		return
 	}
@@ -230,9 +229,11 @@ func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 		zone.add(sig)
 	}
 	bundles := map[string]*bundleFacts{} // host and date, by bundle root (sos.go)
-	if !s.walkArchive(in, d, zone, bundles, &members) {
+	w := &archiveWalk{zone: zone, bundles: bundles}
+	if !s.walkArchive(w, d, in.name, 0) {
 		return
 	}
+	members = w.members
 	if msg := zone.disagreement(); msg != "" {
 		s.ws.Addf(in.name, 0, "%s", msg)
 	}
@@ -243,6 +244,29 @@ func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 		srcs[i] = m.src
 	}
 	orderRotated(srcs, func(src *source) string { return src.stats.Path })
+	// Native journal members: read from their copies by the journal
+	// reader, one source per archive (merged by realtime like a
+	// --journal-dir).
+	var journals sync.WaitGroup
+	defer journals.Wait()
+	for _, j := range w.journals {
+		sub := &input{name: journalPrefix + j.name, journal: &journalSpec{dir: j.dir}, ready: make(chan struct{})}
+		journals.Add(1)
+		go func() {
+			defer journals.Done()
+			defer os.RemoveAll(j.dir)
+			s.runJournal(sub)
+		}()
+		select {
+		case <-sub.ready:
+		case <-s.done:
+			return
+		}
+		srcs = append(srcs, sub.srcs...)
+	}
+	if len(members) == 0 && len(w.journals) == 0 {
+		s.ws.Addf(in.name, 0, "no log members found in the archive")
+	}
 	in.srcs = srcs
 	close(in.ready) // (runInput's publish is a no-op now)
 	in.published = true
@@ -257,8 +281,32 @@ func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 	wg.Wait()
 }
 
-// walkArchive is readArchive's first pass; false when the stream stopped.
-func (s *Stream) walkArchive(in *input, d *decoded, zone *bundleZone, bundles map[string]*bundleFacts, members *[]*spilled) bool {
+// archiveWalk is what readArchive's first pass collects.
+type archiveWalk struct {
+	zone     *bundleZone
+	bundles  map[string]*bundleFacts
+	members  []*spilled
+	journals []*spilledJournals
+}
+
+// spilledJournals are the native journal files of one archive, copied
+// into dir.
+type spilledJournals struct {
+	name string // the archive, as sources name it
+	dir  string
+	n    int // files copied so far
+}
+
+// maxArchiveDepth bounds archives inside archives (a sosreport wrapped
+// in an upload tar is depth 1).
+const maxArchiveDepth = 3
+
+// walkArchive is readArchive's first pass over the tar stream d, named
+// name (an archive inside another is "outer.tar:inner.tar.xz"), depth
+// archives deep; false when the stream stopped.
+func (s *Stream) walkArchive(w *archiveWalk, d *decoded, name string, depth int) bool {
+	zone, bundles, members := w.zone, w.bundles, &w.members
+	var journals *spilledJournals
 	tr := tar.NewReader(d.r)
 	binary, firstBinary := 0, ""
 	for n := 0; ; n++ {
@@ -272,9 +320,10 @@ func (s *Stream) walkArchive(in *input, d *decoded, zone *bundleZone, bundles ma
 			break
 		}
 		if err != nil {
-			s.ws.Addf(in.name, 0, "archive cut short after %d members: %v", n, err)
+			s.ws.Addf(name, 0, "archive cut short after %d members: %v", n, err)
 			break
 		}
+		archive := name
 		name := strings.TrimPrefix(hdr.Name, "./")
 		var body io.Reader = tr
 		if kind := bundleMember(name); kind != "" {
@@ -315,7 +364,7 @@ func (s *Stream) walkArchive(in *input, d *decoded, zone *bundleZone, bundles ma
 		md, err := decode(rec)
 		if err != nil {
 			if byName {
-				s.ws.Addf(in.name+":"+name, 0, "cannot read: %v", err)
+				s.ws.Addf(archive+":"+name, 0, "cannot read: %v", err)
 			}
 			continue
 		}
@@ -339,26 +388,58 @@ func (s *Stream) walkArchive(in *input, d *decoded, zone *bundleZone, bundles ma
 		if !isTar && !isJournal && format != parse.FormatJournalExport {
 			banner = scanHead(head).banner
 		}
-		md.close()
-		if isTar || isJournal {
-			continue // nested archives and native journals are not read
+		switch {
+		case isTar && depth+1 > maxArchiveDepth:
+			s.ws.Addf(archive+":"+name, 0, "archive nested more than %d deep: not read", maxArchiveDepth)
+			md.close()
+			continue
+		case isTar:
+			// Walked in place: its members are copied like this one's.
+			ok := s.walkArchive(w, md, archive+":"+name, depth+1)
+			md.close()
+			if !ok {
+				return false
+			}
+			continue
+		case isJournal:
+			// The journal reader needs a file: the decompressed copy.
+			if journals == nil {
+				dir, err := s.spillSubdir()
+				if err != nil {
+					s.ws.Addf(archive+":"+name, 0, "native journal file not read: %v", err)
+					md.close()
+					continue
+				}
+				journals = &spilledJournals{name: archive, dir: dir}
+				w.journals = append(w.journals, journals)
+			}
+			err := s.spillJournal(journals, name, md.r)
+			md.close()
+			if errors.Is(err, errStopped) {
+				return false
+			}
+			if err != nil {
+				s.ws.Addf(archive+":"+name, 0, "native journal file not read: %v", err)
+			}
+			continue
 		}
+		md.close()
 		if banner.ok() {
 			zone.add(banner)
 		}
-		m, err := s.spill(in.name, name, rec, body)
+		m, err := s.spill(archive, name, rec, body)
 		if err != nil {
 			if errors.Is(err, errStopped) {
 				return false
 			}
-			s.ws.Addf(in.name+":"+name, 0, "cannot read: %v", err)
+			s.ws.Addf(archive+":"+name, 0, "cannot read: %v", err)
 			continue
 		}
 		m.format, m.command, m.modTime = format, command, hdr.ModTime
 		*members = append(*members, m)
 	}
 	if binary > 0 {
-		s.ws.Addf(in.name, 0, "skipped %d binary member(s) (first: %s)", binary, firstBinary)
+		s.ws.Addf(name, 0, "skipped %d binary member(s) (first: %s)", binary, firstBinary)
 	}
 	return true
 }
@@ -381,6 +462,7 @@ func (s *Stream) readSpilled(m *spilled, zone *bundleZone, bundles map[string]*b
 		return
 	}
 	defer d.close()
+	s.readable.Store(true)
 	facts := anchorFacts{name: path.Base(m.member), gzTime: d.gzTime, memberTime: m.modTime, stdin: stdin}
 	if d.compr == "" {
 		facts.tail, facts.size = f, m.size

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -112,4 +114,57 @@ func (r *recorder) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	r.buf.Write(p[:n])
 	return n, err
+}
+
+// spillSubdir makes a new directory inside the stream's temporary
+// directory (the journal files of one archive).
+func (s *Stream) spillSubdir() (string, error) {
+	dir, err := s.spillDir()
+	if err != nil {
+		return "", err
+	}
+	sub, err := os.MkdirTemp(dir, "journals-")
+	if err != nil {
+		return "", fmt.Errorf("temporary directory for journal files: %w", err)
+	}
+	return sub, nil
+}
+
+// spillJournal copies the decompressed journal file r, the archive member
+// member, into j.dir under its base name, numbered in archive order, so
+// that walkJournal finds it.
+func (s *Stream) spillJournal(j *spilledJournals, member string, r io.Reader) error {
+	base := filepath.Base(member)
+	if !strings.HasSuffix(base, ".journal") && !strings.HasSuffix(base, ".journal~") {
+		base += ".journal"
+	}
+	// Numbered in archive order, the order the journal reader sorts by.
+	j.n++
+	f, err := os.OpenFile(filepath.Join(j.dir, fmt.Sprintf("%05d-%s", j.n, base)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("copy to a temporary file: %w", err)
+	}
+	buf := make([]byte, 256<<10)
+	for err == nil {
+		select {
+		case <-s.done:
+			err = errStopped
+			continue
+		default:
+		}
+		var k int
+		k, err = r.Read(buf)
+		if k > 0 {
+			if _, werr := f.Write(buf[:k]); werr != nil {
+				err = fmt.Errorf("copy to a temporary file: %w", werr)
+			}
+		}
+	}
+	if cerr := f.Close(); errors.Is(err, io.EOF) {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
