@@ -430,3 +430,24 @@ func TestZoneEvidenceReaders(t *testing.T) {
 		})
 	}
 }
+
+// TestMemberWarningsKept: an archive member's warnings about its times
+// (here a wall clock skipped by daylight saving time, in the bundle's
+// zone) reach the stream, whether or not its year was moved.
+func TestMemberWarningsKept(t *testing.T) {
+	readerInUTC(t)
+	mod := time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)
+	p := writeFile(t, t.TempDir(), "fra1.tar", tarBytes(t,
+		member{name: "etc/timezone", data: []byte("Europe/Berlin\n")},
+		member{name: "var/log/syslog", mod: mod, data: []byte(
+			"Mar 31 01:59:58 fra1 CRON[4410]: (root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)\n"+
+				"Mar 31 02:30:00 fra1 CRON[4411]: (root) CMD (test -x /usr/sbin/anacron || run-parts /etc/cron.daily)\n")}))
+	r := run(t, Options{Paths: []string{p}})
+	found := false
+	for _, w := range r.warnings {
+		found = found || strings.Contains(w.Msg, "does not exist in Europe/Berlin")
+	}
+	if !found || len(r.events) != 2 {
+		t.Errorf("%d events, warnings %v: want the skipped wall clock warned about", len(r.events), r.warnings)
+	}
+}
