@@ -440,7 +440,7 @@ func TestMemberWarningsKept(t *testing.T) {
 	p := writeFile(t, t.TempDir(), "fra1.tar", tarBytes(t,
 		member{name: "etc/timezone", data: []byte("Europe/Berlin\n")},
 		member{name: "var/log/syslog", mod: mod, data: []byte(
-			"Mar 31 01:59:58 fra1 CRON[4410]: (root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)\n"+
+			"Mar 31 01:59:58 fra1 CRON[4410]: (root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)\n" +
 				"Mar 31 02:30:00 fra1 CRON[4411]: (root) CMD (test -x /usr/sbin/anacron || run-parts /etc/cron.daily)\n")}))
 	r := run(t, Options{Paths: []string{p}})
 	found := false

@@ -104,7 +104,6 @@ type Assembler struct {
 	year       int        // year of the last year-less or dated line
 	prevMonth  time.Month // month of that line; 0 before the first
 	provenance string     // what set year: the anchor, or "full date in file"
-	reanchored bool       // a full date in the source set year at least once
 
 	lastTime time.Time // for lines with no stamp of their own
 	// dated is the last full date seen, not yet applied to year and
@@ -424,11 +423,6 @@ func (a *Assembler) TimeQuality() string {
 	return "unknown"
 }
 
-// YearFromAnchor reports whether every year-less line took its year from
-// the anchor and the rollovers after it, no full date in the source
-// having re-anchored it: only then does moving the anchor move them all.
-func (a *Assembler) YearFromAnchor() bool { return !a.reanchored }
-
 func (a *Assembler) provenanceOrDefault() string {
 	if a.provenance != "" {
 		return a.provenance
@@ -645,7 +639,6 @@ func (a *Assembler) inferYear(ev *event.Event) {
 	if !a.dated.IsZero() {
 		a.year, a.prevMonth, _ = a.dated.In(loc).Date()
 		a.dated = time.Time{}
-		a.reanchored = true
 	}
 	if !a.sameMinute(ev) {
 		t := ev.Time.In(loc)
