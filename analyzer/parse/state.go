@@ -110,8 +110,7 @@ func (st *stateRun) noteHost(out []event.Event, cur int, a *Assembler) {
 // may open here. Log lines of a known format fail it at the first
 // comparisons.
 func (a *Assembler) mayStartState(p *Parsed) bool {
-	return a.stateOn || p.Kind == KindText || p.Kind == KindContinuation || p.Event.Kind != event.KindLog ||
-		(p.Kind == KindEntry && p.Event.Source.Format == FormatText)
+	return a.stateOn || p.Kind != KindEntry || p.Event.Kind != event.KindLog || p.Event.Source.Format == FormatText
 }
 
 // stateLine offers p to the state side. used says p was taken by a block
