@@ -542,9 +542,10 @@ func looseTag(b []byte, i int, t tag) (tag, bool) {
 }
 
 // appName reports whether a first word without colon or PID is a program
-// name: ASCII, starting with a letter, at most 48 bytes (RFC5424's
-// APP-NAME), holding '_' or a '.' between other bytes ("log_tag",
-// "com.apple.xpc.launchd"). Plain words ("Job", "some") stay text.
+// name: letters, digits and "_.-/", starting with a letter, at most 48
+// bytes (RFC5424's APP-NAME), holding '_' or a '.' between other bytes
+// ("log_tag", "com.apple.xpc.launchd"). Plain words ("Job", "some") and
+// key=value pairs ("request_id=7") stay text.
 func appName(b []byte) bool {
 	if len(b) < 3 || len(b) > 48 || !(b[0] >= 'a' && b[0] <= 'z' || b[0] >= 'A' && b[0] <= 'Z') {
 		return false
@@ -552,10 +553,11 @@ func appName(b []byte) bool {
 	marked := false
 	for k, c := range b {
 		switch {
-		case c >= 0x80:
-			return false
 		case c == '_', c == '.' && k < len(b)-1:
 			marked = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', isDigit(c), c == '-', c == '/', c == '.':
+		default:
+			return false
 		}
 	}
 	return marked

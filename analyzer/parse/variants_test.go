@@ -86,6 +86,12 @@ var headerVariantCases = []lineCase{
 			msg: "Job `cron.weekly' terminated", format: FormatRFC3164},
 	},
 	{
+		name: "a key=value pair is no APP-NAME",
+		line: "Apr 12 08:15:00 nas01 request_id=7 status=done",
+		want: want{time: "2021-04-12T08:15:00Z", q: event.TimeYearInferred, host: "nas01",
+			msg: "request_id=7 status=done", format: FormatRFC3164},
+	},
+	{
 		name: "a word ending in a dot is no APP-NAME",
 		line: "Apr 12 08:15:00 nas01 Done. 4 files copied",
 		want: want{time: "2021-04-12T08:15:00Z", q: event.TimeYearInferred, host: "nas01",
