@@ -19,7 +19,7 @@ var syslogFuzzHints = []string{"", FormatDmesg, FormatJournalShortMonotonic, For
 // the line parses it as ParseLine does.
 func FuzzParseLine(f *testing.F) {
 	for _, cases := range [][]lineCase{rfc3164Cases, rfc3339Cases, rfc5424Cases, journalShortCases,
-		journalMarkerCases, localizedCases, kernelCases} {
+		journalMarkerCases, localizedCases, kernelCases, headerVariantCases} {
 		for _, c := range cases {
 			f.Add(c.line, uint8(0))
 			if c.hint != "" {
@@ -31,7 +31,7 @@ func FuzzParseLine(f *testing.F) {
 			}
 		}
 	}
-	for _, l := range nearMisses {
+	for _, l := range append(nearMisses, variantNearMisses...) {
 		f.Add(l, uint8(0))
 	}
 	for _, bl := range benchLines {
