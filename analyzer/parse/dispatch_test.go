@@ -93,6 +93,8 @@ var pasteCases = []pasteCase{
 		kind: KindText, format: FormatText, message: "signature=dbus.Signature('s')), dbus.Array([dbus.String('')])"},
 	{name: "a damaged header still starts a record", line: "\xefan  1 13:37:00 localhost systemd: Stopped target Swap.",
 		kind: KindEntry, format: FormatText, message: "\xefan  1 13:37:00 localhost systemd: Stopped target Swap."},
+	{name: "a quoted blank line is blank", line: "> ", kind: KindSkip},
+	{name: "a bare quote marker is blank", line: ">>", kind: KindSkip},
 	{name: "quoted text loses its marker", line: "> the daemon never came back", kind: KindText, format: FormatText,
 		message: "the daemon never came back"},
 	{name: "indented text keeps its indentation", line: "\tThose messages may not appear in standard system log files.",
