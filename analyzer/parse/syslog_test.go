@@ -531,6 +531,8 @@ func TestParseLineSyslog(t *testing.T) {
 		{"░░ Support: https://www.debian.org/support", KindContinuation, FormatJournalShort, "", ""},
 		{"                                     goroutine 1 [running]:", KindContinuation, FormatText, "", "                                     goroutine 1 [running]:"},
 		{"[abc] foo", KindText, FormatText, "", "[abc] foo"},
+		// Cut right after the stamp's space: nothing follows it.
+		{"2025-11-11T06:20:21.123456+09:00 ", KindEntry, FormatRFC3339, "", ""},
 	}
 	for _, c := range cases {
 		var ev event.Event
