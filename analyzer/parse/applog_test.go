@@ -24,7 +24,7 @@ var appCases = []struct {
 		format: FormatDmesg, time: "2025-11-01T16:23:20Z", quality: event.TimeZoneAssumed, program: "kernel", priority: noPrio,
 		message: "EXT4-fs (vda1): mounted filesystem with ordered data mode. Quota mode: none."}},
 	{"dmesg plain", "", "[ 1234.567890] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),task=java,pid=4121,uid=1000", swant{
-		format: FormatDmesg, program: "kernel", priority: noPrio,
+		format: FormatDmesg, quality: event.TimeNone, program: "kernel", priority: noPrio,
 		message: "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),task=java,pid=4121,uid=1000",
 		fields:  kvs("kernel_time", "1234.567890")}},
 

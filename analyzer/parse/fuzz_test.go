@@ -130,10 +130,10 @@ func checkInvariants(t *testing.T, line string, k Kind, ev *event.Event) {
 	if !ev.Time.IsZero() && ev.Time.Location() != time.UTC {
 		t.Fatalf("%q: time %v not in UTC", line, ev.Time)
 	}
-	if ev.Time.IsZero() != (ev.TimeQuality == event.TimeUnknown) {
+	if ev.Time.IsZero() != (ev.TimeQuality == event.TimeUnknown || ev.TimeQuality == event.TimeNone) {
 		t.Fatalf("%q: time %v with quality %v", line, ev.Time, ev.TimeQuality)
 	}
-	if ev.TimeQuality == event.TimeInherited || ev.TimeQuality > event.TimeInherited {
+	if ev.TimeQuality == event.TimeInherited || ev.TimeQuality > event.TimeNone {
 		t.Fatalf("%q: quality %v", line, ev.TimeQuality)
 	}
 	if ev.PID < 0 {

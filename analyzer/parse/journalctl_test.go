@@ -119,20 +119,20 @@ var journalShortCases = []lineCase{
 	{
 		name: "short-monotonic",
 		line: "[33432.250900] userver systemd[1]: Stopped containerd container runtime.",
-		want: want{q: event.TimeUnknown, host: "userver", prog: "systemd", pid: 1,
+		want: want{q: event.TimeNone, host: "userver", prog: "systemd", pid: 1,
 			msg: "Stopped containerd container runtime.", fields: f("monotonic", "33432.250900"), format: FormatJournalShortMonotonic},
 	},
 	{
 		name: "short-monotonic small value kernel",
 		line: "[    1.523001] userver kernel: Linux version 5.4.0-88-generic (buildd@lgw01-amd64-008)",
-		want: want{q: event.TimeUnknown, host: "userver", prog: "kernel",
+		want: want{q: event.TimeNone, host: "userver", prog: "kernel",
 			msg: "Linux version 5.4.0-88-generic (buildd@lgw01-amd64-008)", fields: f("monotonic", "1.523001"), format: FormatJournalShortMonotonic},
 	},
 	{
 		name: "short-monotonic tag without pid in a monotonic source",
 		line: "[   12.000100] userver audit: type=1400 audit(1633587623.250:2): apparmor=\"STATUS\"",
 		hint: FormatJournalShortMonotonic,
-		want: want{q: event.TimeUnknown, host: "userver", prog: "audit",
+		want: want{q: event.TimeNone, host: "userver", prog: "audit",
 			msg: "type=1400 audit(1633587623.250:2): apparmor=\"STATUS\"", fields: f("monotonic", "12.000100"), format: FormatJournalShortMonotonic},
 	},
 	{

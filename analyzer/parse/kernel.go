@@ -26,6 +26,9 @@ func parseBracketHeader(line []byte, o *Options, h *header) bool {
 	if rest != nil {
 		p = len(line) - len(rest) - 1
 	}
+	// Seconds since boot are no wall-clock time: the line has none (it
+	// borrows none from a neighbour of another section of a paste).
+	h.q = event.TimeNone
 	if o.Hint != FormatDmesg && parseTail(line, p, o.Hint != FormatJournalShortMonotonic, h) {
 		h.format = FormatJournalShortMonotonic
 		h.key, h.val = "monotonic", st
@@ -168,6 +171,7 @@ func parseDmesgX(line []byte, h *header) bool {
 		return false
 	}
 	h.pri = pri
+	h.q = event.TimeNone
 	h.key, h.val = "kernel_time", st
 	p := len(line)
 	if rest != nil {

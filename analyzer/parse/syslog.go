@@ -656,7 +656,7 @@ func (h *header) commit(ev *event.Event, p *Parser) {
 		ev.Time = h.t.UTC()
 	}
 	ev.TimeQuality = h.q
-	if h.t.IsZero() {
+	if h.t.IsZero() && h.q != event.TimeNone {
 		ev.TimeQuality = event.TimeUnknown
 	}
 	ev.Priority = h.pri
