@@ -93,7 +93,7 @@ func cmdSegfaults(ts *testscript.TestScript, neg bool, args []string) {
 	pad := bytes.Repeat([]byte("A"), size)
 	start := time.Date(2021, 10, 7, 6, 0, 0, 0, time.UTC)
 	for i := range n {
-		line := start.Add(time.Duration(i) * time.Second).Format("Jan _2 15:04:05") +
+		line := start.Add(time.Duration(i)*time.Second).Format("Jan _2 15:04:05") +
 			" web-3 kernel: [" + strconv.Itoa(1000+i) + ".000001] app" + strconv.Itoa(i) + "[" + strconv.Itoa(4000+i) +
 			"]: segfault at 0 ip 00007f0000001000 sp 00007ffd00002000 error 4 in libc.so.6 "
 		_, err := zw.Write([]byte(line))
