@@ -88,9 +88,10 @@ const (
 	JoinVersionLte               // lower or equal
 	JoinVersionGt                // higher
 	JoinVersionGte               // higher or equal
+	JoinHolds                    // a subnet holding the other's address
 )
 
-var joinOpNames = [...]string{"eq", "ne", "in", "version_lt", "version_lte", "version_gt", "version_gte"}
+var joinOpNames = [...]string{"eq", "ne", "in", "version_lt", "version_lte", "version_gt", "version_gte", "holds"}
 
 func (o JoinOp) String() string {
 	if int(o) < len(joinOpNames) {
@@ -121,6 +122,8 @@ func (o JoinOp) Holds(a, b string) bool {
 		addr, ok1 := parseAddr(a)
 		p, ok2 := ParsePrefix(b)
 		return ok1 && ok2 && p.Contains(addr)
+	case JoinHolds:
+		return JoinIn.Holds(b, a)
 	}
 	va, ok1 := ParseVersion(a)
 	vb, ok2 := ParseVersion(b)
