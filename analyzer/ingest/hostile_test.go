@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -318,5 +319,79 @@ func TestArchivedJournals(t *testing.T) {
 	r = run(t, Options{Paths: []string{p}})
 	if r.readable || !hasWarning(r.warnings, "no log members found in the archive") {
 		t.Errorf("readable %v, warnings %v", r.readable, r.warnings)
+	}
+}
+
+// segments is a reader of generated text: each segment is a prefix, n
+// copies of a byte, and a suffix; nothing is held but the current one.
+type segments struct {
+	segs []segment
+	pos  int // in the current segment
+}
+
+type segment struct {
+	prefix string
+	fill   byte
+	n      int
+	suffix string
+}
+
+func (s *segments) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) && len(s.segs) > 0 {
+		g := &s.segs[0]
+		size := len(g.prefix) + g.n + len(g.suffix)
+		for n < len(p) && s.pos < size {
+			switch {
+			case s.pos < len(g.prefix):
+				k := copy(p[n:], g.prefix[s.pos:])
+				n, s.pos = n+k, s.pos+k
+			case s.pos < len(g.prefix)+g.n:
+				k := min(len(p)-n, len(g.prefix)+g.n-s.pos)
+				for i := range k {
+					p[n+i] = g.fill
+				}
+				n, s.pos = n+k, s.pos+k
+			default:
+				k := copy(p[n:], g.suffix[s.pos-len(g.prefix)-g.n:])
+				n, s.pos = n+k, s.pos+k
+			}
+		}
+		if s.pos == size {
+			s.segs, s.pos = s.segs[1:], 0
+		}
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// TestExportEntryCap: an export entry's total size is capped (item 4):
+// an entry of 40 fields of 8 MiB (400 in the issue) is skipped with a
+// warning, in bounded memory, and the entries around it are read.
+func TestExportEntryCap(t *testing.T) {
+	entry := func(ts int64, msg string) string {
+		return fmt.Sprintf("__REALTIME_TIMESTAMP=%d\n_HOSTNAME=web-1\nSYSLOG_IDENTIFIER=app\n_PID=7\nPRIORITY=3\nMESSAGE=%s\n\n", ts, msg)
+	}
+	segs := []segment{{prefix: entry(1633568401000000, "before the huge entry")}}
+	segs = append(segs, segment{prefix: "__REALTIME_TIMESTAMP=1633568402000000\n"})
+	for i := range 40 {
+		segs = append(segs, segment{prefix: fmt.Sprintf("HUGE_%03d=", i), fill: 'x', n: 8 << 20, suffix: "\n"})
+	}
+	segs = append(segs, segment{prefix: "MESSAGE=huge\n\n" + entry(1633568403000000, "after the huge entry")})
+	var r result
+	grew := peakRSS(t, func() {
+		r = run(t, Options{Paths: []string{"-"}, Stdin: &segments{segs: segs}})
+	})
+	t.Logf("peak RSS grew by %d MiB for a 320 MiB entry", grew>>20)
+	if got := strings.Join(messages(r.events), "|"); got != "before the huge entry|after the huge entry" {
+		t.Errorf("messages %q", got)
+	}
+	if !hasWarning(r.warnings, "entry larger than 32 MiB or 1024 fields; skipped") {
+		t.Errorf("no warning about the entry: %v", r.warnings)
+	}
+	if grew > 160<<20 {
+		t.Errorf("peak RSS grew by %d MiB reading a 320 MiB entry, want under 160", grew>>20)
 	}
 }

@@ -16,6 +16,15 @@ import (
 // corrupt length cannot make the reader allocate gigabytes.
 const MaxExportField = 16 << 20
 
+// MaxExportEntry and MaxExportFields bound one entry of the journal
+// export format, its bytes and its fields (systemd-journal-remote stops
+// at 1024 fields): a larger entry is skipped and reported as a
+// FormatError, so that many large fields cannot exhaust memory.
+const (
+	MaxExportEntry  = 32 << 20
+	MaxExportFields = 1024
+)
+
 // FormatError is a malformed entry in a non-line input. Line is the
 // 1-based line where the problem was found.
 type FormatError struct {
@@ -53,6 +62,9 @@ func NewExportReader(r io.Reader) *ExportReader {
 // *FormatError and leaves ev unspecified; the next call continues with
 // the entry after it. Other errors come from the underlying reader.
 func (x *ExportReader) Next(ev *event.Event) error {
+	if cap(x.buf) > 2*MaxExportField {
+		x.buf = nil // after a huge entry: not kept for the small ones
+	}
 	x.buf, x.spans, x.fs = x.buf[:0], x.spans[:0], x.fs[:0]
 	var start int64
 	var ferr *FormatError
@@ -88,6 +100,16 @@ func (x *ExportReader) Next(ev *event.Event) error {
 			start = lineNo
 		}
 		if eq := bytes.IndexByte(ln, '='); eq >= 0 {
+			if len(x.buf) > MaxExportEntry || len(x.spans) >= MaxExportFields {
+				ferr = x.entryTooLarge(start)
+				x.buf = x.buf[:l0]
+				if err == nil {
+					x.resync()
+				} else {
+					x.eof = true
+				}
+				break
+			}
 			if !validFieldName(ln[:eq]) {
 				ferr = &FormatError{lineNo, fmt.Sprintf("invalid field name %q", clip(ln[:eq]))}
 				x.resync()
@@ -104,7 +126,7 @@ func (x *ExportReader) Next(ev *event.Event) error {
 			x.resync()
 			break
 		}
-		if fe, midLine := x.readBinary(lineNo, l0, l0+n); fe != nil {
+		if fe, midLine := x.readBinary(lineNo, l0, l0+n, start); fe != nil {
 			ferr = fe
 			if midLine {
 				x.discardLine()
@@ -140,6 +162,9 @@ func (x *ExportReader) readLine() (int, error) {
 		if len(x.buf)-l0+len(chunk) > MaxExportField+1 {
 			return 0, &FormatError{x.line + 1, "field longer than 16 MiB"}
 		}
+		if len(x.buf)+len(chunk) > MaxExportEntry+1 {
+			return 0, &FormatError{x.line + 1, fmt.Sprintf("entry larger than %d MiB or %d fields; skipped", MaxExportEntry>>20, MaxExportFields)}
+		}
 		x.buf = append(x.buf, chunk...)
 		switch {
 		case err == nil:
@@ -157,7 +182,7 @@ func (x *ExportReader) readLine() (int, error) {
 // readBinary reads the length and data of a binary-safe field whose name
 // is x.buf[k0:k1]. On error, midLine says that the reader stopped inside
 // a line, whose rest is no blank line even when empty.
-func (x *ExportReader) readBinary(lineNo int64, k0, k1 int) (fe *FormatError, midLine bool) {
+func (x *ExportReader) readBinary(lineNo int64, k0, k1 int, start int64) (fe *FormatError, midLine bool) {
 	var lenBuf [8]byte
 	if _, err := io.ReadFull(x.r, lenBuf[:]); err != nil {
 		x.eof = true
@@ -165,7 +190,8 @@ func (x *ExportReader) readBinary(lineNo int64, k0, k1 int) (fe *FormatError, mi
 	}
 	size := binary.LittleEndian.Uint64(lenBuf[:])
 	x.line += int64(bytes.Count(lenBuf[:], []byte{'\n'}))
-	if size > MaxExportField {
+	over := size <= MaxExportField && (uint64(len(x.buf))+size > MaxExportEntry || len(x.spans) >= MaxExportFields)
+	if size > MaxExportField || over {
 		if size > 1<<40 {
 			return &FormatError{lineNo, fmt.Sprintf("field %s has an impossible length %d", clip(x.buf[k0:k1]), size)}, true
 		}
@@ -184,6 +210,9 @@ func (x *ExportReader) readBinary(lineNo int64, k0, k1 int) (fe *FormatError, mi
 		} else if err == nil {
 			_ = x.r.UnreadByte()
 		}
+		if over {
+			return x.entryTooLarge(start), false
+		}
 		return &FormatError{lineNo, fmt.Sprintf("field %s is %d bytes, over the 16 MiB limit; entry skipped", clip(x.buf[k0:k1]), size)}, false
 	}
 	v0 := len(x.buf)
@@ -198,6 +227,12 @@ func (x *ExportReader) readBinary(lineNo int64, k0, k1 int) (fe *FormatError, mi
 	}
 	x.spans = append(x.spans, jspan{k0, k1, v0, len(x.buf) - 1})
 	return nil, false
+}
+
+// entryTooLarge is the error of an entry over MaxExportEntry bytes or
+// MaxExportFields fields, starting at line start.
+func (x *ExportReader) entryTooLarge(start int64) *FormatError {
+	return &FormatError{start, fmt.Sprintf("entry larger than %d MiB or %d fields; skipped", MaxExportEntry>>20, MaxExportFields)}
 }
 
 // resync skips to the blank line that ends the current entry, so that the
