@@ -116,6 +116,8 @@ type Assembler struct {
 
 	// blank: a blank line came after the open entry's last line.
 	blank bool
+	// joinWarned: the maxJoined warning was given.
+	joinWarned bool
 	// command is the command of the last prompt line, while in scope,
 	// and commandHost the host its prompt named.
 	command, commandHost string
@@ -274,6 +276,9 @@ func (a *Assembler) joins(open *event.Event, p *Parsed) bool {
 	if p.Kind == KindText && open != nil && oldCatalogLine(open, &p.Event) {
 		return true
 	}
+	if open != nil && a.joinedFull(open, p.Line) {
+		return false
+	}
 	switch {
 	case open == nil:
 		return false
@@ -285,6 +290,31 @@ func (a *Assembler) joins(open *event.Event, p *Parsed) bool {
 		return false
 	}
 	return !a.blank
+}
+
+// maxJoined bounds what continuation lines add to one event (its
+// message, or a command's output): past it a line that would join stands
+// as an event of its own, so that a long run of header-less lines (a
+// paste of an application's output, a file that lost its stamps) costs
+// neither quadratic copying nor lost lines.
+const maxJoined = 256 << 10
+
+// joinedFull reports, and warns once per source, that open has taken
+// maxJoined bytes of continuation lines.
+func (a *Assembler) joinedFull(open *event.Event, line int64) bool {
+	n := len(open.Message)
+	if open.Kind == event.KindCommand {
+		out, _ := open.Field("output")
+		n = len(out)
+	}
+	if n < maxJoined {
+		return false
+	}
+	if !a.joinWarned && a.cfg.Warnings != nil {
+		a.joinWarned = true
+		a.cfg.Warnings.Addf(a.cfg.Path, line, "an event took %d KiB of continuation lines; the lines after it are events of their own", maxJoined>>10)
+	}
+	return true
 }
 
 // stackTraceLine reports whether line, unindented, goes on the stack

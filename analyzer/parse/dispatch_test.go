@@ -325,3 +325,38 @@ func TestTicketPaste(t *testing.T) {
 		t.Errorf("docker ps output: %q", o)
 	}
 }
+
+// A long run of header-less lines after one header joins it up to
+// maxJoined; the lines after that are events of their own, with one
+// warning, and none is lost.
+func TestJoinedCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Jul 28 06:20:24 web-3 myapp[42]: dumping state\n")
+	line := strings.Repeat("x", 99)
+	n := 2*maxJoined/100 + 10
+	for range n {
+		b.WriteString(line + "\n")
+	}
+	ws := &event.Warnings{}
+	a := NewAssembler(AssemblerConfig{Path: "app.log", Location: time.UTC, Warnings: ws})
+	o := &Options{Location: time.UTC, Year: 2021}
+	var p Parser
+	var out []event.Event
+	for i, l := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		ps := Parsed{Line: int64(i + 1)}
+		ps.Event.Reset()
+		ps.Kind = p.ParseLine([]byte(l), o, &ps.Event)
+		out = a.Add(out, &ps)
+	}
+	out = a.Flush(out)
+	if len(out[0].Message) < maxJoined || len(out[0].Message) > maxJoined+100 {
+		t.Errorf("first event holds %d bytes, want just past %d", len(out[0].Message), maxJoined)
+	}
+	joined := strings.Count(out[0].Message, "\n")
+	if got := joined + len(out) - 1; got != n {
+		t.Errorf("%d lines joined + %d events of their own = %d, want %d", joined, len(out)-1, got, n)
+	}
+	if len(ws.List()) != 1 || !strings.Contains(ws.List()[0].String(), "app.log") {
+		t.Errorf("warnings: %v", ws.List())
+	}
+}

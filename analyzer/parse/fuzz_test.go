@@ -40,6 +40,9 @@ func FuzzParseLine(f *testing.F) {
 	for _, l := range deferLines {
 		f.Add(l, uint8(0))
 	}
+	for _, c := range pasteCases {
+		f.Add(c.line, uint8(0))
+	}
 	loc := time.FixedZone("KST", 9*3600)
 	f.Fuzz(func(t *testing.T, line string, hint uint8) {
 		o := &Options{Location: loc, Year: 2021, Hint: syslogFuzzHints[int(hint)%len(syslogFuzzHints)]}
