@@ -396,30 +396,34 @@ func bound(t *template.Template) bool {
 	return injected
 }
 
-// budget is what one rendering may still spend.
+// budget is what one rendering may still spend; err is the limit it hit.
 type budget struct {
 	turns    int
 	deadline time.Time
+	err      error
 }
 
 func (b *budget) turn() (string, error) {
 	b.turns++
 	if b.turns > maxTemplateSteps {
-		return "", fmt.Errorf("%w: more than %d loop turns", ErrTemplateLimit, maxTemplateSteps)
+		b.err = fmt.Errorf("%w: more than %d loop turns", ErrTemplateLimit, maxTemplateSteps)
+	} else if b.turns%64 == 0 && time.Now().After(b.deadline) {
+		b.err = fmt.Errorf("%w: rendering took more than %s", ErrTemplateLimit, maxTemplateTime)
 	}
-	if b.turns%64 == 0 && time.Now().After(b.deadline) {
-		return "", fmt.Errorf("%w: rendering took more than %s", ErrTemplateLimit, maxTemplateTime)
-	}
-	return "", nil
+	return "", b.err
 }
 
 // limitWriter keeps at most MaxTemplateOutput bytes and fails the write
 // that would pass it, which stops the rendering.
-type limitWriter struct{ b strings.Builder }
+type limitWriter struct {
+	b   strings.Builder
+	err error
+}
 
 func (w *limitWriter) Write(p []byte) (int, error) {
 	if w.b.Len()+len(p) > MaxTemplateOutput {
-		return 0, fmt.Errorf("%w: output longer than %d bytes", ErrTemplateLimit, MaxTemplateOutput)
+		w.err = fmt.Errorf("%w: output longer than %d bytes", ErrTemplateLimit, MaxTemplateOutput)
+		return 0, w.err
 	}
 	return w.b.Write(p)
 }
@@ -432,8 +436,9 @@ func Render(t *template.Template, data map[string]any) (string, error) {
 	if t == nil {
 		return "", nil
 	}
+	b := &budget{}
 	if needsBudget(t) {
-		b := &budget{deadline: time.Now().Add(maxTemplateTime)}
+		b.deadline = time.Now().Add(maxTemplateTime)
 		c, err := t.Clone()
 		if err != nil {
 			return "", fmt.Errorf("rendering %s: %w", t.Name(), err)
@@ -442,6 +447,12 @@ func Render(t *template.Template, data map[string]any) (string, error) {
 	}
 	var w limitWriter
 	if err := t.Execute(&w, data); err != nil {
+		// A limit says which; the injected call's name says nothing.
+		if b.err != nil {
+			err = b.err
+		} else if w.err != nil {
+			err = w.err
+		}
 		return "", fmt.Errorf("rendering %s: %w", t.Name(), err)
 	}
 	return strings.ReplaceAll(w.b.String(), "<no value>", ""), nil
