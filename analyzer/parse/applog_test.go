@@ -171,6 +171,14 @@ var appCases = []struct {
 	{"kubectl unknown age", "", "<unknown>   Warning   NodeNotReady   node/worker-2   Node worker-2 status is now: NodeNotReady", swant{
 		format: FormatKubectlEvents, quality: event.TimeNone, priority: 4, message: "Node worker-2 status is now: NodeNotReady",
 		fields: kvs("last_seen", "<unknown>", "type", "Warning", "reason", "NodeNotReady", "object", "node/worker-2")}},
+	{"kubectl get events before 1.8", "", "13m        13m         1         nginx-deployment-3392909933-1tfwp   Pod          spec.containers{nginx}            Normal    Pulled              {kubelet kubernetes-minion-group-kcbf}   Successfully pulled image \"nginx\"", swant{
+		format: FormatKubectlEvents, quality: event.TimeNone, host: "kubernetes-minion-group-kcbf", program: "kubelet", priority: 6,
+		message: "Successfully pulled image \"nginx\"",
+		fields:  kvs("last_seen", "13m", "first_seen", "13m", "count", "1", "type", "Normal", "reason", "Pulled", "object", "Pod/nginx-deployment-3392909933-1tfwp")}},
+	{"kubectl get events before 1.8, no subobject", "", "13m        13m         1         nginx-deployment-3392909933-1tfwp   Pod                                            Normal    Scheduled           {default-scheduler }                     Successfully assigned nginx-deployment-3392909933-1tfwp to kubernetes-minion-group-kcbf", swant{
+		format: FormatKubectlEvents, quality: event.TimeNone, program: "default-scheduler", priority: 6,
+		message: "Successfully assigned nginx-deployment-3392909933-1tfwp to kubernetes-minion-group-kcbf",
+		fields:  kvs("last_seen", "13m", "first_seen", "13m", "count", "1", "type", "Normal", "reason", "Scheduled", "object", "Pod/nginx-deployment-3392909933-1tfwp")}},
 	{"kubectl describe row", "", "  Warning  BackOff    5s (x3 over 30s)   kubelet            Back-off restarting failed container", swant{
 		format: FormatKubectlDescribe, quality: event.TimeNone, program: "kubelet", priority: 4,
 		message: "Back-off restarting failed container",
@@ -180,6 +188,7 @@ var appCases = []struct {
 		message: "Memory cgroup out of memory: Killed process 4121 (java)",
 		fields:  kvs("age", "12m", "type", "Warning", "reason", "OOMKilling")}},
 	{"kubectl header", "", "LAST SEEN   TYPE      REASON             OBJECT                     MESSAGE", swant{kind: KindBanner, format: FormatKubectlEvents, priority: noPrio}},
+	{"kubectl header before 1.8", "", "LASTSEEN   FIRSTSEEN   COUNT     NAME        KIND      SUBOBJECT   TYPE      REASON       SOURCE            MESSAGE", swant{kind: KindBanner, format: FormatKubectlEvents, priority: noPrio}},
 	{"kubectl -A header", "", "NAMESPACE     LAST SEEN   TYPE      REASON   OBJECT   MESSAGE", swant{kind: KindBanner, format: FormatKubectlEvents, priority: noPrio}},
 	{"describe header", "", "  Type     Reason     Age                From               Message", swant{kind: KindBanner, format: FormatKubectlDescribe, priority: noPrio}},
 	{"describe rule", "", "  ----     ------     ----               ----               -------", swant{kind: KindBanner, format: FormatKubectlDescribe, priority: noPrio}},

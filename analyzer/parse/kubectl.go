@@ -44,6 +44,9 @@ func parseKubectlEvents(line []byte, ev *event.Event) (Kind, bool) {
 	if !isAge(age) {
 		return KindEntry, false
 	}
+	if namespace == nil && ageStart(rest) {
+		return parseKubectlEventsOld(age, rest, ev)
+	}
 	typ, rest := cutColumn(rest)
 	pri, ok := eventType(typ)
 	if !ok {
@@ -78,7 +81,7 @@ func parseKubectlEvents(line []byte, ev *event.Event) (Kind, bool) {
 // their indentation is off).
 func kubectlHeader(line []byte) bool {
 	switch {
-	case startsWith(line, "LAST SEEN "), startsWith(line, "NAMESPACE "):
+	case startsWith(line, "LAST SEEN "), startsWith(line, "NAMESPACE "), startsWith(line, "LASTSEEN "):
 		return bytes.Contains(line, []byte(" REASON ")) && bytes.Contains(line, []byte(" MESSAGE"))
 	}
 	t := line
@@ -225,8 +228,62 @@ func ageStart(b []byte) bool {
 // file of them sniffs as a log).
 func kubectlBanner(line []byte, ev *event.Event) Kind {
 	ev.Source.Format = FormatKubectlDescribe
-	if startsWith(line, "LAST SEEN ") || startsWith(line, "NAMESPACE ") {
+	if startsWith(line, "LAST SEEN ") || startsWith(line, "NAMESPACE ") || startsWith(line, "LASTSEEN ") {
 		ev.Source.Format = FormatKubectlEvents
 	}
 	return KindBanner
+}
+
+// parseKubectlEventsOld parses a row of `kubectl get events` before
+// kubectl 1.8, whose columns were LASTSEEN FIRSTSEEN COUNT NAME KIND
+// SUBOBJECT TYPE REASON SOURCE MESSAGE:
+//
+//	13m   13m   1   nginx-3392909933-1tfwp   Pod   spec.containers{nginx}   Normal   Pulled   {kubelet node-1}   Successfully pulled image "nginx"
+//
+// The SUBOBJECT column may be empty. The source ("{kubelet node-1}")
+// gives the program and the host. lastSeen is read; rest starts at
+// FIRSTSEEN.
+func parseKubectlEventsOld(lastSeen, rest []byte, ev *event.Event) (Kind, bool) {
+	firstSeen, rest := cutColumn(rest)
+	count, rest := cutColumn(rest)
+	name, rest := cutColumn(rest)
+	kind, rest := cutColumn(rest)
+	if !isAge(firstSeen) || len(count) == 0 || len(name) == 0 || !isReason(kind) {
+		return KindEntry, false
+	}
+	if _, ok := atoiN(count); !ok {
+		return KindEntry, false
+	}
+	typ, rest := cutColumn(rest)
+	pri, ok := eventType(typ)
+	if !ok { // a SUBOBJECT came first
+		typ, rest = cutColumn(rest)
+		if pri, ok = eventType(typ); !ok {
+			return KindEntry, false
+		}
+	}
+	reason, rest := cutColumn(rest)
+	source, msg := cutColumn(rest)
+	if !isReason(reason) || len(source) < 2 || source[0] != '{' || source[len(source)-1] != '}' {
+		return KindEntry, false
+	}
+	prog, node := cutSpace(bytes.TrimSpace(source[1 : len(source)-1]))
+	ev.TimeQuality = event.TimeNone
+	ev.Priority = pri
+	if len(prog) > 0 {
+		ev.Program = internProgram(prog)
+	}
+	if len(node) > 0 {
+		ev.Host = toValidString(node)
+	}
+	ev.Message = toValidString(msg)
+	ev.Source.Format = FormatKubectlEvents
+	ev.Fields = append(ev.Fields,
+		event.Field{Key: "last_seen", Value: toValidString(lastSeen)},
+		event.Field{Key: "first_seen", Value: toValidString(firstSeen)},
+		event.Field{Key: "count", Value: toValidString(count)},
+		event.Field{Key: "type", Value: toValidString(typ)},
+		event.Field{Key: "reason", Value: toValidString(reason)},
+		event.Field{Key: "object", Value: toValidString(kind) + "/" + toValidString(name)})
+	return KindEntry, true
 }
