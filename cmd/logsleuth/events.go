@@ -178,7 +178,7 @@ func writeStats(w io.Writer, sources []ingest.SourceStats, loc *time.Location, e
 		len(sources), events, bytes, secs, mbps, eps)
 	if dups > 0 {
 		// Counted in events above, not printed.
-		fmt.Fprintf(w, "; %d duplicates (syslog and journal) dropped", dups)
+		fmt.Fprintf(w, "; %d duplicates (the same line from another source: syslog, journal, journalctl text) dropped", dups)
 	}
 	fmt.Fprintln(w)
 }
