@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -393,5 +395,56 @@ func TestExportEntryCap(t *testing.T) {
 	}
 	if grew > 160<<20 {
 		t.Errorf("peak RSS grew by %d MiB reading a 320 MiB entry, want under 160", grew>>20)
+	}
+}
+
+// TestManySmallFiles: a directory of many small files is read in full
+// under a low open-files limit (item 11: 100k files, 52,048 unread):
+// inputs are opened a bounded number at a time, each read to its end
+// and closed while the rest wait; goroutines stay bounded too.
+func TestManySmallFiles(t *testing.T) {
+	const files = 3000
+	dir := t.TempDir()
+	for i := range files {
+		line := fmt.Sprintf("2025-03-02T10:%02d:%02dZ app-%d CRON[%d]: (root) CMD (run-parts /etc/cron.hourly)\n", i/60%60, i%60, i, 1000+i)
+		writeFile(t, dir, fmt.Sprintf("host-%04d.log", i), []byte(line))
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Skip(err)
+	}
+	low := lim
+	low.Cur = 256
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Skip(err)
+	}
+	defer syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	var peak atomic.Int64
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+				if n := int64(runtime.NumGoroutine()); n > peak.Load() {
+					peak.Store(n)
+				}
+			}
+		}
+	}()
+	r := run(t, Options{Paths: []string{dir}})
+	close(stop)
+	if len(r.sources) != files || len(r.events) != files {
+		t.Errorf("%d sources, %d events of %d files", len(r.sources), len(r.events), files)
+	}
+	for i, w := range r.warnings {
+		if i < 3 {
+			t.Errorf("warning: %v", w)
+		}
+	}
+	t.Logf("peak goroutines %d", peak.Load())
+	if peak.Load() > 500 {
+		t.Errorf("%d goroutines at once for %d files", peak.Load(), files)
 	}
 }

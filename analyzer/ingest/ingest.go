@@ -126,6 +126,7 @@ type Stream struct {
 	workers int
 	bs      int // block size of each source
 	jobs    chan *chunk
+	slots   chan struct{} // one per input reading (maxActive)
 
 	inputs   []*input
 	readable atomic.Bool
@@ -145,6 +146,13 @@ type Stream struct {
 	err     error
 	closed  bool
 }
+
+// maxActive bounds the inputs read at once (see Open).
+const maxActive = 32
+
+// srcBatches is how many batches a source hands the merge ahead: a
+// small file's two (its lines, then the Assembler's last entry).
+const srcBatches = 2
 
 // readBudget bounds the raw bytes all sources hold in flight; the block
 // size shrinks when many sources are open at once.
@@ -200,13 +208,29 @@ func Open(ctx context.Context, opts Options) (*Stream, error) {
 			worker(s.jobs, opts.Screen, opts.JudgeError)
 		}()
 	}
-	for _, in := range s.inputs {
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.runInput(in)
-		}()
-	}
+	// Inputs start one after another, at most maxActive reading at once
+	// (open files, goroutines): an input holds its slot until it has
+	// been read, or until its source waits for the merge (parked), so
+	// a directory of 100k small files is read in full, never all open.
+	s.slots = make(chan struct{}, maxActive)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for _, in := range s.inputs {
+			select {
+			case s.slots <- struct{}{}:
+			case <-s.done:
+				return
+			}
+			in.release = sync.OnceFunc(func() { <-s.slots })
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				defer in.release()
+				s.runInput(in)
+			}()
+		}
+	}()
 	// The workers stop once no input can send them work.
 	go func() {
 		s.wg.Wait()

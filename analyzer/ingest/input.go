@@ -36,6 +36,9 @@ type input struct {
 	bundle  *bundleFacts
 	// published: ready was closed (by the goroutine reading the input).
 	published bool
+	// release gives the input's reading slot back (Open); its sources
+	// call it when they wait for the merge (parked).
+	release func()
 }
 
 // walkStats counts what a directory walk skipped.

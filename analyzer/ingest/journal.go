@@ -370,7 +370,7 @@ func (f *jfile) next(done <-chan struct{}) bool {
 // runJournal reads one journal input as one source.
 func (s *Stream) runJournal(in *input) {
 	sp := in.journal
-	src := &source{stats: SourceStats{Path: in.name}, ch: make(chan *batch, 1), journal: true}
+	src := &source{stats: SourceStats{Path: in.name}, ch: make(chan *batch, srcBatches), journal: true, park: in.release}
 	in.srcs = []*source{src}
 	close(in.ready)
 	defer close(src.ch)

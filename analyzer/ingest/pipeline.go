@@ -255,6 +255,9 @@ type source struct {
 	stats SourceStats
 	rank  int
 	ch    chan *batch // finished batches in file order; closed at the end
+	// park, when set, is called when the source waits for the merge:
+	// it gives its input's reading slot back (input.release).
+	park func()
 	// journal marks a native journal source (for duplicate detection).
 	journal bool
 	// dedupe is the source's kind for duplicate detection (dedupe.go).
@@ -664,6 +667,16 @@ func (run *srcRun) assemble() {
 // merge, or drop it once the stream was stopped.
 func (s *Stream) sendTo(src *source) func(*batch) bool {
 	return func(b *batch) bool {
+		select {
+		case src.ch <- b:
+			return true
+		default:
+		}
+		// The merge has enough of this source for now: another input
+		// may read meanwhile.
+		if src.park != nil {
+			src.park()
+		}
 		select {
 		case src.ch <- b:
 			return true

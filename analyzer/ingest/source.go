@@ -77,7 +77,9 @@ func (s *Stream) runInput(in *input) {
 	if d.compr == "" && file != nil {
 		facts.tail, facts.size = file, size
 	}
-	src := &source{stats: SourceStats{Path: in.name}, ch: make(chan *batch, 1)}
+	// A small file's batches fit the channel: it is read to its end and
+	// closed before the merge starts (Open's slots).
+	src := &source{stats: SourceStats{Path: in.name}, ch: make(chan *batch, srcBatches), park: in.release}
 	// Before the source is published: Stream.start reads it.
 	format, _ := parse.Sniff(d.head)
 	src.dedupe = dedupeClassOf(in.name, format, in.command)
@@ -239,7 +241,7 @@ func (s *Stream) readArchive(in *input, d *decoded, stdin bool) {
 	}
 	srcs := make([]*source, len(members))
 	for i, m := range members {
-		m.src = &source{stats: SourceStats{Path: m.name}, ch: make(chan *batch, 1)}
+		m.src = &source{stats: SourceStats{Path: m.name}, ch: make(chan *batch, srcBatches), park: in.release}
 		m.src.dedupe = dedupeClassOf(m.member, m.format, m.command)
 		srcs[i] = m.src
 	}
