@@ -157,3 +157,21 @@ func TestBuiltinsHaveAClass(t *testing.T) {
 		t.Fatal(w)
 	}
 }
+
+// Every event of a built-in signature narrows the prefilter by a literal,
+// program, unit or kind: one matcher that lets every event through makes
+// every line of every log a candidate, and the whole library as slow as
+// its loosest signature (an any: mixing a unit and a program did, once).
+func TestBuiltinEventsNarrowThePrefilter(t *testing.T) {
+	sigs, err := signature.LoadFS(FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sigs {
+		for _, e := range s.Events {
+			if e.Matcher.Requirement().Any() {
+				t.Errorf("%s: event %s lets every event through the prefilter: give it a message literal, program, unit or kind", s.ID, e.Name)
+			}
+		}
+	}
+}

@@ -34,34 +34,32 @@ func newPrefilter(defs []defRef) *prefilter {
 	var dict []string
 	for i, d := range defs {
 		r := d.def.Matcher.Requirement()
-		switch {
-		case r.Literals != nil:
-			for _, l := range r.Literals {
-				j, ok := litIndex[l]
-				if !ok {
-					j = len(dict)
-					litIndex[l] = j
-					dict = append(dict, l)
-					p.byLiteral = append(p.byLiteral, nil)
-				}
-				p.byLiteral[j] = append(p.byLiteral[j], i)
-			}
-		case r.Programs != nil:
-			for _, v := range r.Programs {
-				p.byProgram[v] = append(p.byProgram[v], i)
-			}
-		case r.Units != nil:
-			for _, v := range r.Units {
-				p.byUnit[v] = append(p.byUnit[v], i)
-			}
-		case r.Kinds != nil:
-			for _, k := range r.Kinds {
-				if int(k) < len(p.byKind) {
-					p.byKind[k] = append(p.byKind[k], i)
-				}
-			}
-		default:
+		// A def is offered by every key its requirement names (several
+		// for an any: narrowed by different keys); seen offers it once.
+		if r.Any() {
 			p.always = append(p.always, i)
+			continue
+		}
+		for _, l := range r.Literals {
+			j, ok := litIndex[l]
+			if !ok {
+				j = len(dict)
+				litIndex[l] = j
+				dict = append(dict, l)
+				p.byLiteral = append(p.byLiteral, nil)
+			}
+			p.byLiteral[j] = append(p.byLiteral[j], i)
+		}
+		for _, v := range r.Programs {
+			p.byProgram[v] = append(p.byProgram[v], i)
+		}
+		for _, v := range r.Units {
+			p.byUnit[v] = append(p.byUnit[v], i)
+		}
+		for _, k := range r.Kinds {
+			if int(k) < len(p.byKind) {
+				p.byKind[k] = append(p.byKind[k], i)
+			}
 		}
 	}
 	p.noUnit = p.byUnit[""]

@@ -14,9 +14,12 @@ const minLiteral = 3
 // Requirement is what an event must have for a matcher to possibly match
 // (DESIGN §8): its message contains one of Literals, or its program is
 // one of Programs, or its unit one of Units, or its kind is one of Kinds
-// (never KindLog: most events are logs). At most one of the four is set;
-// none set means every event is a candidate. A Requirement may let
-// through events the matcher rejects, never the reverse.
+// (never KindLog: most events are logs). An event that satisfies any of
+// the four that are set is a candidate; usually one is set, several when
+// the branches of an `any:` are narrowed by different keys (a unit in
+// one branch, a program or a literal in another). None set means every
+// event is a candidate. A Requirement may let through events the
+// matcher rejects, never the reverse.
 type Requirement struct {
 	Literals []string
 	Programs []string
@@ -46,25 +49,35 @@ func (m *Matcher) Requirement() Requirement {
 // score ranks requirements by selectivity: a kind other than log (state
 // and command events are a handful per input), then message literals
 // (longer ones hit fewer lines), programs, units.
+//
+// A union of several keys is as selective as its weakest part.
 func (r Requirement) score() int {
-	switch {
-	case r.Kinds != nil:
-		return 1000
-	case r.Literals != nil:
-		return 10 + minLen(r.Literals)
-	case r.Programs != nil:
-		return 5
-	case r.Units != nil:
-		return 4
+	s := 0
+	take := func(v int) {
+		if s == 0 || v < s {
+			s = v
+		}
 	}
-	return 0
+	if r.Kinds != nil {
+		take(1000)
+	}
+	if r.Literals != nil {
+		take(10 + minLen(r.Literals))
+	}
+	if r.Programs != nil {
+		take(5)
+	}
+	if r.Units != nil {
+		take(4)
+	}
+	return s
 }
 
 // requirements returns the best requirement of each kind the matcher
 // has: at most one with Literals, one with Programs, one with Units, one
 // with Kinds.
 func (m *Matcher) requirements() []Requirement {
-	var lits, progs, units, kinds Requirement
+	var lits, progs, units, kinds, mixed Requirement
 	keep := func(dst *Requirement, r Requirement) {
 		if r.score() > dst.score() {
 			*dst = r
@@ -126,14 +139,49 @@ func (m *Matcher) requirements() []Requirement {
 		if okU {
 			keep(&units, Requirement{Units: dedupe(bu)})
 		}
+		if !okL && !okP && !okU && !okK {
+			keep(&mixed, anyUnion(m.Any))
+		}
 	}
 	var out []Requirement
-	for _, r := range []Requirement{lits, progs, units, kinds} {
+	for _, r := range []Requirement{lits, progs, units, kinds, mixed} {
 		if !r.Any() {
 			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// anyUnion is the requirement of an `any:` whose branches are narrowed by
+// different keys: each branch's own best requirement, all of them
+// together (an event is a candidate when it satisfies one). A branch
+// that lets every event through makes the union do so too.
+func anyUnion(branches []*Matcher) Requirement {
+	var u Requirement
+	for i := range branches {
+		r := branches[i].Requirement()
+		if r.Any() {
+			return Requirement{}
+		}
+		u.Literals = append(u.Literals, r.Literals...)
+		u.Programs = append(u.Programs, r.Programs...)
+		u.Units = append(u.Units, r.Units...)
+		u.Kinds = append(u.Kinds, r.Kinds...)
+	}
+	if u.Literals != nil {
+		u.Literals = dedupe(u.Literals)
+	}
+	if u.Programs != nil {
+		u.Programs = dedupe(u.Programs)
+	}
+	if u.Units != nil {
+		u.Units = dedupe(u.Units)
+	}
+	if u.Kinds != nil {
+		slices.Sort(u.Kinds)
+		u.Kinds = slices.Compact(u.Kinds)
+	}
+	return u
 }
 
 // dedupe drops repeated strings, keeping the first of each.

@@ -35,7 +35,13 @@ func TestRequirement(t *testing.T) {
 		{`{program|re: '^kube.*$'}`, Requirement{}},
 		{`{any: [{message|contains: "PLEG is not healthy"}, {message|contains: "container runtime is down"}]}`,
 			Requirement{Literals: []string{"PLEG is not healthy", "container runtime is down"}}},
-		{`{any: [{message|contains: "PLEG is not healthy"}, {unit: kubelet.service}]}`, Requirement{}},
+		// Branches narrowed by different keys: a candidate by any of them.
+		{`{any: [{message|contains: "PLEG is not healthy"}, {unit: kubelet.service}]}`,
+			Requirement{Literals: []string{"PLEG is not healthy"}, Units: []string{"kubelet.service"}}},
+		{`{any: [{unit: apt-daily-upgrade.service, lifecycle: started}, {program: systemd, message|re: '^Mounted Mount unit for (?P<snap>microk8s|docker), revision'}]}`,
+			Requirement{Literals: []string{"Mounted Mount unit for microk8s, revision", "Mounted Mount unit for docker, revision"}, Units: []string{"apt-daily-upgrade.service"}}},
+		// A branch that lets every event through lets the whole any: do so.
+		{`{any: [{unit: a.service}, {lifecycle: failed}]}`, Requirement{}},
 		{`{message|contains: [ab, "long enough"]}`, Requirement{}},
 		// An any: is narrowed by a kind every branch has, even when a
 		// branch prefers another kind for itself.
@@ -44,7 +50,8 @@ func TestRequirement(t *testing.T) {
 		{`{any: [{program: [dpkg, apt]}, {program: apt}]}`, Requirement{Programs: []string{"dpkg", "apt"}}},
 		{`{any: [{unit: a.service}, {unit: b.service, message|contains: "long enough"}]}`,
 			Requirement{Units: []string{"a.service", "b.service"}}},
-		{`{any: [{program: dpkg}, {message|contains: "long enough"}]}`, Requirement{}},
+		{`{any: [{program: dpkg}, {message|contains: "long enough"}]}`,
+			Requirement{Literals: []string{"long enough"}, Programs: []string{"dpkg"}}},
 		{`{program: sshd, any: [{message|contains: "Failed password"}, {message|contains: "Invalid user"}]}`,
 			Requirement{Literals: []string{"Failed password", "Invalid user"}}},
 		{`{program: sshd, any: [{message|contains: "Failed password"}, {fields.x: y}]}`, Requirement{Programs: []string{"sshd"}}},

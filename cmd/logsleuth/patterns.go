@@ -158,20 +158,6 @@ pattern file for rg -F -f, to compare speeds).`,
 			for _, s := range sigs {
 				for _, e := range s.Events {
 					r := e.Matcher.Requirement()
-					key, vals := "(every event)", []string(nil)
-					switch {
-					case r.Literals != nil:
-						key, vals = "message", r.Literals
-					case r.Programs != nil:
-						key, vals = "program", r.Programs
-					case r.Units != nil:
-						key, vals = "unit", r.Units
-					case r.Kinds != nil:
-						key = "kind"
-						for _, k := range r.Kinds {
-							vals = append(vals, k.String())
-						}
-					}
 					if plain {
 						for _, l := range r.Literals {
 							if !seen[l] {
@@ -181,7 +167,32 @@ pattern file for rg -F -f, to compare speeds).`,
 						}
 						continue
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safeText(s.ID), safeText(e.Name), key, safeText(strings.Join(quoteAll(vals), " ")))
+					// One row per key; an any: narrowed by different
+					// keys has several, any of which makes a candidate.
+					rows := 0
+					row := func(key string, vals []string) {
+						rows++
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safeText(s.ID), safeText(e.Name), key, safeText(strings.Join(quoteAll(vals), " ")))
+					}
+					if r.Literals != nil {
+						row("message", r.Literals)
+					}
+					if r.Programs != nil {
+						row("program", r.Programs)
+					}
+					if r.Units != nil {
+						row("unit", r.Units)
+					}
+					if r.Kinds != nil {
+						var kinds []string
+						for _, k := range r.Kinds {
+							kinds = append(kinds, k.String())
+						}
+						row("kind", kinds)
+					}
+					if rows == 0 {
+						row("(every event)", nil)
+					}
 				}
 			}
 			return tw.Flush()
