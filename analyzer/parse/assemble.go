@@ -438,19 +438,24 @@ func (a *Assembler) flushPending(out []event.Event) []event.Event {
 // inferred year, e.g. "year_inferred from gzip header".
 func (a *Assembler) TimeQuality() string {
 	c := a.qualityCounts
+	q := "unknown"
 	switch {
 	case c[event.TimeYearInferred] > 0:
-		return "year_inferred from " + a.provenanceOrDefault()
+		q = "year_inferred from " + a.provenanceOrDefault()
 	case c[event.TimeZoneAssumed] > 0:
-		return "zone_assumed (" + a.cfg.Location.String() + ")"
+		q = "zone_assumed (" + a.cfg.Location.String() + ")"
 	case c[event.TimeExact] > 0:
-		return "exact"
+		q = "exact"
 	case c[event.TimeInherited] > 0:
-		return "inherited"
+		q = "inherited"
 	case c[event.TimeNone] > 0:
 		return "none"
 	}
-	return "unknown"
+	if n := c[event.TimeNone]; n > 0 {
+		// A paste: some lines had their stamps cut.
+		q += ", " + strconv.FormatInt(n, 10) + " without a time"
+	}
+	return q
 }
 
 func (a *Assembler) provenanceOrDefault() string {

@@ -360,3 +360,22 @@ func TestJoinedCap(t *testing.T) {
 		t.Errorf("warnings: %v", ws.List())
 	}
 }
+
+// Coverage says how many of a source's events have no time.
+func TestTimeQualityCountsNone(t *testing.T) {
+	a := NewAssembler(AssemblerConfig{Location: time.UTC})
+	o := &Options{Location: time.UTC, Year: 2021}
+	var p Parser
+	var out []event.Event
+	for i, l := range []string{"2021-07-28T06:20:24Z web-3 systemd[1]: Stopping Docker Application Container Engine...",
+		"systemd[1]: Stopped Docker Application Container Engine.", "$ docker ps"} {
+		ps := Parsed{Line: int64(i + 1)}
+		ps.Event.Reset()
+		ps.Kind = p.ParseLine([]byte(l), o, &ps.Event)
+		out = a.Add(out, &ps)
+	}
+	a.Flush(out)
+	if got, want := a.TimeQuality(), "exact, 2 without a time"; got != want {
+		t.Errorf("TimeQuality() = %q, want %q", got, want)
+	}
+}
