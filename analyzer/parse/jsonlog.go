@@ -50,48 +50,33 @@ func parseJSONLine(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 // a signature looks for may sit in any key (Traefik puts "client version
 // 1.24 is too old" in "error", not in "msg").
 func parseAppJSON(line []byte, o *Options, ev *event.Event) {
-	if unwrapSyslog(line, o, ev) {
-		return
-	}
 	ev.Message = toValidString(bytes.TrimSpace(line))
 	ev.Source.Format = FormatJSONLine
-	addJSONFields(line, o.Location, ev, true, nil)
+	if wrapped, at := addJSONFields(line, o.Location, ev, true); wrapped != nil {
+		unwrapSyslog(wrapped, at, o, ev)
+	}
 }
 
-// unwrapSyslog parses a JSON line whose "message" or "msg" is a whole
-// syslog line, as log shippers and multiplexers write them
-// ({"timestamp":"...","message":"Nov  3 09:23:38 veridian automount[7998]: ..."}):
-// the event is the inner line's (its time, program, PID, message and
-// format), with the wrapper's other members as fields. The wrapper's
-// level, host and, for a year-less inner stamp, year win: the inner time
-// is when it happened, the wrapper's usually when it was collected. ev is
-// only written when it reports true.
-func unwrapSyslog(line []byte, o *Options, ev *event.Event) bool {
-	var obj jsonObject
-	obj.reset(line)
-	var key, raw []byte
-	for obj.next() {
-		switch v := obj.val; string(obj.key) {
-		case "message", "msg":
-			if len(v) > 17 && v[0] == '"' && syslogStart(v[1:]) {
-				key, raw = obj.key, v
-			}
-		}
-	}
-	if raw == nil {
-		return false
-	}
-	inner := jsonText(raw)
+// unwrapSyslog reads the JSON string wrapped, the value of the member
+// "message" or "msg" that addJSONFields stored as ev.Fields[at], as a
+// syslog line: log shippers and multiplexers wrap whole lines
+// ({"timestamp":"...","message":"Nov  3 09:23:38 veridian automount[7998]: ..."}).
+// When it is one, with a tag, the event becomes the inner line's (its
+// time, program, PID, message and format) and the wrapper's other members
+// stay fields. The wrapper's level, host and, for a year-less inner
+// stamp, year win: the inner time is when it happened, the wrapper's
+// usually when it was collected.
+func unwrapSyslog(wrapped []byte, at int, o *Options, ev *event.Event) {
+	inner := jsonText(wrapped)
 	if bytes.IndexByte(inner, '\\') >= 0 {
 		inner = appendUnescaped(nil, inner)
 	}
 	var in event.Event
 	in.Reset()
 	if _, ok := parseSyslogFamily(inner, o, &in); !ok || in.Program == "" {
-		return false
+		return
 	}
-	addJSONFields(line, o.Location, ev, true, key)
-	wrapperTime := ev.Time
+	ev.Fields = append(ev.Fields[:at], ev.Fields[at+1:]...)
 	if wrapperHost, ok := ev.Field("host"); ok && wrapperHost != "" {
 		ev.Host = wrapperHost
 	} else if wrapperHost, ok := ev.Field("hostname"); ok && wrapperHost != "" {
@@ -106,12 +91,11 @@ func unwrapSyslog(line []byte, o *Options, ev *event.Event) bool {
 	ev.Fields = append(ev.Fields, in.Fields...)
 	ev.Source.Format = in.Source.Format
 	switch {
-	case in.TimeQuality == event.TimeYearInferred && !wrapperTime.IsZero():
-		ev.Time, ev.TimeQuality = nearestYear(in.Time, wrapperTime, o.Location), event.TimeZoneAssumed
+	case in.TimeQuality == event.TimeYearInferred && !ev.Time.IsZero():
+		ev.Time, ev.TimeQuality = nearestYear(in.Time, ev.Time, o.Location), event.TimeZoneAssumed
 	case in.TimeQuality != event.TimeUnknown:
 		ev.Time, ev.TimeQuality = in.Time, in.TimeQuality
 	}
-	return true
 }
 
 // syslogStart reports whether b starts the way a syslog line does: an
@@ -153,8 +137,9 @@ func absDuration(d time.Duration) time.Duration {
 // addJSONFields adds the top-level members of the object in line as
 // fields (strings decoded, other scalars as written, nested values as
 // their JSON text, nulls dropped) and reads time and level from them.
-// The member named skip, when not nil, is left out.
-func addJSONFields(line []byte, loc *time.Location, ev *event.Event, setTime bool, skip []byte) {
+// It returns the raw value of a "message" or "msg" member that starts
+// like a syslog line, and the index of its field (for unwrapSyslog).
+func addJSONFields(line []byte, loc *time.Location, ev *event.Event, setTime bool) (wrapped []byte, at int) {
 	var obj jsonObject
 	obj.reset(line)
 	for obj.next() {
@@ -162,10 +147,11 @@ func addJSONFields(line []byte, loc *time.Location, ev *event.Event, setTime boo
 		if len(k) == 0 || v[0] == 'n' { // no name, or null
 			continue
 		}
-		if skip != nil && string(k) == string(skip) {
-			continue
-		}
 		switch string(k) {
+		case "message", "msg":
+			if len(v) > 17 && v[0] == '"' && syslogStart(v[1:]) {
+				wrapped, at = v, len(ev.Fields)
+			}
 		case "time", "ts", "timestamp", "@timestamp":
 			if setTime && ev.TimeQuality == event.TimeUnknown {
 				if t, q, ok := parseTimeValue(jsonText(v), loc); ok {
@@ -181,6 +167,7 @@ func addJSONFields(line []byte, loc *time.Location, ev *event.Event, setTime boo
 		}
 		ev.Fields = append(ev.Fields, event.Field{Key: jsonKey(k), Value: jsonString(v)})
 	}
+	return wrapped, at
 }
 
 func jsonKey(k []byte) string {

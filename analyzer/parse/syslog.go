@@ -183,38 +183,17 @@ func parseMonthDay(line []byte, p int, m time.Month, localized bool, o *Options,
 	if p >= len(line) || line[p] != ' ' || day < 1 || day > daysIn(m, 2000) {
 		return false
 	}
-	// "Mar  7 2008 19:06:53": a year before the clock (Cisco IOS with
-	// "service timestamps log datetime year", received by rsyslog).
-	year := 0
-	if p+5 < len(line) && line[p+3] != ':' && line[p+5] == ' ' {
-		y, ok := num4(line, p+1)
-		if !ok || y == 0 || day > daysIn(m, y) {
-			return false
-		}
-		year, p = y, p+5
+	c, end, ok := readClock(line, p+1, '.')
+	if !ok {
+		return parseYearClock(line, p, m, day, o, h)
 	}
-	c, p, ok := readClock(line, p+1, '.')
+	p = end
+	tail, ok := clockTail(line, p)
 	if !ok {
 		return false
 	}
-	// The tail starts at the space after the clock. BSD syslogd and macOS
-	// write their own lines with a colon after the clock and no host
-	// ("Feb 29 01:15:43: --- last message repeated 5 times ---"), as do
-	// some senders rsyslog accepts ("Mar  7 19:06:53: host tag: msg").
-	tail := p
-	if p < len(line) && line[p] != ' ' {
-		if line[p] != ':' || (p+1 < len(line) && line[p+1] != ' ') {
-			return false
-		}
-		tail = p + 1
-	}
+	h.t = localTime(provisionalYear(o.Year, m, day), m, day, c.h, c.m, c.s, c.ns, o.Location)
 	h.q = event.TimeYearInferred
-	if year != 0 {
-		h.t = localTime(year, m, day, c.h, c.m, c.s, c.ns, o.Location)
-		h.q = event.TimeZoneAssumed
-	} else {
-		h.t = localTime(provisionalYear(o.Year, m, day), m, day, c.h, c.m, c.s, c.ns, o.Location)
-	}
 	switch {
 	case c.frac:
 		h.format = FormatJournalShortPrecise
@@ -224,12 +203,62 @@ func parseMonthDay(line []byte, p int, m time.Month, localized bool, o *Options,
 		h.format = FormatRFC3164
 		h.rsyslog = true
 	}
-	if year == 0 {
-		// The Parser's stamp cache holds year-less stamps only.
-		h.stampEnd = p
+	h.stampEnd = p
+	if tail != p {
+		colonTail(line, tail, h)
+	} else {
+		parseTail(line, p, false, h)
+	}
+	return true
+}
+
+// clockTail returns where the tail starts after a clock that ends at p: at
+// the space after it, or after a colon. BSD syslogd and macOS write their
+// own lines with a colon after the clock and no host ("Feb 29 01:15:43:
+// --- last message repeated 5 times ---"), as do some senders rsyslog
+// accepts ("Mar  7 19:06:53: host tag: msg").
+func clockTail(line []byte, p int) (int, bool) {
+	if p >= len(line) || line[p] == ' ' {
+		return p, true
+	}
+	if line[p] != ':' || (p+1 < len(line) && line[p+1] != ' ') {
+		return p, false
+	}
+	return p + 1, true
+}
+
+// parseYearClock reads "YYYY HH:MM:SS" after a month and day, the space
+// before the year at p: "Mar  7 2008 19:06:53" (Cisco IOS with "service
+// timestamps log datetime year", received by rsyslog). The year is the
+// line's own: the time is only zone-assumed.
+func parseYearClock(line []byte, p int, m time.Month, day int, o *Options, h *header) bool {
+	y, ok := num4(line, p+1)
+	if !ok || y == 0 || p+5 >= len(line) || line[p+5] != ' ' || day > daysIn(m, y) {
+		return false
+	}
+	c, p, ok := readClock(line, p+6, '.')
+	if !ok {
+		return false
+	}
+	tail, ok := clockTail(line, p)
+	if !ok {
+		return false
+	}
+	h.t, h.q = localTime(y, m, day, c.h, c.m, c.s, c.ns, o.Location), event.TimeZoneAssumed
+	h.format, h.rsyslog = FormatRFC3164, true
+	colonTail(line, tail, h)
+	return true
+}
+
+// colonTail reads the tail after a clock and its colon, at tail: a
+// syslogd's own "--- ... ---" line has no host (and no hostname starts
+// with '-'); anything else is an ordinary tail.
+func colonTail(line []byte, tail int, h *header) {
+	if tail+1 < len(line) && line[tail+1] == '-' {
+		h.msg = line[tail+1:]
+		return
 	}
 	parseTail(line, tail, false, h)
-	return true
 }
 
 // sameStamp returns p's cached stamp when line starts with it, followed by
@@ -374,14 +403,14 @@ func parseTail(line []byte, p int, strict bool, h *header) bool {
 				q++
 			}
 			if t, ok := scanTag(rest[q:], strict, !strict); ok {
-				if pri, ok := severityWord(host); ok {
-					if h.pri == event.NoPriority {
-						h.pri = pri
-					}
-				} else {
-					h.host = host
+				h.host = host
+				if host[0]-'A' <= 'Z'-'A' { // upper case: mostly no hostname
+					h.severityHost()
 				}
 				h.setTag(rest[q:], t)
+				if t.hasLevel {
+					h.macLevel(rest[q : q+t.msg])
+				}
 				return true
 			}
 			if !strict && versionTag(rest[q:], h) {
@@ -415,10 +444,29 @@ func (h *header) setTag(b []byte, t tag) {
 	h.pid = t.pid
 	h.msg = b[t.msg:]
 	h.tagged = true
-	if t.levelEnd > 0 && h.pri == event.NoPriority {
-		if pri, ok := levelPriority(b[t.levelStart:t.levelEnd]); ok {
-			h.pri = pri
-		}
+}
+
+// severityHost reads h.host as the severity word ChromeOS writes where
+// others write the hostname ("... INFO periodic_scheduler[13707]: ..."):
+// the priority, unless a PRI gave one, and no host.
+func (h *header) severityHost() {
+	b := h.host
+	if len(b) < 3 || len(b) > 8 || !isLevelWord(b) {
+		return
+	}
+	if pri, ok := levelPriority(b); ok && h.pri == event.NoPriority {
+		h.pri = pri
+	}
+	h.host = nil
+}
+
+// macLevel reads the macOS level in tag, the tag up to its message
+// ("configd[77] <Notice>: "), as the priority, unless a PRI gave one.
+func (h *header) macLevel(tag []byte) {
+	end := bytes.LastIndexByte(tag, '>')
+	start := bytes.LastIndexByte(tag[:end], '<') + 1
+	if pri, ok := levelPriority(tag[start:end]); ok && h.pri == event.NoPriority {
+		h.pri = pri
 	}
 }
 
@@ -429,9 +477,8 @@ type tag struct {
 	subStart, subEnd int
 	pid              int
 	hasPID           bool
-	// levelStart, levelEnd: the macOS level of "prog[pid] <Notice>:".
-	levelStart, levelEnd int
-	msg                  int // start of the message: after ": " and any further spaces
+	hasLevel         bool // macOS: "prog[pid] <Notice>:"
+	msg              int  // start of the message: after ": " and any further spaces
 }
 
 // maxTagName bounds a program name: longer first words are no tag.
@@ -448,8 +495,8 @@ const maxTagName = 128
 // (two spaces, as some syslogd builds write) has the message "Accepted
 // ...", so that signatures anchored at its start match it.
 func scanTag(b []byte, strict, loose bool) (t tag, ok bool) {
-	i := 0
-	for i < len(b) && i < maxTagName && byteClass[b[i]]&tagNameByte != 0 {
+	i, n := 0, min(len(b), maxTagName)
+	for i < n && byteClass[b[i]]&tagNameByte != 0 {
 		i++
 	}
 	if i == 0 || i >= len(b) {
@@ -529,7 +576,7 @@ func looseTag(b []byte, i int, t tag) (tag, bool) {
 		if j == i+2 || j+1 >= len(b) || b[j] != '>' || b[j+1] != ':' {
 			return t, false
 		}
-		t.levelStart, t.levelEnd = i+2, j
+		t.hasLevel = true
 		i = j + 2
 	} else if !t.hasPID && (t.subEnd > 0 || !appName(b[:t.nameEnd])) {
 		return t, false
@@ -590,11 +637,9 @@ func versionTag(b []byte, h *header) bool {
 }
 
 // validHost reports whether b can be a hostname token: printable, none of
-// the brackets, quotes and '=' that start message text, not ending in ':',
-// not starting with '-' (no hostname does: "--- last message repeated 5
-// times ---" is text).
+// the brackets, quotes and '=' that start message text, not ending in ':'.
 func validHost(b []byte) bool {
-	if len(b) == 0 || len(b) > 255 || b[len(b)-1] == ':' || b[0] == '-' {
+	if len(b) == 0 || len(b) > 255 || b[len(b)-1] == ':' {
 		return false
 	}
 	for _, c := range b {
@@ -625,16 +670,6 @@ func init() {
 			byteClass[c] |= hostByte
 		}
 	}
-}
-
-// severityWord reads the upper-case severity ChromeOS writes where
-// others write the hostname ("... INFO periodic_scheduler[13707]: ...").
-func severityWord(b []byte) (event.Priority, bool) {
-	// Hostnames are mostly lower case: one byte test for most lines.
-	if len(b) < 3 || len(b) > 8 || b[0] < 'A' || b[0] > 'Z' || !isLevelWord(b) {
-		return event.NoPriority, false
-	}
-	return levelPriority(b)
 }
 
 // isLevelWord reports whether b is an upper-case log level: an application
