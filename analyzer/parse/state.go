@@ -422,7 +422,8 @@ func detectState(raw string) stateReader {
 		if _, _, _, _, status, ok := parseAptRow(raw); ok && status != "" {
 			return &aptListReader{}
 		}
-		if _, ok := parseBriefAddr(raw); ok {
+		if f, ok := parseBriefAddr(raw); ok && len(f) > 2 {
+			// (With an address: "link DOWN" alone is no interface.)
 			return &addrReader{}
 		}
 	}

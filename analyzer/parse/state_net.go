@@ -340,7 +340,8 @@ func (r *addrReader) add(raw string, gap bool, p *Parsed) bool {
 	if len(r.evs) >= maxStateLines {
 		return false
 	}
-	if f, ok := parseBriefAddr(raw); ok && raw[0] != ' ' {
+	if f, ok := parseBriefAddr(raw); ok && raw[0] != ' ' && (len(f) > 2 || strings.Contains(raw, "  ")) {
+		// An interface without an address is padded to its column.
 		dev, _, _ := strings.Cut(f[0], "@")
 		if len(f) == 2 {
 			r.addrEvent(dev, f[1], "", "", "", p.Line)

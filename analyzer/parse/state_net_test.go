@@ -111,6 +111,12 @@ func TestIPAddr(t *testing.T) {
 			{"dev": "br-0a1b2c3d4e5f", "state": "DOWN", "address": "-"},
 		},
 	}}
+	// Near misses: a status word after a word is no interface.
+	for _, text := range []string{"link DOWN", "Server UP\nDatabase DOWN", "2: not an interface"} {
+		if st := stateEvents(assembleText(t, text, AssemblerConfig{})); len(st) != 0 {
+			t.Errorf("%q: %d state events", text, len(st))
+		}
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			evs := assembleText(t, tc.text, AssemblerConfig{})
