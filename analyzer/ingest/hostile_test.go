@@ -448,3 +448,81 @@ func TestManySmallFiles(t *testing.T) {
 		t.Errorf("%d goroutines at once for %d files", peak.Load(), files)
 	}
 }
+
+// within fails the test when f does not return within d.
+func within(t *testing.T, d time.Duration, what string, f func()) {
+	t.Helper()
+	ret := make(chan struct{})
+	go func() {
+		defer close(ret)
+		f()
+	}()
+	select {
+	case <-ret:
+	case <-time.After(d):
+		t.Fatalf("%s: still blocked after %v", what, d)
+	}
+}
+
+// TestFIFOs: a FIFO never blocks a run that was stopped, and a walk or a
+// bundle never opens one (item 8): an explicit FIFO without a writer,
+// one whose writer never writes, a FIFO as a bundle's etc/localtime and
+// as --journal-file.
+func TestFIFOs(t *testing.T) {
+	dir := t.TempDir()
+	fifo := func(name string) string {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := syscall.Mkfifo(p, 0o600); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		return p
+	}
+	stopped := func(t *testing.T, p string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		s, err := Open(ctx, Options{Paths: []string{p}, Warnings: &event.Warnings{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.AfterFunc(100*time.Millisecond, cancel)
+		within(t, 5*time.Second, "Next after the stop", func() {
+			for s.Next() {
+			}
+		})
+		within(t, 5*time.Second, "Close after the stop", func() { s.Close() })
+		if !errors.Is(s.Err(), context.Canceled) {
+			t.Errorf("Err %v, want context.Canceled", s.Err())
+		}
+	}
+	t.Run("no writer", func(t *testing.T) { stopped(t, fifo("no-writer")) })
+	t.Run("silent writer", func(t *testing.T) {
+		p := fifo("silent")
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			w, err := os.OpenFile(p, os.O_WRONLY, 0)
+			if err == nil {
+				<-done
+				w.Close()
+			}
+		}()
+		stopped(t, p)
+	})
+	t.Run("in a bundle and as a journal file", func(t *testing.T) {
+		bundle := filepath.Join(dir, "sosreport-web3")
+		writeFile(t, bundle, "var/log/syslog", []byte(incident))
+		fifo("sosreport-web3/etc/localtime")
+		fifo("sosreport-web3/var/log/messages")
+		j := fifo("system.journal")
+		var r result
+		within(t, 10*time.Second, "reading the bundle", func() {
+			r = run(t, Options{Paths: []string{bundle}, JournalFiles: []string{j}, Year: 2021})
+		})
+		if len(r.events) == 0 || len(r.sources) != 2 {
+			t.Errorf("%d events, sources %+v", len(r.events), r.sources)
+		}
+		if !hasWarning(r.warnings, "not a regular file") {
+			t.Errorf("no warning about the journal FIFO: %v", r.warnings)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"path"
@@ -208,7 +209,10 @@ const (
 
 // sniffFile opens p and decides by content whether a walk reads it.
 func sniffFile(p string) sniffResult {
-	f, err := os.Open(p)
+	f, err := openRegular(p)
+	if errors.Is(err, errNotRegular) {
+		return sniffOther // replaced by a FIFO or a device since the walk saw it
+	}
 	if err != nil {
 		return sniffLog // let the reader report it
 	}

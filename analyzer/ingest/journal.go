@@ -211,7 +211,7 @@ const (
 // libsystemd 252 (research §4.4); zero-padding a copy back to
 // header_size + arena_size lets it read the entries before the cut.
 func checkJournalFile(path string) (size int64, problem string) {
-	f, err := os.Open(path)
+	f, err := openRegular(path) // libsystemd maps it: a FIFO would block it
 	if errors.Is(err, fs.ErrPermission) {
 		return 0, fmt.Sprintf("cannot read: %v (journald's files are readable by root and the groups systemd-journal and adm)", unwrapPath(err))
 	}

@@ -142,11 +142,11 @@ func TestUnreadable(t *testing.T) {
 	good := writeFile(t, dir, "logs/syslog", []byte("2021-10-07T06:20:21Z good\n"))
 	bad := writeFile(t, dir, "logs/auth.log", []byte("2021-10-07T06:20:22Z never read\n"))
 	old := openFile
-	openFile = func(name string) (*os.File, error) {
+	openFile = func(name string, flag int) (*os.File, error) {
 		if name == bad {
 			return nil, &os.PathError{Op: "open", Path: name, Err: os.ErrPermission}
 		}
-		return old(name)
+		return old(name, flag)
 	}
 	t.Cleanup(func() { openFile = old })
 	missing := filepath.Join(dir, "nope", "syslog")

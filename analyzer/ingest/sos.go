@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -123,7 +122,7 @@ func readBundleFacts(root string, loc *time.Location) *bundleFacts {
 	b := &bundleFacts{}
 	for _, rel := range []string{"sos_commands/date/date", "sos_commands/date/date_--utc",
 		"sos_commands/general/hostname", "sos_commands/host/hostname", "hostname", "etc/hostname"} {
-		f, err := os.Open(filepath.Join(root, filepath.FromSlash(rel)))
+		f, err := openRegular(filepath.Join(root, filepath.FromSlash(rel)))
 		if err != nil {
 			continue
 		}

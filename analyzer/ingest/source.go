@@ -15,8 +15,8 @@ import (
 	"github.com/logsleuth/logsleuth/analyzer/parse"
 )
 
-// openFile is os.Open; tests make it fail.
-var openFile = os.Open
+// openFile opens a file to read with extra flags; tests make it fail.
+var openFile = func(name string, flag int) (*os.File, error) { return os.OpenFile(name, os.O_RDONLY|flag, 0) }
 
 // runInput opens one input and reads it to its end: one streaming
 // source, or the log members of an archive.
@@ -40,7 +40,16 @@ func (s *Stream) runInput(in *input) {
 	if in.path == "" {
 		raw, facts.stdin = s.opts.Stdin, true
 	} else {
-		f, err := openFile(in.path)
+		var f *os.File
+		var err error
+		if in.explicit {
+			f, err = openInput(in.path, s.done)
+		} else {
+			f, err = openRegular(in.path)
+		}
+		if errors.Is(err, errStopped) {
+			return
+		}
 		if err != nil {
 			s.ws.Addf(in.name, 0, "cannot read: %v", unwrapPath(err))
 			return

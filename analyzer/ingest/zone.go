@@ -250,7 +250,7 @@ func readBundleZone(dir string) *bundleZone {
 	}
 	for _, kind := range []string{"etc/localtime", "etc/timezone", "sos_commands/date/date", "sos_commands/date/date_--utc",
 		"sos_commands/systemd/timedatectl", "sos_commands/date/timedatectl"} {
-		f, err := os.Open(filepath.Join(dir, filepath.FromSlash(kind)))
+		f, err := openRegular(filepath.Join(dir, filepath.FromSlash(kind)))
 		if err != nil {
 			continue
 		}
@@ -275,7 +275,7 @@ func readBundleZone(dir string) *bundleZone {
 // bannerZoneOfFile reads the zone of a journalctl banner at the top of
 // the file p.
 func bannerZoneOfFile(p string) zoneSignal {
-	f, err := os.Open(p)
+	f, err := openRegular(p)
 	if err != nil {
 		return zoneSignal{}
 	}
