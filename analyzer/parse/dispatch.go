@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -151,7 +152,8 @@ func (p *Parser) finish(ev *event.Event) {
 // cut: "systemd[1]: Stopping containerd container runtime...", "web-3
 // dockerd[730415]: time=... level=error msg=...", "kernel: ...". Only a
 // tag with a PID, or "kernel", counts: "Note: ..." and "**: ..." are text.
-// The time is the payload's own (logfmt time=, JSON "time"), else none.
+// The time is the payload's own (logfmt time=, JSON "time", a klog
+// header's year-less stamp), else none.
 func recognizeCut(p *Parser, line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	if byteClass[line[0]]&tagNameByte == 0 {
 		return KindEntry, false
@@ -175,8 +177,34 @@ func recognizeCut(p *Parser, line []byte, o *Options, ev *event.Event) (Kind, bo
 	h.commit(ev, p)
 	ev.TimeQuality = event.TimeNone
 	payloadTime(h.msg, o.Location, ev)
+	if ev.Time.IsZero() {
+		klogTime(h.msg, o, ev)
+	}
 	p.finish(ev)
 	return KindEntry, true
+}
+
+// klogTime sets ev's time from a klog header ("E0728 06:21:00.123456
+// 1201 remote_runtime.go:116] ...", kubelet's own stamp, in its local
+// time and without a year): year_inferred, as a syslog stamp is.
+func klogTime(m []byte, o *Options, ev *event.Event) {
+	if len(m) < 16 || m[5] != ' ' || m[8] != ':' || m[11] != ':' || m[14] != '.' {
+		return
+	}
+	switch m[0] {
+	case 'I', 'W', 'E', 'F':
+	default:
+		return
+	}
+	mo, ok1 := num2(m, 1)
+	d, ok2 := num2(m, 3)
+	c, _, ok3 := readClock(m, 6, '.')
+	if !ok1 || !ok2 || !ok3 || mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), 2000) {
+		return
+	}
+	month := time.Month(mo)
+	ev.Time = time.Date(provisionalYear(o.Year, month, d), month, d, c.h, c.m, c.s, c.ns, o.Location).UTC()
+	ev.TimeQuality = event.TimeYearInferred
 }
 
 // recognizePrompt reads a pasted shell prompt and its command:
