@@ -775,7 +775,7 @@ func (l *loader) cond(k, v *yaml.Node, capture bool) (Cond, bool) {
 		if c.Op == OpEq {
 			for i, s := range vals {
 				if !knownSource(s) {
-					l.errorf(valueNode(v, i), CodeSchema, "a family (syslog, journal, kernel, dpkg, apt, app, text) or a format name such as rfc3164", "unknown source %q", s)
+					l.errorf(valueNode(v, i), CodeSchema, "a family (syslog, journal, kernel, dpkg, apt, app, kubernetes, text) or a format name such as rfc3164", "unknown source %q", s)
 					return c, false
 				}
 			}
@@ -839,6 +839,9 @@ var formats = []string{
 	parse.FormatDmesg, parse.FormatDpkg, parse.FormatAptHistory, parse.FormatAptTerm, parse.FormatUnattended,
 	parse.FormatJSONLine, parse.FormatLogfmt, parse.FormatCompose, parse.FormatCRI, parse.FormatText,
 	parse.FormatSyslogCut, parse.FormatPrompt,
+	parse.FormatZerolog, parse.FormatLogrus, parse.FormatGoLog, parse.FormatNginx, parse.FormatApache,
+	parse.FormatKlog, parse.FormatJavaLog, parse.FormatDockerTimestamps, parse.FormatContainerTSV,
+	parse.FormatKubectlEvents, parse.FormatKubectlDescribe,
 }
 
 func knownSource(s string) bool {
