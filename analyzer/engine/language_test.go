@@ -274,3 +274,29 @@ func TestSequenceCompletesOncePerEvent(t *testing.T) {
 		}
 	}
 }
+
+// A pasted snapshot without a time and the log lines after it fold into
+// one deduplicated finding, which starts at the first timed line.
+func TestDedupeFoldsTimelessSnapshot(t *testing.T) {
+	sigs := loadSigs(t, `schema: logsleuth/v1
+id: failed
+title: Runtime failed
+events:
+  fail:
+    any:
+      - {kind: state, fields.active_state: failed}
+      - {message|startswith: Failed to start}
+match:
+  event: fail
+  dedupe: {by: [host], window: 10m}
+`)
+	snap := state("00:00:00", "h", "active_state", "failed")
+	snap.Time, snap.TimeQuality = time.Time{}, event.TimeNone
+	events := []event.Event{snap, ev("14:02:31", "h systemd - - | Failed to start docker.service - Docker Application Container Engine.")}
+	for _, naive := range []bool{false, true} {
+		fs, _ := run(t, sigs, naive, slices.Clone(events))
+		if len(fs) != 1 || fs[0].Count != 2 || !fs[0].Start.Equal(events[1].Time) {
+			t.Fatalf("naive=%v: findings %v, want one of count 2 starting at the timed line", naive, fs)
+		}
+	}
+}

@@ -92,9 +92,16 @@ func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
 		var key string
 		if m.DedupeWindow > 0 {
 			key = groupKey(m.DedupeBy, ev, h.caps)
-			if f, ok := s.last[key]; ok && ev.Time.Sub(f.Start) <= m.DedupeWindow {
+			if f, ok := s.last[key]; ok && !longer(f.Start, ev.Time, m.DedupeWindow) {
+				// An event without a time (a pasted snapshot) folds into
+				// its neighbours; the first timed one gives the start.
 				f.Count++
-				f.End = ev.Time
+				if f.Start.IsZero() {
+					f.Start = ev.Time
+				}
+				if !ev.Time.IsZero() {
+					f.End = ev.Time
+				}
 				if len(f.Evidence) < maxEvidence {
 					f.Evidence = append(f.Evidence, Evidence{Step: h.def.Name, Event: e.keep(ev)})
 				} else {

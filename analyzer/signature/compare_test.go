@@ -326,3 +326,21 @@ func TestThresholdUntilLoads(t *testing.T) {
 		}
 	}
 }
+
+// An any: whose branches are keyed on different things (a message
+// literal, a kind) is keyed on all of them: a mixed requirement.
+func TestMixedRequirement(t *testing.T) {
+	y := "schema: logsleuth/v1\nid: m\ntitle: M\nevents:\n  e:\n    any:\n      - {message|contains: Failed to start}\n" +
+		"      - {kind: state, fields.active_state: failed}\n  f:\n    any:\n      - {message|contains: Failed to start}\n      - {fields.active_state: failed}\nmatch: {event: e}\n"
+	sigs, errs := Parse("m.yaml", []byte(y))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	r := sigs[0].Event("e").Matcher.Requirement()
+	if len(r.Literals) != 1 || r.Literals[0] != "Failed to start" || len(r.Kinds) != 1 || r.Kinds[0] != event.KindState || r.Programs != nil || r.Units != nil {
+		t.Errorf("requirement = %+v, want the literal or kind state", r)
+	}
+	if r := sigs[0].Event("f").Matcher.Requirement(); !r.Any() {
+		t.Errorf("a branch without any key leaves every event a candidate, got %+v", r)
+	}
+}
