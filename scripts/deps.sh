@@ -8,7 +8,21 @@
 #   ca-certificates         go mod download over HTTPS
 #   chromium                renders the timeline HTML report headless (browser test)
 #   python3                 runs the peer suites' checks (make peers)
+# and one Go program, built from source into $(go env GOPATH)/bin:
+#   victoria-logs           the log store fleet mode's tests run against
 set -euo pipefail
+
+# VictoriaLogs for the fleet-mode tests (internal/testenv finds it in
+# GOPATH/bin). About 30 s to build once; nothing to do when present.
+VICTORIALOGS_PKG=github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@v1.52.2
+if command -v go >/dev/null; then
+	gobin=$(go env GOBIN)
+	[ -n "$gobin" ] || gobin="$(go env GOPATH | cut -d: -f1)/bin"
+	if [ ! -x "$gobin/victoria-logs" ] && ! command -v victoria-logs >/dev/null; then
+		echo "deps: go install $VICTORIALOGS_PKG" >&2
+		(cd / && go install "$VICTORIALOGS_PKG") || echo "deps: victoria-logs not installed: fleet-mode tests will fail in CI" >&2
+	fi
+fi
 
 APT_PACKAGES=(libsystemd-dev systemd-journal-remote ripgrep make gcc libc6-dev ca-certificates chromium python3)
 

@@ -33,6 +33,9 @@ func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signat
 	}
 	eng := engine.New(sigs, eopts)
 	addUnitDescriptions(sigs)
+	if in.Fleet.VictoriaLogs != "" {
+		return analyzeStore(ctx, in, eng, sigs, ws, observe)
+	}
 	opts := in.ingestOptions(ios, ws, correlationSpan(sigs))
 	// The native journal reader fetches fields by name: add the ones the
 	// signatures match on.

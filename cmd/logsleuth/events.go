@@ -112,6 +112,9 @@ func runEvents(opts *EventsOptions) error {
 	}
 	ios := opts.IO
 	start := opts.Now()
+	if opts.In.Fleet.VictoriaLogs != "" {
+		return runEventsStore(ctx, opts, start)
+	}
 	stream, err := ingest.Open(ctx, opts.In.ingestOptions(ios, warningsTo(ios), 0))
 	if err != nil {
 		return fmt.Errorf("open inputs: %w", err)

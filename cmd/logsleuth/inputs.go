@@ -29,6 +29,8 @@ type InputFlags struct {
 	JournalFiles []string
 	// JournalFields are extra journal fields to read (--journal-field).
 	JournalFields []string
+	// Fleet reads a log store instead (fleet.go).
+	Fleet FleetFlags
 }
 
 func (f *InputFlags) register(fs *pflag.FlagSet) {
@@ -40,12 +42,18 @@ func (f *InputFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.JournalDirs, "journal-dir", nil, "read the journal files below `dir` (repeatable)")
 	fs.StringArrayVar(&f.JournalFiles, "journal-file", nil, "read the journal `file` (repeatable)")
 	fs.StringArrayVar(&f.JournalFields, "journal-field", nil, "also read journal field `NAME` into the events' fields (native reader; repeatable)")
+	f.Fleet.register(fs)
 }
 
 // validate checks the flags against args; with no args, stdin is read
 // when it is not a terminal.
 func (f *InputFlags) validate(cmdPath string, args []string, ios *IOStreams, now time.Time) error {
+	fleet, err := f.validateFleet(cmdPath, args, now)
+	if err != nil {
+		return err
+	}
 	switch {
+	case fleet:
 	case len(args) > 0:
 		f.Paths = args
 	case f.Journal || len(f.JournalDirs) > 0 || len(f.JournalFiles) > 0:
@@ -69,7 +77,6 @@ func (f *InputFlags) validate(cmdPath string, args []string, ios *IOStreams, now
 		}
 		f.Location = loc
 	}
-	var err error
 	if f.Since != "" {
 		if f.SinceT, err = timespec.Parse(f.Since, now, f.display()); err != nil {
 			return flagErrorf(cmdPath, "--since: %v", err)
@@ -82,6 +89,9 @@ func (f *InputFlags) validate(cmdPath string, args []string, ios *IOStreams, now
 	}
 	if !f.SinceT.IsZero() && !f.UntilT.IsZero() && f.SinceT.After(f.UntilT) {
 		return flagErrorf(cmdPath, "--since %q is after --until %q", f.Since, f.Until)
+	}
+	if fleet {
+		f.fleetRangeDefaults(now)
 	}
 	return nil
 }

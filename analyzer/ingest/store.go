@@ -1,0 +1,190 @@
+package ingest
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/parse"
+)
+
+// Store is a log store that holds a fleet's logs and runs logsleuth's
+// prefilter where they are (fleet mode): only candidate events travel.
+// VictoriaLogs is one (VictoriaLogs); another store implements the same
+// two methods and the engine does not change.
+type Store interface {
+	// Name says which store, for coverage and evidence
+	// ("victorialogs:127.0.0.1:9428").
+	Name() string
+	// Candidates calls yield with the events of q's range that q's
+	// filter may match, in time order (a stable order for equal times).
+	// ev is reused after yield returns. A store that cannot return every
+	// candidate returns an error: nothing is reported as complete that
+	// was not.
+	Candidates(ctx context.Context, q StoreQuery, yield func(ev *event.Event) error) (StoreStats, error)
+	// Coverage counts, per host and program, every row of q's range
+	// and hosts (q's filter is not applied), with an aggregate query:
+	// the rows themselves are not fetched.
+	Coverage(ctx context.Context, q StoreQuery) ([]StreamCoverage, error)
+}
+
+// StreamCoverage is what the store holds of one host and program in a
+// range.
+type StreamCoverage struct {
+	Host, Program string
+	Rows          int64
+	First, Last   time.Time
+}
+
+// StoreFilter is the engine's prefilter (engine.Pushdown) as the store
+// sees it: an event is a candidate when its message holds one of
+// Literals (case-sensitive substrings), its program is one of Programs
+// or its unit one of Units; every event when All.
+type StoreFilter struct {
+	Literals, Programs, Units []string
+	All                       bool
+	// ErrorLevel also asks for the events of priority err (3) or more
+	// severe: the timeline's unexplained error-level lines.
+	ErrorLevel bool
+}
+
+// StoreQuery is what the store is asked for.
+type StoreQuery struct {
+	Filter StoreFilter
+	// Since and Until bound the range, both inclusive (as --since and
+	// --until); both are required.
+	Since, Until time.Time
+	// Hosts, when set, keeps only these hosts.
+	Hosts []string
+}
+
+// StoreStats describes what a store returned.
+type StoreStats struct {
+	Queries int   // requests sent (windows × query parts)
+	Rows    int64 // rows received
+	Bytes   int64 // response bytes read (after decompression)
+	Retries int
+	// First and Last are the earliest and latest event time returned.
+	First, Last time.Time
+}
+
+// rowEvent fills ev from one stored row (flat string fields), whatever
+// path it was ingested by: journald upload (_HOSTNAME, SYSLOG_IDENTIFIER,
+// _PID, PRIORITY, _SYSTEMD_UNIT, _BOOT_ID, ... kept as journal fields),
+// syslog (hostname, app_name, proc_id, severity) or JSON lines in either
+// naming or logsleuth's own (host, program, pid, unit, priority). The
+// time is _time, the message _msg. src names the store in the event's
+// source: "victorialogs:HOST/app" with the time as position.
+func rowEvent(row map[string]string, t time.Time, src string, p *parse.Parser, ev *event.Event) {
+	if isJournalRow(row) {
+		fs := make([]parse.JournalField, 0, len(row)+1)
+		fs = append(fs, parse.JournalField{Key: []byte("__REALTIME_TIMESTAMP"), Value: strconv.AppendInt(nil, t.UnixMicro(), 10)})
+		for k, v := range row {
+			switch k {
+			case "_time", "_stream", "_stream_id", "__REALTIME_TIMESTAMP":
+				continue
+			case "_msg":
+				k = "MESSAGE"
+			}
+			fs = append(fs, parse.JournalField{Key: []byte(k), Value: []byte(v)})
+		}
+		parse.FromJournalFields(fs, ev)
+		ev.Time = t
+	} else {
+		host := firstOf(row, "hostname", "host")
+		prog := firstOf(row, "app_name", "program")
+		pid := firstOf(row, "proc_id", "pid")
+		msg := row["_msg"]
+		ev.Reset()
+		if host != "" && prog != "" && !strings.ContainsAny(host+prog+pid, " \n[]") {
+			// The line rsyslog would have written: the syslog parser
+			// then reads it as it reads a file (units, lifecycle,
+			// payload), so a stored event equals the local one.
+			line := make([]byte, 0, 64+len(msg))
+			line = t.UTC().AppendFormat(line, time.RFC3339Nano)
+			line = append(line, ' ')
+			line = append(line, host...)
+			line = append(line, ' ')
+			line = append(line, prog...)
+			if pid != "" && pid != "-" {
+				line = append(line, '[')
+				line = append(line, pid...)
+				line = append(line, ']')
+			}
+			line = append(line, ": "...)
+			line = append(line, msg...)
+			p.ParseLine(line, &parse.Options{Location: time.UTC}, ev)
+		}
+		if ev.Message != msg || ev.Host != host || ev.Program != prog {
+			// Not a syslog header after all: the row as it is.
+			ev.Reset()
+			ev.Host, ev.Program, ev.Message = host, prog, msg
+			ev.PID, _ = strconv.Atoi(pid)
+			ev.Source.Format = "victorialogs"
+			// A JSON-lines row's other fields are the event's fields
+			// (a syslog line's come from its message, parsed above).
+			for k, v := range row {
+				if !rowColumns[k] {
+					ev.Fields = append(ev.Fields, event.Field{Key: k, Value: v})
+				}
+			}
+			sort.Slice(ev.Fields, func(i, j int) bool { return ev.Fields[i].Key < ev.Fields[j].Key })
+		}
+		ev.Time, ev.TimeQuality = t, event.TimeExact
+		if ev.Priority == event.NoPriority {
+			if pr, ok := event.ParsePriority(firstOf(row, "severity", "priority", "level")); ok {
+				ev.Priority = pr
+			}
+		}
+		if ev.Unit == "" {
+			ev.Unit = row["unit"]
+		}
+	}
+	if ev.Host != "" {
+		ev.Source.Path = src + ":" + ev.Host + "/" + orDashStr(ev.Program)
+	} else {
+		// Host-less rows are one source: the engine correlates them by
+		// source, as it does the lines of one host-less file.
+		ev.Source.Path = src + ":-"
+	}
+	ev.Source.Line = 0
+	ev.Source.Cursor = t.UTC().Format(time.RFC3339Nano)
+}
+
+// rowColumns are the row fields the event model has a column for, and
+// the store's own.
+var rowColumns = map[string]bool{
+	"_time": true, "_msg": true, "_stream": true, "_stream_id": true, "seq": true,
+	"hostname": true, "host": true, "app_name": true, "program": true, "proc_id": true, "pid": true,
+	"unit": true, "severity": true, "priority": true, "facility": true, "facility_keyword": true, "format": true,
+}
+
+// isJournalRow: the row came from systemd-journal-upload (or JSON lines
+// in the journal's naming).
+func isJournalRow(row map[string]string) bool {
+	for _, k := range [...]string{"_HOSTNAME", "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "PRIORITY", "_BOOT_ID", "_TRANSPORT"} {
+		if _, ok := row[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func firstOf(row map[string]string, keys ...string) string {
+	for _, k := range keys {
+		if v := row[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func orDashStr(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

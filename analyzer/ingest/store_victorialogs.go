@@ -1,0 +1,551 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/parse"
+)
+
+// VictoriaLogs is a Store backed by a VictoriaLogs server (single node or
+// vlselect of a cluster), queried over its HTTP API with LogsQL
+// (../shared/research/fleet-victorialogs.md).
+type VictoriaLogs struct {
+	// URL is the server's base URL ("http://127.0.0.1:9428"); user info
+	// in it is sent as basic auth.
+	URL string
+	// AccountID and ProjectID select the tenant ("" = the default, 0).
+	AccountID, ProjectID string
+	// BearerToken, when set, is sent as "Authorization: Bearer ...".
+	BearerToken string
+	// Client sends the requests; nil: a client with a 30 s response
+	// header timeout.
+	Client *http.Client
+	// Window is the span of one fetch: each window is sorted by the
+	// server and fetched after the one before, so neither side holds
+	// more than a window's candidates. 0: 6 h.
+	Window time.Duration
+	// MaxQueryLen is the server's -search.maxQueryLen; a longer filter
+	// is split into several queries merged here. 0: 16 KiB.
+	MaxQueryLen int
+	// Retries is how many times a failed window is fetched again (with
+	// backoff) before the run fails. 0: 3; negative: none.
+	Retries int
+	// Backoff is the first retry's delay, doubled each time. 0: 500 ms.
+	Backoff time.Duration
+}
+
+// Name implements Store.
+func (v *VictoriaLogs) Name() string {
+	u, err := url.Parse(v.URL)
+	if err != nil || u.Host == "" {
+		return "victorialogs"
+	}
+	return "victorialogs:" + u.Host
+}
+
+// vlSortBy orders rows by time and then by a tie-break that is the same
+// on every run and every node: a shipper's seq field (JSON lines; the
+// server keeps no insertion order), the stream, then the message
+// (identical rows are interchangeable).
+const vlSortBy = " | sort by (_time, seq, _stream_id, _msg)"
+
+// LogsQL returns the queries (one, or several when the filter is longer
+// than maxLen) whose union is exactly q's candidates, each ending in the
+// sort. Since and Until are passed as the request's start and end, not
+// in the query.
+func LogsQL(q StoreQuery, maxLen int) ([]string, error) {
+	if maxLen <= 0 {
+		maxLen = 16 << 10
+	}
+	prefix := vlHostFilter(q.Hosts)
+	if q.Filter.All {
+		return []string{prefix + "*" + vlSortBy}, nil
+	}
+	terms := vlTerms(q.Filter)
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	fixed := len(prefix) + len("()") + len(vlSortBy)
+	var queries []string
+	var cur []string
+	size := fixed
+	flush := func() {
+		if len(cur) > 0 {
+			queries = append(queries, prefix+"("+strings.Join(cur, " OR ")+")"+vlSortBy)
+			cur, size = nil, fixed
+		}
+	}
+	for _, t := range terms {
+		if fixed+len(t) > maxLen {
+			return nil, fmt.Errorf("victorialogs: one filter term is %d bytes, over the server's query limit of %d: %.60s...", len(t), maxLen, t)
+		}
+		if size+len(t)+len(" OR ") > maxLen {
+			flush()
+		}
+		cur = append(cur, t)
+		size += len(t) + len(" OR ")
+	}
+	flush()
+	return queries, nil
+}
+
+// vlHostFilter keeps the rows of hosts, whatever path stored them.
+func vlHostFilter(hosts []string) string {
+	if len(hosts) == 0 {
+		return ""
+	}
+	in := quoteList(hosts)
+	return "(hostname:in(" + in + ") OR _HOSTNAME:in(" + in + ") OR host:in(" + in + ")) "
+}
+
+// vlTerms turns the filter into OR terms, each exact for logsleuth's
+// semantics on the fields each ingestion path stores.
+func vlTerms(f StoreFilter) []string {
+	var terms []string
+	for _, l := range f.Literals {
+		if l != "" {
+			terms = append(terms, vlLiteral(l))
+		}
+	}
+	if len(f.Programs) > 0 {
+		in := quoteList(f.Programs)
+		// Journal rows: SYSLOG_IDENTIFIER, else _COMM (as the journal
+		// reader takes it).
+		terms = append(terms, "app_name:in("+in+")", "program:in("+in+")",
+			"SYSLOG_IDENTIFIER:in("+in+")", `(SYSLOG_IDENTIFIER:"" AND _COMM:in(`+in+"))")
+	}
+	if len(f.Units) > 0 {
+		in := quoteList(f.Units)
+		terms = append(terms, "unit:in("+in+")", "UNIT:in("+in+")", "USER_UNIT:in("+in+")",
+			`(UNIT:"" AND USER_UNIT:"" AND _SYSTEMD_UNIT:in(`+in+"))")
+		// Syslog rows carry no unit: systemd's own lines name it, or
+		// its description, in the text. Substrings: a superset of what
+		// the syslog parser reads as the unit.
+		var words []string
+		for _, u := range f.Units {
+			words = append(words, "*"+strconv.Quote(u)+"*")
+			for _, d := range parse.DescriptionsOf(u) {
+				words = append(words, "*"+strconv.Quote(d)+"*")
+			}
+		}
+		for _, w := range words {
+			terms = append(terms, `(app_name:in("systemd","init") AND `+w+")")
+		}
+	}
+	if f.ErrorLevel {
+		terms = append(terms, `PRIORITY:in("0","1","2","3")`, `severity:in("0","1","2","3")`,
+			`priority:in("0","1","2","3")`, `level:in("emerg","alert","crit","critical","fatal","panic","err","error")`)
+	}
+	return terms
+}
+
+// vlLiteral is the filter on _msg that holds exactly the messages with l
+// as a substring. A phrase filter "l" checks word boundaries at an end of
+// l that is a word character ("Out of memory: Kill" misses "...: Killed
+// process"), so it is used only where l begins and ends with a non-word
+// character; "l"* where only the end is a word character; *"l"*
+// (a plain substring, slower: no word index) otherwise.
+func vlLiteral(l string) string {
+	first, _ := utf8.DecodeRuneInString(l)
+	last, _ := utf8.DecodeLastRuneInString(l)
+	q := strconv.Quote(l)
+	switch {
+	case isWordRune(first):
+		return "*" + q + "*"
+	case isWordRune(last):
+		return q + "*"
+	}
+	return q
+}
+
+// isWordRune is VictoriaLogs' token character: a letter, digit or _.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'
+}
+
+func quoteList(vs []string) string {
+	qs := make([]string, len(vs))
+	for i, v := range vs {
+		qs[i] = strconv.Quote(v)
+	}
+	return strings.Join(qs, ",")
+}
+
+// Candidates implements Store: the range in windows, each window's
+// queries sorted by the server and merged here.
+func (v *VictoriaLogs) Candidates(ctx context.Context, q StoreQuery, yield func(*event.Event) error) (StoreStats, error) {
+	var st StoreStats
+	if q.Since.IsZero() || q.Until.IsZero() || q.Until.Before(q.Since) {
+		return st, errors.New("victorialogs: a time range is required")
+	}
+	queries, err := LogsQL(q, v.MaxQueryLen)
+	if err != nil || len(queries) == 0 {
+		return st, err
+	}
+	window := v.Window
+	if window <= 0 {
+		window = 6 * time.Hour
+	}
+	retries := v.Retries
+	if retries == 0 {
+		retries = 3
+	}
+	backoff := v.Backoff
+	if backoff <= 0 {
+		backoff = 500 * time.Millisecond
+	}
+	src := v.Name()
+	var p parse.Parser
+	ev := &event.Event{}
+	end := q.Until.Add(time.Nanosecond) // the server's end is exclusive
+	for start := q.Since; start.Before(end); start = start.Add(window) {
+		wend := start.Add(window)
+		if wend.After(end) {
+			wend = end
+		}
+		emitted := 0 // rows of this window already yielded: skipped on a retry
+		for attempt := 0; ; attempt++ {
+			skip := emitted
+			err := v.fetchWindow(ctx, queries, start, wend, &st, func(row map[string]string, t time.Time) error {
+				if skip > 0 {
+					skip--
+					return nil
+				}
+				rowEvent(row, t, src, &p, ev)
+				if st.First.IsZero() || t.Before(st.First) {
+					st.First = t
+				}
+				if t.After(st.Last) {
+					st.Last = t
+				}
+				emitted++
+				return yield(ev)
+			})
+			if err == nil {
+				break
+			}
+			var ye *yieldError
+			if errors.As(err, &ye) || ctx.Err() != nil || attempt >= retries || !retryable(err) {
+				if ye != nil {
+					return st, ye.err
+				}
+				return st, fmt.Errorf("window %s .. %s: %w", start.UTC().Format(time.RFC3339), wend.UTC().Format(time.RFC3339), err)
+			}
+			st.Retries++
+			select {
+			case <-time.After(backoff << attempt):
+			case <-ctx.Done():
+				return st, ctx.Err()
+			}
+		}
+	}
+	return st, nil
+}
+
+// yieldError carries the consumer's own error through a fetch: never
+// retried.
+type yieldError struct{ err error }
+
+func (e *yieldError) Error() string { return e.err.Error() }
+
+// statusError is a reply other than 200.
+type statusError struct {
+	code int
+	body string
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("HTTP %d: %s", e.code, e.body)
+}
+
+// retryable: a 4xx other than 429 is the query's own fault and fails
+// the same way again.
+func retryable(err error) bool {
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.code >= 500 || se.code == http.StatusTooManyRequests
+	}
+	var ce *contentError
+	return !errors.As(err, &ce)
+}
+
+type contentError struct{ ctype string }
+
+func (e *contentError) Error() string {
+	return fmt.Sprintf("reply is %q, not JSON lines: is the URL a VictoriaLogs server?", e.ctype)
+}
+
+// fetchWindow runs each query over [start, end) and merges their sorted
+// rows. A row matched by several queries comes from each of them; the
+// merge keeps, of a run of identical rows, as many as the query that
+// returned most of them (identical rows match the same queries).
+func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start, end time.Time, st *StoreStats, f func(map[string]string, time.Time) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rs := make([]*vlReader, 0, len(queries))
+	defer func() {
+		for _, r := range rs {
+			r.close()
+		}
+	}()
+	for _, qs := range queries {
+		r, err := v.open(ctx, qs, start, end)
+		st.Queries++
+		if err != nil {
+			return err
+		}
+		rs = append(rs, r)
+		if err := r.next(); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		for _, r := range rs {
+			st.Bytes += r.count.n
+		}
+	}()
+	for {
+		// The smallest head; readers are few (one per 16 KiB of filter).
+		var min *vlReader
+		for _, r := range rs {
+			if r.row != nil && (min == nil || r.less(min)) {
+				min = r
+			}
+		}
+		if min == nil {
+			return nil
+		}
+		key := min.key
+		row, t := min.row, min.t
+		// Count the run of this exact row in every reader.
+		most := 0
+		for _, r := range rs {
+			n := 0
+			for r.row != nil && r.key == key {
+				n++
+				if err := r.next(); err != nil {
+					return err
+				}
+			}
+			most = max(most, n)
+		}
+		for range most {
+			st.Rows++
+			if err := f(row, t); err != nil {
+				return &yieldError{err}
+			}
+		}
+	}
+}
+
+// vlReader decodes one query's reply row by row: the body is never held
+// whole.
+type vlReader struct {
+	body  io.ReadCloser
+	count *vlCounter
+	dec   *json.Decoder
+	row   map[string]string // nil at the end
+	t     time.Time
+	key   string // _time, _stream_id, _msg and every other field: identity of a row
+}
+
+func (r *vlReader) close() { r.body.Close() }
+
+func (r *vlReader) less(o *vlReader) bool {
+	if !r.t.Equal(o.t) {
+		return r.t.Before(o.t)
+	}
+	if a, b := r.row["seq"], o.row["seq"]; a != b {
+		ia, errA := strconv.ParseInt(a, 10, 64)
+		ib, errB := strconv.ParseInt(b, 10, 64)
+		if errA == nil && errB == nil {
+			return ia < ib
+		}
+		return a < b
+	}
+	if a, b := r.row["_stream_id"], o.row["_stream_id"]; a != b {
+		return a < b
+	}
+	return r.row["_msg"] < o.row["_msg"]
+}
+
+// next reads the next row; at the end of a complete reply row is nil. A
+// reply cut short (the server's query timeout after 200 OK, a dropped
+// connection) is an error, never an end.
+func (r *vlReader) next() error {
+	row := map[string]string{}
+	if err := r.dec.Decode(&row); err != nil {
+		if err == io.EOF {
+			r.row = nil
+			return nil
+		}
+		if err == io.ErrUnexpectedEOF {
+			return errors.New("reply cut off mid-row")
+		}
+		return fmt.Errorf("reading reply: %w", err)
+	}
+	ts, ok := row["_time"]
+	if !ok {
+		return errors.New("reply row without _time")
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return fmt.Errorf("reply row: bad _time %q", ts)
+	}
+	r.row, r.t = row, t
+	var b strings.Builder
+	b.WriteString(ts)
+	b.WriteByte(0)
+	b.WriteString(row["_stream_id"])
+	b.WriteByte(0)
+	b.WriteString(row["seq"])
+	b.WriteByte(0)
+	b.WriteString(row["_msg"])
+	r.key = b.String()
+	return nil
+}
+
+// open sends one query over [start, end).
+func (v *VictoriaLogs) open(ctx context.Context, query string, start, end time.Time) (*vlReader, error) {
+	base, err := url.Parse(v.URL)
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("victorialogs: bad URL %q: want http://host:port", v.URL)
+	}
+	user := base.User
+	base.User = nil
+	form := url.Values{
+		"query": {query},
+		"start": {start.UTC().Format(time.RFC3339Nano)},
+		"end":   {end.UTC().Format(time.RFC3339Nano)},
+	}
+	endpoint := strings.TrimSuffix(base.String(), "/") + "/select/logsql/query"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if v.AccountID != "" {
+		req.Header.Set("AccountID", v.AccountID)
+	}
+	if v.ProjectID != "" {
+		req.Header.Set("ProjectID", v.ProjectID)
+	}
+	if user != nil {
+		pw, _ := user.Password()
+		req.SetBasicAuth(user.Username(), pw)
+	}
+	if v.BearerToken != "" {
+		req.Header.Set("Authorization", "Bearer "+v.BearerToken)
+	}
+	client := v.Client
+	if client == nil {
+		client = defaultVLClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+		resp.Body.Close()
+		return nil, &statusError{resp.StatusCode, strings.TrimSpace(string(bytes.ToValidUTF8(msg, []byte("?"))))}
+	}
+	ct := resp.Header.Get("Content-Type")
+	if mt, _, _ := mime.ParseMediaType(ct); !strings.Contains(mt, "json") {
+		resp.Body.Close()
+		return nil, &contentError{ct}
+	}
+	cr := &vlCounter{r: resp.Body}
+	return &vlReader{body: resp.Body, count: cr, dec: json.NewDecoder(cr)}, nil
+}
+
+var defaultVLClient = &http.Client{Transport: &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	ResponseHeaderTimeout: 60 * time.Second,
+	IdleConnTimeout:       30 * time.Second,
+}}
+
+type vlCounter struct {
+	r io.Reader
+	n int64
+}
+
+func (c *vlCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// vlCoverageQuery counts rows per host and program in every naming.
+const vlCoverageQuery = "* | stats by (hostname, _HOSTNAME, host, app_name, SYSLOG_IDENTIFIER, program) count() as rows, min(_time) as first, max(_time) as last"
+
+// Coverage implements Store with one stats query over the range.
+func (v *VictoriaLogs) Coverage(ctx context.Context, q StoreQuery) ([]StreamCoverage, error) {
+	if q.Since.IsZero() || q.Until.IsZero() {
+		return nil, errors.New("victorialogs: a time range is required")
+	}
+	r, err := v.open(ctx, vlHostFilter(q.Hosts)+vlCoverageQuery, q.Since, q.Until.Add(time.Nanosecond))
+	if err != nil {
+		return nil, fmt.Errorf("coverage: %w", err)
+	}
+	defer r.close()
+	byKey := map[[2]string]*StreamCoverage{}
+	for {
+		row := map[string]string{}
+		if err := r.dec.Decode(&row); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("coverage: reading reply: %w", err)
+		}
+		host := firstOf(row, "hostname", "_HOSTNAME", "host")
+		prog := firstOf(row, "app_name", "SYSLOG_IDENTIFIER", "program")
+		n, err := strconv.ParseInt(row["rows"], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("coverage: bad count %q", row["rows"])
+		}
+		first, err1 := time.Parse(time.RFC3339Nano, row["first"])
+		last, err2 := time.Parse(time.RFC3339Nano, row["last"])
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("coverage: bad times %q, %q", row["first"], row["last"])
+		}
+		k := [2]string{host, prog}
+		c := byKey[k]
+		if c == nil {
+			c = &StreamCoverage{Host: host, Program: prog, First: first, Last: last}
+			byKey[k] = c
+		}
+		c.Rows += n
+		if first.Before(c.First) {
+			c.First = first
+		}
+		if last.After(c.Last) {
+			c.Last = last
+		}
+	}
+	out := make([]StreamCoverage, 0, len(byKey))
+	for _, c := range byKey {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Host != out[j].Host {
+			return out[i].Host < out[j].Host
+		}
+		return out[i].Program < out[j].Program
+	})
+	return out, nil
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/logsleuth/logsleuth/analyzer/engine"
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+	"github.com/logsleuth/logsleuth/analyzer/timeline"
+)
+
+// FleetFlags select a log store instead of files (fleet mode, README
+// "Fleet mode: VictoriaLogs").
+type FleetFlags struct {
+	VictoriaLogs string   // base URL; $LOGSLEUTH_VICTORIALOGS when no input is named
+	Hosts        []string // --host
+	Tenant       string   // AccountID[:ProjectID]
+	// DefaultRange: neither --since nor --until was given, so the last
+	// 24 hours were read (said in the report's warnings).
+	DefaultRange bool
+}
+
+// fleetRange is the range read when --since/--until do not say.
+const fleetRange = 24 * time.Hour
+
+func (f *FleetFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.VictoriaLogs, "victorialogs", "", "read from the VictoriaLogs server at `URL` instead of files (default $LOGSLEUTH_VICTORIALOGS when no input is named)")
+	fs.StringArrayVar(&f.Hosts, "host", nil, "with --victorialogs: only this `host` (repeatable)")
+	fs.StringVar(&f.Tenant, "victorialogs-tenant", "", "with --victorialogs: the tenant, `AccountID[:ProjectID]`")
+}
+
+// validateFleet completes the fleet flags; true when a store is read.
+func (in *InputFlags) validateFleet(cmdPath string, args []string, now time.Time) (bool, error) {
+	f := &in.Fleet
+	if f.VictoriaLogs == "" && len(args) == 0 && !in.Journal && len(in.JournalDirs) == 0 && len(in.JournalFiles) == 0 {
+		f.VictoriaLogs = os.Getenv("LOGSLEUTH_VICTORIALOGS")
+	}
+	if f.VictoriaLogs == "" {
+		if len(f.Hosts) > 0 || f.Tenant != "" {
+			return false, flagErrorf(cmdPath, "--host and --victorialogs-tenant need --victorialogs")
+		}
+		return false, nil
+	}
+	if len(args) > 0 || in.Journal || len(in.JournalDirs) > 0 || len(in.JournalFiles) > 0 {
+		return false, flagErrorf(cmdPath, "--victorialogs reads the store: name no files or journals besides it")
+	}
+	if !strings.HasPrefix(f.VictoriaLogs, "http://") && !strings.HasPrefix(f.VictoriaLogs, "https://") {
+		return false, flagErrorf(cmdPath, "invalid --victorialogs %q: want http://host:port or https://...", f.VictoriaLogs)
+	}
+	return true, nil
+}
+
+// fleetRangeDefaults fills the range a store needs: the last 24 hours
+// when neither bound was given, else 24 hours from the bound given.
+func (in *InputFlags) fleetRangeDefaults(now time.Time) {
+	switch {
+	case in.SinceT.IsZero() && in.UntilT.IsZero():
+		in.UntilT, in.SinceT = now, now.Add(-fleetRange)
+		in.Fleet.DefaultRange = true
+	case in.UntilT.IsZero():
+		in.UntilT = now
+	case in.SinceT.IsZero():
+		in.SinceT = in.UntilT.Add(-fleetRange)
+	}
+}
+
+// store returns the VictoriaLogs store the flags name.
+func (f *FleetFlags) store() *ingest.VictoriaLogs {
+	v := &ingest.VictoriaLogs{URL: f.VictoriaLogs, BearerToken: os.Getenv("LOGSLEUTH_VICTORIALOGS_TOKEN")}
+	if f.Tenant != "" {
+		v.AccountID, v.ProjectID, _ = strings.Cut(f.Tenant, ":")
+	}
+	return v
+}
+
+// storeQuery is the range (with margin) and hosts of the flags.
+func (in *InputFlags) storeQuery(filter ingest.StoreFilter, margin time.Duration) ingest.StoreQuery {
+	return ingest.StoreQuery{Filter: filter, Since: in.SinceT.Add(-margin), Until: in.UntilT.Add(margin), Hosts: in.Fleet.Hosts}
+}
+
+// readStore streams the store's candidates to f and returns the source
+// statistics coverage shows, one per host and program, from an aggregate
+// query (every row of the range, not only the candidates), and the last
+// time each host has a row.
+func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, ws *event.Warnings, f func(*event.Event) error) ([]ingest.SourceStats, map[string]time.Time, error) {
+	st := in.Fleet.store()
+	if in.Fleet.DefaultRange {
+		ws.Addf(st.Name(), 0, "no --since/--until: read the last %v (%s .. %s)", fleetRange,
+			in.SinceT.UTC().Format(time.RFC3339), in.UntilT.UTC().Format(time.RFC3339))
+	}
+	cov, err := st.Coverage(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Fetch only where the store has rows: a signature's correlation
+	// margin can widen the range by weeks of empty windows.
+	fetch := q
+	var first, lastAll time.Time
+	for _, c := range cov {
+		if first.IsZero() || c.First.Before(first) {
+			first = c.First
+		}
+		if c.Last.After(lastAll) {
+			lastAll = c.Last
+		}
+	}
+	if len(cov) > 0 {
+		fetch.Since, fetch.Until = first, lastAll
+		if _, err := st.Candidates(ctx, fetch, func(ev *event.Event) error {
+			if err := f(ev); err != nil {
+				return err
+			}
+			return ctx.Err()
+		}); err != nil {
+			return nil, nil, err
+		}
+	}
+	var sources []ingest.SourceStats
+	last := map[string]time.Time{}
+	for _, c := range cov {
+		sources = append(sources, ingest.SourceStats{Path: st.Name() + ":" + orDash(c.Host) + "/" + orDash(c.Program),
+			Format: "victorialogs", Events: c.Rows, First: c.First, Last: c.Last, TimeQuality: "exact"})
+		if c.Last.After(last[c.Host]) {
+			last[c.Host] = c.Last
+		}
+	}
+	if len(sources) == 0 {
+		ws.Addf(st.Name(), 0, "no rows in %s .. %s", q.Since.UTC().Format(time.RFC3339), q.Until.UTC().Format(time.RFC3339))
+	}
+	return sources, last, nil
+}
+
+// analyzeStore is analyze on a log store: the engine's prefilter runs in
+// the store, only its candidates (and error-level rows) come back.
+func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs []*signature.Signature, ws *event.Warnings,
+	observe func(*event.Event)) (*analysis, error) {
+	pd := eng.Pushdown()
+	filter := ingest.StoreFilter{Literals: pd.Literals, Programs: pd.Programs, Units: pd.Units, All: pd.All, ErrorLevel: true}
+	if pd.All {
+		ws.Addf(in.Fleet.store().Name(), 0, "a signature may match any event: every row of the range is fetched")
+	} else {
+		ws.Addf(in.Fleet.store().Name(), 0, "only candidate and error-level rows were fetched: unexplained error lines are judged among those (coverage counts every row)")
+	}
+	q := in.storeQuery(filter, correlationSpan(sigs))
+	sources, last, err := readStore(ctx, in, q, ws, func(ev *event.Event) error {
+		ev.ErrorLevel = event.VerdictNone
+		if timeline.JudgeError(ev) {
+			ev.ErrorLevel = event.VerdictYes
+		} else {
+			ev.ErrorLevel = event.VerdictNo
+		}
+		eng.Process(ev)
+		if observe != nil {
+			observe(ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", in.Fleet.store().Name(), err)
+	}
+	// The events that close absence windows locally were not fetched:
+	// each host's last row does it.
+	hosts := make([]string, 0, len(last))
+	for h := range last {
+		hosts = append(hosts, h)
+	}
+	slices.Sort(hosts)
+	for _, h := range hosts {
+		eng.Advance(h, last[h])
+	}
+	findings, err := eng.Finish()
+	if err != nil {
+		return nil, err
+	}
+	a := &analysis{NearMisses: eng.NearMisses(), Sources: sources}
+	for _, f := range findings {
+		if inRange(f.Start, f.End, in.SinceT, in.UntilT) {
+			a.Findings = append(a.Findings, f)
+		}
+	}
+	return a, nil
+}
+
+// runEventsStore is `events` on a log store: every row of the range (and
+// hosts), in time order.
+func runEventsStore(ctx context.Context, opts *EventsOptions, start time.Time) error {
+	ios := opts.IO
+	out := bufio.NewWriterSize(ios.Out, 64<<10)
+	loc := opts.In.display()
+	var buf []byte
+	ws := warningsTo(ios)
+	sources, _, err := readStore(ctx, &opts.In, opts.In.storeQuery(ingest.StoreFilter{All: true}, 0), ws, func(e *event.Event) error {
+		if opts.Stats {
+			return nil
+		}
+		buf = buf[:0]
+		if opts.Format == formatText {
+			buf = appendText(buf, e, loc)
+		} else {
+			buf = event.AppendJSON(buf, e)
+		}
+		buf = append(buf, '\n')
+		if _, err := out.Write(buf); err != nil {
+			return fmt.Errorf("write events: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		out.Flush()
+		return fmt.Errorf("read %s: %w", opts.In.Fleet.store().Name(), err)
+	}
+	if opts.Stats {
+		writeStats(out, sources, loc, opts.Now().Sub(start))
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("write events: %w", err)
+	}
+	return nil
+}

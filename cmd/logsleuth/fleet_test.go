@@ -1,0 +1,379 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/logsleuth/logsleuth/analyzer/engine"
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/fixture"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+	"github.com/logsleuth/logsleuth/internal/testenv"
+)
+
+// caseEvents reads a fixture case as `logsleuth test` does and returns
+// copies of its log events in stream order.
+func caseEvents(t *testing.T, c *fixture.Case) []*event.Event {
+	evs, _ := caseEventsAll(t, c)
+	return evs
+}
+
+// caseEventsAll is caseEvents, and the number of events a store cannot
+// hold: state and command snapshots, events without a time.
+func caseEventsAll(t *testing.T, c *fixture.Case) (logs []*event.Event, unstorable int) {
+	t.Helper()
+	sigs, err := loadSignatureSet(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in InputFlags
+	fs := pflag.NewFlagSet("args", pflag.ContinueOnError)
+	in.register(fs)
+	if err := fs.Parse(c.Args); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, _, _ := Test()
+	if err := in.validate("args", c.Inputs, ios, timeNow()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = analyze(context.Background(), ios, &in, sigs, &event.Warnings{}, engine.Options{}, func(ev *event.Event) {
+		if ev.Kind == event.KindLog {
+			logs = append(logs, ev.Clone())
+		}
+		if ev.Kind != event.KindLog || ev.Time.IsZero() {
+			unstorable++
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return logs, unstorable
+}
+
+// shipJSONLines stores rows in VictoriaLogs through /insert/jsonline and
+// makes them searchable.
+func shipJSONLines(t *testing.T, base, accountID, streamFields string, rows []map[string]string) {
+	t.Helper()
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	for _, r := range rows {
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(http.MethodPost, base+"/insert/jsonline?_time_field=_time&_msg_field=_msg&_stream_fields="+url.QueryEscape(streamFields), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/stream+json")
+	if accountID != "" {
+		req.Header.Set("AccountID", accountID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("jsonline: %s: %s", resp.Status, msg)
+	}
+	resp, err = http.Get(base + "/internal/force_flush")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// storedRow is an event as JSON lines ingestion stores it, in the
+// syslog field names, with the case and the event's index for identity.
+func storedRow(ev *event.Event, caseName string, seq int) map[string]string {
+	r := map[string]string{
+		"_time": ev.Time.UTC().Format(time.RFC3339Nano), "_msg": ev.Message,
+		"hostname": ev.Host, "app_name": ev.Program, "unit": ev.Unit,
+		"case": caseName, "seq": strconv.Itoa(seq),
+	}
+	if ev.PID != 0 {
+		r["proc_id"] = strconv.Itoa(ev.PID)
+	}
+	for _, f := range ev.Fields {
+		if _, taken := r[f.Key]; !taken {
+			r[f.Key] = f.Value
+		}
+	}
+	return r
+}
+
+// querySeqs runs one LogsQL query and returns the seq of each row.
+func querySeqs(t *testing.T, base, query string) []int {
+	t.Helper()
+	resp, err := http.PostForm(base+"/select/logsql/query", url.Values{"query": {query + " | fields seq"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(resp.Body)
+		t.Fatalf("query %.200s: %s: %s", query, resp.Status, msg)
+	}
+	var seqs []int
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var row map[string]string
+		if err := dec.Decode(&row); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		n, err := strconv.Atoi(row["seq"])
+		if err != nil {
+			t.Fatalf("row without seq: %v", row)
+		}
+		seqs = append(seqs, n)
+	}
+	return seqs
+}
+
+// TestFleetPushdownEqualsPrefilter: for every fixture case, the rows the
+// pushed-down LogsQL returns are exactly the events the engine's
+// pushdown (literals as substrings, programs, units) passes, evaluated
+// here; and every event a matcher of a built-in signature accepts is
+// among them: a row the store dropped would be a finding lost silently.
+// The only rows allowed beyond are systemd's lines that name a unit in
+// their text (a syslog row carries no parsed unit).
+func TestFleetPushdownEqualsPrefilter(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	sigs, err := loadSignatureSet(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addUnitDescriptions(sigs)
+	eng := engine.New(sigs, engine.Options{})
+	pd := eng.Pushdown()
+	if pd.All {
+		t.Fatal("the built-in set asks for every event: nothing to push down")
+	}
+	if len(pd.Literals) == 0 || len(pd.Programs) == 0 || len(pd.Units) == 0 {
+		t.Fatalf("pushdown lacks a kind of requirement: %+v", pd)
+	}
+	filter := ingest.StoreFilter{Literals: pd.Literals, Programs: pd.Programs, Units: pd.Units}
+
+	cases, err := fixture.Find("../../fixtures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]string
+	var all []*event.Event
+	caseOf := map[int]string{}
+	untimed := 0
+	for _, c := range cases {
+		for _, ev := range caseEvents(t, c) {
+			if ev.Time.IsZero() {
+				untimed++ // a store keeps no event without a time
+				continue
+			}
+			caseOf[len(all)] = c.Name
+			rows = append(rows, storedRow(ev, c.Name, len(all)))
+			all = append(all, ev)
+		}
+	}
+	if len(all) < 500 {
+		t.Fatalf("only %d timed events in %d cases", len(all), len(cases))
+	}
+	shipJSONLines(t, base, "", "case", rows)
+
+	var want []int
+	for i, ev := range all {
+		if pushdownPasses(pd, ev) {
+			want = append(want, i)
+		} else if def := acceptedBy(sigs, ev); def != "" {
+			t.Errorf("%s: %s accepts an event the pushdown drops: %s %s unit=%q: %q", caseOf[i], def, ev.Host, ev.Program, ev.Unit, ev.Message)
+		}
+	}
+	// Split finely as well as whole: the union must not change.
+	for _, maxLen := range []int{0, 600} {
+		t.Run(fmt.Sprintf("maxLen=%d", maxLen), func(t *testing.T) {
+			qs, err := ingest.LogsQL(ingest.StoreQuery{Filter: filter}, maxLen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if maxLen > 0 && len(qs) < 5 {
+				t.Fatalf("%d queries for a %d-byte limit", len(qs), maxLen)
+			}
+			var got []int
+			for _, q := range qs {
+				if maxLen > 0 && len(q) > maxLen {
+					t.Errorf("query of %d bytes over the limit %d", len(q), maxLen)
+				}
+				got = append(got, querySeqs(t, base, q)...)
+			}
+			slices.Sort(got)
+			got = slices.Compact(got)
+			for _, i := range want {
+				if _, ok := slices.BinarySearch(got, i); !ok {
+					ev := all[i]
+					t.Errorf("lost by the store: %s: %s %s[%d] unit=%q: %q", caseOf[i], ev.Host, ev.Program, ev.PID, ev.Unit, ev.Message)
+				}
+			}
+			extra := 0
+			for _, i := range got {
+				if _, ok := slices.BinarySearch(want, i); !ok {
+					ev := all[i]
+					if ev.Program != "systemd" && ev.Program != "init" {
+						t.Errorf("returned but not a candidate: %s: %s %s unit=%q: %q", caseOf[i], ev.Host, ev.Program, ev.Unit, ev.Message)
+					}
+					extra++
+				}
+			}
+			t.Logf("%d events stored (%d untimed left out), %d candidates, %d returned (%d systemd lines beyond), %d queries",
+				len(all), untimed, len(want), len(got), extra, len(qs))
+		})
+	}
+}
+
+// pushdownPasses evaluates the pushdown locally, with logsleuth's
+// semantics: what the store's query must reproduce.
+func pushdownPasses(pd engine.Pushdown, ev *event.Event) bool {
+	if slices.Contains(pd.Programs, ev.Program) || slices.Contains(pd.Units, ev.Unit) {
+		return true
+	}
+	for _, l := range pd.Literals {
+		if strings.Contains(ev.Message, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptedBy names a definition whose matcher accepts ev, or "".
+func acceptedBy(sigs []*signature.Signature, ev *event.Event) string {
+	for _, s := range sigs {
+		for _, d := range s.Events {
+			if d.Matcher.Match(ev, nil) {
+				return s.ID + "/" + d.Name
+			}
+		}
+	}
+	return ""
+}
+
+// TestFleetFixturesThroughStore: every fixture case, stored in
+// VictoriaLogs (JSON lines in syslog's field names, one tenant per case)
+// and analyzed with --victorialogs, gives the findings it gives from its
+// files.
+func TestFleetFixturesThroughStore(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	sigs, err := loadSignatureSet(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := fixture.Find("../../fixtures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := 0 // cases with findings, all found through the store
+	defer func() {
+		if stored < len(cases)/2 {
+			t.Errorf("only %d of %d cases gave their findings through the store", stored, len(cases))
+		}
+	}()
+	for n, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			local, _, err := analyzeCase(context.Background(), c, sigs, engine.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tenant := strconv.Itoa(n + 1)
+			var rows []map[string]string
+			var first, last time.Time
+			evs, unstorable := caseEventsAll(t, c)
+			for i, ev := range evs {
+				if ev.Time.IsZero() {
+					continue
+				}
+				if first.IsZero() || ev.Time.Before(first) {
+					first = ev.Time
+				}
+				if ev.Time.After(last) {
+					last = ev.Time
+				}
+				rows = append(rows, storedRow(ev, c.Name, i))
+			}
+			if len(rows) == 0 {
+				t.Log("no timed events: nothing a store can hold")
+				return
+			}
+			shipJSONLines(t, base, tenant, "hostname,app_name", rows)
+
+			var in InputFlags
+			fs := pflag.NewFlagSet("args", pflag.ContinueOnError)
+			in.register(fs)
+			if err := fs.Parse(append(slices.Clone(c.Args), "--victorialogs", base, "--victorialogs-tenant", tenant)); err != nil {
+				t.Fatal(err)
+			}
+			ios, _, _, _ := Test()
+			if err := in.validate("args", nil, ios, timeNow()); err != nil {
+				t.Fatal(err)
+			}
+			in.SinceT, in.UntilT, in.Fleet.DefaultRange = first, last, false
+			ws := &event.Warnings{}
+			got, err := analyze(context.Background(), ios, &in, sigs, ws, engine.Options{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			diff := findingsDiff(local.Findings, got.Findings)
+			switch {
+			case diff != "" && unstorable > 0:
+				// Known limit (README): a store holds timed log events.
+				t.Logf("%d state, command or untimed events are not in the store; findings differ:\n%s", unstorable, diff)
+			case diff != "":
+				t.Errorf("findings from the store differ from the files' (- files, + store):\n%s", diff)
+			}
+			if len(local.Findings) > 0 && diff == "" {
+				stored++
+			}
+		})
+	}
+}
+
+// findingsDiff compares findings by signature, host, outcome and times.
+func findingsDiff(want, got []*engine.Finding) string {
+	line := func(f *engine.Finding) string {
+		return fmt.Sprintf("%s host=%s outcome=%s %s..%s events=%d", f.Signature.ID, f.Host, f.Outcome,
+			f.Start.UTC().Format(time.RFC3339Nano), f.End.UTC().Format(time.RFC3339Nano), len(f.Evidence))
+	}
+	var w, g []string
+	for _, f := range want {
+		w = append(w, line(f))
+	}
+	for _, f := range got {
+		g = append(g, line(f))
+	}
+	slices.Sort(w)
+	slices.Sort(g)
+	var b strings.Builder
+	for _, s := range w {
+		if !slices.Contains(g, s) {
+			b.WriteString("- " + s + "\n")
+		}
+	}
+	for _, s := range g {
+		if !slices.Contains(w, s) {
+			b.WriteString("+ " + s + "\n")
+		}
+	}
+	return b.String()
+}
