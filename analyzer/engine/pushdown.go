@@ -22,13 +22,10 @@ type Pushdown struct {
 	All      bool
 }
 
-// Pushdown returns the prefilter of the engine's signatures. It is at
-// least as narrow as the local one: a definition whose `any:` branches
-// each have a requirement of a different kind (a unit in one, a program
-// in the other) is narrowed by the union of them, where the local
-// prefilter, which indexes one kind per definition, offers it every
-// event. Definitions that only state or command events can match are
-// left out: a log store holds log events.
+// Pushdown returns the prefilter of the engine's signatures (every
+// definition's signature.Requirement, a union when it has several keys).
+// Definitions that only state or command events can match are left
+// out: a log store holds log events.
 func (e *Engine) Pushdown() Pushdown {
 	var p Pushdown
 	for _, d := range e.defs {
@@ -44,32 +41,27 @@ func (e *Engine) Pushdown() Pushdown {
 }
 
 // addPushdown adds what a log event needs to match m; false when it
-// cannot be said (every event is a candidate).
+// cannot be said (every event is a candidate). A requirement with
+// several keys set is their union.
 func addPushdown(m *signature.Matcher, p *Pushdown) bool {
 	r := m.Requirement()
-	switch {
-	case r.Kinds != nil:
-		// Requirement keeps only kinds without log: no log event matches.
-		return slices.Contains(r.Kinds, event.KindLog) == false
-	case r.Literals != nil:
-		p.Literals = append(p.Literals, r.Literals...)
-		return true
-	case r.Programs != nil:
-		p.Programs = append(p.Programs, r.Programs...)
-		return !slices.Contains(r.Programs, "")
-	case r.Units != nil:
-		p.Units = append(p.Units, r.Units...)
-		return !slices.Contains(r.Units, "")
-	}
-	if len(m.Any) == 0 {
-		return false
-	}
-	for _, b := range m.Any {
-		if !addPushdown(b, p) {
+	if r.Any() {
+		if len(m.Any) == 0 {
 			return false
 		}
+		for _, b := range m.Any {
+			if !addPushdown(b, p) {
+				return false
+			}
+		}
+		return true
 	}
-	return true
+	// Kinds never holds log (Requirement): a part that only state or
+	// command events pass adds nothing for a log store.
+	p.Literals = append(p.Literals, r.Literals...)
+	p.Programs = append(p.Programs, r.Programs...)
+	p.Units = append(p.Units, r.Units...)
+	return !slices.Contains(r.Programs, "") && !slices.Contains(r.Units, "")
 }
 
 // Advance tells the engine that host's events reach t: what a later
