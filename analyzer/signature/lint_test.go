@@ -192,7 +192,7 @@ func TestRenderLimits(t *testing.T) {
 			if !errors.Is(err, ErrTemplateLimit) {
 				t.Fatalf("err = %v (output %d bytes)", err, len(out))
 			}
-			if d := time.Since(start); d > 3*time.Second {
+			if d := time.Since(start); d > 30*time.Second { // a hang guard, not a speed target
 				t.Fatalf("took %s", d)
 			}
 		})
@@ -283,7 +283,7 @@ func TestAliases(t *testing.T) {
 				t.Fatalf("error at line %d, want %d", errs[0].Line, c.line)
 			}
 			runtime.ReadMemStats(&ms)
-			if d, alloc := time.Since(start), ms.TotalAlloc-before; d > 2*time.Second || alloc > 64<<20 {
+			if d, alloc := time.Since(start), ms.TotalAlloc-before; d > 30*time.Second || alloc > 64<<20 { // the allocation is the bound; the time a hang guard
 				t.Fatalf("took %s and %d MiB", d, alloc>>20)
 			}
 		})
@@ -324,13 +324,10 @@ func TestRegexSeesBoundedBytes(t *testing.T) {
 	} {
 		ev := event.Event{Program: "systemd", Message: c.msg}
 		var caps Captures
-		start := time.Now()
+		// The bound is proved by what the regex sees (a "z" past it is
+		// not found), not by timing the match: unbounded, each took
+		// 17-37 s; speed is for benchmarks.
 		got := m.Match(&ev, &caps)
-		// Unbounded, each match took 17-37 s; bounded, well under a second
-		// on an idle machine.
-		if d := time.Since(start); d > 5*time.Second {
-			t.Fatalf("match took %s", d)
-		}
 		if got != c.want {
 			t.Fatalf("match = %v, want %v", got, c.want)
 		}

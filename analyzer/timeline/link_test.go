@@ -103,7 +103,7 @@ func TestBuildLinksManyFindings(t *testing.T) {
 	}
 	start := time.Now()
 	r := Build(Input{Findings: fs})
-	if d := time.Since(start); d > 10*time.Second {
+	if d := time.Since(start); d > 60*time.Second { // a hang guard (pairwise linking took minutes): speed is for benchmarks
 		t.Fatalf("Build took %s", d)
 	}
 	if len(r.Incidents) != 100_000 {
