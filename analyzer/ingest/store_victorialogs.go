@@ -395,7 +395,7 @@ func (r *vlReader) next() error {
 			return nil
 		}
 		if err == io.ErrUnexpectedEOF {
-			return errors.New("reply cut off mid-row")
+			return errors.New("reply cut off before its end (server timeout or dropped connection)")
 		}
 		return fmt.Errorf("reading reply: %w", err)
 	}
