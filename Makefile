@@ -18,7 +18,7 @@ EXAMPLE := examples/seed-001/var/log
 PEERS_DIR ?= ../shared/data/peers
 PEERS_MIN ?= 485
 
-.PHONY: all setup build test vet unit race fuzz-brief peers fuzz demo bench pgo clean
+.PHONY: all setup build test tidy vet unit race fuzz-brief peers fuzz demo bench pgo clean
 
 all: build
 
@@ -30,7 +30,14 @@ setup:
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/logsleuth
 
-test: setup vet unit race fuzz-brief peers
+test: setup tidy vet unit race fuzz-brief peers
+
+# go.mod and go.sum as `go mod tidy` leaves them, and every Go file as
+# gofmt prints it: fails naming what differs (fix: go mod tidy; gofmt -w).
+tidy:
+	$(GO) mod tidy -diff
+	@unformatted=$$(gofmt -l .); \
+	if [ -n "$$unformatted" ]; then echo "gofmt -l: not formatted:"; echo "$$unformatted"; exit 1; fi
 
 vet:
 	$(GO) vet ./...
