@@ -158,7 +158,6 @@ signatures; test runs signatures against captured logs.`,
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &FlagError{cmd: c.CommandPath(), err: err}
 	})
-	cmd.CompletionOptions.HiddenDefaultCmd = true
 
 	cmd.AddCommand(NewCmdEvents(ios, nil), NewCmdPatterns(ios), NewCmdExplain(ios), NewCmdTest(ios), NewCmdTimeline(ios, nil))
 	return cmd

@@ -34,7 +34,8 @@ the next step failed: "step 3 ` + "`absent up`" + ` refuted by ... at syslog:412
 after ` + "`down`" + `". Use it to see why a signature did or did not fire.`,
 		Example: `  logsleuth explain unattended-upgrade /var/log/syslog*
   zcat syslog.2.gz | logsleuth explain unattended-upgrade --year 2021 -`,
-		Args: cobra.MinimumNArgs(1),
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeExplainArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			opts.ctx = cmd.Context()

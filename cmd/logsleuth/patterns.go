@@ -49,7 +49,7 @@ func newCmdPatternsList(ios *IOStreams) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	sf.register(cmd.Flags())
+	sf.register(cmd)
 	return cmd
 }
 
@@ -75,7 +75,7 @@ func newCmdPatternsShow(ios *IOStreams) *cobra.Command {
 			return flagErrorf(cmd.CommandPath(), "unknown signature %q (see `logsleuth patterns list`)", args[0])
 		},
 	}
-	sf.register(cmd.Flags())
+	sf.register(cmd)
 	return cmd
 }
 
@@ -198,7 +198,7 @@ pattern file for rg -F -f, to compare speeds).`,
 			return tw.Flush()
 		},
 	}
-	sf.register(cmd.Flags())
+	sf.register(cmd)
 	cmd.Flags().Bool("plain", false, "print only the distinct message literals, one per line")
 	return cmd
 }

@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/logsleuth/logsleuth/analyzer/signature"
 	"github.com/logsleuth/logsleuth/patterns"
@@ -18,9 +18,11 @@ type SignatureFlags struct {
 	Only []string
 }
 
-func (f *SignatureFlags) register(fs *pflag.FlagSet) {
+func (f *SignatureFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
 	fs.StringArrayVar(&f.Dirs, "patterns", nil, "add the signatures (*.yaml) in `DIR` to the built-in set (repeatable)")
 	fs.StringSliceVar(&f.Only, "only", nil, "run only these signature `IDS` (comma-separated)")
+	cmd.RegisterFlagCompletionFunc("only", completeOnly)
 }
 
 // load returns the chosen signatures. A signature that does not load is an

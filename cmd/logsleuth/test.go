@@ -61,7 +61,7 @@ failure.`,
 			return runTest(opts, cmd.CommandPath())
 		},
 	}
-	opts.Sigs.register(cmd.Flags())
+	opts.Sigs.register(cmd)
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "also print passing cases and input warnings")
 	return cmd
 }

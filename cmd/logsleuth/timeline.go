@@ -118,7 +118,7 @@ or nothing readable.`,
 	}
 	fs := cmd.Flags()
 	opts.In.register(fs)
-	opts.Sigs.register(fs)
+	opts.Sigs.register(cmd)
 	stringEnumFlag(fs, &opts.Format, "format", "", "", timeline.Formats, "output format (default: table on a terminal, else text)")
 	fs.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (replaced atomically) instead of stdout")
 	fs.StringVar(&failOn, "fail-on", "", "exit 1 when an incident's root cause is at least this `SEVERITY` (info|low|medium|high|critical)")
