@@ -188,6 +188,8 @@ func (p *htmlPage) Where(ev *event.Event) string      { return Safe(ev.Source.St
 func (p *htmlPage) WhereRef(s event.SourceRef) string { return Safe(s.String()) }
 func (p *htmlPage) Outcome(f *Finding) string         { return Safe(outcomeText(f.Outcome, f.Reason)) }
 func (p *htmlPage) Headline(f *Finding) string        { return Safe(headline(f)) }
+func (p *htmlPage) Title(f *Finding) string           { return Safe(title(f)) }
+func (p *htmlPage) Explanation(f *Finding) string     { return Safe(explanation(f)) }
 func (p *htmlPage) Lines(ev []Evidence) []Line        { return Lines(ev) }
 func (p *htmlPage) GapText(g Gap) string              { return gapText(g) }
 func (p *htmlPage) Usual(d time.Duration) string      { return usualText(d) }

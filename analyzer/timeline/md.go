@@ -19,10 +19,16 @@ func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 		EscapeMarkdown(rangeText(r.Since, r.Until, loc)))
 	for i, inc := range r.Incidents {
 		f := inc.Root
-		ew.printf("\n## Incident %d: \\[%s\\] %s\n", i+1, f.Severity(), EscapeMarkdown(headline(f)))
+		ew.printf("\n## Incident %d: \\[%s\\] %s\n", i+1, f.Severity(), EscapeMarkdown(title(f)))
+		if e := explanation(f); e != "" {
+			ew.printf("\n%s\n", EscapeMarkdown(e))
+		}
 		writeFindingMD(ew, f, "root cause", loc)
 		for _, s := range inc.Symptoms {
-			ew.printf("\n### Symptom: \\[%s\\] %s\n", s.Severity(), EscapeMarkdown(headline(s)))
+			ew.printf("\n### Symptom: \\[%s\\] %s\n", s.Severity(), EscapeMarkdown(title(s)))
+			if e := explanation(s); e != "" {
+				ew.printf("\n%s\n", EscapeMarkdown(e))
+			}
 			writeFindingMD(ew, s, "symptom", loc)
 		}
 		if len(f.Remediation) > 0 {

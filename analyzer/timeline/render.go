@@ -152,6 +152,24 @@ func headline(f *Finding) string {
 	return f.Signature.Title
 }
 
+// title is the signature's title, the first line of a finding's header;
+// without one the header is the headline alone.
+func title(f *Finding) string {
+	if f.Signature.Title != "" {
+		return f.Signature.Title
+	}
+	return f.Summary
+}
+
+// explanation is the rendered explain under the title in a finding's
+// header, or "" when there is nothing more to say than the title.
+func explanation(f *Finding) string {
+	if f.Summary == "" || f.Signature.Title == "" || f.Summary == f.Signature.Title {
+		return ""
+	}
+	return f.Summary
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"

@@ -129,3 +129,57 @@ func TestTextLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestIncidentHeader checks that every format heads an incident with the
+// signature's title and, under it, the rendered explanation; a finding
+// whose explanation is its title, or that has no title, is named once.
+func TestIncidentHeader(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 6, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name, title, summary string
+		want                 map[string][]string // format -> substrings in order
+		once                 string
+	}{
+		{"title and explanation", "Runtime left stopped", "docker stopped on h",
+			map[string][]string{
+				FormatText:  {"INCIDENT 1: [high] Runtime left stopped\n  docker stopped on h\n"},
+				FormatTable: {"INCIDENT 1 [high] Runtime left stopped\n  docker stopped on h\n"},
+				FormatMD:    {"## Incident 1: \\[high\\] Runtime left stopped\n\ndocker stopped on h\n"},
+				FormatHTML:  {"high</span> Runtime left stopped</h3>\n<p class=\"explanation\">docker stopped on h</p>"},
+				FormatJSON:  {`"title": "Runtime left stopped"`, `"summary": "docker stopped on h"`},
+			}, ""},
+		{"explanation equals title", "Runtime left stopped", "Runtime left stopped",
+			map[string][]string{FormatText: {"INCIDENT 1: [high] Runtime left stopped\n  f1 "}, FormatMD: {"## Incident 1: \\[high\\] Runtime left stopped\n\n**f1**"}},
+			"Runtime left stopped"},
+		{"no title", "", "docker stopped on h",
+			map[string][]string{FormatText: {"INCIDENT 1: [high] docker stopped on h\n  f1 "}, FormatTable: {"INCIDENT 1 [high] docker stopped on h\n  f1 "}},
+			"docker stopped on h"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sig := &signature.Signature{ID: "stop", Title: c.title, Severity: signature.High}
+			f := &engine.Finding{Signature: sig, Outcome: engine.Confirmed, Host: "h", Start: t0, End: t0, Summary: c.summary,
+				Evidence: []engine.Evidence{{Step: "down", Event: &event.Event{Time: t0, Host: "h", Program: "systemd", Message: "Stopped docker.service.",
+					Source: event.SourceRef{Path: "syslog", Line: 1}}}}}
+			r := Build(Input{Findings: []*engine.Finding{f}})
+			for format, wants := range c.want {
+				var buf bytes.Buffer
+				if err := Render(&buf, r, format, RenderOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				out := buf.String()
+				for _, w := range wants {
+					if !strings.Contains(out, w) {
+						t.Errorf("%s lacks %q:\n%s", format, w, out)
+					}
+				}
+				if c.once != "" && format != FormatHTML {
+					head, _, _ := strings.Cut(out, "Stopped docker.service.")
+					if n := strings.Count(head, c.once); n != 1 {
+						t.Errorf("%s names %q %d times before the evidence, want once:\n%s", format, c.once, n, out)
+					}
+				}
+			}
+		})
+	}
+}

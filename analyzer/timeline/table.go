@@ -40,12 +40,18 @@ func RenderTable(w io.Writer, r *Report, o RenderOptions) error {
 	for i, inc := range r.Incidents {
 		f := inc.Root
 		ew.printf("\n%s %s %s\n", paint(ansiBold, "INCIDENT "+strconv.Itoa(i+1)),
-			paint(severityStyle(f.Severity()), "["+f.Severity().String()+"]"), Safe(headline(f)))
+			paint(severityStyle(f.Severity()), "["+f.Severity().String()+"]"), Safe(title(f)))
+		if e := explanation(f); e != "" {
+			ew.printf("  %s\n", Safe(e))
+		}
 		for _, x := range append([]*Finding{f}, inc.Symptoms...) {
 			role := "root cause"
 			if x != f {
 				role = "symptom"
-				ew.printf("\n  %s %s\n", paint(severityStyle(x.Severity()), "["+x.Severity().String()+"]"), Safe(headline(x)))
+				ew.printf("\n  %s %s\n", paint(severityStyle(x.Severity()), "["+x.Severity().String()+"]"), Safe(title(x)))
+				if e := explanation(x); e != "" {
+					ew.printf("    %s\n", Safe(e))
+				}
 			}
 			count := countText(x)
 			if count != "" {

@@ -19,13 +19,19 @@ func RenderText(w io.Writer, r *Report, o RenderOptions) error {
 	for i, inc := range r.Incidents {
 		f := inc.Root
 		head := fmt.Sprintf("INCIDENT %d: [%s] ", i+1, f.Severity())
-		ew.printf("\n%s%s\n", head, wrap(Safe(headline(f)), len(head), "  "))
+		ew.printf("\n%s%s\n", head, wrap(Safe(title(f)), len(head), "  "))
+		if e := explanation(f); e != "" {
+			ew.printf("  %s\n", wrap(Safe(e), 2, "  "))
+		}
 		writeFindingText(ew, f, "  ", loc)
 		if len(inc.Symptoms) > 0 {
 			ew.printf("  Symptoms it explains:\n")
 			for _, s := range inc.Symptoms {
 				head := "    [" + s.Severity().String() + "] "
-				ew.printf("%s%s\n", head, wrap(Safe(headline(s)), len(head), "      "))
+				ew.printf("%s%s\n", head, wrap(Safe(title(s)), len(head), "      "))
+				if e := explanation(s); e != "" {
+					ew.printf("      %s\n", wrap(Safe(e), 6, "      "))
+				}
 				writeFindingText(ew, s, "      ", loc)
 			}
 		}
