@@ -18,7 +18,7 @@ EXAMPLE := examples/seed-001/var/log
 PEERS_DIR ?= ../shared/data/peers
 PEERS_MIN ?= 485
 
-.PHONY: all setup build test tidy vet unit race fuzz-brief peers fuzz demo bench pgo clean
+.PHONY: all setup build test tidy vet unit race fuzz-brief peers fuzz demo fleet-demo bench pgo clean
 
 all: build
 
@@ -89,6 +89,13 @@ demo: setup build
 	@echo
 	@echo '$$ logsleuth timeline --tz Asia/Seoul --year 2021 $(EXAMPLE)'
 	@$(BIN) timeline --tz Asia/Seoul --year 2021 $(EXAMPLE)
+
+# Fleet mode: the bundled example shipped into a VictoriaLogs started on
+# 127.0.0.1:$(FLEET_PORT) (installed if missing), then the timeline read
+# from it (README "Fleet mode: VictoriaLogs").
+FLEET_PORT ?= 19428
+fleet-demo: setup build
+	@FLEET_PORT=$(FLEET_PORT) scripts/fleet-demo.sh $(BIN)
 
 # Not part of `make test`: generates a corpus of BENCH_SIZE in BENCH_DIR
 # (once) and times logsleuth against wc -l and rg on it.
