@@ -36,12 +36,17 @@ func LoadFS(fsys fs.FS, dir string) ([]*Signature, error) {
 // LoadFiles is LoadFS without the set-wide Check, for callers that merge
 // several directories into one set and check that.
 func LoadFiles(fsys fs.FS, dir string) ([]*Signature, ErrorList) {
-	var files []string
+	var files, nonRegular []string
 	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			if t := d.Type(); !t.IsRegular() && t&fs.ModeSymlink == 0 {
+				// A FIFO would block the read until a writer came.
+				nonRegular = append(nonRegular, p)
+				return nil
+			}
 			files = append(files, p)
 		}
 		return nil
@@ -52,6 +57,9 @@ func LoadFiles(fsys fs.FS, dir string) ([]*Signature, ErrorList) {
 	sort.Strings(files)
 	var sigs []*Signature
 	var errs ErrorList
+	for _, f := range nonRegular {
+		errs = append(errs, &Error{Code: CodeYAML, File: f, Line: 1, Col: 1, Msg: "not a regular file", Hint: "signatures are read from regular files only"})
+	}
 	for _, f := range files {
 		data, err := fs.ReadFile(fsys, f)
 		if err != nil {

@@ -8,7 +8,9 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -20,6 +22,9 @@ const (
 	exitError    = 2 // usage error, or nothing at all could be read
 	exitCanceled = 130
 )
+
+// exitGrace is how long an interrupted run may take to end on its own.
+const exitGrace = 2 * time.Second
 
 // version is set at link time: -ldflags "-X main.version=v1.2.3".
 var version = ""
@@ -33,6 +38,23 @@ func Main() int {
 	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var finished atomic.Bool
+	defer finished.Store(true) // (before stop, which cancels ctx too)
+	context.AfterFunc(ctx, func() {
+		if finished.Load() {
+			return
+		}
+		// Interrupted. Every loop that can run long checks ctx, but a
+		// blocking system call cannot (an open() of a FIFO named by
+		// --patterns, a Read of a silent stdin): if the run has not
+		// ended within exitGrace, end the process; a second signal
+		// ends it at once.
+		stop()
+		time.AfterFunc(exitGrace, func() {
+			fmt.Fprintln(os.Stderr, "logsleuth: interrupted")
+			os.Exit(exitCanceled)
+		})
+	})
 	if path := os.Getenv("LOGSLEUTH_CPUPROFILE"); path != "" {
 		stopProfile, err := startCPUProfile(path)
 		if err != nil {
