@@ -177,6 +177,9 @@ signatures; test runs signatures against captured logs.`,
 	cmd.SetIn(ios.In)
 	cmd.SetOut(ios.Out)
 	cmd.SetErr(ios.ErrOut)
+	stringEnumFlag(cmd.PersistentFlags(), &ios.colorMode, "color", "", "auto", colorModes,
+		"`WHEN` to colour the output: auto colours a terminal unless NO_COLOR is set")
+	cmd.RegisterFlagCompletionFunc("color", cobra.FixedCompletions(colorModes, cobra.ShellCompDirectiveNoFileComp))
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &FlagError{cmd: c.CommandPath(), err: err}
 	})

@@ -15,7 +15,12 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	stdinTTY, stdoutTTY, stderrTTY bool
+	// colorMode is --color: auto, always or never.
+	colorMode string
 }
+
+// colorModes are the values of --color.
+var colorModes = []string{"auto", "always", "never"}
 
 // System returns the process's real streams.
 func System() *IOStreams {
@@ -41,6 +46,20 @@ func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
 func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
 func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
+
+// ColorEnabled says whether stdout gets ANSI colour. It is the one place
+// that decides: --color=always or never wins; auto (the default) colours a
+// terminal unless NO_COLOR is set to anything (no-color.org) or TERM is
+// dumb, as git and journalctl do.
+func (s *IOStreams) ColorEnabled() bool {
+	switch s.colorMode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return s.stdoutTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+}
 
 // isTerminal reports whether f is a character device. That is what a
 // terminal looks like to stat; /dev/null is one too, which only means we

@@ -176,7 +176,7 @@ func runTimeline(opts *TimelineOptions, cmdPath string) error {
 	})
 	ropts := timeline.RenderOptions{
 		Location:   opts.In.display(),
-		Color:      opts.Format == timeline.FormatTable && opts.Output == "" && ios.IsStdoutTTY(),
+		Color:      opts.Format == timeline.FormatTable && opts.Output == "" && ios.ColorEnabled(),
 		NearMisses: opts.NearMisses,
 		Version:    buildVersion(),
 	}
