@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"flag"
+	"fmt"
 	"os"
 	"strconv"
 	"testing"
@@ -38,6 +39,14 @@ func TestScripts(t *testing.T) {
 			// Scripts that need a tool skip without it, but fail in CI.
 			e.Setenv("CI", os.Getenv("CI"))
 			return nil
+		},
+		// [race]: the test binary runs under the race detector, whose
+		// shadow memory no address-space cap leaves room for.
+		Condition: func(cond string) (bool, error) {
+			if cond == "race" {
+				return raceEnabled, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"gzip":      cmdGzip,
