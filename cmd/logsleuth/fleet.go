@@ -2,10 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +19,7 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/fixture"
 	"github.com/logsleuth/logsleuth/analyzer/ingest"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
 	"github.com/logsleuth/logsleuth/analyzer/timeline"
@@ -225,4 +232,137 @@ func runEventsStore(ctx context.Context, opts *EventsOptions, start time.Time) e
 		return fmt.Errorf("write events: %w", err)
 	}
 	return nil
+}
+
+// storeRow is ev as a JSON-lines row in syslog's field names (what
+// rowEvent reads back), with seq keeping the order of equal times.
+func storeRow(ev *event.Event, seq int) map[string]string {
+	r := map[string]string{
+		"_time": ev.Time.UTC().Format(time.RFC3339Nano), "_msg": ev.Message,
+		"hostname": ev.Host, "app_name": ev.Program, "unit": ev.Unit, "seq": strconv.Itoa(seq),
+	}
+	if ev.PID != 0 {
+		r["proc_id"] = strconv.Itoa(ev.PID)
+	}
+	for _, f := range ev.Fields {
+		if _, taken := r[f.Key]; !taken {
+			r[f.Key] = f.Value
+		}
+	}
+	return r
+}
+
+// shipRows stores rows in a VictoriaLogs tenant through /insert/jsonline
+// and makes them searchable at once.
+func shipRows(ctx context.Context, base, accountID string, rows []map[string]string) error {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	for _, r := range rows {
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		strings.TrimSuffix(base, "/")+"/insert/jsonline?_time_field=_time&_msg_field=_msg&_stream_fields=hostname,app_name", &body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/stream+json")
+	req.Header.Set("AccountID", accountID)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("insert: %s: %s", resp.Status, strings.TrimSpace(string(msg)))
+	}
+	resp, err = http.Get(strings.TrimSuffix(base, "/") + "/internal/force_flush")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// errUnstorable: the case holds events a store cannot (`test
+// --victorialogs` skips it).
+type errUnstorable struct{ n int }
+
+func (e *errUnstorable) Error() string {
+	return fmt.Sprintf("%d state, command or untimed events, which a store cannot hold", e.n)
+}
+
+// runCaseStore is runCase through a VictoriaLogs server: the case's log
+// events are shipped as JSON lines into tenant accountID, then analyzed
+// with --victorialogs over their range. A case whose findings need
+// events no store holds returns *errUnstorable when they differ.
+func runCaseStore(ctx context.Context, c *fixture.Case, sigs []*signature.Signature, base, accountID string) (string, []event.Warning, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	local, _, err := analyzeCase(ctx, c, sigs, engine.Options{})
+	if err != nil {
+		return "", nil, err
+	}
+	in, err := caseInputFlags(c)
+	if err != nil {
+		return "", nil, err
+	}
+	ios, _, _, _ := Test()
+	var rows []map[string]string
+	var first, last time.Time
+	unstorable := 0
+	if _, err := analyze(ctx, ios, in, sigs, &event.Warnings{}, engine.Options{}, func(ev *event.Event) {
+		if ev.Kind != event.KindLog || ev.Time.IsZero() {
+			unstorable++
+			return
+		}
+		if first.IsZero() || ev.Time.Before(first) {
+			first = ev.Time
+		}
+		if ev.Time.After(last) {
+			last = ev.Time
+		}
+		rows = append(rows, storeRow(ev, len(rows)))
+	}); err != nil {
+		return "", nil, err
+	}
+	if len(rows) == 0 {
+		return "", nil, &errUnstorable{unstorable}
+	}
+	if err := shipRows(ctx, base, accountID, rows); err != nil {
+		return "", nil, err
+	}
+	in, _ = caseInputFlags(c)
+	in.Paths = nil
+	in.Fleet.VictoriaLogs, in.Fleet.Tenant = base, accountID
+	in.SinceT, in.UntilT = first, last
+	ws := &event.Warnings{}
+	got, err := analyze(ctx, ios, in, sigs, ws, engine.Options{}, nil)
+	if err != nil {
+		return "", ws.List(), err
+	}
+	diff := c.Compare(got.Findings)
+	if diff != c.Compare(local.Findings) && unstorable > 0 {
+		return "", ws.List(), &errUnstorable{unstorable}
+	}
+	return diff, ws.List(), nil
+}
+
+// caseInputFlags are a case's args as validated input flags.
+func caseInputFlags(c *fixture.Case) (*InputFlags, error) {
+	var in InputFlags
+	fs := pflag.NewFlagSet("args", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	in.register(fs)
+	if err := fs.Parse(c.Args); err != nil {
+		return nil, fmt.Errorf("%s: args: %w", filepath.Join(c.Dir, fixture.ExpectFile), err)
+	}
+	ios, _, _, _ := Test()
+	if err := in.validate("args", c.Inputs, ios, timeNow()); err != nil {
+		return nil, err
+	}
+	return &in, nil
 }
