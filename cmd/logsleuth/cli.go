@@ -184,7 +184,7 @@ signatures; test runs signatures against captured logs.`,
 		return &FlagError{cmd: c.CommandPath(), err: err}
 	})
 
-	cmd.AddCommand(NewCmdEvents(ios, nil), NewCmdPatterns(ios), NewCmdExplain(ios), NewCmdTest(ios), NewCmdTimeline(ios, nil))
+	cmd.AddCommand(NewCmdEvents(ios, nil), NewCmdPatterns(ios), NewCmdExplain(ios), NewCmdTest(ios), NewCmdTimeline(ios, nil), newCmdGenMan())
 	return cmd
 }
 
