@@ -29,7 +29,9 @@ type TestOptions struct {
 	Verbose bool
 	// VictoriaLogs runs every case through this server (fleet.go).
 	VictoriaLogs string
-	ctx          context.Context
+	// JUnit is where to write a JUnit XML report ("" for none).
+	JUnit string
+	ctx   context.Context
 }
 
 // NewCmdTest builds `logsleuth test`.
@@ -48,12 +50,20 @@ func NewCmdTest(ios *IOStreams) *cobra.Command {
 (built-in and --patterns) runs on every case, so a signature that fires
 where no case expects it fails too. Without directories, the built-in
 fixtures run. The last line is "N passed, N failed"; exit status 1 on any
-failure.`,
+failure.
+
+--junit FILE also writes the results as JUnit XML for CI systems that
+display it: one testcase per case (classname the signature's directory,
+name the case), a failing case's diff in its failure element. The file is
+written when cases fail too, and never over one of the inputs.`,
 		Example: `  # the built-in library
   logsleuth test
 
   # your signatures against your captured incidents
-  logsleuth test --patterns ./my-rules ./my-fixtures`,
+  logsleuth test --patterns ./my-rules ./my-fixtures
+
+  # in CI, with a report the CI system displays
+  logsleuth test --junit junit.xml ./my-fixtures`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dirs = args
 			opts.ctx = cmd.Context()
@@ -62,12 +72,18 @@ failure.`,
 					return flagErrorf(cmd.CommandPath(), "%s is not a directory", d)
 				}
 			}
+			if opts.JUnit != "" {
+				if dir := filepath.Dir(opts.JUnit); !isDir(dir) {
+					return flagErrorf(cmd.CommandPath(), "invalid --junit %q: no directory %s", opts.JUnit, dir)
+				}
+			}
 			return runTest(opts, cmd.CommandPath())
 		},
 	}
 	opts.Sigs.register(cmd)
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "also print passing cases and input warnings")
 	cmd.Flags().StringVar(&opts.VictoriaLogs, "victorialogs", "", "run each case through the VictoriaLogs server at `URL` (a scratch one: each case is shipped into a tenant of its own)")
+	cmd.Flags().StringVar(&opts.JUnit, "junit", "", "also write the results as JUnit XML to `FILE` (replaced atomically)")
 	return cmd
 }
 
@@ -109,9 +125,18 @@ func runTest(opts *TestOptions, cmdPath string) error {
 	if len(cases) == 0 {
 		return fmt.Errorf("no fixture cases (directories with %s) in %s", fixture.ExpectFile, strings.Join(dirs, ", "))
 	}
+	if opts.JUnit != "" {
+		// Before the run: the report must not replace a case's log, its
+		// expect.yaml or a signature.
+		if in, ok := outputIsInput(opts.JUnit, &InputFlags{Paths: testInputs(cases, opts.Sigs.Dirs)}, opts.IO); ok {
+			return flagErrorf(cmdPath, "invalid --junit %q: it is the input %s; the report would replace it", opts.JUnit, in)
+		}
+	}
+	suite := junitSuite{Name: "logsleuth test"}
 	passed, failed, skipped := 0, 0, 0
 	tenantBase := int(time.Now().Unix() % 1_000_000_000) // fresh tenants on every run
 	for i, c := range cases {
+		start := time.Now()
 		var diff string
 		var warns []event.Warning
 		var err error
@@ -120,17 +145,25 @@ func runTest(opts *TestOptions, cmdPath string) error {
 		} else {
 			diff, warns, err = runCase(opts.ctx, c, sigs, engine.Options{})
 		}
+		tc := newJUnitCase(c.Name, time.Since(start))
 		var unstorable *errUnstorable
 		switch {
 		case errors.As(err, &unstorable):
 			skipped++
 			fmt.Fprintf(opts.IO.Out, "SKIP %s: %s\n", safeText(c.Name), unstorable)
+			tc.Skipped = &junitProblem{Message: safeText(unstorable.Error())}
+			suite.Skipped++
 		case err != nil:
 			failed++
-			fmt.Fprintf(opts.IO.Out, "FAIL %s\n    %s\n", safeText(c.Name), safeLines(rel(err.Error())))
+			msg := safeLines(rel(err.Error()))
+			fmt.Fprintf(opts.IO.Out, "FAIL %s\n    %s\n", safeText(c.Name), msg)
+			tc.Error = &junitProblem{Message: "the case could not run", Type: "error", Text: msg}
+			suite.Errors++
 		case diff != "":
 			failed++
 			fmt.Fprintf(opts.IO.Out, "FAIL %s (- expected, + got)\n%s\n", safeText(c.Name), safeLines(indent(diff, "    ")))
+			tc.Failure = &junitProblem{Message: "findings differ (- expected, + got)", Type: "diff", Text: safeLines(diff)}
+			suite.Failures++
 		default:
 			passed++
 			if opts.Verbose {
@@ -141,6 +174,12 @@ func runTest(opts *TestOptions, cmdPath string) error {
 			for _, w := range warns {
 				fmt.Fprintf(opts.IO.Out, "    warning: %s\n", safeText(rel(w.String())))
 			}
+		}
+		suite.add(tc)
+	}
+	if opts.JUnit != "" {
+		if err := writeFileAtomic(opts.JUnit, "--junit", suite.write); err != nil {
+			return err
 		}
 	}
 	if skipped > 0 {

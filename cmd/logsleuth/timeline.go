@@ -205,6 +205,12 @@ func writeReport(stdout io.Writer, path string, render func(io.Writer) error) er
 		}
 		return nil
 	}
+	return writeFileAtomic(path, "--output", render)
+}
+
+// writeFileAtomic runs render into path through a temporary file in the
+// same directory renamed over it; errors name the flag that gave path.
+func writeFileAtomic(path, flag string, render func(io.Writer) error) error {
 	// A new report gets the mode the umask allows, as a file the shell
 	// creates would; a report written over an old one keeps that one's
 	// mode (a report of root-only logs kept 0600 stays 0600).
@@ -219,7 +225,7 @@ func writeReport(stdout io.Writer, path string, render func(io.Writer) error) er
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return fmt.Errorf("--output %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	w := bufio.NewWriterSize(tmp, 64<<10)
 	err = render(w)
@@ -237,7 +243,7 @@ func writeReport(stdout io.Writer, path string, render func(io.Writer) error) er
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("--output %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	return nil
 }
