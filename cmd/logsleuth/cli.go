@@ -102,6 +102,8 @@ func run(ctx context.Context, ios *IOStreams, args []string) int {
 	root := NewCmdRoot(ios)
 	root.SetArgs(args)
 	_, err := root.ExecuteContextC(ctx)
+	// Messages come after the pager has quit, not under it.
+	ios.StopPager()
 	return exitStatus(ios, err)
 }
 
@@ -179,6 +181,7 @@ signatures; test runs signatures against captured logs.`,
 	cmd.SetErr(ios.ErrOut)
 	stringEnumFlag(cmd.PersistentFlags(), &ios.colorMode, "color", "", "auto", colorModes,
 		"`WHEN` to colour the output: auto colours a terminal unless NO_COLOR is set")
+	cmd.PersistentFlags().BoolVar(&ios.noPager, "no-pager", false, "never pipe the output into a pager ($PAGER or less) on a terminal")
 	cmd.RegisterFlagCompletionFunc("color", cobra.FixedCompletions(colorModes, cobra.ShellCompDirectiveNoFileComp))
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &FlagError{cmd: c.CommandPath(), err: err}

@@ -121,6 +121,7 @@ func runEvents(opts *EventsOptions) error {
 	}
 	defer stream.Close()
 
+	ios.StartPager()
 	out := bufio.NewWriterSize(ios.Out, 64<<10)
 	loc := opts.In.display()
 	var buf []byte

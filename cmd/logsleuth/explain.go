@@ -64,6 +64,7 @@ func runExplain(opts *ExplainOptions, cmdPath string) error {
 	if err != nil {
 		return err
 	}
+	opts.IO.StartPager()
 	w := bufio.NewWriter(opts.IO.Out)
 	s := sigs[0]
 	fmt.Fprintf(w, "%s: %s (%s, %s)\n", safeText(s.ID), safeText(s.Title), s.Severity, s.Match.Kind)

@@ -17,6 +17,9 @@ type IOStreams struct {
 	stdinTTY, stdoutTTY, stderrTTY bool
 	// colorMode is --color: auto, always or never.
 	colorMode string
+	// noPager is --no-pager; pager is the running one (StartPager).
+	noPager bool
+	pager   *pager
 }
 
 // colorModes are the values of --color.

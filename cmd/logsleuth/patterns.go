@@ -41,6 +41,7 @@ func newCmdPatternsList(ios *IOStreams) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			ios.StartPager()
 			tw := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSEVERITY\tMATCH\tTITLE")
 			for _, s := range sigs {
@@ -69,6 +70,7 @@ func newCmdPatternsShow(ios *IOStreams) *cobra.Command {
 				if s.ID != args[0] {
 					continue
 				}
+				ios.StartPager()
 				fmt.Fprintf(ios.Out, "# %s:%d\n%s", safeText(s.Pos.File), s.Pos.Line, safeLines(s.Source))
 				return nil
 			}

@@ -180,6 +180,9 @@ func runTimeline(opts *TimelineOptions, cmdPath string) error {
 		NearMisses: opts.NearMisses,
 		Version:    buildVersion(),
 	}
+	if opts.Output == "" {
+		ios.StartPager()
+	}
 	if err := writeReport(ios.Out, opts.Output, func(w io.Writer) error {
 		return timeline.Render(w, rep, opts.Format, ropts)
 	}); err != nil {

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPager runs `patterns list` with a fake PAGER that records that it
+// ran, and with which LESS, then copies its input to stdout.
+func TestPager(t *testing.T) {
+	tests := []struct {
+		name      string
+		args      []string
+		stdoutTTY bool
+		pager     string // "unset": no PAGER
+		less      string // "unset": no LESS
+		wantPaged bool
+		wantLess  string
+	}{
+		{"terminal", nil, true, "fake", "unset", true, "FRX"},
+		{"terminal, user's LESS kept", nil, true, "fake", "-S", true, "-S"},
+		{"pipe", nil, false, "fake", "unset", false, ""},
+		{"terminal, --no-pager", []string{"--no-pager"}, true, "fake", "unset", false, ""},
+		{"terminal, PAGER=cat", nil, true, "cat", "unset", false, ""},
+		{"terminal, PAGER empty", nil, true, "", "unset", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			marker := filepath.Join(t.TempDir(), "paged")
+			switch tt.pager {
+			case "fake":
+				t.Setenv("PAGER", `printf '%s' "$LESS" > '`+marker+`'; cat`)
+			default:
+				t.Setenv("PAGER", tt.pager)
+			}
+			if tt.less == "unset" {
+				unsetenv(t, "LESS")
+			} else {
+				t.Setenv("LESS", tt.less)
+			}
+			ios, _, stdout, stderr := Test()
+			ios.SetStdoutTTY(tt.stdoutTTY)
+			args := append([]string{"patterns", "list"}, tt.args...)
+			if code := run(context.Background(), ios, args); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stdout.String(), "\nunattended-upgrade ") {
+				t.Errorf("the list did not reach stdout:\n%s", stdout)
+			}
+			less, err := os.ReadFile(marker)
+			if paged := err == nil; paged != tt.wantPaged {
+				t.Fatalf("paged = %v, want %v", paged, tt.wantPaged)
+			}
+			if string(less) != tt.wantLess {
+				t.Errorf("pager saw LESS=%q, want %q", less, tt.wantLess)
+			}
+		})
+	}
+}
+
+// TestPagerQuit: a pager that quits without reading (q on the first
+// screen) ends the run normally, whatever the command was still writing.
+func TestPagerQuit(t *testing.T) {
+	t.Setenv("PAGER", "exit 0")
+	ios, _, _, stderr := Test()
+	ios.SetStdoutTTY(true)
+	if code := run(context.Background(), ios, []string{"timeline", "--year", "2022", "--tz", "UTC", "../../fixtures/disk-full/docker-rfc3164/syslog"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr: %s", stderr)
+	}
+}
+
+// unsetenv removes key for the test, restoring it afterwards.
+func unsetenv(t *testing.T, key string) {
+	t.Setenv(key, "")
+	os.Unsetenv(key)
+}
