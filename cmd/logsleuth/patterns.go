@@ -61,6 +61,12 @@ func newCmdPatternsShow(ios *IOStreams) *cobra.Command {
 		Short:   "Print a signature's YAML source",
 		Example: "  logsleuth patterns show unattended-upgrade",
 		Args:    cobra.ExactArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return completeSignatureIDs(cmd, toComplete)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sigs, err := sf.load(cmd.CommandPath())
 			if err != nil {
