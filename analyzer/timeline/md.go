@@ -8,9 +8,11 @@ import (
 )
 
 // RenderMarkdown writes r as GitHub-flavoured Markdown to paste into a
-// ticket. Every log-derived string goes through EscapeMarkdown, so a log
-// line cannot add links, images, HTML or table cells; evidence lines sit
-// in table cells.
+// ticket, readable raw too. Log lines are code spans (CodeSpanMarkdown),
+// remediation keeps its commands' code spans (ProseMarkdown), and every
+// other log-derived string goes through EscapeMarkdown, so a log line
+// cannot add links, images, HTML or table cells; evidence lines sit in
+// table cells.
 func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 	ew := &errWriter{w: w}
 	loc := o.loc()
@@ -34,7 +36,7 @@ func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 		if len(f.Remediation) > 0 {
 			ew.printf("\n**Remediation**\n\n")
 			for _, s := range f.Remediation {
-				ew.printf("- %s\n", EscapeMarkdown(s))
+				ew.printf("- %s\n", ProseMarkdown(s))
 			}
 		}
 		if refs := f.Signature.References; len(refs) > 0 {
@@ -62,7 +64,7 @@ func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 	c := &r.Coverage
 	ew.printf("\n## Coverage\n\n| Source | Format | Events | First | Last | Time quality |\n| --- | --- | --: | --- | --- | --- |\n")
 	for _, s := range c.Sources {
-		ew.printf("| %s | %s | %d | %s | %s | %s |\n", EscapeMarkdown(s.Path), EscapeMarkdown(orDash(s.Format)), s.Events,
+		ew.printf("| %s | %s | %d | %s | %s | %s |\n", mdCell(s.Path), mdCell(orDash(s.Format)), s.Events,
 			EscapeMarkdown(stamp(s.First, loc)), EscapeMarkdown(stamp(s.Last, loc)), EscapeMarkdown(orDash(s.TimeQuality)))
 	}
 	if note := c.duplicatesNote(); note != "" {
@@ -98,8 +100,8 @@ func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 	} else {
 		ew.printf("| Count | First | Last | Program | Template | Example |\n| --: | --- | --- | --- | --- | --- |\n")
 		for _, g := range r.Unexplained {
-			ew.printf("| %d | %s | %s | %s | %s | %s: %s |\n", g.Count, EscapeMarkdown(stamp(g.First, loc)), EscapeMarkdown(stamp(g.Last, loc)),
-				EscapeMarkdown(orDash(g.Program)), EscapeMarkdown(g.Template), EscapeMarkdown(g.Example.Source.String()), EscapeMarkdown(g.Example.Message))
+			ew.printf("| %d | %s | %s | %s | %s | %s: %s |\n", g.Count, mdCell(stamp(g.First, loc)), mdCell(stamp(g.Last, loc)),
+				EscapeMarkdown(orDash(g.Program)), CodeSpanMarkdown(g.Template, true), EscapeMarkdown(g.Example.Source.String()), CodeSpanMarkdown(g.Example.Message, true))
 		}
 		if r.UnexplainedOverflow > 0 {
 			ew.printf("\n… %d more error lines of other templates\n", r.UnexplainedOverflow)
@@ -124,15 +126,17 @@ func writeEvidenceMD(ew *errWriter, ev []Evidence, loc *time.Location) {
 	for _, l := range Lines(ev) {
 		x := l.Event
 		d, step, host := "", "", ""
-		msg := EscapeMarkdown(x.Message)
+		// Evidence lines are bold, context lines plain.
+		msg := CodeSpanMarkdown(x.Message, true)
 		if l.Evidence != nil {
-			d, step, host = deltaOf(l.Evidence), EscapeMarkdown(l.Evidence.Step), EscapeMarkdown(orDash(x.Host))
-			msg = "**" + msg + "**" + EscapeMarkdown(cutText(l.Evidence.Cut))
-		} else {
-			msg = "_" + msg + "_"
+			d, step, host = deltaOf(l.Evidence), mdCell(l.Evidence.Step), mdCell(orDash(x.Host))
+			if msg != "" {
+				msg = "**" + msg + "**"
+			}
+			msg += mdCell(cutText(l.Evidence.Cut))
 		}
-		ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", EscapeMarkdown(stamp(x.Time, loc)), EscapeMarkdown(d), host,
-			EscapeMarkdown(programOf(x)), step, msg, EscapeMarkdown(x.Source.String()))
+		ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", mdCell(stamp(x.Time, loc)), mdCell(d), host,
+			mdCell(programOf(x)), step, msg, mdCell(x.Source.String()))
 	}
 }
 
@@ -146,4 +150,12 @@ func mdLink(title, raw string) string {
 	}
 	dest := strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(u.String())
 	return "[" + EscapeMarkdown(title) + "](" + dest + ")"
+}
+
+// mdCell is EscapeMarkdown for a table cell, where no block can open: a
+// leading '-', '+' or '#' stays as it is.
+func mdCell(s string) string {
+	var b strings.Builder
+	escapeMarkdown(&b, AppendSafe(nil, s, " "), false)
+	return b.String()
 }
