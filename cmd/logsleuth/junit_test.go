@@ -136,6 +136,52 @@ func TestJUnit(t *testing.T) {
 	}
 }
 
+// TestJUnitError: a case that cannot run (a flag logsleuth does not
+// know in its args) is an error element naming the cause, not a failure.
+func TestJUnitError(t *testing.T) {
+	dir := t.TempDir()
+	junitFixtures(t, dir)
+	bad := filepath.Join(dir, "cases", "oom-kill", "java", "expect.yaml")
+	if err := os.WriteFile(bad, []byte("args: [--no-such-flag]\nfindings: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	ios, _, stdout, stderr := Test()
+	if got := run(context.Background(), ios, []string{"test", "--patterns", "rules", "--only", "oom-kill", "--junit", "junit.xml", "cases"}); got != exitFailOn {
+		t.Fatalf("exit status %d, want %d; stdout:\n%s\nstderr:\n%s", got, exitFailOn, stdout, stderr)
+	}
+	b, err := os.ReadFile("junit.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Errors   int `xml:"errors,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Name  string `xml:"name,attr"`
+				Error *struct {
+					Text string `xml:",chardata"`
+				} `xml:"error"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b, &got); err != nil {
+		t.Fatalf("report is not XML: %v\n%s", err, b)
+	}
+	if got.Errors != 1 || got.Failures != 1 || len(got.Suites) != 1 {
+		t.Fatalf("errors=%d failures=%d suites=%d, want 1 1 1:\n%s", got.Errors, got.Failures, len(got.Suites), b)
+	}
+	for _, c := range got.Suites[0].Cases {
+		if (c.Error != nil) != (c.Name == "java") {
+			t.Errorf("testcase %s: error %v", c.Name, c.Error)
+		}
+		if c.Error != nil && !strings.Contains(c.Error.Text, "no-such-flag") {
+			t.Errorf("error of %s does not name the flag: %q", c.Name, c.Error.Text)
+		}
+	}
+}
+
 // TestJUnitIsInput: --junit naming a file the run reads (a case's log,
 // its expect.yaml, a signature) is refused with exit 2 before any case
 // runs, and the file is left as it was; a missing directory is refused
