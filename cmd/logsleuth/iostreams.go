@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"golang.org/x/term"
 	"io"
 	"os"
 )
@@ -64,10 +65,9 @@ func (s *IOStreams) ColorEnabled() bool {
 	return s.stdoutTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 }
 
-// isTerminal reports whether f is a character device. That is what a
-// terminal looks like to stat; /dev/null is one too, which only means we
-// refuse to read an empty stdin without being asked, as other tools do.
+// isTerminal reports whether f is a terminal (a termios ioctl succeeds).
+// A character device is not enough: /dev/null is one, and output sent
+// there must not start a pager (less would hold all of it in memory).
 func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(int(f.Fd()))
 }

@@ -90,3 +90,17 @@ func unsetenv(t *testing.T, key string) {
 	t.Setenv(key, "")
 	os.Unsetenv(key)
 }
+
+// /dev/null is a character device but no terminal: output sent there
+// (make bench's `events > /dev/null`) must not start a pager, which held
+// the whole output in memory (2.6 GiB for 1 GiB of log).
+func TestDevNullIsNoTerminal(t *testing.T) {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Fatal("isTerminal(/dev/null) = true")
+	}
+}
