@@ -349,8 +349,10 @@ func FuzzCodeSpanMarkdown(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		want := string(AppendSafe(nil, s, " "))
-		if want == "" || strings.Trim(want, " ") == "" || !utf8.ValidString(want) || strings.ContainsRune(want, 0) {
-			return // an empty or blank span is no code span in CommonMark
+		if strings.TrimSpace(want) == "" || !utf8.ValidString(want) || strings.ContainsRune(want, 0) {
+			// An empty or blank span (spaces, tabs) is no code span in
+			// CommonMark, and renderers differ on stripping its padding.
+			return
 		}
 		out := CodeSpanMarkdown(s, false)
 		html := renderGFM(t, "x "+out)
