@@ -437,34 +437,11 @@ func indexFrom(s, sub string, from int) int {
 // "] [" after it tells them apart. Local time, no zone.
 func parseApacheError(line []byte, o *Options, h *header) bool {
 	// [Www Mmm dd HH:MM:SS[.uuuuuu] YYYY] [
-	if len(line) < 30 || line[4] != ' ' || line[8] != ' ' {
+	c, p, ok := weekdayStamp(line, '.')
+	if !ok || p+2 > len(line) || line[p] != ' ' || line[p+1] != '[' {
 		return false
 	}
-	m := englishMonth(line[5:])
-	if m == 0 {
-		return false
-	}
-	p := 9
-	if line[p] == ' ' {
-		p++
-	}
-	day := 0
-	for p < len(line) && isDigit(line[p]) && day < 10 {
-		day = day*10 + int(line[p]-'0')
-		p++
-	}
-	if p >= len(line) || line[p] != ' ' {
-		return false
-	}
-	c, p, ok := readClock(line, p+1, '.')
-	if !ok || p+8 > len(line) || line[p] != ' ' || line[p+5] != ']' || line[p+6] != ' ' || line[p+7] != '[' {
-		return false
-	}
-	y, ok := num4(line, p+1)
-	if !ok || day < 1 || day > daysIn(m, y) {
-		return false
-	}
-	rest := line[p+7:]
+	rest := line[p+1:]
 	// [module:level] (2.4) or [level] (2.2)
 	end := bytes.IndexByte(rest[:min(len(rest), 40)], ']')
 	if end < 2 {
@@ -496,7 +473,7 @@ func parseApacheError(line []byte, o *Options, h *header) bool {
 			rest = bytes.TrimLeft(rest[e+1:], " ")
 		}
 	}
-	h.t = time.Date(y, m, day, c.h, c.m, c.s, c.ns, o.Location)
+	h.t = time.Date(c.year, time.Month(c.month), c.day, c.hour, c.min, c.sec, c.nsec, o.Location)
 	h.q = event.TimeZoneAssumed
 	h.format = FormatApache
 	h.prog = apacheName

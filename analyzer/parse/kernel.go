@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"time"
+
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
 
@@ -41,13 +43,26 @@ func parseBracketHeader(line []byte, o *Options, h *header) bool {
 // parseDmesgT reads dmesg -T: "[Sun Nov 22 01:23:20 2026] msg", a local
 // time without a zone.
 func parseDmesgT(line []byte, o *Options, h *header) bool {
-	// [Www Mmm dd HH:MM:SS YYYY]
-	if len(line) < 26 || line[4] != ' ' || line[8] != ' ' {
+	c, p, ok := weekdayStamp(line, 0)
+	if !ok || p < len(line) && line[p] != ' ' {
 		return false
+	}
+	h.t = localTime(c.year, time.Month(c.month), c.day, c.hour, c.min, c.sec, 0, o.Location)
+	h.q = event.TimeZoneAssumed
+	return dmesgBody(line, p, h)
+}
+
+// weekdayStamp reads the stamp dmesg -T and Apache's error log start with,
+// "[Www Mmm dd HH:MM:SS YYYY]" (the day may be padded with a blank), with
+// an optional fraction after sep (0: none). It returns the index after
+// the ']'.
+func weekdayStamp(line []byte, sep byte) (c civil, end int, ok bool) {
+	if len(line) < 26 || line[4] != ' ' || line[8] != ' ' {
+		return c, 0, false
 	}
 	m := englishMonth(line[5:])
 	if m == 0 {
-		return false
+		return c, 0, false
 	}
 	p := 9
 	if line[p] == ' ' {
@@ -59,23 +74,17 @@ func parseDmesgT(line []byte, o *Options, h *header) bool {
 		p++
 	}
 	if p >= len(line) || line[p] != ' ' || day < 1 || day > daysIn(m, 2000) {
-		return false
+		return c, 0, false
 	}
-	c, p, ok := readClock(line, p+1, 0)
+	cl, p, ok := readClock(line, p+1, sep)
 	if !ok || p+6 > len(line) || line[p] != ' ' || line[p+5] != ']' {
-		return false
+		return c, 0, false
 	}
 	y, ok := num4(line, p+1)
 	if !ok || day > daysIn(m, y) {
-		return false
+		return c, 0, false
 	}
-	p += 6
-	if p < len(line) && line[p] != ' ' {
-		return false
-	}
-	h.t = localTime(y, m, day, c.h, c.m, c.s, 0, o.Location)
-	h.q = event.TimeZoneAssumed
-	return dmesgBody(line, p, h)
+	return civil{year: y, month: int(m), day: day, hour: cl.h, min: cl.m, sec: cl.s, nsec: cl.ns}, p + 6, true
 }
 
 // dmesgBody finishes a dmesg line whose stamp ends at p (a space, or the
