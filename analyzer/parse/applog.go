@@ -496,16 +496,10 @@ func apacheLevel(b []byte) (event.Priority, bool) {
 // after the clock is the process id. The caller checked the level letter
 // and a digit after it.
 func parseKlogLine(line []byte, o *Options, ev *event.Event) (Kind, bool) {
-	// Lmmdd hh:mm:ss.uuuuuu
-	if len(line) < 30 || line[5] != ' ' {
+	if len(line) < 30 {
 		return KindEntry, false
 	}
-	mo, ok1 := atoiN(line[1:3])
-	day, ok2 := atoiN(line[3:5])
-	if !ok1 || !ok2 || mo < 1 || mo > 12 || day < 1 || day > daysIn(time.Month(mo), 2000) {
-		return KindEntry, false
-	}
-	c, p, ok := readClock(line, 6, '.')
+	t, p, ok := klogStamp(line, o)
 	if !ok || p >= len(line) || line[p] != ' ' {
 		return KindEntry, false
 	}
@@ -529,9 +523,7 @@ func parseKlogLine(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	if e == s || e >= len(line) || line[e] != ']' || (e+1 < len(line) && line[e+1] != ' ') {
 		return KindEntry, false
 	}
-	m := time.Month(mo)
-	ev.Time = time.Date(provisionalYear(o.Year, m, day), m, day, c.h, c.m, c.s, c.ns, o.Location).UTC()
-	ev.TimeQuality = event.TimeYearInferred
+	ev.Time, ev.TimeQuality = t, event.TimeYearInferred
 	ev.PID = pid
 	ev.Priority = klogPriority(line[0])
 	ev.Source.Format = FormatKlog
@@ -539,6 +531,28 @@ func parseKlogLine(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	ev.Fields = append(ev.Fields, event.Field{Key: "source", Value: toValidString(line[s:e])})
 	klogStructured(ev, ev.Message, 0)
 	return KindEntry, true
+}
+
+// klogStamp reads the stamp a klog header starts with, "Lmmdd
+// hh:mm:ss[.uuuuuu]" (L the level letter): a local time without a year,
+// built in o's provisional year. It returns the index after the clock.
+func klogStamp(b []byte, o *Options) (t time.Time, end int, ok bool) {
+	if len(b) < 14 || b[5] != ' ' {
+		return t, 0, false
+	}
+	switch b[0] {
+	case 'I', 'W', 'E', 'F':
+	default:
+		return t, 0, false
+	}
+	mo, ok1 := num2(b, 1)
+	d, ok2 := num2(b, 3)
+	c, p, ok3 := readClock(b, 6, '.')
+	if !ok1 || !ok2 || !ok3 || mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), 2000) {
+		return t, 0, false
+	}
+	m := time.Month(mo)
+	return time.Date(provisionalYear(o.Year, m, d), m, d, c.h, c.m, c.s, c.ns, o.Location).UTC(), p, true
 }
 
 func klogPriority(c byte) event.Priority {

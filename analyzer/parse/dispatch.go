@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -188,23 +187,12 @@ func recognizeCut(p *Parser, line []byte, o *Options, ev *event.Event) (Kind, bo
 // 1201 remote_runtime.go:116] ...", kubelet's own stamp, in its local
 // time and without a year): year_inferred, as a syslog stamp is.
 func klogTime(m []byte, o *Options, ev *event.Event) {
-	if len(m) < 16 || m[5] != ' ' || m[8] != ':' || m[11] != ':' || m[14] != '.' {
-		return
+	if len(m) < 16 || m[14] != '.' {
+		return // klog always writes the microseconds
 	}
-	switch m[0] {
-	case 'I', 'W', 'E', 'F':
-	default:
-		return
+	if t, _, ok := klogStamp(m, o); ok {
+		ev.Time, ev.TimeQuality = t, event.TimeYearInferred
 	}
-	mo, ok1 := num2(m, 1)
-	d, ok2 := num2(m, 3)
-	c, _, ok3 := readClock(m, 6, '.')
-	if !ok1 || !ok2 || !ok3 || mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), 2000) {
-		return
-	}
-	month := time.Month(mo)
-	ev.Time = time.Date(provisionalYear(o.Year, month, d), month, d, c.h, c.m, c.s, c.ns, o.Location).UTC()
-	ev.TimeQuality = event.TimeYearInferred
 }
 
 // recognizePrompt reads a pasted shell prompt and its command:
