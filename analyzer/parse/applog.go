@@ -305,7 +305,7 @@ func parseSlashDated(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	if !c.valid() || c.day > daysIn(time.Month(c.month), c.year) {
 		return KindEntry, false
 	}
-	ev.Time = c.in(o.Location).UTC()
+	ev.Time = c.local(o.Location)
 	ev.TimeQuality = event.TimeZoneAssumed
 	ev.Source.Format = FormatGoLog
 	msg := line[min(len(line), p+1):]
@@ -473,7 +473,7 @@ func parseApacheError(line []byte, o *Options, h *header) bool {
 			rest = bytes.TrimLeft(rest[e+1:], " ")
 		}
 	}
-	h.t = time.Date(c.year, time.Month(c.month), c.day, c.hour, c.min, c.sec, c.nsec, o.Location)
+	h.t = c.local(o.Location)
 	h.q = event.TimeZoneAssumed
 	h.format = FormatApache
 	h.prog = apacheName
@@ -552,7 +552,8 @@ func klogStamp(b []byte, o *Options) (t time.Time, end int, ok bool) {
 		return t, 0, false
 	}
 	m := time.Month(mo)
-	return time.Date(provisionalYear(o.Year, m, d), m, d, c.h, c.m, c.s, c.ns, o.Location).UTC(), p, true
+	lc := civil{provisionalYear(o.Year, m, d), mo, d, c.h, c.m, c.s, c.ns}
+	return lc.local(o.Location), p, true
 }
 
 func klogPriority(c byte) event.Priority {

@@ -65,6 +65,42 @@ func TestAssemblerImpossibleWallClocks(t *testing.T) {
 			warn: "02:30:00 on 2025-03-09 does not exist in America/New_York", onLine: 2,
 		},
 		{
+			// The application shapes read zone-less stamps too: Go's log
+			// package (and nginx), Apache's error log, klog.
+			name: "Go log in the skipped hour",
+			loc:  ny, year: 2025,
+			lines: []string{
+				"2025/03/09 01:59:59 before",
+				"2025/03/09 02:30:00 [error] 7#7: *1 in the gap",
+				"2025/03/09 03:00:01 after",
+			},
+			want: []string{"2025-03-09T01:59:59-05:00", "2025-03-09T03:00:00-04:00", "2025-03-09T03:00:01-04:00"},
+			warn: "02:30:00 on 2025-03-09 does not exist in America/New_York", onLine: 2,
+		},
+		{
+			name: "Apache error log in the skipped hour",
+			loc:  ny, year: 2025,
+			lines: []string{
+				"[Sun Mar 09 01:59:59.000100 2025] [core:error] [pid 1] before",
+				"[Sun Mar 09 02:30:00.000100 2025] [core:error] [pid 1] in the gap",
+				"[Sun Mar 09 03:00:01.000100 2025] [core:error] [pid 1] after",
+			},
+			want: []string{"2025-03-09T01:59:59-05:00", "2025-03-09T03:00:00-04:00", "2025-03-09T03:00:01-04:00"},
+			warn: "02:30:00 on 2025-03-09 does not exist in America/New_York", onLine: 2,
+		},
+		{
+			name: "klog in the skipped hour, alone and after a cut syslog tag",
+			loc:  ny, year: 2025,
+			lines: []string{
+				"E0309 01:59:59.000000    1201 kubelet.go:2000] before",
+				"E0309 02:30:00.000000    1201 kubelet.go:2000] in the gap",
+				"kubelet[1201]: E0309 02:30:10.000000    1201 kubelet.go:2000] in the gap, cut",
+				"E0309 03:00:01.000000    1201 kubelet.go:2000] after",
+			},
+			want: []string{"2025-03-09T01:59:59-05:00", "2025-03-09T03:00:00-04:00", "2025-03-09T03:00:00-04:00", "2025-03-09T03:00:01-04:00"},
+			warn: "02:30:00 on 2025-03-09 does not exist in America/New_York", onLine: 2,
+		},
+		{
 			name: "the repeated hour when DST ends",
 			loc:  ny, year: 2025,
 			lines: []string{
