@@ -255,8 +255,7 @@ func (e *Event) SetField(key, value string) {
 // a clone, so that it does not keep the block alive. All the strings
 // share one allocation.
 func (e *Event) Clone() *Event {
-	c, _ := e.CloneCapped(-1)
-	return c
+	return e.clone()
 }
 
 // CloneCapped is Clone with the message and each field value cut to at
@@ -279,10 +278,11 @@ func (e *Event) CloneCapped(limit int) (*Event, int) {
 	src := *e
 	src.Message = capped(e.Message)
 	if limit >= 0 {
+		copied := false
 		for i, f := range e.Fields {
 			if v := capped(f.Value); len(v) != len(f.Value) {
-				if &src.Fields[0] == &e.Fields[0] { // copy before the first change
-					src.Fields = append([]Field(nil), e.Fields...)
+				if !copied { // e's fields stay as they are
+					src.Fields, copied = append([]Field(nil), e.Fields...), true
 				}
 				src.Fields[i].Value = v
 			}
