@@ -74,26 +74,12 @@ func (s *Stream) spill(archive, member string, rec *recorder, body io.Reader) (*
 	n, err := f.Write(rec.buf.Bytes())
 	m.size = int64(n)
 	rec.buf = bytes.Buffer{}
-	buf := make([]byte, 256<<10)
-	for err == nil {
-		select {
-		case <-s.done:
-			err = errStopped
-			continue
-		default:
-		}
-		var k int
-		k, err = body.Read(buf)
-		if k > 0 {
-			var w int
-			w, werr := f.Write(buf[:k])
-			m.size += int64(w)
-			if werr != nil {
-				err = fmt.Errorf("copy to a temporary file: %w", werr)
-			}
-		}
+	if err == nil {
+		var k int64
+		k, err = s.copyStopping(f, body)
+		m.size += k
 	}
-	if cerr := f.Close(); errors.Is(err, io.EOF) {
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
@@ -144,27 +130,40 @@ func (s *Stream) spillJournal(j *spilledJournals, member string, r io.Reader) er
 	if err != nil {
 		return fmt.Errorf("copy to a temporary file: %w", err)
 	}
-	buf := make([]byte, 256<<10)
-	for err == nil {
-		select {
-		case <-s.done:
-			err = errStopped
-			continue
-		default:
-		}
-		var k int
-		k, err = r.Read(buf)
-		if k > 0 {
-			if _, werr := f.Write(buf[:k]); werr != nil {
-				err = fmt.Errorf("copy to a temporary file: %w", werr)
-			}
-		}
-	}
-	if cerr := f.Close(); errors.Is(err, io.EOF) {
+	_, err = s.copyStopping(f, r)
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		os.Remove(f.Name())
 	}
 	return err
+}
+
+// copyStopping copies r to w, a block at a time, until r ends (nil) or
+// fails; a stopped stream ends the copy with errStopped. n counts the
+// bytes written.
+func (s *Stream) copyStopping(w io.Writer, r io.Reader) (n int64, err error) {
+	buf := make([]byte, 256<<10)
+	for {
+		select {
+		case <-s.done:
+			return n, errStopped
+		default:
+		}
+		k, rerr := r.Read(buf)
+		if k > 0 {
+			wn, werr := w.Write(buf[:k])
+			n += int64(wn)
+			if werr != nil {
+				return n, fmt.Errorf("copy to a temporary file: %w", werr)
+			}
+		}
+		if errors.Is(rerr, io.EOF) {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, rerr
+		}
+	}
 }
