@@ -123,22 +123,10 @@ func runEvents(opts *EventsOptions) error {
 
 	ios.StartPager()
 	out := bufio.NewWriterSize(ios.Out, 64<<10)
-	loc := opts.In.display()
-	var buf []byte
+	write := eventPrinter(out, opts)
 	for stream.Next() {
-		if opts.Stats {
-			continue
-		}
-		e := stream.Event()
-		buf = buf[:0]
-		if opts.Format == formatText {
-			buf = appendText(buf, e, loc)
-		} else {
-			buf = event.AppendJSON(buf, e)
-		}
-		buf = append(buf, '\n')
-		if _, err := out.Write(buf); err != nil {
-			return fmt.Errorf("write events: %w", err)
+		if err := write(stream.Event()); err != nil {
+			return err
 		}
 	}
 	if err := stream.Err(); err != nil {
@@ -150,12 +138,34 @@ func runEvents(opts *EventsOptions) error {
 		return errNothingReadable
 	}
 	if opts.Stats {
-		writeStats(out, stream.Sources(), loc, opts.Now().Sub(start))
+		writeStats(out, stream.Sources(), opts.In.display(), opts.Now().Sub(start))
 	}
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("write events: %w", err)
 	}
 	return nil
+}
+
+// eventPrinter returns what writes one event to out, one a line in the
+// --format; with --stats, nothing.
+func eventPrinter(out io.Writer, opts *EventsOptions) func(*event.Event) error {
+	if opts.Stats {
+		return func(*event.Event) error { return nil }
+	}
+	loc, text := opts.In.display(), opts.Format == formatText
+	var buf []byte
+	return func(e *event.Event) error {
+		if text {
+			buf = appendText(buf[:0], e, loc)
+		} else {
+			buf = event.AppendJSON(buf[:0], e)
+		}
+		buf = append(buf, '\n')
+		if _, err := out.Write(buf); err != nil {
+			return fmt.Errorf("write events: %w", err)
+		}
+		return nil
+	}
 }
 
 // writeStats prints one row per source and a total line, the figures

@@ -202,31 +202,14 @@ func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs 
 func runEventsStore(ctx context.Context, opts *EventsOptions, start time.Time) error {
 	ios := opts.IO
 	out := bufio.NewWriterSize(ios.Out, 64<<10)
-	loc := opts.In.display()
-	var buf []byte
-	ws := warningsTo(ios)
-	sources, _, err := readStore(ctx, &opts.In, opts.In.storeQuery(ingest.StoreFilter{All: true}, 0), ws, func(e *event.Event) error {
-		if opts.Stats {
-			return nil
-		}
-		buf = buf[:0]
-		if opts.Format == formatText {
-			buf = appendText(buf, e, loc)
-		} else {
-			buf = event.AppendJSON(buf, e)
-		}
-		buf = append(buf, '\n')
-		if _, err := out.Write(buf); err != nil {
-			return fmt.Errorf("write events: %w", err)
-		}
-		return nil
-	})
+	q := opts.In.storeQuery(ingest.StoreFilter{All: true}, 0)
+	sources, _, err := readStore(ctx, &opts.In, q, warningsTo(ios), eventPrinter(out, opts))
 	if err != nil {
 		out.Flush()
 		return fmt.Errorf("read %s: %w", opts.In.Fleet.store().Name(), err)
 	}
 	if opts.Stats {
-		writeStats(out, sources, loc, opts.Now().Sub(start))
+		writeStats(out, sources, opts.In.display(), opts.Now().Sub(start))
 	}
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("write events: %w", err)

@@ -321,3 +321,54 @@ func TestFleetFixturesThroughStore(t *testing.T) {
 		t.Errorf("logsleuth test --victorialogs:\n%s", out)
 	}
 }
+
+// TestFleetEvents: `events --victorialogs` prints the rows of the range
+// in time order, in each --format, and --stats one source per host and
+// program.
+func TestFleetEvents(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	rows := []map[string]string{
+		{"_time": "2021-10-07T06:20:22Z", "_msg": "Out of memory: Killed process 9121 (java)", "hostname": "web-3", "app_name": "kernel", "seq": "1"},
+		{"_time": "2021-10-07T06:20:21Z", "_msg": "Stopping containerd container runtime...", "hostname": "web-3", "app_name": "systemd", "proc_id": "1", "seq": "0"},
+		{"_time": "2021-10-07T08:00:00Z", "_msg": "outside the range", "hostname": "web-3", "app_name": "cron", "seq": "2"},
+	}
+	if err := shipRows(context.Background(), base, "0", rows); err != nil {
+		t.Fatal(err)
+	}
+	events := func(args ...string) string {
+		t.Helper()
+		ios, _, out, stderr := Test()
+		argv := append([]string{"events", "--victorialogs", base, "--tz", "UTC", "--since", "2021-10-07 06:00", "--until", "2021-10-07 07:00"}, args...)
+		if code := run(context.Background(), ios, argv); code != exitOK {
+			t.Fatalf("%q: exit %d:\n%s", argv, code, stderr)
+		}
+		return out.String()
+	}
+	const wantText = "2021-10-07T06:20:21Z web-3 systemd[1]: Stopping containerd container runtime...\n" +
+		"2021-10-07T06:20:22Z web-3 kernel: Out of memory: Killed process 9121 (java)\n"
+	if got := events("--format", "text"); got != wantText {
+		t.Errorf("--format text:\n%s\nwant:\n%s", got, wantText)
+	}
+	lines := strings.Split(strings.TrimSuffix(events(), "\n"), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"message":"Stopping containerd container runtime..."`) ||
+		!strings.Contains(lines[1], `"message":"Out of memory: Killed process 9121 (java)"`) {
+		t.Errorf("jsonl:\n%s", strings.Join(lines, "\n"))
+	}
+	stats := events("--stats")
+	var got []string // each row's columns, single-spaced
+	for _, l := range strings.Split(stats, "\n") {
+		got = append(got, strings.Join(strings.Fields(l), " "))
+	}
+	name := (&FleetFlags{VictoriaLogs: base}).store().Name()
+	for _, want := range []string{
+		name + ":web-3/kernel victorialogs 1 2021-10-07T06:20:22Z 2021-10-07T06:20:22Z exact",
+		name + ":web-3/systemd victorialogs 1 2021-10-07T06:20:21Z 2021-10-07T06:20:21Z exact",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("--stats lacks the row %q:\n%s", want, stats)
+		}
+	}
+	if !strings.Contains(stats, "total: 2 sources, 2 events") {
+		t.Errorf("--stats total:\n%s", stats)
+	}
+}
