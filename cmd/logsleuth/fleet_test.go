@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,9 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/spf13/pflag"
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -28,94 +24,26 @@ import (
 // caseEvents reads a fixture case as `logsleuth test` does and returns
 // copies of its log events in stream order.
 func caseEvents(t *testing.T, c *fixture.Case) []*event.Event {
-	evs, _ := caseEventsAll(t, c)
-	return evs
-}
-
-// caseEventsAll is caseEvents, and the number of events a store cannot
-// hold: state and command snapshots, events without a time.
-func caseEventsAll(t *testing.T, c *fixture.Case) (logs []*event.Event, unstorable int) {
 	t.Helper()
 	sigs, err := loadSignatureSet(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var in InputFlags
-	fs := pflag.NewFlagSet("args", pflag.ContinueOnError)
-	in.register(fs)
-	if err := fs.Parse(c.Args); err != nil {
+	in, err := caseInputFlags(c)
+	if err != nil {
 		t.Fatal(err)
 	}
 	ios, _, _, _ := Test()
-	if err := in.validate("args", c.Inputs, ios, timeNow()); err != nil {
-		t.Fatal(err)
-	}
-	_, err = analyze(context.Background(), ios, &in, sigs, &event.Warnings{}, engine.Options{}, func(ev *event.Event) {
+	var logs []*event.Event
+	_, err = analyze(context.Background(), ios, in, sigs, &event.Warnings{}, engine.Options{}, func(ev *event.Event) {
 		if ev.Kind == event.KindLog {
 			logs = append(logs, ev.Clone())
-		}
-		if ev.Kind != event.KindLog || ev.Time.IsZero() {
-			unstorable++
 		}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return logs, unstorable
-}
-
-// shipJSONLines stores rows in VictoriaLogs through /insert/jsonline and
-// makes them searchable.
-func shipJSONLines(t *testing.T, base, accountID, streamFields string, rows []map[string]string) {
-	t.Helper()
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	for _, r := range rows {
-		if err := enc.Encode(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	req, err := http.NewRequest(http.MethodPost, base+"/insert/jsonline?_time_field=_time&_msg_field=_msg&_stream_fields="+url.QueryEscape(streamFields), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/stream+json")
-	if accountID != "" {
-		req.Header.Set("AccountID", accountID)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("jsonline: %s: %s", resp.Status, msg)
-	}
-	resp, err = http.Get(base + "/internal/force_flush")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-}
-
-// storedRow is an event as JSON lines ingestion stores it, in the
-// syslog field names, with the case and the event's index for identity.
-func storedRow(ev *event.Event, caseName string, seq int) map[string]string {
-	r := map[string]string{
-		"_time": ev.Time.UTC().Format(time.RFC3339Nano), "_msg": ev.Message,
-		"hostname": ev.Host, "app_name": ev.Program, "unit": ev.Unit,
-		"case": caseName, "seq": strconv.Itoa(seq),
-	}
-	if ev.PID != 0 {
-		r["proc_id"] = strconv.Itoa(ev.PID)
-	}
-	for _, f := range ev.Fields {
-		if _, taken := r[f.Key]; !taken {
-			r[f.Key] = f.Value
-		}
-	}
-	return r
+	return logs
 }
 
 // querySeqs runs one LogsQL query and returns the seq of each row.
@@ -187,14 +115,16 @@ func TestFleetPushdownEqualsPrefilter(t *testing.T) {
 				continue
 			}
 			caseOf[len(all)] = c.Name
-			rows = append(rows, storedRow(ev, c.Name, len(all)))
+			rows = append(rows, storeRow(ev, len(all)))
 			all = append(all, ev)
 		}
 	}
 	if len(all) < 500 {
 		t.Fatalf("only %d timed events in %d cases", len(all), len(cases))
 	}
-	shipJSONLines(t, base, "", "case", rows)
+	if err := shipRows(context.Background(), base, "0", rows); err != nil {
+		t.Fatal(err)
+	}
 
 	var want []int
 	for i, ev := range all {
