@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -411,7 +412,10 @@ func detectState(raw string) stateReader {
 		if _, ok := parseRouteLine(raw); ok {
 			return &routeReader{}
 		}
-		if _, ok := ipHeader(raw); ok || isOneLineAddr(strings.Fields(raw)) {
+		if _, ok := ipHeader(raw); ok {
+			return &addrReader{}
+		}
+		if w0, _ := leadFields(raw); strings.HasSuffix(w0, ":") && isOneLineAddr(strings.Fields(raw)) {
 			return &addrReader{}
 		}
 	}
@@ -477,6 +481,21 @@ func stampTime(s string, loc *time.Location) (time.Time, bool) {
 	}
 	t, _ := resolveZone([]byte(rest), y, time.Month(mo), d, c, loc)
 	return t, true
+}
+
+// leadFields returns the first two of strings.Fields(s) ("" for those s
+// lacks) without splitting the whole line: the cheap test before it is.
+func leadFields(s string) (first, second string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
+	}
+	first, s = s[:i], strings.TrimLeftFunc(s[i:], unicode.IsSpace)
+	if i = strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
+		s = s[:i]
+	}
+	return first, s
 }
 
 // indentOf counts the leading spaces of s.

@@ -40,3 +40,35 @@ func BenchmarkAssembleSyslog(b *testing.B) {
 		out = a.Flush(out[:0])
 	}
 }
+
+// BenchmarkAssembleText is BenchmarkAssembleSyslog for lines of no known
+// format (an application's output), every one of which detectState
+// looks at.
+func BenchmarkAssembleText(b *testing.B) {
+	msgs := []string{
+		"connection reset by peer while reading response header from upstream",
+		"127.0.0.1 - - GET /index.html 200 512",
+		"worker 3 finished job 42 in 12ms",
+		"  at com.example.Foo.bar(Foo.java:12)",
+		"Starting server on port 8080",
+		"10 items processed",
+	}
+	o := Options{Location: time.UTC, Year: 2021}
+	var p Parser
+	ps := make([]Parsed, 16<<10)
+	for i := range ps {
+		line := fmt.Sprintf("%s %d", msgs[i%len(msgs)], i)
+		ps[i].Event = event.Event{Priority: event.NoPriority}
+		ps[i].Line, ps[i].Raw = int64(i+1), line
+		ps[i].Kind = p.ParseLine([]byte(line), &o, &ps[i].Event)
+	}
+	out := make([]event.Event, 0, 4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		a := NewAssembler(AssemblerConfig{Location: time.UTC, OwnFields: true})
+		for i := 0; i < len(ps); i += 4096 {
+			out = a.AddAll(out[:0], ps[i:i+4096])
+		}
+		out = a.Flush(out[:0])
+	}
+}

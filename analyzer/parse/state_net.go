@@ -70,8 +70,20 @@ func subnetOf(s string) string {
 	return ""
 }
 
+// isAddrOrPrefix reports whether subnetOf reads s, without formatting
+// the subnet or making an error for a word that is no address (one
+// without '.' or ':' never is).
 func isAddrOrPrefix(s string) bool {
-	return subnetOf(s) != ""
+	if !strings.ContainsAny(s, ".:") {
+		return false
+	}
+	var err error
+	if strings.Contains(s, "/") {
+		_, err = netip.ParsePrefix(s)
+	} else {
+		_, err = netip.ParseAddr(s)
+	}
+	return err == nil
 }
 
 // route is one line of `ip route`.
@@ -86,11 +98,15 @@ var routeTypes = map[string]bool{"unicast": true, "local": true, "broadcast": tr
 // parseRouteLine reads a line of `ip route` (any table):
 // "[type] PREFIX [via GW] [dev DEV] [proto P] [scope S] [src A] [metric N] ...".
 func parseRouteLine(raw string) (route, bool) {
-	f := strings.Fields(raw)
 	var r route
-	if len(f) == 0 {
-		return r, false
+	w0, w1 := leadFields(raw)
+	if routeTypes[w0] {
+		w0 = w1
 	}
+	if w0 != "default" && !isAddrOrPrefix(w0) {
+		return r, false // before splitting the line
+	}
+	f := strings.Fields(raw)
 	if routeTypes[f[0]] {
 		r.typ, f = f[0], f[1:]
 	}
@@ -292,15 +308,16 @@ func ipHeader(raw string) (dev string, ok bool) {
 
 // parseBriefAddr reads a line of `ip -br addr`.
 func parseBriefAddr(raw string) (f []string, ok bool) {
-	f = strings.Fields(raw)
-	if len(f) < 2 || len(f[0]) > 32 {
+	dev, state := leadFields(raw)
+	if len(dev) > 32 {
 		return nil, false
 	}
-	switch f[1] {
+	switch state {
 	case "UP", "DOWN", "UNKNOWN", "LOWERLAYERDOWN", "DORMANT", "NOTPRESENT", "TESTING":
 	default:
 		return nil, false
 	}
+	f = strings.Fields(raw)
 	for _, a := range f[2:] {
 		if _, err := netip.ParsePrefix(a); err != nil {
 			return nil, false

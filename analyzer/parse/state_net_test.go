@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -131,5 +132,28 @@ func TestIPAddr(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The cheap tests detectState runs before splitting a line agree with
+// the slow forms they stand in for.
+func TestLeadFieldsAddrAgree(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "  a  ", "a b", "a\u00a0b c", "\ta\u2003b\u0085c d", "10.0.0.0/8 dev eth0",
+		"docker0          DOWN           172.17.0.1/16", "x\xffy z", "default via 1.2.3.4", "10", "fe80::1", "1.2.3.4", "1.2.3.4/33",
+		"::", "10.0.0.1%eth0", "1.2.3/8", "2:", "a/b"} {
+		f := strings.Fields(s)
+		var want0, want1 string
+		if len(f) > 0 {
+			want0 = f[0]
+		}
+		if len(f) > 1 {
+			want1 = f[1]
+		}
+		if got0, got1 := leadFields(s); got0 != want0 || got1 != want1 {
+			t.Errorf("leadFields(%q) = %q, %q; want %q, %q", s, got0, got1, want0, want1)
+		}
+		if got, want := isAddrOrPrefix(s), subnetOf(s) != ""; got != want {
+			t.Errorf("isAddrOrPrefix(%q) = %v, subnetOf says %v", s, got, want)
+		}
 	}
 }

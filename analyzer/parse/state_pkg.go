@@ -76,6 +76,9 @@ func (r *dpkgListReader) finish(out []event.Event) ([]event.Event, bool) {
 // parseAptRow reads a line of `apt list`:
 // "docker-ce/jammy,now 5:24.0.7-1~ubuntu.22.04~jammy amd64 [installed,upgradable to: 5:24.0.8-1~ubuntu.22.04~jammy]".
 func parseAptRow(raw string) (name, suite, version, arch, status string, ok bool) {
+	if w0, _ := leadFields(raw); strings.IndexByte(w0, '/') <= 0 {
+		return "", "", "", "", "", false // before splitting the line
+	}
 	f := strings.Fields(raw)
 	if len(f) < 3 {
 		return "", "", "", "", "", false
@@ -138,6 +141,9 @@ func (r *aptListReader) finish(out []event.Event) ([]event.Event, bool) {
 
 // isSnapHeader recognizes the header of `snap list` and `snap changes`.
 func isSnapHeader(raw string) bool {
+	if w0, w1 := leadFields(raw); !(w0 == "Name" && w1 == "Version" || w0 == "ID" && w1 == "Status") {
+		return false // before splitting the line
+	}
 	f := strings.Fields(raw)
 	switch {
 	case len(f) >= 4 && f[0] == "Name" && f[1] == "Version" && f[2] == "Rev":
