@@ -42,19 +42,12 @@ func (e *Engine) Pushdown() Pushdown {
 
 // addPushdown adds what a log event needs to match m; false when it
 // cannot be said (every event is a candidate). A requirement with
-// several keys set is their union.
+// several keys set is their union (an any: narrowed by different keys:
+// Requirement unions its branches already).
 func addPushdown(m *signature.Matcher, p *Pushdown) bool {
 	r := m.Requirement()
 	if r.Any() {
-		if len(m.Any) == 0 {
-			return false
-		}
-		for _, b := range m.Any {
-			if !addPushdown(b, p) {
-				return false
-			}
-		}
-		return true
+		return false
 	}
 	// Kinds never holds log (Requirement): a part that only state or
 	// command events pass adds nothing for a log store.
