@@ -161,12 +161,9 @@ func (m *Matcher) match(ev *event.Event, caps *Captures) bool {
 			}
 		}
 		for _, n := range m.Not {
-			if !n.capConds {
-				continue
-			}
-			// A scratch copy: the negation's own captures are not kept.
-			scratch := append(Captures(nil), *caps...)
-			if n.Match(ev, &scratch) {
+			// The negation's own captures are not kept: on a miss
+			// n.Match drops them, on a match Match drops this mapping's.
+			if n.capConds && n.Match(ev, caps) {
 				return false
 			}
 		}
