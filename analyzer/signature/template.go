@@ -370,30 +370,26 @@ func init() {
 
 // bound makes every loop body and defined template of t start with a
 // call of turnFunc, so that Render can stop a template that runs too
-// long. It reports whether it injected anything.
-func bound(t *template.Template) bool {
+// long.
+func bound(t *template.Template) {
 	turn, err := template.New("turn").Funcs(Funcs).Parse("{{" + turnFunc + "}}")
 	if err != nil {
 		panic(err) // a constant template
 	}
 	node := turn.Tree.Root.Nodes[0]
-	injected := false
 	for _, tt := range t.Templates() {
 		if tt.Tree == nil || tt.Tree.Root == nil {
 			continue
 		}
 		if tt.Name() != t.Name() { // {{define}}: each call is a turn
 			tt.Tree.Root.Nodes = append([]parse.Node{node}, tt.Tree.Root.Nodes...)
-			injected = true
 		}
 		walkNodes(tt.Tree.Root, func(n parse.Node) {
 			if r, ok := n.(*parse.RangeNode); ok && r.List != nil {
 				r.List.Nodes = append([]parse.Node{node}, r.List.Nodes...)
-				injected = true
 			}
 		})
 	}
-	return injected
 }
 
 // budget is what one rendering may still spend; err is the limit it hit.
