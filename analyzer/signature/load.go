@@ -720,65 +720,27 @@ func (l *loader) cond(k, v *yaml.Node, capture bool) (Cond, bool) {
 	}
 	switch c.Op {
 	case OpCIDR:
-		for i, s := range vals {
-			p, good := ParsePrefix(s)
-			if !good {
-				l.errorf(valueNode(v, i), CodeSchema, "a subnet such as 172.16.0.0/12 or fd00::/8, or one address", "invalid subnet %q for |cidr", s)
-				return c, false
-			}
-			c.Prefixes = append(c.Prefixes, p)
-		}
+		c.Prefixes, ok = parseValues(l, v, vals, ParsePrefix, "a subnet such as 172.16.0.0/12 or fd00::/8, or one address", "invalid subnet %q for |cidr")
 	case OpVersionLt, OpVersionLte, OpVersionGt, OpVersionGte:
-		for i, s := range vals {
-			ver, good := ParseVersion(s)
-			if !good {
-				l.errorf(valueNode(v, i), CodeSchema, "a version starting with a digit: 29, 1.44, 5:29.0.0-1~ubuntu.24.04~noble, v1.28.3",
-					"invalid version %q for |%s", s, mod)
-				return c, false
-			}
-			c.Versions = append(c.Versions, ver)
-		}
+		c.Versions, ok = parseValues(l, v, vals, ParseVersion, "a version starting with a digit: 29, 1.44, 5:29.0.0-1~ubuntu.24.04~noble, v1.28.3",
+			"invalid version %q for |"+mod)
 	}
+	if (c.Field == FieldEventKind || c.Field == FieldLifecycle) && c.Op != OpEq {
+		l.errorf(k, CodeSchema, key+" takes plain values", "modifier %q on %s", mod, key)
+		return c, false
+	}
+	// (|cidr and the version modifiers go with no field below.)
 	switch c.Field {
 	case FieldEventKind:
-		if c.Op != OpEq {
-			l.errorf(k, CodeSchema, "kind takes plain values", "modifier %q on kind", mod)
-			return c, false
-		}
-		for i, s := range vals {
-			kd, good := event.ParseKind(s)
-			if !good {
-				l.errorf(valueNode(v, i), CodeSchema, "one of log, state, command", "unknown kind %q", s)
-				return c, false
-			}
-			c.Kinds = append(c.Kinds, kd)
-		}
+		c.Kinds, ok = parseValues(l, v, vals, event.ParseKind, "one of log, state, command", "unknown kind %q")
 	case FieldLifecycle:
-		if c.Op != OpEq {
-			l.errorf(k, CodeSchema, "lifecycle takes plain values", "modifier %q on lifecycle", mod)
-			return c, false
-		}
-		for i, s := range vals {
-			lc, good := event.ParseLifecycle(s)
-			if !good {
-				l.errorf(valueNode(v, i), CodeSchema, "one of starting, started, stopping, stopped, failed, restarting, finished, reloading, reloaded", "unknown lifecycle %q", s)
-				return c, false
-			}
-			c.Life = append(c.Life, lc)
-		}
+		c.Life, ok = parseValues(l, v, vals, event.ParseLifecycle, "one of starting, started, stopping, stopped, failed, restarting, finished, reloading, reloaded", "unknown lifecycle %q")
 	case FieldPriority:
 		if c.Op != OpEq && c.Op != OpLte && c.Op != OpGte {
 			l.errorf(k, CodeSchema, "priority takes plain values, |lte or |gte", "modifier %q on priority", mod)
 			return c, false
 		}
-		for i, s := range vals {
-			p, good := event.ParsePriority(s)
-			if !good {
-				l.errorf(valueNode(v, i), CodeSchema, "a syslog level name (emerg..debug) or 0-7", "unknown priority %q", s)
-				return c, false
-			}
-			c.Prio = append(c.Prio, p)
-		}
+		c.Prio, ok = parseValues(l, v, vals, event.ParsePriority, "a syslog level name (emerg..debug) or 0-7", "unknown priority %q")
 	case FieldSource:
 		if c.Op == OpEq {
 			for i, s := range vals {
@@ -788,6 +750,9 @@ func (l *loader) cond(k, v *yaml.Node, capture bool) (Cond, bool) {
 				}
 			}
 		}
+	}
+	if !ok {
+		return c, false
 	}
 	if c.Op == OpRe {
 		for i, s := range vals {
@@ -808,6 +773,21 @@ func (l *loader) cond(k, v *yaml.Node, capture bool) (Cond, bool) {
 		}
 	}
 	return c, true
+}
+
+// parseValues parses each of a condition's values with parse; at the
+// first it rejects, it reports format (with the value) at its node.
+func parseValues[T any](l *loader, v *yaml.Node, vals []string, parse func(string) (T, bool), hint, format string) ([]T, bool) {
+	out := make([]T, 0, len(vals))
+	for i, s := range vals {
+		x, ok := parse(s)
+		if !ok {
+			l.errorf(valueNode(v, i), CodeSchema, hint, format, s)
+			return nil, false
+		}
+		out = append(out, x)
+	}
+	return out, true
 }
 
 // reservedCapture reports whether a capture of that name would hide a
