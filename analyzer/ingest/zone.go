@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/parse"
 )
 
 // Where a source's zone came from (coverage: zone_from), strongest first
@@ -403,17 +405,14 @@ func zoneinfoName(data []byte) string {
 	return best
 }
 
-// zoneFromTimedatectlOutput reads "Time zone: Asia/Seoul (KST, +0900)".
+// zoneFromTimedatectlOutput reads timedatectl's "Time zone: Asia/Seoul
+// (KST, +0900)", as the state reader does (parse.ParseTimedatectl).
 func zoneFromTimedatectlOutput(data []byte) zoneSignal {
-	for line := range strings.SplitSeq(string(data), "\n") {
-		_, v, ok := strings.Cut(line, "Time zone:")
-		if !ok {
-			continue
-		}
-		name, _, _ := strings.Cut(strings.TrimSpace(v), " ")
-		return zoneSignal{loc: zoneFromName(name), from: zoneFromTimedatectl}
+	t, ok := parse.ParseTimedatectl(string(data))
+	if !ok {
+		return zoneSignal{}
 	}
-	return zoneSignal{}
+	return zoneSignal{loc: zoneFromName(t.Zone), from: zoneFromTimedatectl}
 }
 
 // zoneFromDateOutput reads `date` as sos runs it ("Tue Jun 18 09:00:11

@@ -413,7 +413,11 @@ func TestZoneEvidenceReaders(t *testing.T) {
 		{"CST alone in January is ambiguous", zoneFromDateOutput([]byte("Thu Jan 18 10:00:02 CST 2024\n"), nil), ""},
 		{"CST with date --utc is Chicago", zoneFromDateOutput([]byte("Thu Jan 18 10:00:02 CST 2024\n"), []byte("Thu Jan 18 16:00:03 UTC 2024\n")), "America/Chicago"},
 		{"an unknown abbreviation with date --utc", zoneFromDateOutput([]byte("Tue Jun 18 10:00:02 XYZ 2024\n"), []byte("Tue Jun 18 04:30:02 UTC 2024\n")), "XYZ"},
-		{"timedatectl", zoneFromTimedatectlOutput([]byte("                Time zone: Europe/Berlin (CEST, +0200)\n")), "Europe/Berlin"},
+		{"timedatectl", zoneFromTimedatectlOutput([]byte("               Local time: Tue 2024-06-18 10:00:02 CEST\n" +
+			"           Universal time: Tue 2024-06-18 08:00:02 UTC\n" +
+			"                 RTC time: Tue 2024-06-18 08:00:02\n" +
+			"                Time zone: Europe/Berlin (CEST, +0200)\n" +
+			"System clock synchronized: yes\n")), "Europe/Berlin"},
 		{"banner with a numeric zone", bannerZone("-- Journal begins at Tue 2024-06-18 10:00:02 +0530, ends at Tue 2024-06-18 11:00:00 +0530. --"), "UTC+05:30"},
 		{"banner in UTC", bannerZone("-- Logs begin at Tue 2024-06-18 10:00:02 UTC, end at Tue 2024-06-18 11:00:00 UTC. --"), "UTC"},
 		{"no entries", bannerZone("-- No entries --"), ""},
