@@ -72,11 +72,6 @@ written when cases fail too, and never over one of the inputs.`,
 					return flagErrorf(cmd.CommandPath(), "%s is not a directory", d)
 				}
 			}
-			if opts.JUnit != "" {
-				if dir := filepath.Dir(opts.JUnit); !isDir(dir) {
-					return flagErrorf(cmd.CommandPath(), "invalid --junit %q: no directory %s", opts.JUnit, dir)
-				}
-			}
 			return runTest(opts, cmd.CommandPath())
 		},
 	}
@@ -126,10 +121,10 @@ func runTest(opts *TestOptions, cmdPath string) error {
 		return fmt.Errorf("no fixture cases (directories with %s) in %s", fixture.ExpectFile, strings.Join(dirs, ", "))
 	}
 	if opts.JUnit != "" {
-		// Before the run: the report must not replace a case's log, its
-		// expect.yaml or a signature.
-		if in, ok := outputIsInput(opts.JUnit, &InputFlags{Paths: testInputs(cases, opts.Sigs.Dirs)}, opts.IO); ok {
-			return flagErrorf(cmdPath, "invalid --junit %q: it is the input %s; the report would replace it", opts.JUnit, in)
+		// The report must not replace a case's log, its expect.yaml or a
+		// signature.
+		if err := checkOutput(cmdPath, "--junit", opts.JUnit, &InputFlags{Paths: testInputs(cases, opts.Sigs.Dirs)}, opts.IO); err != nil {
+			return err
 		}
 	}
 	suite := junitSuite{Name: "logsleuth test"}

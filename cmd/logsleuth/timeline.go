@@ -99,12 +99,8 @@ or nothing readable.`,
 			}
 			if opts.Output != "" {
 				// Fail before reading gigabytes, not after.
-				dir := filepath.Dir(opts.Output)
-				if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-					return flagErrorf(path, "invalid --output %q: no directory %s", opts.Output, dir)
-				}
-				if in, ok := outputIsInput(opts.Output, &opts.In, ios); ok {
-					return flagErrorf(path, "invalid --output %q: it is the input %s; the report would replace it", opts.Output, in)
+				if err := checkOutput(path, "--output", opts.Output, &opts.In, ios); err != nil {
+					return err
 				}
 			}
 			if opts.Context < 0 || opts.Context > maxContext {
@@ -267,6 +263,24 @@ func createTemp(path string, perm os.FileMode) (*os.File, error) {
 		return f, err
 	}
 	return nil, fmt.Errorf("cannot create a temporary file in %s", dir)
+}
+
+// checkOutput refuses a report path (the value of flag) that cannot be
+// written, its directory missing, or that is one of the inputs in: before
+// the run, which would otherwise fail or destroy its input at the end.
+func checkOutput(cmdPath, flag, output string, in *InputFlags, ios *IOStreams) error {
+	if dir := filepath.Dir(output); !isDir(dir) {
+		return flagErrorf(cmdPath, "invalid %s %q: no directory %s", flag, output, dir)
+	}
+	if name, ok := outputIsInput(output, in, ios); ok {
+		return flagErrorf(cmdPath, "invalid %s %q: it is the input %s; the report would replace it", flag, output, name)
+	}
+	return nil
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 // outputIsInput reports whether the file output already exists and is
