@@ -207,9 +207,6 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// countText says how many events a finding folded in, and how many of
-// them the evidence shows when the engine kept only the first ones: ""
-// for one, "4 events", "14 events, the first 10 shown".
 // cutText notes the bytes of an evidence line the report did not keep:
 // " [... 1040384 more bytes not kept]", or "".
 func cutText(n int) string {
@@ -219,6 +216,9 @@ func cutText(n int) string {
 	return " [... " + strconv.Itoa(n) + " more bytes not kept]"
 }
 
+// countText says how many events a finding folded in, and how many of
+// them the evidence shows when the engine kept only the first ones: ""
+// for one, "4 events", "14 events, the first 10 shown".
 func countText(f *Finding) string {
 	if f.Count <= 1 {
 		return ""
