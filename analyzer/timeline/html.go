@@ -197,6 +197,7 @@ func (p *htmlPage) Count(f *Finding) string           { return countText(f) }
 func (p *htmlPage) Cut(n int) string                  { return cutText(n) }
 func (p *htmlPage) OrDash(s string) string            { return Safe(orDash(s)) }
 func (p *htmlPage) Text(s string) string              { return string(AppendSafe(nil, s, "\n")) }
+func (p *htmlPage) DuplicatesNote() string            { return p.R.Coverage.duplicatesNote() }
 func (p *htmlPage) UID(i int) string                  { return "u" + strconv.Itoa(i+1) }
 func (p *htmlPage) EvidenceID(f *Finding, e *Evidence) string {
 	for i := range f.Evidence {

@@ -128,19 +128,14 @@ type Coverage struct {
 	Warnings      []event.Warning
 }
 
-// Duplicates counts the lines dropped because another source had already
-// given the same line (ingest.SourceStats.Duplicates).
-func (c *Coverage) Duplicates() int64 {
+// duplicatesNote says, for people, how many lines were dropped because
+// another source had already given the same line
+// (ingest.SourceStats.Duplicates); "" for none.
+func (c *Coverage) duplicatesNote() string {
 	var n int64
 	for _, s := range c.Sources {
 		n += s.Duplicates
 	}
-	return n
-}
-
-// duplicatesNote says what Duplicates counts, for people; "" for none.
-func (c *Coverage) duplicatesNote() string {
-	n := c.Duplicates()
 	if n == 0 {
 		return ""
 	}
