@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -277,23 +278,11 @@ func TestConsolePayloadInSyslog(t *testing.T) {
 			if got := ev.Time.UTC().Format("2006-01-02T15:04:05Z"); got != tc.time {
 				t.Errorf("time %s, want %s", got, tc.time)
 			}
-			if !equalFields(ev.Fields, tc.fields) {
+			if !slices.Equal(ev.Fields, tc.fields) {
 				t.Errorf("fields %q, want %q", ev.Fields, tc.fields)
 			}
 		})
 	}
-}
-
-func equalFields(a, b []event.Field) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestJavaLogKeepsItsTrace: a JVM logging line has a header, so its

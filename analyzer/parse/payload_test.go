@@ -81,23 +81,11 @@ func TestParsePayload(t *testing.T) {
 			if ev.Message != tc.msg {
 				t.Errorf("message changed to %q", ev.Message)
 			}
-			if !sameFields(ev.Fields, tc.want) {
+			if !slices.Equal(ev.Fields, tc.want) {
 				t.Errorf("fields\n got %q\nwant %q", ev.Fields, tc.want)
 			}
 		})
 	}
-}
-
-func sameFields(a, b []event.Field) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // An application JSON or logfmt line already has its fields; the payload

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -109,7 +110,7 @@ func TestDeriveSystemd(t *testing.T) {
 			if ev.Unit != tc.want {
 				t.Errorf("unit = %q, want %q", ev.Unit, tc.want)
 			}
-			if !sameFields(ev.Fields, tc.fields) {
+			if !slices.Equal(ev.Fields, tc.fields) {
 				t.Errorf("fields\n got %q\nwant %q", ev.Fields, tc.fields)
 			}
 		})
