@@ -48,6 +48,8 @@ func parseTStamped(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	if len(rest) == 0 {
 		return KindEntry, false
 	}
+	// zerologAfter(line, sp), written out: a call per RFC3339 syslog line
+	// is dearer than the test (it does not inline).
 	zerolog := len(rest) >= 3 && (len(rest) == 3 || rest[3] == ' ') && isZerologLevel(rest[:3])
 	switch {
 	case zerolog:
@@ -123,6 +125,13 @@ func isZerologLevel(b []byte) bool {
 	}
 	_, ok := zerologLevel(b)
 	return ok
+}
+
+// zerologAfter reports whether a zerolog console level follows the stamp
+// that ends at sp in b.
+func zerologAfter(b []byte, sp int) bool {
+	r := b[min(len(b), sp+1):]
+	return sp >= 0 && len(r) >= 3 && (len(r) == 3 || r[3] == ' ') && isZerologLevel(r[:3])
 }
 
 // parseZerolog parses zerolog's ConsoleWriter line as Traefik v3 writes
@@ -615,12 +624,10 @@ func consolePayload(ev *event.Event, m string) {
 		switch {
 		case len(b) > 20 && b[4] == '-' && b[7] == '-' && b[10] == 'T':
 			sp := bytes.IndexByte(b[:min(len(b), 41)], ' ')
-			if sp < 19 || len(b) < sp+4 || (len(b) > sp+4 && b[sp+4] != ' ') {
+			if sp < 19 || !zerologAfter(b, sp) {
 				return
 			}
-			if pri, ok = zerologLevel(b[sp+1 : sp+4]); !ok {
-				return
-			}
+			pri, _ = zerologLevel(b[sp+1 : sp+4])
 			stamp, level, body, ok = b[:sp], b[sp+1:sp+4], min(len(b), sp+5), true
 		case len(b) > 20 && b[4] == '/' && b[7] == '/' && b[10] == ' ' && b[13] == ':':
 			p := 19

@@ -128,10 +128,3 @@ func parseCRI(line []byte, o *Options, ev *event.Event) (Kind, bool) {
 	}
 	return KindEntry, true
 }
-
-// zerologAfter reports whether a zerolog console level follows the stamp
-// that ends at sp in b.
-func zerologAfter(b []byte, sp int) bool {
-	r := b[min(len(b), sp+1):]
-	return sp >= 0 && len(r) >= 3 && (len(r) == 3 || r[3] == ' ') && isZerologLevel(r[:3])
-}

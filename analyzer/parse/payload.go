@@ -337,19 +337,8 @@ func parseKlog(ev *event.Event, m string) {
 	}
 	src := m[s0:i]
 	rest := i + 2
-	var pri event.Priority
-	switch m[0] {
-	case 'I':
-		pri = 6
-	case 'W':
-		pri = 4
-	case 'E':
-		pri = 3
-	default:
-		pri = 2
-	}
 	if weakPriority(ev) {
-		ev.Priority = pri
+		ev.Priority = klogPriority(m[0])
 	}
 	ev.Fields = append(ev.Fields, event.Field{Key: "source", Value: src})
 	klogStructured(ev, m, rest)
