@@ -442,8 +442,9 @@ func setField(ev *event.Event, key, value string) {
 }
 
 // stampTime reads "YYYY-MM-DD HH:MM:SS ZONE" (systemctl's since, the
-// times of timedatectl), after an optional weekday in any language:
-// the RFC3339 form when read, else the text as it was.
+// times of timedatectl), after an optional weekday in any language: the
+// date and clock as readFullStamp reads them, the zone (optional) as
+// resolveZone does.
 func stampTime(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -456,28 +457,28 @@ func stampTime(s string, loc *time.Location) (time.Time, bool) {
 		}
 	}
 	b := []byte(s)
-	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
+	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[10] != ' ' {
 		return time.Time{}, false
 	}
-	y, ok1 := atoiN(b[0:4])
-	mo, ok2 := atoiN(b[5:7])
-	d, ok3 := atoiN(b[8:10])
-	h, ok4 := atoiN(b[11:13])
-	mi, ok5 := atoiN(b[14:16])
-	sec, ok6 := atoiN(b[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 {
+	y, ok1 := num4(b, 0)
+	mo, ok2 := num2(b, 5)
+	d, ok3 := num2(b, 8)
+	if !ok1 || !ok2 || !ok3 || mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), y) {
 		return time.Time{}, false
 	}
-	rest := strings.TrimSpace(string(b[19:]))
+	c, end, ok := readClock(b, 11, '.')
+	if !ok {
+		return time.Time{}, false
+	}
+	rest := strings.TrimSpace(s[end:])
 	if i := strings.IndexAny(rest, " ;"); i >= 0 {
 		rest = rest[:i]
 	}
-	c := clock{h: h, m: mi, s: sec}
 	if loc == nil {
 		loc = time.UTC
 	}
 	if rest == "" {
-		return time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc), true
+		return time.Date(y, time.Month(mo), d, c.h, c.m, c.s, c.ns, loc), true
 	}
 	t, _ := resolveZone([]byte(rest), y, time.Month(mo), d, c, loc)
 	return t, true

@@ -163,23 +163,17 @@ func ParseDate(text string, loc *time.Location) (t time.Time, zoneKnown, ok bool
 	mo := englishMonth([]byte(f[1]))
 	day, ok1 := atoiN([]byte(f[2]))
 	year, ok2 := atoiN([]byte(f[len(f)-1]))
-	clk := f[3]
-	if mo == 0 || !ok1 || !ok2 || len(clk) != 8 || clk[2] != ':' || clk[5] != ':' {
-		return time.Time{}, false, false
-	}
-	h, ok3 := atoiN([]byte(clk[0:2]))
-	m, ok4 := atoiN([]byte(clk[3:5]))
-	s, ok5 := atoiN([]byte(clk[6:8]))
-	if !ok3 || !ok4 || !ok5 || day < 1 || day > 31 || h > 23 || m > 59 || s > 60 {
+	c, end, ok3 := readClock([]byte(f[3]), 0, 0)
+	if mo == 0 || !ok1 || !ok2 || !ok3 || end != len(f[3]) || day < 1 || day > 31 {
 		return time.Time{}, false, false
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
 	if len(f) == 5 {
-		return time.Date(year, mo, day, h, m, s, 0, loc), false, true
+		return time.Date(year, mo, day, c.h, c.m, c.s, 0, loc), false, true
 	}
-	t, q := resolveZone([]byte(f[4]), year, mo, day, clock{h: h, m: m, s: s}, loc)
+	t, q := resolveZone([]byte(f[4]), year, mo, day, c, loc)
 	return t, q == event.TimeExact, true
 }
 

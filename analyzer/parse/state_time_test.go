@@ -88,3 +88,30 @@ func TestParseDate(t *testing.T) {
 		t.Fatalf("date state events: %+v", st)
 	}
 }
+
+func TestStampTime(t *testing.T) {
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	cases := []struct {
+		in   string
+		loc  *time.Location
+		want time.Time
+		ok   bool
+	}{
+		{"Tue 2023-11-14 06:20:24 UTC; 2h 3min ago", seoul, time.Date(2023, 11, 14, 6, 20, 24, 0, time.UTC), true},
+		{"화 2023-11-14 15:20:24 KST", seoul, time.Date(2023, 11, 14, 6, 20, 24, 0, time.UTC), true},
+		{"Di 2018-02-13 10:51:23", time.UTC, time.Date(2018, 2, 13, 10, 51, 23, 0, time.UTC), true},
+		{"2023-11-14 15:20:24", seoul, time.Date(2023, 11, 14, 6, 20, 24, 0, time.UTC), true},
+		{"Tue 2023-11-14 06:20:24.250000 UTC", seoul, time.Date(2023, 11, 14, 6, 20, 24, 250e6, time.UTC), true},
+		{"Tue 2023-11-14 15:20:24 +0900", nil, time.Date(2023, 11, 14, 6, 20, 24, 0, time.UTC), true},
+		{"Thu 2023-02-30 06:20:24 UTC", nil, time.Time{}, false},
+		{"Tue 2023-11-14 24:20:24 UTC", nil, time.Time{}, false},
+		{"Tue 2023-11-14", nil, time.Time{}, false},
+		{"n/a", nil, time.Time{}, false},
+	}
+	for _, tc := range cases {
+		got, ok := stampTime(tc.in, tc.loc)
+		if ok != tc.ok || (ok && !got.Equal(tc.want)) {
+			t.Errorf("stampTime(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
