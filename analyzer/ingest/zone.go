@@ -195,14 +195,17 @@ func (b *bundleZone) disagreement() string {
 // (sosreport-host-.../etc/localtime).
 func bundleMember(rel string) string {
 	for _, cand := range []string{rel, afterFirstDir(rel)} {
-		switch cand {
-		case "etc/localtime", "etc/timezone", "sos_commands/date/date", "sos_commands/date/date_--utc",
-			"sos_commands/systemd/timedatectl", "sos_commands/date/timedatectl":
+		if slices.Contains(zoneFiles, cand) {
 			return cand
 		}
 	}
 	return ""
 }
+
+// zoneFiles are the bundle files that hold zone evidence (addMember),
+// relative to the bundle's root.
+var zoneFiles = []string{"etc/localtime", "etc/timezone", "sos_commands/date/date", "sos_commands/date/date_--utc",
+	"sos_commands/systemd/timedatectl", "sos_commands/date/timedatectl"}
 
 func afterFirstDir(rel string) string {
 	if i := strings.IndexByte(rel, '/'); i > 0 {
@@ -246,19 +249,19 @@ func (b *bundleZone) addMember(kind string, r io.Reader, link string) {
 // its zone files, and the banners of the journalctl outputs sos saved.
 func readBundleZone(dir string) *bundleZone {
 	b := &bundleZone{}
-	p := filepath.Join(dir, "etc", "localtime")
-	if target, err := os.Readlink(p); err == nil && zoneFromLink(target) != nil {
-		b.addMember("etc/localtime", nil, target)
+	kinds := zoneFiles
+	if target, err := os.Readlink(filepath.Join(dir, "etc", "localtime")); err == nil {
+		if loc := zoneFromLink(target); loc != nil {
+			b.add(zoneSignal{loc: loc, from: zoneFromLocaltime})
+			kinds = kinds[1:] // the link named it: its target is not read
+		}
 	}
-	for _, kind := range []string{"etc/localtime", "etc/timezone", "sos_commands/date/date", "sos_commands/date/date_--utc",
-		"sos_commands/systemd/timedatectl", "sos_commands/date/timedatectl"} {
+	for _, kind := range kinds {
 		f, err := openRegular(filepath.Join(dir, filepath.FromSlash(kind)))
 		if err != nil {
 			continue
 		}
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			b.addMember(kind, f, "")
-		}
+		b.addMember(kind, f, "")
 		f.Close()
 	}
 	logs, _ := filepath.Glob(filepath.Join(dir, "sos_commands", "logs", "journalctl_*"))
