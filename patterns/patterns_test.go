@@ -25,19 +25,7 @@ func TestBuiltinSignaturesLoad(t *testing.T) {
 // TestSSHBruteforceAttempt pins what ssh-bruteforce counts as one
 // attempt, and the user and address it takes from each kind of line.
 func TestSSHBruteforceAttempt(t *testing.T) {
-	sigs, err := signature.LoadFS(FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fail *signature.EventDef
-	for _, s := range sigs {
-		if s.ID == "ssh-bruteforce" {
-			fail = s.Event("fail")
-		}
-	}
-	if fail == nil {
-		t.Fatal("ssh-bruteforce has no event fail")
-	}
+	fail := builtinEvent(t, "ssh-bruteforce", "fail")
 	for _, c := range []struct {
 		program, subsystem, msg string
 		match                   bool
@@ -174,4 +162,48 @@ func TestBuiltinEventsNarrowThePrefilter(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestUnattendedUpgradeRestartInterrupted pins the lines that prove a
+// runtime restart cut running work off, in the wordings of the docker
+// releases Ubuntu ships (docker.io 20.10 on 22.04, docker-ce 23+).
+func TestUnattendedUpgradeRestartInterrupted(t *testing.T) {
+	cut := builtinEvent(t, "unattended-upgrade-restart", "interrupted")
+	const id = "7d2f1a9c4b3e8d5f6a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f"
+	for _, c := range []struct {
+		program, msg string
+		match        bool
+	}{
+		{"dockerd", `time="2025-06-06T06:44:11.758031207Z" level=info msg="Container failed to exit within 10s of signal 15 - using the force" container=` + id, true},
+		{"dockerd", `time="2023-03-14T06:25:08.131877215Z" level=info msg="Container ` + id + ` failed to exit within 10 seconds of signal 15 - using the force"`, true},
+		{"containerd", `time="2024-07-18T06:12:22.518203311+02:00" level=info msg="shim disconnected" id=` + id + ` namespace=moby`, true},
+		{"jenkins-agent", "[build-ros-humble #1184] error waiting for container: unexpected EOF", true},
+		// docker stop --signal SIGQUIT, or a kill by hand: not the daemon going down
+		{"dockerd", `time="2023-03-14T06:25:08.131877215Z" level=info msg="Container ` + id + ` failed to exit within 10 seconds of signal 3 - using the force"`, false},
+		{"containerd", `time="2024-07-18T06:12:22.518203311+02:00" level=info msg="Container failed to exit within 10s of signal 15 - using the force"`, false},
+	} {
+		ev := &event.Event{Program: c.program, Message: c.msg, Priority: event.NoPriority}
+		var caps signature.Captures
+		if got := cut.Matcher.Match(ev, &caps); got != c.match {
+			t.Errorf("%s %q: match %v, want %v", c.program, c.msg, got, c.match)
+		}
+	}
+}
+
+// builtinEvent is the event name of the built-in signature id.
+func builtinEvent(t *testing.T, id, name string) *signature.EventDef {
+	t.Helper()
+	sigs, err := signature.LoadFS(FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sigs {
+		if s.ID == id {
+			if e := s.Event(name); e != nil {
+				return e
+			}
+		}
+	}
+	t.Fatalf("%s has no event %s", id, name)
+	return nil
 }
