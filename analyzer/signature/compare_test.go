@@ -184,9 +184,7 @@ match: {event: lan}
 }
 
 func TestLanguageErrors(t *testing.T) {
-	base := func(events, match string) string {
-		return "schema: logsleuth/v1\nid: x\ntitle: X\nevents:\n" + events + "match:\n" + match
-	}
+	base := sigFile
 	seq := func(join string) string {
 		return base("  a: {message|re: 'bridge (?P<subnet>\\S+) (?P<v>\\S+)'}\n  b: {message|re: 'peer (?P<peer>\\S+) (?P<v>\\S+)'}\n",
 			"  sequence:\n    steps:\n      - {event: a}\n      - {event: b, join: {"+join+"}}\n")
@@ -227,17 +225,7 @@ func TestLanguageErrors(t *testing.T) {
 		{"threshold key is no top-level name of an event match", base("  a: {message|re: 'svc (?P<svc>\\S+)'}\n", "  event: a\n") + "explain: '{{.svc}}'\n",
 			`f.yaml:8:13: template_error: explain: {{.svc}} is not bound`},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			_, errs := Parse("f.yaml", []byte(c.yaml))
-			if !strings.Contains(errs.Error(), c.want) {
-				t.Errorf("errors:\n%v\nwant substring:\n%s", errs, c.want)
-			}
-			for _, e := range errs {
-				if e.Line < 1 || e.Col < 1 || e.Hint == "" {
-					t.Errorf("error without a position or a hint: %v", e)
-				}
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { wantParseErrors(t, c.yaml, c.want) })
 	}
 }
 
@@ -320,10 +308,7 @@ func TestThresholdUntilLoads(t *testing.T) {
 		{"  s: {message|contains: Skipped}\nmatch:\n  threshold: {event: r, count: 3, window: 1m, until: [t]}\n",
 			`f.yaml:8:55: reference_error: threshold.until names unknown event "t"`},
 	} {
-		_, errs := Parse("f.yaml", []byte(base+c.tail))
-		if !strings.Contains(errs.Error(), c.want) {
-			t.Errorf("errors:\n%v\nwant %s", errs, c.want)
-		}
+		wantParseErrors(t, base+c.tail, c.want)
 	}
 }
 

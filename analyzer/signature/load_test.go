@@ -75,10 +75,36 @@ func TestParseValidSignature(t *testing.T) {
 	}
 }
 
-func TestParseErrors(t *testing.T) {
-	base := func(events, match string) string {
-		return "schema: logsleuth/v1\nid: x\ntitle: X\nevents:\n" + events + "match:\n" + match
+// sigFile is a signature file with the given events: and match:
+// bodies.
+func sigFile(events, match string) string {
+	return "schema: logsleuth/v1\nid: x\ntitle: X\nevents:\n" + events + "match:\n" + match
+}
+
+// wantParseErrors requires yaml not to load, each of want among its
+// errors (substrings, positions included), and every error to have a
+// position and a hint.
+func wantParseErrors(t *testing.T, yaml string, want ...string) {
+	t.Helper()
+	_, errs := Parse("f.yaml", []byte(yaml))
+	if len(errs) == 0 {
+		t.Fatalf("no error; want %q", want)
 	}
+	got := errs.Error()
+	for _, e := range errs {
+		if e.Line < 1 || e.Col < 1 || e.Hint == "" {
+			t.Errorf("error without a position or a hint: %v", e)
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("errors:\n%s\nwant substring:\n%s", got, w)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	base := sigFile
 	cases := []struct {
 		name, yaml string
 		want       []string // substrings of the error list, positions included
@@ -149,23 +175,7 @@ func TestParseErrors(t *testing.T) {
 			[]string{`threshold.by names unknown key "adress"`}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, errs := Parse("f.yaml", []byte(c.yaml))
-			if len(errs) == 0 {
-				t.Fatalf("no error; want %q", c.want)
-			}
-			got := errs.Error()
-			for _, e := range errs {
-				if e.Line < 1 || e.Col < 1 || e.Hint == "" {
-					t.Errorf("error without a position or a hint: %v", e)
-				}
-			}
-			for _, w := range c.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("errors:\n%s\nwant substring:\n%s", got, w)
-				}
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { wantParseErrors(t, c.yaml, c.want...) })
 	}
 }
 
