@@ -5,12 +5,14 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"text/template"
 	"time"
 	"unicode/utf8"
+	"weak"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
@@ -75,8 +77,12 @@ type Engine struct {
 	nearMisses map[nearKey]*NearMiss
 	capWarned  map[string]bool
 	// cut holds, for each kept copy whose text was cut (keep), the bytes
-	// left out; few events are, so a map beside them costs nothing.
-	cut map[*event.Event]int
+	// left out; few events are, so a map beside them costs little. Its
+	// keys are weak: a copy nothing else keeps any more (an event a
+	// threshold window let go) is freed, and its entry dropped once the
+	// table has doubled (cutPruneAt).
+	cut        map[weak.Pointer[event.Event]]int
+	cutPruneAt int
 	// regexCut counts events whose message was longer than a regex sees
 	// (signature.MaxRegexInput); the screens add to it in parallel.
 	regexCut atomic.Int64
@@ -103,7 +109,7 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 	if opts.Tolerance <= 0 {
 		opts.Tolerance = 2 * time.Second
 	}
-	e := &Engine{opts: opts, sigs: sigs, nearMisses: map[nearKey]*NearMiss{}, capWarned: map[string]bool{}, cut: map[*event.Event]int{}}
+	e := &Engine{opts: opts, sigs: sigs, nearMisses: map[nearKey]*NearMiss{}, capWarned: map[string]bool{}, cut: map[weak.Pointer[event.Event]]int{}}
 	e.hits = make([][]hit, len(sigs))
 	for i, s := range sigs {
 		var r runner
@@ -215,7 +221,11 @@ func cutText(s string, n int) string {
 func (e *Engine) keep(ev *event.Event) *event.Event {
 	c, cut := ev.CloneCapped(MaxEvidenceText)
 	if cut > 0 {
-		e.cut[c] = cut
+		if len(e.cut) >= max(e.cutPruneAt, minPrune) {
+			maps.DeleteFunc(e.cut, func(p weak.Pointer[event.Event], _ int) bool { return p.Value() == nil })
+			e.cutPruneAt = 2 * len(e.cut)
+		}
+		e.cut[weak.Make(c)] = cut
 	}
 	return c
 }
@@ -300,10 +310,18 @@ func (e *Engine) Finish() ([]*Finding, error) {
 // once per kind of cut.
 func (e *Engine) noteCuts() {
 	events, bytes := 0, 0
+	counted := map[*event.Event]bool{} // (an event may be evidence twice)
 	fill := func(ev []Evidence) {
 		for i := range ev {
-			if n := e.cut[ev[i].Event]; n > 0 {
-				ev[i].Cut = n
+			n := e.cut[weak.Make(ev[i].Event)]
+			if n == 0 {
+				continue
+			}
+			ev[i].Cut = n
+			if !counted[ev[i].Event] {
+				counted[ev[i].Event] = true
+				events++
+				bytes += n
 			}
 		}
 	}
@@ -312,10 +330,6 @@ func (e *Engine) noteCuts() {
 	}
 	for _, n := range e.nearMisses {
 		fill(n.Evidence)
-	}
-	for _, n := range e.cut {
-		events++
-		bytes += n
 	}
 	if e.opts.Warnings == nil {
 		return

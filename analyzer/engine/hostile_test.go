@@ -224,3 +224,50 @@ explain: '{{.crash.process}} crashed'
 	}
 	runtime.KeepAlive(fs)
 }
+
+// TestCutCopiesAreNotHeld: the copies keep cuts that nothing keeps any
+// more (a threshold window's events past its evidence) are freed, and
+// the warning counts the evidence lines cut, not every copy. They used
+// to stay in the engine's table of cuts: 5000 lines of 64 KiB held
+// 40 MiB of 8 KiB copies, and were counted as evidence.
+func TestCutCopiesAreNotHeld(t *testing.T) {
+	sigs := loadSigs(t, `schema: logsleuth/v1
+id: flood
+title: Flood
+events:
+  fail: {program: app, message|startswith: "request failed: "}
+match:
+  threshold: {event: fail, count: 8000, window: 1h}
+`)
+	const n = 5000
+	junk := strings.Repeat("A", 64<<10)
+	ws := &event.Warnings{}
+	e := New(sigs, Options{Warnings: ws})
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < n; i++ {
+		ev := event.Event{Time: day.Add(time.Duration(i) * time.Millisecond), Host: "web", Program: "app", Priority: event.NoPriority,
+			Message: "request failed: " + junk, Source: event.SourceRef{Path: "app.log", Line: int64(i + 1)}}
+		e.Process(&ev)
+	}
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 16<<20 {
+		t.Fatalf("the engine holds %d MiB for %d kept events", grown>>20, e.opts.MaxPending+maxEvidence)
+	}
+	fs, _ := e.Finish()
+	nm := e.NearMisses()
+	if len(fs) != 0 || len(nm) != 1 || len(nm[0].Evidence) != maxEvidence || nm[0].Evidence[0].Cut != 16+64<<10-MaxEvidenceText {
+		t.Fatalf("findings %d, near misses %+v", len(fs), nm)
+	}
+	var warned []string
+	for _, w := range ws.List() {
+		warned = append(warned, w.Msg)
+	}
+	if all, want := strings.Join(warned, "\n"), "10 evidence lines were longer than 8192 bytes"; !strings.Contains(all, want) {
+		t.Errorf("no warning %q in:\n%s", want, all)
+	}
+	runtime.KeepAlive(e)
+}
