@@ -108,40 +108,36 @@ func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, ws *eve
 	if err != nil {
 		return nil, nil, err
 	}
-	// Fetch only where the store has rows: a signature's correlation
-	// margin can widen the range by weeks of empty windows.
-	fetch := q
-	var first, lastAll time.Time
-	for _, c := range cov {
-		if first.IsZero() || c.First.Before(first) {
-			first = c.First
-		}
-		if c.Last.After(lastAll) {
-			lastAll = c.Last
-		}
-	}
-	if len(cov) > 0 {
-		fetch.Since, fetch.Until = first, lastAll
-		if _, err := st.Candidates(ctx, fetch, func(ev *event.Event) error {
-			if err := f(ev); err != nil {
-				return err
-			}
-			return ctx.Err()
-		}); err != nil {
-			return nil, nil, err
-		}
+	if len(cov) == 0 {
+		ws.Addf(st.Name(), 0, "no rows in %s .. %s", q.Since.UTC().Format(time.RFC3339), q.Until.UTC().Format(time.RFC3339))
+		return nil, nil, nil
 	}
 	var sources []ingest.SourceStats
 	last := map[string]time.Time{}
+	// Fetch only where the store has rows: a signature's correlation
+	// margin can widen the range by weeks of empty windows.
+	fetch := q
+	fetch.Since, fetch.Until = cov[0].First, cov[0].Last
 	for _, c := range cov {
 		sources = append(sources, ingest.SourceStats{Path: st.Name() + ":" + orDash(c.Host) + "/" + orDash(c.Program),
 			Format: "victorialogs", Events: c.Rows, First: c.First, Last: c.Last, TimeQuality: "exact"})
 		if c.Last.After(last[c.Host]) {
 			last[c.Host] = c.Last
 		}
+		if c.First.Before(fetch.Since) {
+			fetch.Since = c.First
+		}
+		if c.Last.After(fetch.Until) {
+			fetch.Until = c.Last
+		}
 	}
-	if len(sources) == 0 {
-		ws.Addf(st.Name(), 0, "no rows in %s .. %s", q.Since.UTC().Format(time.RFC3339), q.Until.UTC().Format(time.RFC3339))
+	if _, err := st.Candidates(ctx, fetch, func(ev *event.Event) error {
+		if err := f(ev); err != nil {
+			return err
+		}
+		return ctx.Err()
+	}); err != nil {
+		return nil, nil, err
 	}
 	return sources, last, nil
 }
@@ -159,11 +155,9 @@ func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs 
 	}
 	q := in.storeQuery(filter, correlationSpan(sigs))
 	sources, last, err := readStore(ctx, in, q, ws, func(ev *event.Event) error {
-		ev.ErrorLevel = event.VerdictNone
+		ev.ErrorLevel = event.VerdictNo
 		if timeline.JudgeError(ev) {
 			ev.ErrorLevel = event.VerdictYes
-		} else {
-			ev.ErrorLevel = event.VerdictNo
 		}
 		eng.Process(ev)
 		if observe != nil {

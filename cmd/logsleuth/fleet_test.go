@@ -301,4 +301,12 @@ func TestFleetEvents(t *testing.T) {
 	if !strings.Contains(stats, "total: 2 sources, 2 events") {
 		t.Errorf("--stats total:\n%s", stats)
 	}
+	// A range without rows: nothing printed, a warning says so.
+	ios, _, out, stderr := Test()
+	if code := run(context.Background(), ios, []string{"events", "--victorialogs", base, "--tz", "UTC", "--since", "2021-10-08", "--until", "2021-10-09"}); code != exitOK {
+		t.Fatalf("empty range: exit %d:\n%s", code, stderr)
+	}
+	if out.Len() != 0 || !strings.Contains(stderr.String(), "no rows in 2021-10-08") {
+		t.Errorf("empty range: stdout %q, stderr %q", out, stderr)
+	}
 }
