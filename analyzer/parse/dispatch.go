@@ -218,8 +218,8 @@ func recognizePrompt(p *Parser, line []byte, _ *Options, ev *event.Event) (Kind,
 		}
 	case c == '[':
 		// [user@host dir]$ cmd
-		end := bytes.Index(line, []byte("]"))
-		if end < 4 || end > 128 || end+2 >= len(line) || (line[end+1] != '$' && line[end+1] != '#') || line[end+2] != ' ' {
+		end := bytes.IndexByte(line[:min(len(line), 129)], ']')
+		if end < 4 || end+2 >= len(line) || (line[end+1] != '$' && line[end+1] != '#') || line[end+2] != ' ' {
 			return KindEntry, false
 		}
 		at := bytes.IndexByte(line[1:end], '@')
