@@ -69,6 +69,17 @@ type stateReader interface {
 	finish(out []event.Event) (_ []event.Event, ok bool)
 }
 
+// rows is the side of a reader that makes a state event per row of a
+// table (a route, a package): finish hands them on when there is one.
+// (A row per line: the Assembler's maxStateLines bounds them.)
+type rows struct {
+	evs []event.Event
+}
+
+func (r *rows) finish(out []event.Event) ([]event.Event, bool) {
+	return append(out, r.evs...), len(r.evs) > 0
+}
+
 // maxStateLines bounds one block: past it the block is closed and the
 // next line starts over (a forced command source reopens at once).
 const maxStateLines = 20000

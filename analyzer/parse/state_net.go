@@ -157,12 +157,12 @@ func parseRouteLine(raw string) (route, bool) {
 
 // routeReader reads `ip route` (and `ip route show table all`).
 type routeReader struct {
-	evs []event.Event
+	rows
 }
 
 func (r *routeReader) add(raw string, gap bool, p *Parsed) bool {
 	rt, ok := parseRouteLine(raw)
-	if !ok || len(r.evs) >= maxStateLines {
+	if !ok {
 		return false
 	}
 	ev := newStateEvent("ip", "ip route", FormatIPRoute, p.Line)
@@ -187,10 +187,6 @@ func (r *routeReader) add(raw string, gap bool, p *Parsed) bool {
 	return true
 }
 
-func (r *routeReader) finish(out []event.Event) ([]event.Event, bool) {
-	return append(out, r.evs...), len(r.evs) > 0
-}
-
 // routeNReader reads net-tools' `route -n`:
 //
 //	Kernel IP routing table
@@ -199,7 +195,7 @@ func (r *routeReader) finish(out []event.Event) ([]event.Event, bool) {
 //	172.17.0.0      0.0.0.0         255.255.0.0     U     0      0        0 docker0
 type routeNReader struct {
 	header bool
-	evs    []event.Event
+	rows
 }
 
 func (r *routeNReader) add(raw string, gap bool, p *Parsed) bool {
@@ -214,7 +210,7 @@ func (r *routeNReader) add(raw string, gap bool, p *Parsed) bool {
 		return true
 	}
 	f := strings.Fields(raw)
-	if !r.header || len(f) != 8 || len(r.evs) >= maxStateLines {
+	if !r.header || len(f) != 8 {
 		return false
 	}
 	dest, gw, mask, flags, metric, dev := f[0], f[1], f[2], f[3], f[4], f[7]
@@ -266,10 +262,6 @@ func maskBits(m netip.Addr) int {
 	return n
 }
 
-func (r *routeNReader) finish(out []event.Event) ([]event.Event, bool) {
-	return append(out, r.evs...), len(r.evs) > 0
-}
-
 // addrReader reads the addresses of interfaces in the three shapes `ip`
 // prints them:
 //
@@ -280,7 +272,7 @@ func (r *routeNReader) finish(out []event.Event) ([]event.Event, bool) {
 //	                  inet 172.17.0.1/16 brd 172.17.255.255 scope global docker0
 //	                     valid_lft forever preferred_lft forever
 type addrReader struct {
-	evs []event.Event
+	rows
 	// ip addr: the interface of the header read last, its state, and
 	// whether an address of it was read.
 	dev, state string
@@ -424,7 +416,7 @@ func allDigitsStr(s string) bool {
 
 func (r *addrReader) finish(out []event.Event) ([]event.Event, bool) {
 	r.closeDev()
-	return append(out, r.evs...), len(r.evs) > 0
+	return r.rows.finish(out)
 }
 
 // isOneLineAddr recognizes the fields of a line of `ip -o addr`:

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -155,5 +156,22 @@ func TestLeadFieldsAddrAgree(t *testing.T) {
 		if got, want := isAddrOrPrefix(s), subnetOf(s) != ""; got != want {
 			t.Errorf("isAddrOrPrefix(%q) = %v, subnetOf says %v", s, got, want)
 		}
+	}
+}
+
+// A table longer than maxStateLines is closed there and the next row
+// opens a block of its own: every row is still a state event.
+func TestStateBlockBound(t *testing.T) {
+	var b strings.Builder
+	n := maxStateLines + 5
+	for i := range n {
+		fmt.Fprintf(&b, "10.%d.%d.0/24 dev eth0 proto kernel scope link\n", i>>8&255, i&255)
+	}
+	st := stateEvents(assembleText(t, strings.TrimSuffix(b.String(), "\n"), AssemblerConfig{}))
+	if len(st) != n {
+		t.Fatalf("%d route events, want %d", len(st), n)
+	}
+	if st[n-1].Source.Line != int64(n) {
+		t.Errorf("last route at line %d, want %d", st[n-1].Source.Line, n)
 	}
 }

@@ -3,8 +3,6 @@ package parse
 import (
 	"strings"
 	"unicode/utf8"
-
-	"github.com/logsleuth/logsleuth/analyzer/event"
 )
 
 // Installed software: one state event per package or snap, with its
@@ -35,7 +33,7 @@ var dpkgDesired = map[byte]string{'u': "unknown", 'i': "install", 'h': "hold", '
 
 // dpkgListReader reads `dpkg -l`: the legend, then a row per package.
 type dpkgListReader struct {
-	evs []event.Event
+	rows
 }
 
 func (r *dpkgListReader) add(raw string, gap bool, p *Parsed) bool {
@@ -45,7 +43,7 @@ func (r *dpkgListReader) add(raw string, gap bool, p *Parsed) bool {
 		return len(r.evs) == 0
 	}
 	f, ok := parseDpkgRow(raw)
-	if !ok || len(r.evs) >= maxStateLines {
+	if !ok {
 		return false
 	}
 	ev := newStateEvent("dpkg", "dpkg -l", FormatDpkgList, p.Line)
@@ -67,10 +65,6 @@ func (r *dpkgListReader) add(raw string, gap bool, p *Parsed) bool {
 	ev.Message = name + " " + f[2] + " (" + f[0] + ")"
 	r.evs = append(r.evs, ev)
 	return true
-}
-
-func (r *dpkgListReader) finish(out []event.Event) ([]event.Event, bool) {
-	return append(out, r.evs...), len(r.evs) > 0
 }
 
 // parseAptRow reads a line of `apt list`:
@@ -99,7 +93,7 @@ func parseAptRow(raw string) (name, suite, version, arch, status string, ok bool
 
 // aptListReader reads `apt list --installed` / `--upgradable`.
 type aptListReader struct {
-	evs []event.Event
+	rows
 }
 
 func (r *aptListReader) add(raw string, gap bool, p *Parsed) bool {
@@ -107,7 +101,7 @@ func (r *aptListReader) add(raw string, gap bool, p *Parsed) bool {
 		return len(r.evs) == 0
 	}
 	name, suite, version, arch, status, ok := parseAptRow(raw)
-	if !ok || len(r.evs) >= maxStateLines {
+	if !ok {
 		return false
 	}
 	if len(r.evs) == 0 && status == "" && p.Kind == KindEntry && p.Event.Source.Format != FormatText {
@@ -135,10 +129,6 @@ func (r *aptListReader) add(raw string, gap bool, p *Parsed) bool {
 	return true
 }
 
-func (r *aptListReader) finish(out []event.Event) ([]event.Event, bool) {
-	return append(out, r.evs...), len(r.evs) > 0
-}
-
 // isSnapHeader recognizes the header of `snap list` and `snap changes`.
 func isSnapHeader(raw string) bool {
 	if w0, w1 := leadFields(raw); !(w0 == "Name" && w1 == "Version" || w0 == "ID" && w1 == "Status") {
@@ -162,7 +152,7 @@ type snapReader struct {
 	command string
 	cols    []string
 	starts  []int // rune offsets of the columns
-	evs     []event.Event
+	rows
 }
 
 func (r *snapReader) add(raw string, gap bool, p *Parsed) bool {
@@ -184,7 +174,7 @@ func (r *snapReader) add(raw string, gap bool, p *Parsed) bool {
 		}
 		return true
 	}
-	if gap || raw == "" || raw[0] == ' ' || len(r.evs) >= maxStateLines || isSnapHeader(raw) {
+	if gap || raw == "" || raw[0] == ' ' || isSnapHeader(raw) {
 		return false
 	}
 	var cells []string
@@ -234,8 +224,4 @@ func (r *snapReader) add(raw string, gap bool, p *Parsed) bool {
 	}
 	r.evs = append(r.evs, ev)
 	return true
-}
-
-func (r *snapReader) finish(out []event.Event) ([]event.Event, bool) {
-	return append(out, r.evs...), len(r.evs) > 0
 }
