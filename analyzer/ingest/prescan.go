@@ -190,14 +190,14 @@ func readRFC3339(s string, i int) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	b := s[i:]
-	if !digits(b[0:4]) || b[4] != '-' || !digits(b[5:7]) || b[7] != '-' || !digits(b[8:10]) ||
-		(b[10] != 'T' && b[10] != ' ') || !digits(b[11:13]) || b[13] != ':' || !digits(b[14:16]) || b[16] != ':' || !digits(b[17:19]) {
+	if !allDigits(b[0:4]) || b[4] != '-' || !allDigits(b[5:7]) || b[7] != '-' || !allDigits(b[8:10]) ||
+		(b[10] != 'T' && b[10] != ' ') || !allDigits(b[11:13]) || b[13] != ':' || !allDigits(b[14:16]) || b[16] != ':' || !allDigits(b[17:19]) {
 		return time.Time{}, false
 	}
 	j := 19
 	if j < len(b) && (b[j] == '.' || b[j] == ',') {
 		j++
-		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+		for j < len(b) && isDigit(b[j]) {
 			j++
 		}
 	}
@@ -205,9 +205,9 @@ func readRFC3339(s string, i int) (time.Time, bool) {
 	switch {
 	case j < len(b) && b[j] == 'Z':
 		zone = "Z"
-	case j+6 <= len(b) && (b[j] == '+' || b[j] == '-') && digits(b[j+1:j+3]) && b[j+3] == ':' && digits(b[j+4:j+6]):
+	case j+6 <= len(b) && (b[j] == '+' || b[j] == '-') && allDigits(b[j+1:j+3]) && b[j+3] == ':' && allDigits(b[j+4:j+6]):
 		zone = b[j : j+6]
-	case j+5 <= len(b) && (b[j] == '+' || b[j] == '-') && digits(b[j+1:j+5]):
+	case j+5 <= len(b) && (b[j] == '+' || b[j] == '-') && allDigits(b[j+1:j+5]):
 		zone = b[j:j+3] + ":" + b[j+3:j+5]
 	default:
 		return time.Time{}, false
@@ -215,15 +215,6 @@ func readRFC3339(s string, i int) (time.Time, bool) {
 	text := b[:10] + "T" + strings.Replace(b[11:j], ",", ".", 1) + zone
 	t, err := time.Parse(time.RFC3339Nano, text)
 	return t, err == nil
-}
-
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // bannerZone reads the zone of a journalctl banner's first stamp:
