@@ -361,7 +361,7 @@ type vlReader struct {
 	dec   *json.Decoder
 	row   map[string]string // nil at the end
 	t     time.Time
-	key   string // _time, _stream_id, _msg and every other field: identity of a row
+	key   string // _time, _stream_id, seq and _msg: a row's identity in the merge (other fields are not compared)
 }
 
 func (r *vlReader) close() { r.body.Close() }

@@ -1,0 +1,61 @@
+package ingest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/parse"
+)
+
+// TestRowEvent: a stored row becomes the event its ingestion path would
+// have given from a file: a syslog row through the syslog parser (unit
+// and lifecycle from systemd's text), a journald row through the journal
+// field mapping, any other row as it is, its extra fields kept; the
+// source names the store, host and program.
+func TestRowEvent(t *testing.T) {
+	tm := time.Date(2021, 10, 7, 6, 20, 21, 123000000, time.UTC)
+	tests := []struct {
+		name string
+		row  map[string]string
+		want string // host|program|pid|unit|lifecycle|priority|boot|message|fields|source
+	}{
+		{"syslog", map[string]string{"_time": "x", "_msg": "Stopping Docker Application Container Engine...",
+			"hostname": "web-3", "app_name": "systemd", "proc_id": "1", "seq": "4"},
+			"web-3|systemd|1|docker.service|stopping|-|-|Stopping Docker Application Container Engine...|[{description Docker Application Container Engine}]|victorialogs:vl:web-3/systemd"},
+		{"journal", map[string]string{"_time": "x", "_msg": "Started Daily apt upgrade and clean activities.", "_HOSTNAME": "web-3",
+			"SYSLOG_IDENTIFIER": "systemd", "_PID": "1", "UNIT": "apt-daily-upgrade.service", "PRIORITY": "6", "_BOOT_ID": "b1", "_stream_id": "s"},
+			"web-3|systemd|1|apt-daily-upgrade.service|started|info|b1|Started Daily apt upgrade and clean activities.|[{UNIT apt-daily-upgrade.service} {description Daily apt upgrade and clean activities}]|victorialogs:vl:web-3/systemd"},
+		{"json lines", map[string]string{"_time": "x", "_msg": "request failed", "host": "api 1", "program": "api",
+			"level": "error", "trace_id": "abc", "pid": "77"},
+			"api 1|api|77|-|-|err|-|request failed|[{level error} {trace_id abc}]|victorialogs:vl:api 1/api"},
+		{"no host", map[string]string{"_time": "x", "_msg": "no host here", "severity": "3"},
+			"-|-|0|-|-|err|-|no host here|[]|victorialogs:vl:-"},
+	}
+	var p parse.Parser
+	ev := &event.Event{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rowEvent(tt.row, tm, "victorialogs:vl", &p, ev)
+			dash := func(s string) string {
+				if s == "" {
+					return "-"
+				}
+				return s
+			}
+			pr := "-"
+			if ev.Priority != event.NoPriority {
+				pr = ev.Priority.String()
+			}
+			got := fmt.Sprintf("%s|%s|%d|%s|%s|%s|%s|%s|%v|%s", dash(ev.Host), dash(ev.Program), ev.PID, dash(ev.Unit),
+				dash(ev.Lifecycle.String()), pr, dash(ev.BootID), ev.Message, ev.Fields, ev.Source.Path)
+			if got != tt.want {
+				t.Errorf("event\n got %s\nwant %s", got, tt.want)
+			}
+			if !ev.Time.Equal(tm) || ev.TimeQuality != event.TimeExact || ev.Source.Cursor != "2021-10-07T06:20:21.123Z" {
+				t.Errorf("time %v (%v), cursor %q", ev.Time, ev.TimeQuality, ev.Source.Cursor)
+			}
+		})
+	}
+}
