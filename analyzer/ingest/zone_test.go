@@ -182,6 +182,38 @@ func TestZoneDirectoryBundle(t *testing.T) {
 	checkWarnings(t, r.warnings, nil, nil)
 }
 
+// TestZoneDirectoryBundleLink reads an unpacked sosreport whose
+// etc/localtime is the host's symlink: the zone is the name it links to,
+// whether or not the bundle holds the target (here it does, with other
+// rules: it is not what the link names and is not read).
+func TestZoneDirectoryBundleLink(t *testing.T) {
+	readerInUTC(t)
+	for _, withTarget := range []bool{false, true} {
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, "etc"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("../usr/share/zoneinfo/Asia/Seoul", filepath.Join(dir, "etc", "localtime")); err != nil {
+			t.Fatal(err)
+		}
+		if withTarget {
+			writeFile(t, dir, "usr/share/zoneinfo/Asia/Seoul", []byte("not TZif data\n"))
+		}
+		p := writeFile(t, dir, "var/log/syslog", []byte(kstSyslog))
+		if err := os.Chtimes(p, jun18, jun18); err != nil {
+			t.Fatal(err)
+		}
+		r := run(t, Options{Paths: []string{dir}})
+		if got := timesOf(r, "syslog"); strings.Join(got, " ") != strings.Join(kstSyslogUTC, " ") {
+			t.Errorf("target in the bundle %v: times %q, want %q", withTarget, got, kstSyslogUTC)
+		}
+		if st := sourceOf(t, r, "syslog"); st.Zone != "Asia/Seoul" || st.ZoneFrom != "etc/localtime" {
+			t.Errorf("target in the bundle %v: zone %q from %q", withTarget, st.Zone, st.ZoneFrom)
+		}
+		checkWarnings(t, r.warnings, nil, nil)
+	}
+}
+
 // TestZoneDaylightSavingInTail: a syslog whose head is in winter time and
 // whose tail, past a daylight saving change, in summer time: the offsets
 // of both name the zone, and lines after the change land right.
