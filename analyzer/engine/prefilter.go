@@ -14,9 +14,9 @@ type prefilter struct {
 	byLiteral [][]int     // literal index -> defs
 	byProgram map[string][]int
 	byUnit    map[string][]int
-	// byKind holds the defs that only state or command events can match:
-	// a log event (nearly all) skips them with one byte test.
-	byKind [3][]int
+	// byKind holds, by kind, the defs that only state or command events
+	// can match: a log event (nearly all) skips them with one byte test.
+	byKind [][]int
 	always []int
 	noUnit []int // byUnit[""]
 	// progKeys and unitKeys rule out, without hashing, most names that
@@ -57,9 +57,10 @@ func newPrefilter(defs []defRef) *prefilter {
 			p.byUnit[v] = append(p.byUnit[v], i)
 		}
 		for _, k := range r.Kinds {
-			if int(k) < len(p.byKind) {
-				p.byKind[k] = append(p.byKind[k], i)
+			for int(k) >= len(p.byKind) {
+				p.byKind = append(p.byKind, nil)
 			}
+			p.byKind[k] = append(p.byKind[k], i)
 		}
 	}
 	p.noUnit = p.byUnit[""]
