@@ -153,7 +153,7 @@ func unitScoped(ev *event.Event, unit, what string) {
 func oldUnitMessage(ev *event.Event, m string) bool {
 	const limit = "start request repeated too quickly for "
 	var unit string
-	lc := event.Failed
+	lc, limitHit := event.Failed, false
 	switch {
 	case strings.HasSuffix(m, ", scheduling restart."):
 		u, what, _ := strings.Cut(m, " ")
@@ -162,7 +162,7 @@ func oldUnitMessage(ev *event.Event, m string) bool {
 		}
 		unit, lc = u, event.Restarting
 	case strings.HasPrefix(m, limit):
-		unit = m[len(limit):]
+		unit, limitHit = m[len(limit):], true
 	case strings.HasPrefix(m, "Unit ") && strings.HasSuffix(m, " entered failed state."):
 		unit = m[len("Unit ") : len(m)-len(" entered failed state.")]
 	case strings.HasSuffix(m, " failed.") && strings.IndexByte(m, ' ') == len(m)-len(" failed."):
@@ -174,7 +174,7 @@ func oldUnitMessage(ev *event.Event, m string) bool {
 		return false
 	}
 	ev.Lifecycle = lc
-	if strings.HasPrefix(m, limit) {
+	if limitHit {
 		ev.Fields = append(ev.Fields, event.Field{Key: "start_limit_hit", Value: "true"})
 	}
 	if ev.Unit == "" {
