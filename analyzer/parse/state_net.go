@@ -121,7 +121,11 @@ func parseRouteLine(raw string) (route, bool) {
 		}
 		switch f[i] {
 		case "via":
-			r.via = strings.TrimPrefix(strings.TrimPrefix(val, "inet6 "), "inet ")
+			if (val == "inet" || val == "inet6") && i+2 < len(f) {
+				i++ // "via inet6 fe80::1": a gateway of the other family
+				val = f[i+1]
+			}
+			r.via = val
 			i++
 		case "dev":
 			r.dev = val

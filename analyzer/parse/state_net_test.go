@@ -175,3 +175,18 @@ func TestStateBlockBound(t *testing.T) {
 		t.Errorf("last route at line %d, want %d", st[n-1].Source.Line, n)
 	}
 }
+
+// A gateway of the other family is written with its family: "via inet6
+// fe80::1" (RFC 5549). The gateway is the address, not the word.
+func TestRouteViaFamily(t *testing.T) {
+	for line, want := range map[string]string{
+		"default via inet6 fe80::1 dev eth0 proto bird metric 32": "fe80::1",
+		"10.1.0.0/16 via inet 192.0.2.1 dev eth0":                 "192.0.2.1",
+		"10.2.0.0/16 via 192.0.2.1 dev eth0":                      "192.0.2.1",
+	} {
+		r, ok := parseRouteLine(line)
+		if !ok || r.via != want || r.dev != "eth0" {
+			t.Errorf("parseRouteLine(%q) = %+v, %v; want via %s dev eth0", line, r, ok, want)
+		}
+	}
+}
