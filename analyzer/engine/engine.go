@@ -4,7 +4,6 @@
 package engine
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -86,6 +85,8 @@ type Engine struct {
 	// regexCut counts events whose message was longer than a regex sees
 	// (signature.MaxRegexInput); the screens add to it in parallel.
 	regexCut atomic.Int64
+	// spent holds the templates that hit a limit (renderFindings).
+	spent map[*template.Template]bool
 
 	// scratch, reused per event
 	hits     [][]hit // per signature
@@ -293,16 +294,7 @@ func (e *Engine) Finish() ([]*Finding, error) {
 	e.noteCuts()
 	// A template that hit a limit (signature.ErrTemplateLimit) is not run
 	// again: the same loop would cost the same for every finding.
-	spent := map[*template.Template]bool{}
-	for _, f := range e.findings {
-		for _, err := range f.render(e.opts.Location, spent) {
-			msg := fmt.Sprintf("signature %s: %v; shown without it", f.Signature.ID, err)
-			f.Warnings = append(f.Warnings, msg)
-			if e.opts.Warnings != nil {
-				e.opts.Warnings.Addf("", 0, "%s (finding at %s)", msg, f.Start.UTC().Format(time.RFC3339))
-			}
-		}
-	}
+	e.renderFindings(e.findings)
 	return e.findings, nil
 }
 
