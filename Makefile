@@ -4,6 +4,14 @@ GO        ?= go
 BIN       := bin/logsleuth
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS   := -X main.version=$(VERSION)
+# Build tags of every build and test run here. sdjournal builds in the
+# native journal reader (libsystemd through go-systemd's sdjournal, cgo),
+# which needs libsystemd-dev's headers (make setup). Without it, as with
+# `go install`, journal files are read through `journalctl -o export`:
+# `make build TAGS=` builds that. `bin/logsleuth --version` names the
+# reader a binary has.
+TAGS      ?= sdjournal
+GOTAGS    := -tags '$(TAGS)'
 # Fuzz time per target: brief in `make test`, longer in `make fuzz`.
 FUZZTIME  ?= 10s
 LONGFUZZ  ?= 2m
@@ -33,7 +41,12 @@ setup:
 	@scripts/deps.sh
 
 build:
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/logsleuth
+ifneq ($(filter sdjournal,$(TAGS)),)
+	@echo '#include <systemd/sd-journal.h>' | $$($(GO) env CC) -E -x c - >/dev/null 2>&1 || { \
+		echo "build: the native journal reader (TAGS=sdjournal) needs libsystemd-dev's headers:" >&2; \
+		echo "build: make setup as root, or make build TAGS= to read journals through journalctl" >&2; exit 1; }
+endif
+	$(GO) build $(GOTAGS) -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/logsleuth
 
 # A roff page per command (man/logsleuth.1, man/logsleuth-timeline.1 ...),
 # generated from the commands by the hidden `logsleuth gen-man`, so the
@@ -58,15 +71,15 @@ tidy:
 	if [ -n "$$unformatted" ]; then echo "gofmt -l: not formatted:"; echo "$$unformatted"; exit 1; fi
 
 vet:
-	$(GO) vet ./...
+	$(GO) vet $(GOTAGS) ./...
 
 unit:
-	$(GO) test ./...
+	$(GO) test $(GOTAGS) ./...
 
 # The packages whose goroutines share data (parse workers, screens, the
 # merge), and the fixtures run through them, under the race detector.
 race:
-	$(GO) test -race ./analyzer/ingest ./analyzer/engine ./cmd/logsleuth
+	$(GO) test $(GOTAGS) -race ./analyzer/ingest ./analyzer/engine ./cmd/logsleuth
 
 # Every Fuzz target in the repository, found by name so new ones are run
 # without editing this file. Each runs alone (go test -fuzz takes one
@@ -80,8 +93,8 @@ define run_fuzz
 		d=./$$(dirname $${f#./}); \
 		for n in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
 			echo "--- fuzz $$d $$n ($(1))"; \
-			$(GO) test -run='^$$' -fuzz="^$$n$$" -fuzztime=$(1) $$d || \
-			$(GO) test -run='^$$' -fuzz="^$$n$$" -fuzztime=$(1) $$d || failed="$$failed $$d:$$n"; \
+			$(GO) test $(GOTAGS) -run='^$$' -fuzz="^$$n$$" -fuzztime=$(1) $$d || \
+			$(GO) test $(GOTAGS) -run='^$$' -fuzz="^$$n$$" -fuzztime=$(1) $$d || failed="$$failed $$d:$$n"; \
 		done; \
 	done; \
 	if [ -n "$$failed" ]; then echo "FAIL: fuzz targets:$$failed"; exit 1; fi
@@ -118,7 +131,7 @@ fleet-demo: setup build
 # Not part of `make test`: generates a corpus of BENCH_SIZE in BENCH_DIR
 # (once) and times logsleuth against wc -l and rg on it.
 bench:
-	BENCH_SIZE=$(BENCH_SIZE) BENCH_DIR=$(BENCH_DIR) GO=$(GO) bench/run.sh
+	BENCH_SIZE=$(BENCH_SIZE) BENCH_DIR=$(BENCH_DIR) GO=$(GO) TAGS='$(TAGS)' bench/run.sh
 
 # cmd/logsleuth/default.pgo is the CPU profile the compiler optimizes the
 # binary for (profile-guided optimization, used by every go build): a

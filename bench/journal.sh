@@ -10,6 +10,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
+# Build tags: the native journal reader, as make build has it.
+TAGS=${TAGS-sdjournal}
 JOURNAL_ENTRIES=${JOURNAL_ENTRIES:-1000000}
 BENCH_DIR=${BENCH_DIR:-/tmp/logsleuth-bench}
 EXPORT="$BENCH_DIR/journal-export-$JOURNAL_ENTRIES"
@@ -24,7 +26,7 @@ if [ -z "$REMOTE" ] || ! command -v journalctl >/dev/null; then
 fi
 
 echo "== journal corpus $JDIR ($JOURNAL_ENTRIES entries)"
-$GO build -o bin/logsleuth ./cmd/logsleuth
+$GO build -tags "$TAGS" -o bin/logsleuth ./cmd/logsleuth
 if [ ! -f "$JDIR/.done" ]; then
 	$GO run ./bench/genjournal -entries "$JOURNAL_ENTRIES" -hosts 2 -dir "$EXPORT"
 	rm -rf "$JDIR" && mkdir -p "$JDIR"

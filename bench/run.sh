@@ -9,6 +9,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
+# Build tags: the native journal reader, as make build has it.
+TAGS=${TAGS-sdjournal}
 BENCH_SIZE=${BENCH_SIZE:-1GiB}
 BENCH_DIR=${BENCH_DIR:-/tmp/logsleuth-bench}
 ROUNDS=${ROUNDS:-5}
@@ -24,7 +26,7 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 echo "== build"
-$GO build -o bin/logsleuth ./cmd/logsleuth
+$GO build -tags "$TAGS" -o bin/logsleuth ./cmd/logsleuth
 echo "== corpus $CORPUS"
 $GO run ./bench/gen -size "$BENCH_SIZE" -dir "$CORPUS"
 FILE="$CORPUS/syslog"
@@ -128,8 +130,8 @@ echo " the timeline and rg rows are medians of $ROUNDS interleaved rounds)"
 
 echo
 # The journal case: logsleuth --journal-dir against journalctl -o export.
-BENCH_DIR=$BENCH_DIR GO=$GO bench/journal.sh
+BENCH_DIR=$BENCH_DIR GO=$GO TAGS=$TAGS bench/journal.sh
 
 echo
 echo "== go micro-benchmarks"
-$GO test -run='^$' -bench=. -benchmem ./analyzer/...
+$GO test -tags "$TAGS" -run='^$' -bench=. -benchmem ./analyzer/...

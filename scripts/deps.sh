@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages logsleuth's build, tests and demo need, if
 # any is missing. The one list of system packages:
-#   libsystemd-dev          headers for sdjournal (cgo)
+#   libsystemd-dev          headers for the native journal reader (make build's -tags sdjournal, cgo)
 #   systemd-journal-remote  builds real .journal fixtures from export text
 #   ripgrep                 the bench comparison
 #   make gcc libc6-dev      make, and a C toolchain for cgo
@@ -35,7 +35,7 @@ done
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: missing Debian packages: ${missing[*]}" >&2
 	echo "deps: run as root, or: sudo apt-get install ${missing[*]}" >&2
-	echo "deps: (without libsystemd-dev, build with CGO_ENABLED=0: journals are then read through journalctl)" >&2
+	echo "deps: (without libsystemd-dev, make build TAGS= or go install: journals are then read through journalctl)" >&2
 	exit 0
 fi
 echo "deps: installing ${missing[*]}" >&2

@@ -31,10 +31,11 @@ import (
 // That costs one open reader per file, no reorder buffer, and a truncated
 // file, which libsystemd refuses outright, then costs only itself.
 //
-// Readers. With cgo on Linux each file is read through sdjournal
-// (journal_sd.go), fetching only the fields the model needs. Without cgo,
-// or when libsystemd cannot be loaded, each file is read through
-// `journalctl --file F -o export`, parsed by parse.ExportReader.
+// Readers. A build with -tags sdjournal (and cgo, on Linux; make build)
+// reads each file through sdjournal (journal_sd.go), fetching only the
+// fields the model needs. Other builds (go install), and any build where
+// libsystemd cannot be loaded, read each file through `journalctl --file
+// F -o export`, parsed by parse.ExportReader.
 //
 // A journal source merges in its own goroutine, and each of its files is
 // read in a goroutine of its own with its own libsystemd handle
@@ -109,7 +110,7 @@ func (e *corruptEntry) Error() string { return e.err.Error() }
 func (e *corruptEntry) Unwrap() error { return e.err }
 
 // errNoNative says the native reader is not available (a build without
-// cgo, or libsystemd missing at run time).
+// it, or libsystemd missing at run time).
 var errNoNative = errors.New("native journal reader not available")
 
 // openJournalFile opens the reader of one file; a variable so that tests

@@ -21,12 +21,13 @@ var journalctlPath = "journalctl"
 
 // errNoJournalReader says no journal file can be read: the native reader
 // is not available and neither is journalctl.
-var errNoJournalReader = errors.New("this logsleuth was built without cgo (or libsystemd could not be loaded) and journalctl is not installed: " +
+var errNoJournalReader = errors.New("this logsleuth has no native journal reader (built without -tags sdjournal, or libsystemd.so.0 could not be loaded) and journalctl is not installed: " +
 	"install systemd's journalctl, or convert the journal elsewhere with `journalctl -o export` and read that file")
 
 // execReader reads one journal file through `journalctl --file F -o
-// export`: the reader of builds without cgo, and of machines where
-// libsystemd cannot be loaded.
+// export`: the reader of builds without the native one (no -tags
+// sdjournal, or no cgo), and of machines where libsystemd cannot be
+// loaded.
 type execReader struct {
 	cmd    *exec.Cmd
 	out    io.ReadCloser

@@ -1,4 +1,10 @@
-//go:build linux && cgo
+//go:build linux && cgo && sdjournal
+
+// The native reader is opt-in (-tags sdjournal, as make build sets):
+// go-systemd's cgo preamble includes <systemd/sd-journal.h>, so a
+// default build with cgo on would fail on a machine without
+// libsystemd-dev (`go install`). Without the tag, journal_nocgo.go's
+// openNative sends every file to journalctl (journal_exec.go).
 
 package ingest
 
@@ -38,6 +44,10 @@ type sdReader struct {
 	rt    []byte // __REALTIME_TIMESTAMP digits
 	until uint64 // stop after this realtime; 0: no bound
 }
+
+// JournalReaderInfo says how this build reads journal files, for
+// `logsleuth --version`.
+const JournalReaderInfo = "libsystemd through sdjournal (journalctl -o export where libsystemd.so.0 cannot be loaded)"
 
 // Field names, as the keys handed to parse.FromJournalFields.
 var (

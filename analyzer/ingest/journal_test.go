@@ -258,7 +258,7 @@ func needJournalctl(t *testing.T) {
 	testenv.FirstFile(t, "journalctl", "/usr/bin/journalctl", "/bin/journalctl")
 }
 
-// The fallback of cgo-free builds: journalctl -o export per file, the
+// The fallback of builds without the native reader: journalctl -o export per file, the
 // same events as the native reader.
 func TestJournalctlFallback(t *testing.T) {
 	needJournalctl(t)
@@ -295,7 +295,7 @@ func TestJournalctlFallback(t *testing.T) {
 	}
 	// Said once for a directory, not once per file.
 	r = run(t, Options{JournalDirs: []string{dir}})
-	checkWarnings(t, r.warnings, []string{"journal:" + dir + ": cannot read journal files: this logsleuth was built without cgo"}, nil)
+	checkWarnings(t, r.warnings, []string{"journal:" + dir + ": cannot read journal files: this logsleuth has no native journal reader"}, nil)
 	if r.readable || len(r.events) != 0 {
 		t.Errorf("readable=%v events=%d", r.readable, len(r.events))
 	}
@@ -663,7 +663,7 @@ func TestJournalExtraFields(t *testing.T) {
 		"_EXE=/usr/local/bin/billing\nREQUEST_ID=7f3a\nMESSAGE=payment backend timed out\n\n")
 	j := makeJournal(t, exp, "")
 	if r, err := openNative(j, time.Time{}, time.Time{}, nil); errors.Is(err, errNoNative) {
-		t.Skip("no native reader (cgo or libsystemd missing): the journalctl fallback carries every field")
+		testenv.Missing(t, "no native journal reader (%s): the journalctl fallback carries every field", JournalReaderInfo)
 	} else if err == nil {
 		r.Close()
 	}
@@ -690,5 +690,21 @@ func TestJournalExtraFields(t *testing.T) {
 		if _, ok := ev.Field("NOT_THERE"); ok {
 			t.Errorf("a field the entry lacks was invented")
 		}
+	}
+}
+
+// JournalReaderInfo (logsleuth --version) names the reader the build
+// really has.
+func TestJournalReaderInfo(t *testing.T) {
+	r, err := openNative(filepath.Join(t.TempDir(), "none.journal"), time.Time{}, time.Time{}, nil)
+	if r != nil {
+		r.Close()
+	}
+	native := !errors.Is(err, errNoNative)
+	if got := strings.HasPrefix(JournalReaderInfo, "libsystemd through sdjournal"); got != native {
+		t.Errorf("JournalReaderInfo %q, but the native reader is available: %v (%v)", JournalReaderInfo, native, err)
+	}
+	if !native && !strings.HasPrefix(JournalReaderInfo, "journalctl -o export") {
+		t.Errorf("JournalReaderInfo %q without the native reader", JournalReaderInfo)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
 )
 
 // Exit statuses (contract, DESIGN §6).
@@ -175,7 +177,9 @@ signatures; test runs signatures against captured logs.`,
 		},
 	}
 	cmd.SuggestionsMinimumDistance = 2
-	cmd.SetVersionTemplate("logsleuth {{.Version}}\n")
+	// Which journal reader the build has: make build's reads journal
+	// files natively, go install's through journalctl.
+	cmd.SetVersionTemplate("logsleuth {{.Version}}\njournal reader: " + ingest.JournalReaderInfo + "\n")
 	cmd.SetIn(ios.In)
 	cmd.SetOut(ios.Out)
 	cmd.SetErr(ios.ErrOut)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
 )
 
 func TestExitStatus(t *testing.T) {
@@ -50,7 +52,7 @@ func TestRun(t *testing.T) {
 	}{
 		{
 			name: "version", args: []string{"--version"},
-			want: 0, wantStdout: "logsleuth devel\n",
+			want: 0, wantStdout: "logsleuth devel\njournal reader: " + ingest.JournalReaderInfo + "\n",
 		},
 		{
 			name: "unknown command with suggestion", args: []string{"evnets"},
