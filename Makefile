@@ -18,6 +18,8 @@ LONGFUZZ  ?= 2m
 # Size of the generated benchmark corpus (bench/gen -size), and where it goes.
 BENCH_SIZE ?= 1GiB
 BENCH_DIR  ?= /tmp/logsleuth-bench
+# Size of the dense corpus (bench/gen -dense: a bad day, ~30% candidates).
+DENSE_SIZE ?= 256MiB
 
 EXAMPLE := examples/seed-001/var/log
 # Other parsers' test suites (shared/data/peers, beside the repository:
@@ -128,10 +130,11 @@ FLEET_PORT ?= 19428
 fleet-demo: setup build
 	@FLEET_PORT=$(FLEET_PORT) scripts/fleet-demo.sh $(BIN)
 
-# Not part of `make test`: generates a corpus of BENCH_SIZE in BENCH_DIR
-# (once) and times logsleuth against wc -l and rg on it.
+# Not part of `make test`: generates a corpus of BENCH_SIZE and a dense
+# one of DENSE_SIZE in BENCH_DIR (once) and times logsleuth against wc -l
+# and rg on them.
 bench:
-	BENCH_SIZE=$(BENCH_SIZE) BENCH_DIR=$(BENCH_DIR) GO=$(GO) TAGS='$(TAGS)' bench/run.sh
+	BENCH_SIZE=$(BENCH_SIZE) DENSE_SIZE=$(DENSE_SIZE) BENCH_DIR=$(BENCH_DIR) GO=$(GO) TAGS='$(TAGS)' bench/run.sh
 
 # cmd/logsleuth/default.pgo is the CPU profile the compiler optimizes the
 # binary for (profile-guided optimization, used by every go build): a

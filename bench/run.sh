@@ -5,6 +5,7 @@
 #   BENCH_SIZE  corpus size for bench/gen (default 1GiB)
 #   BENCH_DIR   where corpora live, one directory per size (default /tmp/logsleuth-bench)
 #   ROUNDS      interleaved rounds of timeline and rg (default 5)
+#   DENSE_SIZE  size of the dense corpus, bench/gen -dense (default 256MiB)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ TAGS=${TAGS-sdjournal}
 BENCH_SIZE=${BENCH_SIZE:-1GiB}
 BENCH_DIR=${BENCH_DIR:-/tmp/logsleuth-bench}
 ROUNDS=${ROUNDS:-5}
+DENSE_SIZE=${DENSE_SIZE:-256MiB}
 CORPUS="$BENCH_DIR/$BENCH_SIZE"
 
 if [ ! -x /usr/bin/time ]; then
@@ -59,9 +61,10 @@ timed() {
 	EV=${EV:--}
 }
 
-# row NAME WALL RSS EVENTS: a row of the table.
-declare -a NAMES WALLS RSS EVENTS
-row() { NAMES+=("$1") WALLS+=("$2") RSS+=("$3") EVENTS+=("$4"); }
+# row NAME WALL RSS EVENTS [BYTES]: a row of the table; BYTES read
+# (default: the corpus's syslog).
+declare -a NAMES WALLS RSS EVENTS SIZES
+row() { NAMES+=("$1") WALLS+=("$2") RSS+=("$3") EVENTS+=("$4") SIZES+=("${5:-$BYTES}"); }
 
 # measure NAME OUT CMD...: timed, then a row of its figures.
 measure() {
@@ -69,40 +72,67 @@ measure() {
 	row "$1" "$WALL" "$PEAK" "$EV"
 }
 
-echo "== timing (each tool reads the same $BYTES bytes of text)"
+echo "== timing (each tool reads the same $BYTES bytes of text, but the dense rows)"
 measure "logsleuth events --stats syslog" keep bin/logsleuth events --stats --tz Asia/Seoul "$FILE"
 measure "logsleuth events --stats syslog.rfc3339" keep bin/logsleuth events --stats "$CORPUS/syslog.rfc3339"
 measure "logsleuth events --stats syslog.gz" keep bin/logsleuth events --stats --tz Asia/Seoul "$CORPUS/syslog.gz"
 measure "logsleuth events syslog >/dev/null (jsonl)" /dev/null bin/logsleuth events --tz Asia/Seoul "$FILE"
 measure "gzip -dc syslog.gz | wc -l" keep bash -c 'gzip -dc "$1" | wc -l' _ "$CORPUS/syslog.gz"
-# The whole run with the built-in signatures, against rg counting lines
-# that hold any of the same prefilter literals (issue 3's yardstick). On a
-# shared machine one run of each says little: ROUNDS rounds, each running
-# both, and the table shows each one's median round.
+# The whole run with the built-in signatures, against rg counting the
+# lines that hold any of the same prefilter literals (issue 3's
+# yardstick), and rg running the incident regexes themselves (issue 20's,
+# bench/regexes). On a shared machine one run of each says little: ROUNDS
+# rounds, each running all three, and the table shows each one's median
+# round; the ratios are round by round, then their median.
 bin/logsleuth patterns literals --plain >"$tmp/literals.txt"
-rg_name="rg -c -F -f literals ($(wc -l <"$tmp/literals.txt") literals)"
-tl_name="logsleuth timeline --format json (built-in)"
-declare -a TL_W TL_R RG_W RG_R
-for ((r = 0; r < ROUNDS; r++)); do
-	timed "$tl_name" /dev/null bin/logsleuth timeline --format json --tz Asia/Seoul "$FILE"
-	TL_W+=("$WALL") TL_R+=("$PEAK")
-	if command -v rg >/dev/null; then
-		timed "$rg_name" keep rg -c -F -f "$tmp/literals.txt" "$FILE"
-		RG_W+=("$WALL") RG_R+=("$PEAK")
-	fi
-done
-# median WALLS... : the median of the numbers given (the lower one of the
-# middle two for an even count).
+$GO run ./bench/regexes >"$tmp/regexes.txt"
+nlit=$(wc -l <"$tmp/literals.txt") nre=$(wc -l <"$tmp/regexes.txt")
+# median NUMBERS... : the median of the numbers given (the lower one of
+# the middle two for an even count).
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-row "$tl_name" "$(median "${TL_W[@]}")" "$(median "${TL_R[@]}")" -
-if [ ${#RG_W[@]} -gt 0 ]; then
-	row "$rg_name" "$(median "${RG_W[@]}")" "$(median "${RG_R[@]}")" -
-	ratios=()
+declare -a VERSUS
+# versus LABEL FILE: ROUNDS interleaved rounds of timeline, rg -F -f
+# literals and rg -f regexes over FILE; rows of their medians, and the
+# round-by-round ratios in VERSUS.
+versus() {
+	local label=$1 file=$2 r
+	local -a tw tr fw fr xw xr
+	local tl="logsleuth timeline --format json ($label)"
+	local rf="rg -c -F -f literals ($label, $nlit literals)"
+	local rx="rg -c -f regexes ($label, $nre regexes)"
 	for ((r = 0; r < ROUNDS; r++)); do
-		ratios+=("$(awk -v a="${TL_W[$r]}" -v b="${RG_W[$r]}" 'BEGIN { printf "%.2f", a / b }')")
+		timed "$tl" /dev/null bin/logsleuth timeline --format json --tz Asia/Seoul "$file"
+		tw+=("$WALL") tr+=("$PEAK")
+		if command -v rg >/dev/null; then
+			timed "$rf" keep rg -c -F -f "$tmp/literals.txt" "$file"
+			fw+=("$WALL") fr+=("$PEAK")
+			timed "$rx" keep rg -c -f "$tmp/regexes.txt" "$file"
+			xw+=("$WALL") xr+=("$PEAK")
+		fi
 	done
-	tl_vs_rg="timeline/rg wall, round by round: ${ratios[*]} (median $(median "${ratios[@]}"))"
+	local bytes
+	bytes=$(stat -c %s "$file")
+	row "$tl" "$(median "${tw[@]}")" "$(median "${tr[@]}")" - "$bytes"
+	[ ${#fw[@]} -gt 0 ] || return 0
+	row "$rf" "$(median "${fw[@]}")" "$(median "${fr[@]}")" - "$bytes"
+	row "$rx" "$(median "${xw[@]}")" "$(median "${xr[@]}")" - "$bytes"
+	local -a vf vx
+	for ((r = 0; r < ROUNDS; r++)); do
+		vf+=("$(awk -v a="${tw[$r]}" -v b="${fw[$r]}" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 0.01) }')")
+		vx+=("$(awk -v a="${tw[$r]}" -v b="${xw[$r]}" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 0.01) }')")
+	done
+	VERSUS+=("$label: timeline/rg -F literals ${vf[*]} (median $(median "${vf[@]}")); timeline/rg regexes ${vx[*]} (median $(median "${vx[@]}"))")
+}
+versus "syslog" "$FILE"
+# The dense corpus: a bad day's log, where some 30% of lines are
+# candidates (bench/gen -dense), smaller so the run stays short.
+DENSE="$BENCH_DIR/dense-$DENSE_SIZE"
+$GO run ./bench/gen -dense -size "$DENSE_SIZE" -dir "$DENSE"
+cat "$DENSE/syslog" >/dev/null
+if command -v rg >/dev/null; then
+	echo "dense syslog: $(stat -c %s "$DENSE/syslog") bytes, $(wc -l <"$DENSE/syslog") lines, $(rg -c -F -f "$tmp/literals.txt" "$DENSE/syslog") holding a literal"
 fi
+versus "dense" "$DENSE/syslog"
 if command -v rg >/dev/null; then
 	measure "rg -c '' syslog" keep rg -c '' "$FILE"
 fi
@@ -114,19 +144,22 @@ wc_wall=${WALLS[$((n - 1))]}
 rg_wall=""
 if [ "$n" -ge 2 ] && [[ ${NAMES[$((n - 2))]} == rg* ]]; then rg_wall=${WALLS[$((n - 2))]}; fi
 
-printf '\n%-44s %8s %9s %12s %9s %8s %8s\n' TOOL WALL_S MB/S EVENTS/S RSS_MIB X_WC X_RG
+printf '\n%-50s %8s %9s %12s %9s %8s %8s\n' TOOL WALL_S MB/S EVENTS/S RSS_MIB X_WC X_RG
 for i in "${!NAMES[@]}"; do
 	awk -v name="${NAMES[$i]}" -v wall="${WALLS[$i]}" -v rss="${RSS[$i]}" -v ev="${EVENTS[$i]}" \
-		-v bytes="$BYTES" -v wc="$wc_wall" -v rg="$rg_wall" 'BEGIN {
+		-v bytes="${SIZES[$i]}" -v main="$BYTES" -v wc="$wc_wall" -v rg="$rg_wall" 'BEGIN {
 		w = (wall > 0) ? wall : 0.01
 		eps = (ev ~ /^[0-9]+$/) ? sprintf("%.0f", ev / w) : ev
-		xrg = (rg != "" && rg > 0) ? sprintf("%.2f", w / rg) : "-"
-		printf "%-44s %8.2f %9.1f %12s %9.1f %8.1f %8s\n", name, wall, bytes / 1e6 / w, eps, rss / 1024, w / (wc > 0 ? wc : 0.01), xrg
+		# (wc and rg read the main corpus: no ratio for the dense rows)
+		xwc = (bytes == main) ? sprintf("%.1f", w / (wc > 0 ? wc : 0.01)) : "-"
+		xrg = (rg != "" && rg > 0 && bytes == main) ? sprintf("%.2f", w / rg) : "-"
+		printf "%-50s %8.2f %9.1f %12s %9.1f %8s %8s\n", name, wall, bytes / 1e6 / w, eps, rss / 1024, xwc, xrg
 	}'
 done
-echo "(MB/s is of the uncompressed text; X_WC and X_RG are wall time over wc -l's and rg's;"
-echo " the timeline and rg rows are medians of $ROUNDS interleaved rounds)"
-[ -n "${tl_vs_rg:-}" ] && echo "$tl_vs_rg"
+echo "(MB/s is of the uncompressed text; X_WC and X_RG are wall time over wc -l's and rg -c ''s"
+echo " on syslog; the timeline and rg rows are medians of $ROUNDS interleaved rounds; the ratios"
+echo " to rg below are round by round, each tool on the same file)"
+printf '%s\n' "${VERSUS[@]}"
 
 echo
 # The journal case: logsleuth --journal-dir against journalctl -o export.

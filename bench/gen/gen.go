@@ -65,6 +65,8 @@ type gen struct {
 	first time.Time
 	hosts []*host
 	pid   int
+	// attackers are the addresses of the dense corpus's brute force.
+	attackers []*attacker
 }
 
 var kst = time.FixedZone("KST", 9*3600)
