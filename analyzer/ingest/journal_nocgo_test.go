@@ -13,6 +13,19 @@ import (
 	"github.com/logsleuth/logsleuth/internal/testenv"
 )
 
+// skipBuildTest skips a test that builds the command under -short, and
+// under the race detector, which finds nothing in a go build that make
+// unit has already run.
+func skipBuildTest(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the command; skipped under -short")
+	}
+	if raceEnabled {
+		t.Skip("builds the command; make unit runs it without the race detector")
+	}
+}
+
 // goTool returns the go command of the toolchain running the test.
 func goTool() string {
 	p := filepath.Join(runtime.GOROOT(), "bin", "go")
@@ -26,9 +39,7 @@ func goTool() string {
 // journalctl. Builds the real command with CGO_ENABLED=0 and reads a
 // journal with it.
 func TestCgoFreeBuild(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the command; skipped under -short")
-	}
+	skipBuildTest(t)
 	goBin := goTool()
 	bin := filepath.Join(t.TempDir(), "logsleuth")
 	build := exec.Command(goBin, "build", "-tags", "sdjournal", "-o", bin, "../../cmd/logsleuth")
@@ -81,9 +92,7 @@ var libsystemdHeaders = []string{
 // header, and it builds when every such header is an #error, while the
 // -tags sdjournal build (make build), given the same headers, does not.
 func TestDefaultBuildNeedsNoSystemdHeaders(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the command; skipped under -short")
-	}
+	skipBuildTest(t)
 	goBin := goTool()
 	cc, err := exec.Command(goBin, "env", "CC").Output()
 	if err != nil {
