@@ -115,3 +115,50 @@ func TestBuildLinksManyFindings(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildCauseCycles: findings that start together and explain each
+// other (a signature that explains itself, or three that explain one
+// another in a ring) make one incident rooted at the first in report
+// order, not one incident per member each holding the others.
+func TestBuildCauseCycles(t *testing.T) {
+	at := time.Date(2025, 11, 11, 6, 0, 0, 0, time.UTC)
+	self := &signature.Signature{ID: "self", Severity: signature.High, Explains: []string{"self"},
+		Match: signature.Match{Kind: signature.MatchSequence, MaxSpan: time.Hour}}
+	ringA := &signature.Signature{ID: "ring-a", Severity: signature.High, Explains: []string{"ring-b"}}
+	ringB := &signature.Signature{ID: "ring-b", Severity: signature.Medium, Explains: []string{"ring-c"}}
+	ringC := &signature.Signature{ID: "ring-c", Severity: signature.Low, Explains: []string{"ring-a"}}
+	f := func(s *signature.Signature, host string, start time.Time) *engine.Finding {
+		return &engine.Finding{Signature: s, Host: host, Outcome: engine.Confirmed, Start: start, End: start, Count: 1}
+	}
+	tests := []struct {
+		name string
+		in   []*engine.Finding
+		want []string // per incident: root <- symptoms
+	}{
+		{"self at the same time", []*engine.Finding{f(self, "h", at), f(self, "h", at)}, []string{"self <- self"}},
+		{"self without times", []*engine.Finding{f(self, "h", time.Time{}), f(self, "h", time.Time{}), f(self, "h", time.Time{})},
+			[]string{"self <- self self"}},
+		{"ring of three", []*engine.Finding{f(ringC, "h", at), f(ringB, "h", at), f(ringA, "h", at)},
+			[]string{"ring-a <- ring-b ring-c"}},
+		{"self, one later", []*engine.Finding{f(self, "h", at), f(self, "h", at.Add(time.Minute))}, []string{"self <- self"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Build(Input{Findings: tt.in})
+			var got []string
+			for _, inc := range r.Incidents {
+				s := inc.Root.Signature.ID + " <-"
+				for _, sym := range inc.Symptoms {
+					s += " " + sym.Signature.ID
+				}
+				got = append(got, s)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("incidents %q, want %q", got, tt.want)
+			}
+			if len(r.Findings) != len(tt.in) {
+				t.Errorf("%d findings in the report, want %d (each once)", len(r.Findings), len(tt.in))
+			}
+		})
+	}
+}

@@ -174,6 +174,7 @@ func Build(in Input) *Report {
 
 	// parent[b] is the cause that explains b: the first in report order.
 	parent := linkCauses(order)
+	breakCycles(parent, order)
 	rootOf := func(f *Finding) *Finding {
 		seen := map[*Finding]bool{f: true}
 		for {
@@ -456,6 +457,46 @@ func linkCauses(order []*Finding) map[*Finding]*Finding {
 		}
 	}
 	return parent
+}
+
+// breakCycles removes one link from every cycle of causes: findings that
+// start at the same time can explain each other (two findings of a
+// signature that explains itself, or signatures that explain one
+// another), and without a root such a cycle made each member the root of
+// an incident holding the others. The member first in report order
+// becomes the root.
+func breakCycles(parent map[*Finding]*Finding, order []*Finding) {
+	// state: 0 unvisited, 1 on the current walk, 2 done.
+	state := make(map[*Finding]uint8, len(parent))
+	var walk []*Finding
+	for _, f := range order {
+		walk = walk[:0]
+		x := f
+		for state[x] == 0 {
+			state[x] = 1
+			walk = append(walk, x)
+			p, ok := parent[x]
+			if !ok {
+				break
+			}
+			x = p
+		}
+		if state[x] == 1 { // x is on this walk: walk[i:] is a cycle
+			i := slices.Index(walk, x)
+			// order is report order, and the cycle's members are in it:
+			// the one with the lowest index becomes the root.
+			first := walk[i]
+			for _, m := range walk[i+1:] {
+				if slices.Index(order, m) < slices.Index(order, first) {
+					first = m
+				}
+			}
+			delete(parent, first)
+		}
+		for _, w := range walk {
+			state[w] = 2
+		}
+	}
 }
 
 // explains reports whether a is a cause of b (see Build).
