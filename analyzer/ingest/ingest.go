@@ -97,6 +97,8 @@ type SourceStats struct {
 	// event had already come from another source (syslog, journal,
 	// journalctl text); see Stream.
 	Duplicates int64
+	// Skipped is what a --since seek left unread (seek.go).
+	Skipped Skip
 }
 
 // Stream is the merged, time-ordered event stream. Not safe for

@@ -469,6 +469,7 @@ type srcRun struct {
 	src     *source
 	opts    parse.Options
 	asm     *parse.Assembler
+	asmCfg  parse.AssemblerConfig // asm's, for a seek that starts mid-file
 	r       io.Reader
 	anchor  parse.Anchor
 	compr   string // compression name, "" for none
@@ -500,22 +501,33 @@ type srcRun struct {
 // every batch was emitted or the stream was stopped.
 func (run *srcRun) pumpLines() {
 	st := run.st
+	var sp *splitter
+	m := run.mapInput()
+	var from seekPoint
+	if m != nil {
+		sp = newMappedSplitter(m.data, st.bs, run.src.stats.Path, st.ws)
+		// The splitter (and the seek) recover from a fault of a page
+		// that is gone.
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		if pt, ok := run.seekMapped(m.data); ok {
+			if pt.off == len(m.data) {
+				run.skipWhole(skipByLastLine, int64(len(m.data)), 0)
+				st.unmap(m)
+				return
+			}
+			from = pt
+			run.startAt(sp, m, pt)
+		}
+	} else {
+		sp = newSplitter(run.r, st.bs, run.src.stats.Path, st.ws)
+	}
+	sp.done = st.done
 	run.pending = make(chan *chunk, st.workers+1)
 	asmDone := make(chan struct{})
 	go func() {
 		defer close(asmDone)
 		run.assemble()
 	}()
-	var sp *splitter
-	m := run.mapInput()
-	if m != nil {
-		sp = newMappedSplitter(m.data, st.bs, run.src.stats.Path, st.ws)
-		// The splitter recovers from a fault of a page that is gone.
-		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	} else {
-		sp = newSplitter(run.r, st.bs, run.src.stats.Path, st.ws)
-	}
-	sp.done = st.done
 	defer func() {
 		close(run.pending)
 		<-asmDone
@@ -548,7 +560,7 @@ func (run *srcRun) pumpLines() {
 			return
 		}
 	}
-	run.src.stats.Bytes = sp.read
+	run.src.stats.Bytes = sp.read - int64(from.off)
 	if errors.Is(sp.err, errStopped) {
 		return
 	}

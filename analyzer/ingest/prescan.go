@@ -55,6 +55,9 @@ type headScan struct {
 	banner  zoneSignal // from a journalctl banner's stamp
 	first   monthDay   // the first year-less entry
 	last    monthDay   // the last year-less entry (scanTail)
+	// zoneLess: some entry's stamp had no zone (year-less, or a date
+	// and clock without an offset).
+	zoneLess bool
 }
 
 // scanHead parses the first lines of a source.
@@ -103,6 +106,7 @@ func (hs *headScan) scanLines(buf []byte, limit int, tail bool) {
 		if !yearLess && ev.TimeQuality != event.TimeZoneAssumed {
 			continue
 		}
+		hs.zoneLess = true
 		wall := ev.Time
 		if yearLess && !hs.first.known() {
 			hs.first = monthDay{wall.Month(), wall.Day()}

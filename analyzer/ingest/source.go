@@ -106,6 +106,11 @@ func (s *Stream) runInput(in *input) {
 		close(src.ch)
 		return
 	}
+	if by, ok := run.endsBefore(&facts, d.head); ok {
+		run.skipWhole(by, size, 0)
+		close(src.ch)
+		return
+	}
 	if d.compr == "" {
 		run.file, run.size = file, size
 	}
@@ -196,11 +201,12 @@ func (s *Stream) newRun(src *source, d *decoded, bundle *bundleZone, facts ancho
 	zc := s.chooseZone(bundle, &head, facts.stdin)
 	facts.msgYear, facts.first = head.messageYear(), head.first
 	anchor := anchorFor(s.opts.Year, zc.loc, facts)
-	asm := parse.NewAssembler(parse.AssemblerConfig{Path: src.stats.Path, Location: zc.loc, Anchor: anchor, Warnings: ws, OwnFields: true,
-		Command: facts.command, Snapshot: facts.snapshot, Host: facts.host})
+	cfg := parse.AssemblerConfig{Path: src.stats.Path, Location: zc.loc, Anchor: anchor, Warnings: ws, OwnFields: true,
+		Command: facts.command, Snapshot: facts.snapshot, Host: facts.host}
+	asm := parse.NewAssembler(cfg)
 	src.unordered = facts.command != ""
 	return &srcRun{
-		st: s, src: src, asm: asm, r: d.r, anchor: anchor, compr: d.compr, zone: zc, head: head,
+		st: s, src: src, asm: asm, asmCfg: cfg, r: d.r, anchor: anchor, compr: d.compr, zone: zc, head: head,
 		stdin: zc.from == zoneFromStdin,
 		opts:  parse.Options{Location: zc.loc, Year: asm.ProvisionalYear(), Hint: format},
 	}
@@ -490,6 +496,10 @@ func (s *Stream) readSpilled(m *spilled, zone *bundleZone, bundles map[string]*b
 	run := s.newRun(src, d, zone, facts, s.ws)
 	if m.command != "" {
 		s.readStateFile(run, d, src, facts.snapshot, bundle)
+		return
+	}
+	if by, ok := run.endsBefore(&facts, d.head); ok {
+		run.skipWhole(by, m.size, 0)
 		return
 	}
 	if d.compr == "" {

@@ -762,16 +762,29 @@ func (a *Assembler) firstYear(t time.Time) int {
 		return time.Now().In(a.cfg.Location).Year()
 	}
 	a.provenance = anchor.Provenance
-	if anchor.FirstYear != 0 {
-		return anchor.FirstYear
+	return anchor.YearOfFirst(t.Month(), t.Day(), a.cfg.Location)
+}
+
+// YearOfFirst is the year an Assembler with this anchor gives the
+// source's first year-less line, dated month and day: FirstYear when
+// set, else the anchor's year in loc, or for an end anchor the year
+// before when the date lies more than a day after the anchor's. 0
+// without an anchor (the Assembler then takes the current year).
+// A --since seek that starts reading mid-file places lines with it.
+func (an Anchor) YearOfFirst(month time.Month, day int, loc *time.Location) int {
+	if an.Time.IsZero() {
+		return 0
 	}
-	at := anchor.Time.In(a.cfg.Location)
+	if an.FirstYear != 0 {
+		return an.FirstYear
+	}
+	at := an.Time.In(loc)
 	y := at.Year()
-	if anchor.End {
+	if an.End {
 		// The line lies before the anchor: if its month and day come
 		// after the anchor's (allowing a day of clock skew), it is from
 		// the year before.
-		lineDay := time.Date(y, t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		lineDay := time.Date(y, month, day, 0, 0, 0, 0, time.UTC)
 		anchorDay := time.Date(y, at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
 		if lineDay.After(anchorDay.AddDate(0, 0, 1)) {
 			y--
