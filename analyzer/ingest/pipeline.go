@@ -127,16 +127,16 @@ func parseChunk(c *chunk, deferPayload bool) {
 		parser.SetBlock(data, text)
 	}
 	line := c.first
-	pos := 0 // of l in text
-	for len(data) > 0 {
-		var l []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			l, data = data[:i], data[i+1:]
+	// The lines are cut from text, and each one's bytes are the same
+	// memory (read only): the raw line comes without slicing text again.
+	for rest := text; len(rest) > 0; {
+		raw := rest
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			raw, rest = rest[:i], rest[i+1:]
 		} else {
-			l, data = data, nil
+			rest = ""
 		}
-		raw := text[pos : pos+len(l)]
-		pos += len(l) + 1
+		l := unsafe.Slice(unsafe.StringData(raw), len(raw))
 		n := len(c.parsed)
 		if n < cap(c.parsed) {
 			c.parsed = c.parsed[:n+1]
@@ -282,6 +282,9 @@ type source struct {
 	steps, backSteps int64
 	heldBack         []heldWarning
 	newestFirst      bool
+	// inOrder: the sample showed the source is not newest first; only
+	// steps back are accounted now.
+	inOrder bool
 
 	// merge state, owned by Stream.Next
 	cur       *batch
@@ -296,36 +299,61 @@ type formatCount struct {
 }
 
 // account updates the source's statistics with events in file order and
-// warns about times that go backwards by more than a minute.
+// warns about times that go backwards by more than a minute. It runs on
+// every event: the times are compared as nanoseconds kept in locals, the
+// Times stored once per batch, and a source whose order is settled calls
+// step only for a step back.
 func (src *source) account(evs []event.Event, ws *event.Warnings) {
 	st := &src.stats
+	st.Events += int64(len(evs))
+	firstNs, lastNs, checkNs := src.firstNs, src.lastNs, src.checkNs
+	firstI, lastI, checkI := -1, -1, -1 // events that moved them, in evs
+	dated, checked := !st.First.IsZero(), !src.lastCheck.IsZero()
+	format, run := "", int64(0) // a run of events of one format
 	for i := range evs {
 		ev := &evs[i]
-		st.Events++
-		src.countFormat(ev.Source.Format)
+		if f := ev.Source.Format; len(f) != len(format) || unsafe.StringData(f) != unsafe.StringData(format) {
+			// (Formats are the parser's constants: one pointer test.)
+			src.countFormat(format, run)
+			format, run = f, 0
+		}
+		run++
 		switch ev.TimeQuality {
 		case event.TimeYearInferred:
 			src.yearLess, src.zoneLess = true, true
 		case event.TimeZoneAssumed:
 			src.zoneLess = true
 		}
-		t := ev.Time
-		if t.IsZero() {
+		if ev.Time.IsZero() {
 			continue
 		}
-		ns := event.Nanos(t)
+		ns := event.Nanos(ev.Time)
 		switch {
-		case st.First.IsZero():
-			st.First, st.Last, src.firstNs, src.lastNs = t, t, ns, ns
-		case ns < src.firstNs:
-			st.First, src.firstNs = t, ns
-		case ns > src.lastNs:
-			st.Last, src.lastNs = t, ns
+		case !dated:
+			dated, firstNs, lastNs, firstI, lastI = true, ns, ns, i, i
+		case ns < firstNs:
+			firstNs, firstI = ns, i
+		case ns > lastNs:
+			lastNs, lastI = ns, i
 		}
-		if !src.lastCheck.IsZero() && !src.unordered {
-			src.step(ev, t, ns, ws)
+		if checked && !src.unordered && (!src.inOrder || checkNs-ns > int64(backwardsTolerance)) {
+			if checkI >= 0 {
+				src.lastCheck = evs[checkI].Time
+			}
+			src.checkNs = checkNs
+			src.step(ev, ev.Time, ns, ws)
 		}
-		src.lastCheck, src.checkNs = t, ns
+		checked, checkNs, checkI = true, ns, i
+	}
+	src.countFormat(format, run)
+	if firstI >= 0 {
+		st.First, src.firstNs = evs[firstI].Time, firstNs
+	}
+	if lastI >= 0 {
+		st.Last, src.lastNs = evs[lastI].Time, lastNs
+	}
+	if checkI >= 0 {
+		src.lastCheck, src.checkNs = evs[checkI].Time, checkNs
 	}
 }
 
@@ -375,6 +403,7 @@ func (src *source) settleOrder(ws *event.Warnings) {
 	if src.steps >= 2 && src.backSteps*8 >= src.steps*7 {
 		src.newestFirst = true
 	} else {
+		src.inOrder = true
 		for _, w := range src.heldBack {
 			ws.Addf(src.stats.Path, w.line, "%s", w.msg)
 		}
@@ -441,14 +470,18 @@ func zoneQuality(q string, zc zoneChoice) string {
 // a warning (rsyslog's "message repeated" lines, small clock steps).
 const backwardsTolerance = time.Minute
 
-func (src *source) countFormat(f string) {
+// countFormat counts n more events of format f.
+func (src *source) countFormat(f string, n int64) {
+	if n == 0 {
+		return
+	}
 	for i := range src.formats {
 		if src.formats[i].format == f {
-			src.formats[i].n++
+			src.formats[i].n += n
 			return
 		}
 	}
-	src.formats = append(src.formats, formatCount{f, 1})
+	src.formats = append(src.formats, formatCount{f, n})
 }
 
 // finishStats sets the source's Format: the most frequent one, the first
