@@ -31,6 +31,10 @@ type CollectorOptions struct {
 	MaxContexts int
 	// MaxBoots bounds the boots recorded. 0: 1000.
 	MaxBoots int
+	// Show, when set, limits the error lines to those it passes (the
+	// journalctl-style selections: -u, -p, ...). Boots, gaps and context
+	// are the sources', whatever it says.
+	Show func(*event.Event) bool
 }
 
 // Collector watches the event stream beside the engine and keeps what the
@@ -238,7 +242,7 @@ func (c *Collector) Observe(ev *event.Event) {
 	}
 	c.boot(ev)
 	c.spacing(src, ev)
-	if IsError(ev) {
+	if IsError(ev) && (c.opts.Show == nil || c.opts.Show(ev)) {
 		if matched && len(c.candErrs) < maxCandidates {
 			c.key = c.appendKey(c.key[:0], ev)
 			c.candErrs = append(c.candErrs, candidate{key: string(c.key), pos: keyOf(ev), ev: keepCopy(ev, &c.textCut)})

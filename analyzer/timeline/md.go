@@ -47,7 +47,7 @@ func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 		}
 	}
 	if len(r.Incidents) == 0 {
-		ew.printf("\nNo incidents: no signature matched.\n")
+		ew.printf("\n%s\n", r.NoIncidents())
 	}
 	if o.NearMisses {
 		ew.printf("\n## Near misses\n")

@@ -30,7 +30,9 @@ type Report struct {
 	Unexplained []*ErrorGroup
 	// UnexplainedOverflow counts error events of templates past the cap.
 	UnexplainedOverflow int
-	Coverage            Coverage
+	// Hidden counts the incidents Input.Show left out.
+	Hidden   int
+	Coverage Coverage
 }
 
 // Incident is a root-cause finding and the findings it explains.
@@ -151,6 +153,12 @@ type Input struct {
 	// Collector may be nil: no boots, gaps, errors or context.
 	Collector    *Collector
 	Since, Until time.Time
+	// Show, when set, keeps the incidents with an evidence line it
+	// passes, in any of their findings, and the near misses with one:
+	// whole, every line of the chain, since the cause of what was
+	// selected is often outside the selection (the apt run that stopped
+	// a unit).
+	Show func(*event.Event) bool
 }
 
 // Build links findings into incidents and assembles the report.
@@ -199,6 +207,13 @@ func Build(in Input) *Report {
 			inc.Symptoms = append(inc.Symptoms, f)
 		}
 	}
+	if in.Show != nil {
+		n := len(r.Incidents)
+		r.Incidents = slices.DeleteFunc(r.Incidents, func(inc *Incident) bool {
+			return !inc.Root.shows(in.Show) && !slices.ContainsFunc(inc.Symptoms, func(f *Finding) bool { return f.shows(in.Show) })
+		})
+		r.Hidden = n - len(r.Incidents)
+	}
 	sort.SliceStable(r.Incidents, func(i, j int) bool {
 		a, b := r.Incidents[i], r.Incidents[j]
 		if a.Severity() != b.Severity() {
@@ -221,6 +236,9 @@ func Build(in Input) *Report {
 		}
 	}
 	for _, n := range in.NearMisses {
+		if in.Show != nil && !anyShown(n.Evidence, in.Show) {
+			continue
+		}
 		r.NearMisses = append(r.NearMisses, &NearMiss{NearMiss: n, Evidence: chain(n.Evidence, in.Collector)})
 	}
 	sort.SliceStable(r.NearMisses, func(i, j int) bool { return nearMissLess(r.NearMisses[i], r.NearMisses[j]) })
@@ -241,6 +259,28 @@ func Build(in Input) *Report {
 		}
 	}
 	return r
+}
+
+// NoIncidents is what a report without incidents says instead.
+func (r *Report) NoIncidents() string {
+	if r.Hidden > 0 {
+		return "No incidents shown: " + plural(r.Hidden, "incident has", "incidents have") + " no evidence line that passes the selections."
+	}
+	return "No incidents: no signature matched."
+}
+
+// shows reports whether one of f's evidence lines passes show.
+func (f *Finding) shows(show func(*event.Event) bool) bool {
+	return anyShown(f.Finding.Evidence, show)
+}
+
+func anyShown(ev []engine.Evidence, show func(*event.Event) bool) bool {
+	for _, e := range ev {
+		if e.Event != nil && show(e.Event) {
+			return true
+		}
+	}
+	return false
 }
 
 // chain orders evidence by time (stable: step order for equal times) and

@@ -77,7 +77,7 @@ func RenderTable(w io.Writer, r *Report, o RenderOptions) error {
 		}
 	}
 	if len(r.Incidents) == 0 {
-		ew.printf("\nNo incidents: no signature matched.\n")
+		ew.printf("\n%s\n", r.NoIncidents())
 	}
 	if o.NearMisses {
 		ew.printf("\n%s\n", paint(ansiBold, "NEAR MISSES"))

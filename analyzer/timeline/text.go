@@ -38,7 +38,7 @@ func RenderText(w io.Writer, r *Report, o RenderOptions) error {
 		writeActionsText(ew, f, "  ")
 	}
 	if len(r.Incidents) == 0 {
-		ew.printf("\nNo incidents: no signature matched.\n")
+		ew.printf("\n%s\n", r.NoIncidents())
 	}
 	if o.NearMisses {
 		writeNearMissesText(ew, r, loc)
