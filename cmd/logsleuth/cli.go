@@ -102,7 +102,7 @@ func tuneGC() {
 // run executes one command line and returns its exit status.
 func run(ctx context.Context, ios *IOStreams, args []string) int {
 	root := NewCmdRoot(ios)
-	root.SetArgs(args)
+	root.SetArgs(joinBootValues(args))
 	_, err := root.ExecuteContextC(ctx)
 	// Messages come after the pager has quit, not under it.
 	ios.StopPager()

@@ -62,7 +62,7 @@ func TestRun(t *testing.T) {
 		{
 			name: "bad format", args: []string{"events", "--format", "xml", "syslog"},
 			want:       2,
-			wantStderr: "logsleuth: invalid argument \"xml\" for \"--format\" flag: valid values are jsonl, text\nRun 'logsleuth events --help' for usage.\n",
+			wantStderr: "logsleuth: invalid argument \"xml\" for \"-o, --format\" flag: valid values are jsonl, json, text, short-iso, cat\nRun 'logsleuth events --help' for usage.\n",
 		},
 		{
 			name: "terminal stdin and no paths", args: []string{"events"}, stdinTTY: true,
@@ -96,7 +96,7 @@ func TestHelpTeaches(t *testing.T) {
 	for _, want := range []string{
 		"zcat syslog.2.gz | logsleuth events --year 2021 --tz Asia/Seoul",
 		"logsleuth events --stats sosreport-web3.tar.xz",
-		"output format: {jsonl|text} (default \"jsonl\")",
+		"output format (default: short-iso on a terminal, else jsonl): {jsonl|json|text|short-iso|cat}",
 		"--journal-dir dir",
 		"--since time",
 	} {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -16,11 +17,18 @@ import (
 	"github.com/logsleuth/logsleuth/analyzer/timeline"
 )
 
-// Output formats of `events`.
+// Output formats of `events`. json is jsonl: journalctl's "-o json" is
+// one object a line too, which is what its users pipe into jq.
 const (
-	formatJSONL = "jsonl"
-	formatText  = "text"
+	formatJSONL    = "jsonl"
+	formatJSON     = "json"
+	formatText     = "text"
+	formatShortISO = "short-iso"
+	formatCat      = "cat"
 )
+
+// eventFormats are the values of `events --format` (-o).
+var eventFormats = []string{formatJSONL, formatJSON, formatText, formatShortISO, formatCat}
 
 // EventsOptions are the validated inputs of `logsleuth events`.
 type EventsOptions struct {
@@ -28,9 +36,15 @@ type EventsOptions struct {
 	Now func() time.Time
 	ctx context.Context
 
-	In     InputFlags
-	Format string
-	Stats  bool
+	In      InputFlags
+	Filters FilterFlags
+	Format  string
+	Stats   bool
+	// ListBoots prints the boots found instead of events (--list-boots).
+	ListBoots bool
+	// formatSet: --format was given (else the terminal decides).
+	formatSet bool
+	cmdPath   string
 }
 
 // NewCmdEvents builds `logsleuth events`. RunE only validates; it then
@@ -41,9 +55,16 @@ func NewCmdEvents(ios *IOStreams, runF func(*EventsOptions) error) *cobra.Comman
 		Use:   "events [PATHS... | -]",
 		Short: "Print the events logsleuth reads from the inputs",
 		Long: `Read the inputs, turn every line into an event and print the events in
-time order, one JSON object per line (--format jsonl, the default) or as
-readable text (--format text). With --stats, print what was read from each
-source instead.
+time order: on a terminal in journalctl's short-iso layout, into a pipe
+one JSON object per line (jsonl). -o/--format chooses: jsonl (or json,
+the same, as journalctl's -o json), short-iso, cat (the message only),
+or text (RFC 3339 times to the fraction). With --stats, print what was
+read from each source instead; with --list-boots, the boots found.
+
+journalctl's selections choose the events printed: -u/--unit, -t/--identifier,
+-p/--priority, -g/--grep, --host and -b/--boot (see the README,
+"journalctl users"). -b numbers the boots over all the inputs, so it and
+--list-boots read them twice.
 
 Inputs are files, directories (walked), archives (.tar, .tar.gz, .tar.xz,
 e.g. a sosreport) and compressed files (gzip, zstd, xz, bzip2, by content).
@@ -84,7 +105,11 @@ file or its messages; --year sets it.
   logsleuth events --since -2h /var/log/syslog | jq -r 'select(.priority <= 3) | .message'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ctx = cmd.Context()
+			opts.formatSet = cmd.Flags().Changed("format")
 			if err := opts.validate(cmd.CommandPath(), args); err != nil {
+				return err
+			}
+			if err := opts.Filters.validate(cmd.CommandPath(), cmd.Flags(), &opts.In); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -95,14 +120,26 @@ file or its messages; --year sets it.
 	}
 	fs := cmd.Flags()
 	opts.In.register(fs)
-	stringEnumFlag(fs, &opts.Format, "format", "", formatJSONL, []string{formatJSONL, formatText}, "output format")
+	opts.Filters.register(fs)
+	stringEnumFlag(fs, &opts.Format, "format", "o", formatJSONL, eventFormats, "output format (default: short-iso on a terminal, else jsonl)")
 	fs.BoolVar(&opts.Stats, "stats", false, "read everything and print per-source statistics instead of events")
+	fs.BoolVar(&opts.ListBoots, "list-boots", false, "print the boots found in the inputs (index, id, first and last entry), as journalctl does")
 	return cmd
 }
 
 // validate checks the flags and arguments and fills in the parsed fields.
 func (o *EventsOptions) validate(cmdPath string, args []string) error {
-	return o.In.validate(cmdPath, args, o.IO, o.Now())
+	o.cmdPath = cmdPath
+	if !o.formatSet && o.IO.IsStdoutTTY() {
+		o.Format = formatShortISO
+	}
+	if err := o.In.validate(cmdPath, args, o.IO, o.Now()); err != nil {
+		return err
+	}
+	if o.ListBoots && o.In.Fleet.VictoriaLogs != "" {
+		return flagErrorf(cmdPath, "--list-boots: a store's rows carry no boots")
+	}
+	return nil
 }
 
 func runEvents(opts *EventsOptions) error {
@@ -112,8 +149,14 @@ func runEvents(opts *EventsOptions) error {
 	}
 	ios := opts.IO
 	start := opts.Now()
+	if opts.ListBoots {
+		return runListBoots(ctx, opts)
+	}
 	if opts.In.Fleet.VictoriaLogs != "" {
 		return runEventsStore(ctx, opts, start)
+	}
+	if err := opts.Filters.resolveBoots(ctx, ios, &opts.In, opts.cmdPath); err != nil {
+		return err
 	}
 	stream, err := ingest.Open(ctx, opts.In.ingestOptions(ios, warningsTo(ios), 0))
 	if err != nil {
@@ -146,20 +189,31 @@ func runEvents(opts *EventsOptions) error {
 	return nil
 }
 
-// eventPrinter returns what writes one event to out, one a line in the
-// --format; with --stats, nothing.
+// eventPrinter returns what writes one event that passes the filters
+// to out, one a line in the --format; with --stats, nothing.
 func eventPrinter(out io.Writer, opts *EventsOptions) func(*event.Event) error {
 	if opts.Stats {
 		return func(*event.Event) error { return nil }
 	}
-	loc, text := opts.In.display(), opts.Format == formatText
+	loc := opts.In.display()
+	keep := opts.Filters.active()
+	var appendEvent func(dst []byte, e *event.Event) []byte
+	switch opts.Format {
+	case formatText:
+		appendEvent = func(dst []byte, e *event.Event) []byte { return appendLine(dst, e, loc, time.RFC3339Nano) }
+	case formatShortISO:
+		appendEvent = func(dst []byte, e *event.Event) []byte { return appendLine(dst, e, loc, shortISO) }
+	case formatCat:
+		appendEvent = appendCat
+	default:
+		appendEvent = event.AppendJSON
+	}
 	var buf []byte
 	return func(e *event.Event) error {
-		if text {
-			buf = appendText(buf[:0], e, loc)
-		} else {
-			buf = event.AppendJSON(buf[:0], e)
+		if keep != nil && !keep.Match(e) {
+			return nil
 		}
+		buf = appendEvent(buf[:0], e)
 		buf = append(buf, '\n')
 		if _, err := out.Write(buf); err != nil {
 			return fmt.Errorf("write events: %w", err)
@@ -211,20 +265,28 @@ func orDash(s string) string {
 	return s
 }
 
-// appendText appends e as one human-readable line:
+// shortISO is journalctl's -o short-iso stamp (systemd 255 and later;
+// before, the offset had no colon).
+const shortISO = "2006-01-02T15:04:05-07:00"
+
+// appendText appends e as one human-readable line (--format text):
 //
-//	2021-10-07T06:20:21+09:00 userver systemd[1]: Stopping containerd container runtime...
-//
-// An event without a time starts with "time unknown", a prompt's command
-// with "$ ". Continuation lines of the message are indented by four
-// spaces. Control
-// characters other than tab are shown as \xNN, so hostile log text cannot
-// drive the terminal.
+//	2021-10-07T06:20:21.5+09:00 userver systemd[1]: Stopping containerd container runtime...
 func appendText(dst []byte, e *event.Event, loc *time.Location) []byte {
+	return appendLine(dst, e, loc, time.RFC3339Nano)
+}
+
+// appendLine appends e as one line with its time in layout, then host,
+// program[pid] and message, as journalctl's short modes do. An event
+// without a time starts with "time unknown", a prompt's command with
+// "$ ". Continuation lines of the message are indented by four spaces.
+// Control characters other than tab are shown as \xNN, so hostile log
+// text cannot drive the terminal.
+func appendLine(dst []byte, e *event.Event, loc *time.Location, layout string) []byte {
 	if e.Time.IsZero() {
 		dst = append(dst, "time unknown"...)
 	} else {
-		dst = e.Time.In(loc).AppendFormat(dst, time.RFC3339Nano)
+		dst = e.Time.In(loc).AppendFormat(dst, layout)
 	}
 	if e.Host != "" {
 		dst = append(dst, ' ')
@@ -247,6 +309,79 @@ func appendText(dst []byte, e *event.Event, loc *time.Location) []byte {
 	return appendSafe(dst, e.Message)
 }
 
+// appendCat appends e's message alone (-o cat), its lines as written
+// but for control characters.
+func appendCat(dst []byte, e *event.Event) []byte {
+	if e.Kind == event.KindCommand {
+		dst = append(dst, "$ "...)
+	}
+	return timeline.AppendSafe(dst, e.Message, "\n")
+}
+
 // appendSafe appends log text for a terminal (see timeline.AppendSafe):
 // continuation lines indented, control sequences shown, not executed.
 func appendSafe(dst []byte, s string) []byte { return timeline.AppendSafe(dst, s, "\n    ") }
+
+// bootStamp is the layout of --list-boots' times, journalctl's.
+const bootStamp = "Mon 2006-01-02 15:04:05 MST"
+
+// runListBoots prints the boots found in the inputs, as journalctl
+// --list-boots does: index (0 the last of its host, -1 the one before),
+// id ("-" when only text shows the boot), first and last entry; a HOST
+// column when there is more than one host. With -o json or jsonl, one
+// JSON object a line.
+func runListBoots(ctx context.Context, opts *EventsOptions) error {
+	ios := opts.IO
+	t, err := bootTracker(ctx, ios, &opts.In)
+	if err != nil {
+		return err
+	}
+	boots := t.Boots()
+	if len(boots) == 0 {
+		return errNothingReadable
+	}
+	hosts := 0
+	for i, b := range boots {
+		if i == 0 || b.Host != boots[i-1].Host {
+			hosts++
+		}
+	}
+	// Indexes count back from each host's last boot.
+	index := make([]int, len(boots))
+	for i := len(boots) - 1; i >= 0; i-- {
+		if i+1 < len(boots) && boots[i+1].Host == boots[i].Host {
+			index[i] = index[i+1] - 1
+		}
+	}
+	out := bufio.NewWriter(ios.Out)
+	loc := opts.In.display()
+	if opts.formatSet && (opts.Format == formatJSON || opts.Format == formatJSONL) {
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		for i, b := range boots {
+			enc.Encode(struct {
+				Index int    `json:"index"`
+				Host  string `json:"host,omitempty"`
+				ID    string `json:"boot_id,omitempty"`
+				First string `json:"first_entry"`
+				Last  string `json:"last_entry"`
+			}{index[i], b.Host, b.ID, b.First.In(loc).Format(time.RFC3339Nano), b.Last.In(loc).Format(time.RFC3339Nano)})
+		}
+		return out.Flush()
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 1, ' ', 0)
+	header := "IDX\t"
+	if hosts > 1 {
+		header += "HOST\t"
+	}
+	fmt.Fprintln(tw, header+"BOOT ID\tFIRST ENTRY\tLAST ENTRY")
+	for i, b := range boots {
+		row := fmt.Sprintf("%3d\t", index[i])
+		if hosts > 1 {
+			row += safeText(orDash(b.Host)) + "\t"
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", row, safeText(orDash(b.ID)), b.First.In(loc).Format(bootStamp), b.Last.In(loc).Format(bootStamp))
+	}
+	tw.Flush()
+	return out.Flush()
+}

@@ -20,8 +20,10 @@ func TestNewCmdEvents(t *testing.T) {
 		name     string
 		cli      string
 		stdinTTY bool
-		want     EventsOptions
-		wantErr  string
+		// stdoutTTY: stdout is a terminal.
+		stdoutTTY bool
+		want      EventsOptions
+		wantErr   string
 	}{
 		{
 			name: "no args reads a piped stdin",
@@ -58,7 +60,51 @@ func TestNewCmdEvents(t *testing.T) {
 		{
 			name:    "bad format",
 			cli:     "--format xml x",
-			wantErr: `invalid argument "xml" for "--format" flag: valid values are jsonl, text`,
+			wantErr: `invalid argument "xml" for "-o, --format" flag: valid values are jsonl, json, text, short-iso, cat`,
+		},
+		{
+			name:      "a terminal gets short-iso",
+			cli:       "x",
+			stdoutTTY: true,
+			want:      EventsOptions{In: InputFlags{Paths: []string{"x"}}, Format: "short-iso"},
+		},
+		{
+			name:      "a terminal gets the format asked for",
+			cli:       "-o jsonl x",
+			stdoutTTY: true,
+			want:      EventsOptions{In: InputFlags{Paths: []string{"x"}}, Format: "jsonl"},
+		},
+		{
+			name: "-o is --format, with journalctl's modes",
+			cli:  "-o cat x",
+			want: EventsOptions{In: InputFlags{Paths: []string{"x"}}, Format: "cat"},
+		},
+		{
+			name: "journalctl's selections",
+			cli:  "-u docker --unit 'containerd*' -t dockerd -p warning..err -g 'signal \\d+' --host 'web-*' -b x",
+			want: EventsOptions{In: InputFlags{Paths: []string{"x"}}, Format: "jsonl",
+				Filters: FilterFlags{Units: []string{"docker", "containerd*"}, Identifiers: []string{"dockerd"}, Priority: "warning..err",
+					Grep: `signal \d+`, Hosts: []string{"web-*"}, Boot: "0", BootSet: true}},
+		},
+		{
+			name:    "bad priority",
+			cli:     "-p loud x",
+			wantErr: `--priority "loud": want a level (emerg, alert, crit, err, warning, notice, info, debug, or 0-7) or a range such as warning..err`,
+		},
+		{
+			name:    "bad grep",
+			cli:     "-g 'a(' x",
+			wantErr: "--grep \"a(\": error parsing regexp: missing closing ): `(?i)a(`",
+		},
+		{
+			name:    "bad unit glob",
+			cli:     "-u 'docker[' x",
+			wantErr: `--unit "docker[": bad pattern`,
+		},
+		{
+			name:    "boot over stdin",
+			cli:     "-b -",
+			wantErr: "--boot reads the inputs twice (to number the boots), and stdin cannot be read twice: save it to a file first",
 		},
 		{
 			name:    "bad zone",
@@ -110,6 +156,7 @@ func TestNewCmdEvents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ios, _, _, _ := Test()
 			ios.SetStdinTTY(tt.stdinTTY)
+			ios.SetStdoutTTY(tt.stdoutTTY)
 			var got *EventsOptions
 			cmd := NewCmdEvents(ios, func(o *EventsOptions) error {
 				got = o
@@ -134,7 +181,10 @@ func TestNewCmdEvents(t *testing.T) {
 			w := tt.want
 			if !equalStrings(got.In.Paths, w.In.Paths) || got.In.Since != w.In.Since || got.In.Until != w.In.Until || got.In.TZ != w.In.TZ ||
 				locName(got.In.Location) != locName(w.In.Location) || !got.In.SinceT.Equal(w.In.SinceT) || !got.In.UntilT.Equal(w.In.UntilT) ||
-				got.In.Year != w.In.Year || got.Format != w.Format || got.Stats != w.Stats {
+				got.In.Year != w.In.Year || got.Format != w.Format || got.Stats != w.Stats ||
+				!equalStrings(got.Filters.Units, w.Filters.Units) || !equalStrings(got.Filters.Identifiers, w.Filters.Identifiers) ||
+				!equalStrings(got.Filters.Hosts, w.Filters.Hosts) || got.Filters.Priority != w.Filters.Priority ||
+				got.Filters.Grep != w.Filters.Grep || got.Filters.Boot != w.Filters.Boot || got.Filters.BootSet != w.Filters.BootSet {
 				t.Errorf("options\n got: %+v\nwant: %+v", *got, w)
 			}
 		})
@@ -321,4 +371,24 @@ func BenchmarkAppendText(b *testing.B) {
 		buf = appendText(buf[:0], &ev, kst)
 	}
 	b.SetBytes(int64(len(buf)))
+}
+
+func TestJoinBootValues(t *testing.T) {
+	id := "5e2b1c0a9d8f4e6b8a7c6d5e4f3a2b1c"
+	tests := []struct{ in, want string }{
+		{"events -b -1 syslog", "events --boot=-1 syslog"},
+		{"events -b-1 syslog", "events --boot=-1 syslog"},
+		{"events --boot +2 syslog", "events --boot=+2 syslog"},
+		{"events -b " + id, "events --boot=" + id},
+		{"events -b syslog", "events -b syslog"},
+		{"events -b", "events -b"},
+		{"events -b=3 -u docker", "events -b=3 -u docker"},
+		{"events -- -b -1", "events -- -b -1"},
+	}
+	for _, tt := range tests {
+		got := strings.Join(joinBootValues(strings.Fields(tt.in)), " ")
+		if got != tt.want {
+			t.Errorf("joinBootValues(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }

@@ -5,21 +5,24 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
+	"github.com/logsleuth/logsleuth/analyzer/filter"
 	"github.com/logsleuth/logsleuth/analyzer/timeline"
 )
 
 // ExplainOptions are the inputs of `logsleuth explain`.
 type ExplainOptions struct {
-	IO   *IOStreams
-	ID   string
-	In   InputFlags
-	Sigs SignatureFlags
-	ctx  context.Context
+	IO      *IOStreams
+	ID      string
+	In      InputFlags
+	Filters FilterFlags
+	Sigs    SignatureFlags
+	ctx     context.Context
 }
 
 // NewCmdExplain builds `logsleuth explain ID [INPUTS...]`.
@@ -31,7 +34,11 @@ func NewCmdExplain(ios *IOStreams) *cobra.Command {
 		Long: `Run one signature over the inputs and print what it found and, for every
 group (host, unit...) where it got part of the way, how far it got and why
 the next step failed: "step 3 ` + "`absent up`" + ` refuted by ... at syslog:412, 40s
-after ` + "`down`" + `". Use it to see why a signature did or did not fire.`,
+after ` + "`down`" + `". Use it to see why a signature did or did not fire.
+
+-u, -t, -p, -g, --host and -b, as in timeline, choose the findings and
+near misses shown (those with an evidence line that passes), not what
+the signature reads.`,
 		Example: `  logsleuth explain unattended-upgrade /var/log/syslog*
   zcat syslog.2.gz | logsleuth explain unattended-upgrade --year 2021 -`,
 		Args:              cobra.MinimumNArgs(1),
@@ -43,10 +50,14 @@ after ` + "`down`" + `". Use it to see why a signature did or did not fire.`,
 			if err := opts.In.validate(cmd.CommandPath(), args[1:], ios, time.Now()); err != nil {
 				return err
 			}
+			if err := opts.Filters.validate(cmd.CommandPath(), cmd.Flags(), &opts.In); err != nil {
+				return err
+			}
 			return runExplain(opts, cmd.CommandPath())
 		},
 	}
 	opts.In.register(cmd.Flags())
+	opts.Filters.register(cmd.Flags())
 	cmd.Flags().StringArrayVar(&opts.Sigs.Dirs, "patterns", nil, "add the signatures in `DIR` to the built-in set (repeatable)")
 	return cmd
 }
@@ -60,9 +71,16 @@ func runExplain(opts *ExplainOptions, cmdPath string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if err := opts.Filters.resolveBoots(ctx, opts.IO, &opts.In, cmdPath); err != nil {
+		return err
+	}
 	a, err := analyze(ctx, opts.IO, &opts.In, sigs, warningsTo(opts.IO), engine.Options{}, nil)
 	if err != nil {
 		return err
+	}
+	if f := opts.Filters.active(); f != nil {
+		a.Findings = slices.DeleteFunc(a.Findings, func(x *engine.Finding) bool { return !evidenceShown(x.Evidence, f) })
+		a.NearMisses = slices.DeleteFunc(a.NearMisses, func(n *engine.NearMiss) bool { return !evidenceShown(n.Evidence, f) })
 	}
 	opts.IO.StartPager()
 	w := bufio.NewWriter(opts.IO.Out)
@@ -92,6 +110,16 @@ func runExplain(opts *ExplainOptions, cmdPath string) error {
 		writeEvidence(w, n.Evidence, loc)
 	}
 	return w.Flush()
+}
+
+// evidenceShown reports whether one of the evidence lines passes f.
+func evidenceShown(ev []engine.Evidence, f *filter.Filter) bool {
+	for _, e := range ev {
+		if e.Event != nil && f.Match(e.Event) {
+			return true
+		}
+	}
+	return false
 }
 
 func writeEvidence(w io.Writer, ev []engine.Evidence, loc *time.Location) {

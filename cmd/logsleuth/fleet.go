@@ -29,7 +29,7 @@ import (
 // "Fleet mode: VictoriaLogs").
 type FleetFlags struct {
 	VictoriaLogs string   // base URL; $LOGSLEUTH_VICTORIALOGS when no input is named
-	Hosts        []string // --host
+	Hosts        []string // fetched alone: --host's names when none is a glob
 	Tenant       string   // AccountID[:ProjectID]
 	// DefaultRange: neither --since nor --until was given, so the last
 	// 24 hours were read (said in the report's warnings).
@@ -41,7 +41,6 @@ const fleetRange = 24 * time.Hour
 
 func (f *FleetFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.VictoriaLogs, "victorialogs", "", "read from the VictoriaLogs server at `URL` instead of files (default $LOGSLEUTH_VICTORIALOGS when no input is named)")
-	fs.StringArrayVar(&f.Hosts, "host", nil, "with --victorialogs: only this `host` (repeatable)")
 	fs.StringVar(&f.Tenant, "victorialogs-tenant", "", "with --victorialogs: the tenant, `AccountID[:ProjectID]`")
 }
 
@@ -52,8 +51,8 @@ func (in *InputFlags) validateFleet(cmdPath string, args []string, now time.Time
 		f.VictoriaLogs = os.Getenv("LOGSLEUTH_VICTORIALOGS")
 	}
 	if f.VictoriaLogs == "" {
-		if len(f.Hosts) > 0 || f.Tenant != "" {
-			return false, flagErrorf(cmdPath, "--host and --victorialogs-tenant need --victorialogs")
+		if f.Tenant != "" {
+			return false, flagErrorf(cmdPath, "--victorialogs-tenant needs --victorialogs")
 		}
 		return false, nil
 	}

@@ -32,9 +32,10 @@ const progressThreshold = 50 << 20
 
 // TimelineOptions are the validated inputs of `logsleuth timeline`.
 type TimelineOptions struct {
-	IO   *IOStreams
-	In   InputFlags
-	Sigs SignatureFlags
+	IO      *IOStreams
+	In      InputFlags
+	Filters FilterFlags
+	Sigs    SignatureFlags
 	// Format is one of timeline.Formats.
 	Format string
 	// Output is the file to write ("" = stdout), replaced atomically.
@@ -72,7 +73,15 @@ Formats: table (default on a terminal), text (default otherwise), json
 html (one self-contained file with a visual timeline).
 
 Exit status: 0 the report was made, 1 --fail-on was reached, 2 usage error
-or nothing readable.`,
+or nothing readable.
+
+journalctl's selections (-u/--unit, -t/--identifier, -p/--priority,
+-g/--grep, --host, -b/--boot; README "journalctl users") choose what is
+shown, not what is read: every event still reaches the signatures. An
+incident is shown when one of its evidence lines passes them all, with
+its whole chain (a -u docker report keeps the apt run that stopped
+docker); error lines are unexplained only when they pass. -o is the
+report file here; the format is --format.`,
 		Example: `  logsleuth timeline --since "2025-11-11 06:00" /var/log/syslog*
   zcat syslog.2.gz | logsleuth timeline --year 2021 --tz Asia/Seoul -
   logsleuth timeline --format md ticket-logs/ > comment.md
@@ -82,6 +91,9 @@ or nothing readable.`,
 			opts.ctx = cmd.Context()
 			path := cmd.CommandPath()
 			if err := opts.In.validate(path, args, ios, time.Now()); err != nil {
+				return err
+			}
+			if err := opts.Filters.validate(path, cmd.Flags(), &opts.In); err != nil {
 				return err
 			}
 			if !cmd.Flags().Changed("format") {
@@ -114,6 +126,7 @@ or nothing readable.`,
 	}
 	fs := cmd.Flags()
 	opts.In.register(fs)
+	opts.Filters.register(fs)
 	opts.Sigs.register(cmd)
 	stringEnumFlag(fs, &opts.Format, "format", "", "", timeline.Formats, "output format (default: table on a terminal, else text)")
 	fs.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (replaced atomically) instead of stdout")
@@ -133,8 +146,15 @@ func runTimeline(opts *TimelineOptions, cmdPath string) error {
 		ctx = context.Background()
 	}
 	ios := opts.IO
+	if err := opts.Filters.resolveBoots(ctx, ios, &opts.In, cmdPath); err != nil {
+		return err
+	}
+	var show func(*event.Event) bool
+	if f := opts.Filters.active(); f != nil {
+		show = f.Match
+	}
 	ws := warningsTo(ios)
-	col := timeline.NewCollector(timeline.CollectorOptions{Context: opts.Context, Since: opts.In.SinceT, Until: opts.In.UntilT})
+	col := timeline.NewCollector(timeline.CollectorOptions{Context: opts.Context, Since: opts.In.SinceT, Until: opts.In.UntilT, Show: show})
 	observe := col.Observe
 	var bar *progressbar.ProgressBar
 	progressMin := opts.progressMin
@@ -168,7 +188,7 @@ func runTimeline(opts *TimelineOptions, cmdPath string) error {
 	}
 	rep := timeline.Build(timeline.Input{
 		Findings: a.Findings, NearMisses: a.NearMisses, Sources: a.Sources, Warnings: ws.List(),
-		Collector: col, Since: opts.In.SinceT, Until: opts.In.UntilT,
+		Collector: col, Since: opts.In.SinceT, Until: opts.In.UntilT, Show: show,
 	})
 	ropts := timeline.RenderOptions{
 		Location:   opts.In.display(),
