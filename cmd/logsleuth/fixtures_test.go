@@ -128,3 +128,53 @@ func TestSeedTimelines(t *testing.T) {
 		t.Errorf("%d seed cases under fixtures/, want %d", seen, len(roots))
 	}
 }
+
+// TestIncidentLinks: cases whose findings must group into these incidents
+// (root <- symptoms in time order): context that is no incident of its
+// own (Traefik's entrypoints closing when it was restarted to fix its
+// provider) and the same lines alone, a cause and the generic view of the
+// same outage, and a signature whose evidence pairs twice.
+func TestIncidentLinks(t *testing.T) {
+	want := map[string][]string{
+		"traefik-entrypoint-closed/restart-fixes-provider-json-journal": {"traefik-stale-socket <- traefik-docker-provider traefik-entrypoint-closed"},
+		"traefik-entrypoint-closed/seed-003-logfmt":                     {"traefik-entrypoint-closed <-"},
+		"docker-data-root-mount/device-timeout-rfc3164":                 {"docker-data-root-mount <- docker-data-root"},
+		"docker-data-root-snap/installer-snap-paste":                    {"docker-data-root-snap <- docker-data-root-snap"},
+	}
+	sigs, err := loadSignatureSet(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := fixture.Find("../../fixtures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, c := range cases {
+		w, ok := want[c.Name]
+		if !ok {
+			continue
+		}
+		seen++
+		t.Run(c.Name, func(t *testing.T) {
+			a, _, err := analyzeCase(context.Background(), c, sigs, engine.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, inc := range timeline.Build(timeline.Input{Findings: a.Findings}).Incidents {
+				s := inc.Root.Signature.ID + " <-"
+				for _, f := range inc.Symptoms {
+					s += " " + f.Signature.ID
+				}
+				got = append(got, s)
+			}
+			if !slices.Equal(got, w) {
+				t.Errorf("incidents (root <- symptoms) = %q, want %q", got, w)
+			}
+		})
+	}
+	if seen != len(want) {
+		t.Errorf("%d of the %d cases found under fixtures/", seen, len(want))
+	}
+}
