@@ -769,6 +769,7 @@ func (l *loader) cond(k, v *yaml.Node, capture bool) (Cond, bool) {
 				}
 			}
 			c.Res = append(c.Res, re)
+			c.simple = append(c.simple, compileSimple(re))
 			l.lintRegexp(valueNode(v, i), re)
 		}
 	}

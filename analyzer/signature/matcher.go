@@ -73,6 +73,9 @@ type Cond struct {
 	Op     Op
 	Values []string
 	Res    []*regexp.Regexp
+	// simple holds, beside each of Res, its simpleRe, or nil where
+	// regexp must run it (set by the loader).
+	simple []*simpleRe
 	Prio   []event.Priority
 	Life   []event.Lifecycle
 	Kinds  []event.Kind
@@ -246,7 +249,19 @@ func (c *Cond) match(ev *event.Event, caps *Captures) bool {
 		if len(v) > MaxRegexInput {
 			v = v[:MaxRegexInput]
 		}
-		for _, re := range c.Res {
+		for i, re := range c.Res {
+			if i < len(c.simple) && c.simple[i] != nil {
+				want := caps
+				if re.NumSubexp() == 0 {
+					want = nil
+				}
+				if ok, decided := c.simple[i].match(v, want); decided {
+					if ok {
+						return true
+					}
+					continue
+				}
+			}
 			if caps == nil || re.NumSubexp() == 0 {
 				if re.MatchString(v) {
 					return true
