@@ -487,3 +487,40 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// A finding carries its absent steps' windows, anchored at the step
+// before, whatever the outcome; other kinds of match have none.
+func TestFindingAbsences(t *testing.T) {
+	reboot := ev("06:30:00", "web-3 kernel - - | Linux version 5.4.0-89-generic")
+	reboot.BootID = "2"
+	at := func(clock string) time.Time { return ev(clock, cron).Time }
+	window := Absence{Step: "restart", Start: at("06:20:21"), End: at("06:50:21"), For: 30 * time.Minute}
+	for _, c := range []struct {
+		name   string
+		sigs   []string
+		events []event.Event
+		want   []Absence
+	}{
+		{"confirmed", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("07:17:01", cron)}, []Absence{window}},
+		{"unresolved", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:25:01", cron)}, []Absence{window}},
+		{"boundary", []string{sigUnattended},
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), reboot, ev("07:30:00", cron)}, []Absence{window}},
+		{"threshold", []string{sigBrute},
+			[]event.Event{
+				ev("10:00:00", "h sshd - - | Failed password for root from 218.188.2.4 port 4242 ssh2"),
+				ev("10:00:20", "h sshd - - | Failed password for root from 218.188.2.4 port 4243 ssh2"),
+				ev("10:00:40", "h sshd - - | Failed password for root from 218.188.2.4 port 4244 ssh2")}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fs, _ := run(t, loadSigs(t, c.sigs...), false, c.events)
+			if len(fs) != 1 {
+				t.Fatalf("%d findings", len(fs))
+			}
+			if got := fs[0].Absences; !slices.Equal(got, c.want) {
+				t.Errorf("%s: absences %+v, want %+v", describe(fs[0]), got, c.want)
+			}
+		})
+	}
+}

@@ -37,6 +37,15 @@ type Evidence struct {
 	Cut int
 }
 
+// Absence is the window [Start, End] of an absent step of a finding; the
+// finding's Outcome and Reason say how it ended. End is zero when the
+// window had no end (its anchor's time was unknown).
+type Absence struct {
+	Step       string
+	Start, End time.Time
+	For        time.Duration
+}
+
 // MaxEvidenceText bounds the message, and each field value and capture,
 // of an event a finding or near miss keeps (README "Limits"): 3000 lines
 // of 1 MiB must not become 3 GB of findings.
@@ -56,6 +65,9 @@ type Finding struct {
 	// Captures are "step.name" -> value, in step order.
 	Captures []signature.Capture
 	Evidence []Evidence
+	// Absences are the windows of the sequence's absent steps, in step
+	// order: what the HTML report draws beside the evidence.
+	Absences []Absence
 	// EvidenceOmitted counts the events folded into the finding but not
 	// kept as evidence (past maxEvidence).
 	EvidenceOmitted int

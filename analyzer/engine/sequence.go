@@ -523,6 +523,7 @@ func (s *sequence) finding(e *Engine, in *instance, outcome, reason string, end 
 				stop = time.Time{} // no end: see openEnd
 			}
 			f.data[st.As] = map[string]any{"start": start, "end": stop, "for": signature.HumanDuration(st.For)}
+			f.Absences = append(f.Absences, Absence{Step: st.As, Start: start, End: stop, For: st.For})
 		case b.ev != nil:
 			f.data[st.As] = stepData(b.ev, b.caps, st.Event)
 			f.Captures = append(f.Captures, prefixed(st.As, b.caps)...)
