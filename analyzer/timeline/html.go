@@ -24,7 +24,13 @@ var htmlTemplate = template.Must(template.New("report").Parse(withScriptHash(htm
 // withScriptHash puts the SHA-256 of the page's one script, which is
 // static text, into its Content-Security-Policy: the browser then runs
 // that script and no other, so a line that slipped past escaping could
-// still not run as script.
+// still not run as script. The script has no comments: html/template
+// drops them, and the page's script would no longer match the hash
+// (TestHTMLScriptHash). What it does: a click on a mark shows its line
+// and scrolls to its row; the overview zooms on a drag across a lane, a
+// click on an incident span or #zoom=ID (each incident's lane links
+// there), laying every mark out again from its time (data-t0, data-t1);
+// a double-click or "whole range" zooms out.
 func withScriptHash(src string) string {
 	_, rest, ok := strings.Cut(src, "<script>")
 	body, _, ok2 := strings.Cut(rest, "</script>")
@@ -39,20 +45,26 @@ func withScriptHash(src string) string {
 const axisWidth = 1000.0
 
 type htmlPage struct {
-	R         *Report
-	Loc       *time.Location
-	Opts      RenderOptions
-	Summary   string
-	Lanes     []*htmlLane
-	AxisFrom  string
-	AxisTo    string
-	Incidents []htmlIncident
+	R        *Report
+	Loc      *time.Location
+	Opts     RenderOptions
+	Summary  string
+	Lanes    []*htmlLane
+	AxisFrom string
+	AxisTo   string
+	// The axis in Unix milliseconds, and the zone's offset in seconds
+	// and as RFC 3339 writes it, for the script that zooms the lanes
+	// and relabels the axis (with the zone's offset at the axis start).
+	AxisFromMS, AxisToMS string
+	ZoneOffset, ZoneName string
+	Incidents            []htmlIncident
 }
 
 type htmlIncident struct {
 	N        int
 	Inc      *Incident
 	Findings []*Finding
+	Zoom     *htmlZoom // the incident's own lane; nil without times
 }
 
 type htmlLane struct {
@@ -61,10 +73,13 @@ type htmlLane struct {
 	Marks []htmlMark
 }
 
-// htmlMark is one mark or span on a lane; X and W are in axis units.
+// htmlMark is one mark or span on a lane; X and W are in axis units,
+// T0 (and, for a span, T1) its time in Unix milliseconds, from which the
+// script lays it out again when the overview is zoomed.
 type htmlMark struct {
 	Class  string
 	X, W   string
+	T0, T1 string
 	Target string // element id the mark links to
 	Title  string // shown on hover
 }
@@ -79,7 +94,8 @@ func RenderHTML(w io.Writer, r *Report, o RenderOptions) error {
 		Summary: plural(len(r.Incidents), "incident", "incidents") + ", " + plural(len(r.Findings), "finding", "findings") +
 			"; range: " + rangeText(r.Since, r.Until, loc)}
 	for i, inc := range r.Incidents {
-		p.Incidents = append(p.Incidents, htmlIncident{N: i + 1, Inc: inc, Findings: append([]*Finding{inc.Root}, inc.Symptoms...)})
+		fs := append([]*Finding{inc.Root}, inc.Symptoms...)
+		p.Incidents = append(p.Incidents, htmlIncident{N: i + 1, Inc: inc, Findings: fs, Zoom: p.zoomLane(inc, fs)})
 	}
 	p.axis()
 	return htmlTemplate.Execute(w, p)
@@ -116,12 +132,15 @@ func (p *htmlPage) axis() {
 		hi = lo.Add(time.Minute)
 	}
 	p.AxisFrom, p.AxisTo = stamp(lo, p.Loc), stamp(hi, p.Loc)
+	p.AxisFromMS, p.AxisToMS = ms(lo), ms(hi)
+	_, off := lo.In(p.Loc).Zone()
+	p.ZoneOffset = strconv.Itoa(off)
+	p.ZoneName = lo.In(p.Loc).Format("Z07:00")
 	span := float64(hi.Sub(lo))
 	x := func(t time.Time) float64 {
 		v := float64(t.Sub(lo)) / span * axisWidth
 		return min(max(v, 0), axisWidth)
 	}
-	num := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 	lanes := map[string]*htmlLane{}
 	lane := func(host, path string) *htmlLane {
 		name := host
@@ -140,7 +159,7 @@ func (p *htmlPage) axis() {
 			return
 		}
 		l := lane(ev.Host, ev.Source.Path)
-		l.Marks = append(l.Marks, htmlMark{Class: class, X: num(x(ev.Time) - 2), W: "4", Target: target,
+		l.Marks = append(l.Marks, htmlMark{Class: class, X: num(x(ev.Time) - 2), W: "4", T0: ms(ev.Time), Target: target,
 			Title: stamp(ev.Time, p.Loc) + " " + Safe(programOf(ev)) + ": " + Safe(ev.Message) + " (" + Safe(ev.Source.String()) + ")"})
 	}
 	for _, f := range r.Findings {
@@ -149,8 +168,12 @@ func (p *htmlPage) axis() {
 			if len(f.Evidence) > 0 && f.Host == "" {
 				l = lane(f.Evidence[0].Event.Host, f.Evidence[0].Event.Source.Path)
 			}
+			end := f.End
+			if end.IsZero() {
+				end = f.Start
+			}
 			l.Spans = append(l.Spans, htmlMark{Class: "span sev-" + f.Severity().String(), X: num(x(f.Start)),
-				W: num(max(x(f.End)-x(f.Start), 2)), Target: f.ID, Title: f.ID + " " + Safe(f.Signature.ID) + ": " + Safe(headline(f))})
+				W: num(max(x(end)-x(f.Start), 2)), T0: ms(f.Start), T1: ms(end), Target: f.ID, Title: f.ID + " " + Safe(f.Signature.ID) + ": " + Safe(headline(f))})
 		}
 		for i, e := range f.Evidence {
 			mark(e.Event, "mark evidence", f.ID+"-e"+strconv.Itoa(i), f.ID+" "+e.Step)
@@ -164,11 +187,11 @@ func (p *htmlPage) axis() {
 			continue
 		}
 		l := lane(b.Host, b.Source.Path)
-		l.Marks = append(l.Marks, htmlMark{Class: "mark boot", X: num(x(b.Time) - 1), W: "2", Title: "boot " + Safe(b.BootID) + " " + stamp(b.Time, p.Loc)})
+		l.Marks = append(l.Marks, htmlMark{Class: "mark boot", X: num(x(b.Time) - 1), W: "2", T0: ms(b.Time), Title: "boot " + Safe(b.BootID) + " " + stamp(b.Time, p.Loc)})
 	}
 	for _, g := range r.Coverage.Gaps {
 		l := lane(g.Host, g.Source)
-		l.Spans = append(l.Spans, htmlMark{Class: "gap", X: num(x(g.From)), W: num(x(g.To) - x(g.From)),
+		l.Spans = append(l.Spans, htmlMark{Class: "gap", X: num(x(g.From)), W: num(x(g.To) - x(g.From)), T0: ms(g.From), T1: ms(g.To),
 			Title: "no events for " + gapText(g) + " in " + Safe(g.Source)})
 	}
 	for _, l := range lanes {
@@ -176,6 +199,9 @@ func (p *htmlPage) axis() {
 	}
 	sort.Slice(p.Lanes, func(i, j int) bool { return p.Lanes[i].Name < p.Lanes[j].Name })
 }
+
+// ms is t in Unix milliseconds, as the page's script reads times.
+func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 
 // The template's helpers; they make no markup, html/template escapes what
 // they return.
