@@ -82,10 +82,18 @@ func rowEvent(row map[string]string, t time.Time, src string, p *parse.Parser, e
 	if isJournalRow(row) {
 		fs := make([]parse.JournalField, 0, len(row)+1)
 		fs = append(fs, parse.JournalField{Key: []byte("__REALTIME_TIMESTAMP"), Value: strconv.AppendInt(nil, t.UnixMicro(), 10)})
+		_, hasPriority := row["PRIORITY"]
 		for k, v := range row {
 			switch k {
 			case "_time", "_stream", "_stream_id", "__REALTIME_TIMESTAMP":
 				continue
+			case "level":
+				// The server's name for PRIORITY (journald has no
+				// lower-case fields): as a field it would shadow the
+				// level a message's payload gives.
+				if hasPriority {
+					continue
+				}
 			case "_msg":
 				k = "MESSAGE"
 			}

@@ -27,6 +27,11 @@ func TestRowEvent(t *testing.T) {
 		{"journal", map[string]string{"_time": "x", "_msg": "Started Daily apt upgrade and clean activities.", "_HOSTNAME": "web-3",
 			"SYSLOG_IDENTIFIER": "systemd", "_PID": "1", "UNIT": "apt-daily-upgrade.service", "PRIORITY": "6", "_BOOT_ID": "b1", "_stream_id": "s"},
 			"web-3|systemd|1|apt-daily-upgrade.service|started|info|b1|Started Daily apt upgrade and clean activities.|[{UNIT apt-daily-upgrade.service} {description Daily apt upgrade and clean activities}]|victorialogs:vl:web-3/systemd"},
+		// VictoriaLogs adds level (from PRIORITY) to journald rows: not a
+		// journal field, and the payload's own level=error must win.
+		{"journal level", map[string]string{"_time": "x", "_msg": `time="2021-10-07T06:20:21Z" level=error msg="Failed to get event"`, "_HOSTNAME": "web-3",
+			"SYSLOG_IDENTIFIER": "dockerd", "_PID": "1067", "PRIORITY": "6", "level": "info", "_TRANSPORT": "stdout"},
+			`web-3|dockerd|1067|-|-|err|-|time="2021-10-07T06:20:21Z" level=error msg="Failed to get event"|[{_TRANSPORT stdout} {time 2021-10-07T06:20:21Z} {level error} {msg Failed to get event}]|victorialogs:vl:web-3/dockerd`},
 		{"json lines", map[string]string{"_time": "x", "_msg": "request failed", "host": "api 1", "program": "api",
 			"level": "error", "trace_id": "abc", "pid": "77"},
 			"api 1|api|77|-|-|err|-|request failed|[{level error} {trace_id abc}]|victorialogs:vl:api 1/api"},
