@@ -262,19 +262,54 @@ func shipRows(ctx context.Context, base, accountID string, rows []map[string]str
 	return nil
 }
 
-// errUnstorable: the case holds events a store cannot (`test
-// --victorialogs` skips it).
-type errUnstorable struct{ n int }
+// errUnstorable: the case's findings need events a store cannot hold
+// (`test --victorialogs` skips it).
+type errUnstorable struct {
+	state, command, untimed int
+	nothing                 bool // not one timed log event
+}
 
 func (e *errUnstorable) Error() string {
-	return fmt.Sprintf("%d state, command or untimed events, which a store cannot hold", e.n)
+	var parts []string
+	for _, p := range []struct {
+		n         int
+		one, many string
+	}{{e.state, "state snapshot", "state snapshots"}, {e.command, "shell prompt line", "shell prompt lines"}, {e.untimed, "untimed line", "untimed lines"}} {
+		switch {
+		case p.n == 1:
+			parts = append(parts, "1 "+p.one)
+		case p.n > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.many))
+		}
+	}
+	if e.nothing {
+		return "nothing to store, only " + strings.Join(parts, ", ") + ": a store holds timed log events only"
+	}
+	return "its findings need its " + strings.Join(parts, ", ") + ": a store holds timed log events only"
+}
+
+// caseShipper stores a case's log events (timed, in stream order) in a
+// VictoriaLogs server and returns its URL and the tenant that holds them.
+// It may restamp an event (the range read back is that of evs after it).
+type caseShipper func(ctx context.Context, evs []*event.Event) (base, accountID string, err error)
+
+// jsonLinesShipper ships through /insert/jsonline into tenant accountID
+// of base (`logsleuth test --victorialogs`).
+func jsonLinesShipper(base, accountID string) caseShipper {
+	return func(ctx context.Context, evs []*event.Event) (string, string, error) {
+		rows := make([]map[string]string, len(evs))
+		for i, ev := range evs {
+			rows[i] = storeRow(ev, i)
+		}
+		return base, accountID, shipRows(ctx, base, accountID, rows)
+	}
 }
 
 // runCaseStore is runCase through a VictoriaLogs server: the case's log
-// events are shipped as JSON lines into tenant accountID, then analyzed
-// with --victorialogs over their range. A case whose findings need
-// events no store holds returns *errUnstorable when they differ.
-func runCaseStore(ctx context.Context, c *fixture.Case, sigs []*signature.Signature, base, accountID string) (string, []event.Warning, error) {
+// events are stored by ship, then analyzed with --victorialogs over
+// their range. A case whose findings differ and that holds events no
+// store keeps returns *errUnstorable.
+func runCaseStore(ctx context.Context, c *fixture.Case, sigs []*signature.Signature, ship caseShipper) (string, []event.Warning, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -287,29 +322,40 @@ func runCaseStore(ctx context.Context, c *fixture.Case, sigs []*signature.Signat
 		return "", nil, err
 	}
 	ios, _, _, _ := Test()
-	var rows []map[string]string
-	var first, last time.Time
-	unstorable := 0
+	var evs []*event.Event
+	var unstorable errUnstorable
 	if _, err := analyze(ctx, ios, in, sigs, &event.Warnings{}, engine.Options{}, func(ev *event.Event) {
-		if ev.Kind != event.KindLog || ev.Time.IsZero() {
-			unstorable++
+		switch {
+		case ev.Kind == event.KindState:
+			unstorable.state++
+			return
+		case ev.Kind == event.KindCommand:
+			unstorable.command++
+			return
+		case ev.Time.IsZero():
+			unstorable.untimed++
 			return
 		}
-		if first.IsZero() || ev.Time.Before(first) {
+		evs = append(evs, ev.Clone())
+	}); err != nil {
+		return "", nil, err
+	}
+	if len(evs) == 0 {
+		unstorable.nothing = true
+		return "", nil, &unstorable
+	}
+	base, accountID, err := ship(ctx, evs)
+	if err != nil {
+		return "", nil, err
+	}
+	first, last := evs[0].Time, evs[0].Time
+	for _, ev := range evs {
+		if ev.Time.Before(first) {
 			first = ev.Time
 		}
 		if ev.Time.After(last) {
 			last = ev.Time
 		}
-		rows = append(rows, storeRow(ev, len(rows)))
-	}); err != nil {
-		return "", nil, err
-	}
-	if len(rows) == 0 {
-		return "", nil, &errUnstorable{unstorable}
-	}
-	if err := shipRows(ctx, base, accountID, rows); err != nil {
-		return "", nil, err
 	}
 	in, _ = caseInputFlags(c)
 	in.Paths = nil
@@ -321,8 +367,8 @@ func runCaseStore(ctx context.Context, c *fixture.Case, sigs []*signature.Signat
 		return "", ws.List(), err
 	}
 	diff := c.Compare(got.Findings)
-	if diff != c.Compare(local.Findings) && unstorable > 0 {
-		return "", ws.List(), &errUnstorable{unstorable}
+	if diff != c.Compare(local.Findings) && unstorable != (errUnstorable{}) {
+		return "", ws.List(), &unstorable
 	}
 	return diff, ws.List(), nil
 }

@@ -223,7 +223,7 @@ func TestFleetFixturesThroughStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, _, err := runCaseStore(context.Background(), c, sigs, base, strconv.Itoa(n+1))
+			got, _, err := runCaseStore(context.Background(), c, sigs, jsonLinesShipper(base, strconv.Itoa(n+1)))
 			var unstorable *errUnstorable
 			if errors.As(err, &unstorable) {
 				t.Log(err)

@@ -136,7 +136,7 @@ func runTest(opts *TestOptions, cmdPath string) error {
 		var warns []event.Warning
 		var err error
 		if opts.VictoriaLogs != "" {
-			diff, warns, err = runCaseStore(opts.ctx, c, sigs, opts.VictoriaLogs, strconv.Itoa(tenantBase+i))
+			diff, warns, err = runCaseStore(opts.ctx, c, sigs, jsonLinesShipper(opts.VictoriaLogs, strconv.Itoa(tenantBase+i)))
 		} else {
 			diff, warns, err = runCase(opts.ctx, c, sigs, engine.Options{})
 		}
