@@ -213,7 +213,7 @@ func (t *fileTail) open() {
 		t.f.ws.Addf(t.path, 0, "not the file the saved position names (rotated or truncated while logsleuth was not running): read from its start")
 	case atStart && !t.f.opts.FromStart:
 		t.off = fi.Size()
-		t.line = countLines(f, t.off)
+		t.line = linesBefore(f, t.off)
 	}
 	if _, err := f.Seek(t.off, io.SeekStart); err != nil {
 		t.f.ws.Addf(t.path, 0, "cannot seek: %v", err)
@@ -285,9 +285,9 @@ func fileID(fi os.FileInfo) (dev, ino uint64) {
 	return 0, 0
 }
 
-// countLines counts the lines of f before off: the number of the first
+// linesBefore counts the lines of f before off: the number of the first
 // line read when following starts at the end.
-func countLines(f *os.File, off int64) int64 {
+func linesBefore(f *os.File, off int64) int64 {
 	buf := make([]byte, 1<<20)
 	var n int64
 	for pos := int64(0); pos < off; {
