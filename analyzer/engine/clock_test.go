@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,4 +130,75 @@ func describeAll(fs []*Finding) []string {
 		out = append(out, describe(f))
 	}
 	return out
+}
+
+// TestLiveStateRoundTrip: the partial matches saved by one engine, as
+// JSON, go on in another: an open window still closes there (once), a
+// restart still refutes it, and a match of a changed signature is
+// dropped with a warning. (Two matches are saved: the upgrade waiting
+// for another stop, and the stop waiting out its window.)
+func TestLiveStateRoundTrip(t *testing.T) {
+	saved := func() []byte {
+		e := New(loadSigs(t, sigUnattended), Options{Warnings: &event.Warnings{}})
+		for _, x := range []event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop)} {
+			e.Process(&x)
+		}
+		b, err := json.Marshal(e.SaveLive())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}()
+	restore := func(t *testing.T, sig string) (*Engine, *event.Warnings) {
+		var st LiveState
+		if err := json.Unmarshal(saved, &st); err != nil {
+			t.Fatal(err)
+		}
+		ws := &event.Warnings{}
+		e := New(loadSigs(t, sig), Options{Warnings: ws})
+		e.RestoreLive(&st)
+		return e, ws
+	}
+	t.Run("the window closes after the restart", func(t *testing.T) {
+		e, _ := restore(t, sigUnattended)
+		e.AdvanceClock(at("06:40:00", 0))
+		if got := e.Drain(); len(got) != 0 {
+			t.Fatalf("drained %q before the window's end", describeAll(got))
+		}
+		e.AdvanceClock(at("07:00:00", 0))
+		fs := e.Drain()
+		if got, want := describeAll(fs), []string{"unattended confirmed down.svc=docker"}; !slices.Equal(got, want) {
+			t.Fatalf("drained %q, want %q", got, want)
+		}
+		if got := fs[0].Evidence[1].Event.Message; got != "Stopping Docker Application Container Engine..." {
+			t.Errorf("evidence %q: want the saved stop line", got)
+		}
+		if !fs[0].Start.Equal(at("06:20:17", 0)) {
+			t.Errorf("start %s, want the saved upgrade's time", fs[0].Start)
+		}
+		e.AdvanceClock(at("08:00:00", 0))
+		if got := e.Drain(); len(got) != 0 {
+			t.Errorf("drained %q again", describeAll(got))
+		}
+	})
+	t.Run("a restart after the restore refutes", func(t *testing.T) {
+		e, _ := restore(t, sigUnattended)
+		x := ev("06:30:00", dockerStart)
+		e.Process(&x)
+		e.AdvanceClock(at("08:00:00", 0))
+		if got := e.Drain(); len(got) != 0 {
+			t.Errorf("drained %q", describeAll(got))
+		}
+	})
+	t.Run("a changed signature drops the match", func(t *testing.T) {
+		changed := strings.Replace(sigUnattended, "as: restart", "as: back", 1)
+		e, ws := restore(t, changed)
+		e.AdvanceClock(at("08:00:00", 0))
+		if got := e.Drain(); len(got) != 0 {
+			t.Errorf("drained %q", describeAll(got))
+		}
+		if w := ws.List(); len(w) != 1 || !strings.Contains(w[0].String(), "2 partial matches of signature unattended dropped") {
+			t.Errorf("warnings %v", w)
+		}
+	})
 }
