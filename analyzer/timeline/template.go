@@ -380,28 +380,55 @@ var kernelFailures = [...]struct{ word, not string }{
 	{"segfault", ""}, {"Call Trace", ""}, {"blocked for more than", ""},
 }
 
-// kernelFirst and kernelSecond map a byte to the kernelFailures words
-// (at most 32) having it as first, and as second byte, as bit sets of
-// word indexes. A word is tried only where its first two bytes are, so
-// kernelFailure reads a message once instead of once per word.
-var kernelFirst, kernelSecond = func() (first, second [256]uint32) {
+// kernelBytes maps a byte to the kernelFailures words (at most 32)
+// having it as first byte (the low 32 bits) and as second byte (the high
+// 32 bits), as bit sets of word indexes. A word is tried only where its
+// first two bytes are, so kernelFailure reads a message once instead of
+// once per word, with one table load per byte.
+var kernelBytes = func() (t [256]uint64) {
 	for i, f := range kernelFailures {
-		first[f.word[0]] |= 1 << i
-		second[f.word[1]] |= 1 << i
+		t[f.word[0]] |= 1 << i
+		t[f.word[1]] |= 1 << (32 + i)
 	}
-	return first, second
+	return t
 }()
 
+// kernelFailure reports a kernel message holding a kernelFailures word.
 func kernelFailure(msg string) bool {
-	var starts uint32 // the words that may start at the previous byte
-	for i := 0; i < len(msg); i++ {
-		set := starts & kernelSecond[msg[i]]
-		starts = kernelFirst[msg[i]]
-		for ; set != 0; set &= set - 1 {
-			f := &kernelFailures[bits.TrailingZeros32(set)]
-			if rest, ok := strings.CutPrefix(msg[i-1:], f.word); ok && (f.not == "" || !strings.HasPrefix(rest, f.not)) {
+	// prev is the entry of the byte before i. A word may start at i-1
+	// where prev's first-byte set meets the second-byte set of msg[i]:
+	// four bytes are tested with one branch (a pair at a time, or eight
+	// at a time, cost more: BenchmarkKernelFailure).
+	var prev uint64
+	i := 0
+	for ; i+4 <= len(msg); i += 4 {
+		b := msg[i : i+4]
+		t0, t1, t2, t3 := kernelBytes[b[0]], kernelBytes[b[1]], kernelBytes[b[2]], kernelBytes[b[3]]
+		if prev&(t0>>32)|t0&(t1>>32)|t1&(t2>>32)|t2&(t3>>32) != 0 {
+			if kernelWordAt(msg, i-1, uint32(prev&(t0>>32))) || kernelWordAt(msg, i, uint32(t0&(t1>>32))) ||
+				kernelWordAt(msg, i+1, uint32(t1&(t2>>32))) || kernelWordAt(msg, i+2, uint32(t2&(t3>>32))) {
 				return true
 			}
+		}
+		prev = t3
+	}
+	for ; i < len(msg); i++ {
+		t := kernelBytes[msg[i]]
+		if kernelWordAt(msg, i-1, uint32(prev&(t>>32))) {
+			return true
+		}
+		prev = t
+	}
+	return false
+}
+
+// kernelWordAt reports whether one of the kernelFailures words in set
+// starts at msg[at:] (and is not followed by its not-suffix).
+func kernelWordAt(msg string, at int, set uint32) bool {
+	for ; set != 0; set &= set - 1 {
+		f := &kernelFailures[bits.TrailingZeros32(set)]
+		if rest, ok := strings.CutPrefix(msg[at:], f.word); ok && (f.not == "" || !strings.HasPrefix(rest, f.not)) {
+			return true
 		}
 	}
 	return false
