@@ -78,6 +78,27 @@ type Collector struct {
 	textCut int
 
 	key []byte // scratch for template keys
+	// recent are the last error texts grouped, with their groups: an
+	// error repeated word for word (a crash loop's line) finds its group
+	// without templating its text again. recentNext is the one to
+	// replace next.
+	recent     [recentErrors]recentError
+	recentNext int
+}
+
+// recentErrors is how many recent error texts addError remembers, and
+// maxRecentText the longest it copies (a template stops at
+// maxTemplateLen bytes: a long text costs more to copy than to template).
+const (
+	recentErrors  = 4
+	maxRecentText = 1024
+)
+
+// recentError is an error text addError grouped, copied (the event's
+// memory is not kept), and its group.
+type recentError struct {
+	program, text []byte
+	g             *ErrorGroup
 }
 
 type candidate struct {
@@ -416,26 +437,49 @@ func (s *sourceState) median() time.Duration {
 // appendKey appends the group key of ev: program, NUL, template of its
 // error text.
 func (c *Collector) appendKey(dst []byte, ev *event.Event) []byte {
-	dst = append(dst, ev.Program...)
+	return appendGroupKey(dst, ev.Program, ErrorText(ev.Message))
+}
+
+// appendGroupKey appends the group key of an error of program whose
+// error text is text.
+func appendGroupKey(dst []byte, program, text string) []byte {
+	dst = append(dst, program...)
 	dst = append(dst, 0)
-	return AppendTemplate(dst, ErrorText(ev.Message))
+	return AppendTemplate(dst, text)
 }
 
 func (c *Collector) addError(ev *event.Event) {
-	c.key = c.appendKey(c.key[:0], ev)
-	// The map lookup with string(c.key) does not allocate.
-	if g, ok := c.groups[string(c.key)]; ok {
-		g.add(ev, nil)
-		return
+	text := ErrorText(ev.Message)
+	for i := range c.recent {
+		// (string(b) == s compares without allocating.)
+		if r := &c.recent[i]; r.g != nil && string(r.text) == text && string(r.program) == ev.Program {
+			r.g.add(ev, nil)
+			return
+		}
 	}
-	// Past the cap, nothing is kept: no key or clone to allocate.
-	if len(c.groups) >= c.opts.MaxTemplates {
+	c.key = appendGroupKey(c.key[:0], ev.Program, text)
+	// The map lookup with string(c.key) does not allocate.
+	g, ok := c.groups[string(c.key)]
+	switch {
+	case ok:
+		g.add(ev, nil)
+	case len(c.groups) >= c.opts.MaxTemplates:
+		// Past the cap, nothing is kept: no key or clone to allocate.
 		c.overflow++
 		return
+	default:
+		g = newGroup(string(c.key), keepCopy(ev, &c.textCut))
+		c.groups[g.key] = g
+		c.groupList = append(c.groupList, g)
 	}
-	g := newGroup(string(c.key), keepCopy(ev, &c.textCut))
-	c.groups[g.key] = g
-	c.groupList = append(c.groupList, g)
+	if len(text) > maxRecentText {
+		return // copying it would cost more than templating it
+	}
+	r := &c.recent[c.recentNext]
+	c.recentNext = (c.recentNext + 1) % recentErrors
+	r.program = append(r.program[:0], ev.Program...)
+	r.text = append(r.text[:0], text...)
+	r.g = g
 }
 
 // newGroup starts a group of one event; ev is kept.

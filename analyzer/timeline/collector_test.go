@@ -525,3 +525,61 @@ func BenchmarkObserveManyTemplates(b *testing.B) {
 		}
 	}
 }
+
+// TestCollectorRepeatedErrors: an error text seen lately finds its group
+// without being templated again (Collector.recent); the groups are those
+// of templating every event: the same text from another program is
+// another group, a text pushed out of the recent ones and an equal
+// template of another text still join their group, an earlier time
+// becomes the example, and a text past the template cap counts as
+// overflow every time it comes.
+func TestCollectorRepeatedErrors(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	type line struct {
+		sec        int
+		prog, text string
+	}
+	lines := []line{
+		{0, "app", "panic: boom 1"},
+		{1, "api", "panic: boom 1"},
+		{2, "app", "panic: boom 1"},
+		{3, "app", "panic: boom 22"},
+		{4, "app", "error: disk full"},
+		{5, "app", "error: no route"},
+		{6, "app", "error: bad gateway"},
+		{7, "app", "error: timed out"},
+		{8, "app", "panic: boom 1"},
+		{-3600, "app", "panic: boom 1"},
+		{9, "app", "panic: boom 1"},
+	}
+	c := NewCollector(CollectorOptions{})
+	for i, l := range lines {
+		c.Observe(ev(t0.Add(time.Duration(l.sec)*time.Second), "s", int64(i+1), l.prog, l.text))
+	}
+	groups, overflow := c.unexplained(nil, nil)
+	got := map[string]string{}
+	for _, g := range groups {
+		got[g.Program+" | "+g.Template] = fmt.Sprintf("%d %s %s line %d", g.Count,
+			g.First.Format(time.TimeOnly), g.Last.Format(time.TimeOnly), g.Example.Source.Line)
+	}
+	want := map[string]string{
+		"app | panic: boom <n>":    "6 23:00:00 00:00:09 line 10",
+		"api | panic: boom <n>":    "1 00:00:01 00:00:01 line 2",
+		"app | error: disk full":   "1 00:00:04 00:00:04 line 5",
+		"app | error: no route":    "1 00:00:05 00:00:05 line 6",
+		"app | error: bad gateway": "1 00:00:06 00:00:06 line 7",
+		"app | error: timed out":   "1 00:00:07 00:00:07 line 8",
+	}
+	if overflow != 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("groups (overflow %d)\n%v\nwant\n%v", overflow, got, want)
+	}
+
+	c = NewCollector(CollectorOptions{MaxTemplates: 2})
+	for i, text := range []string{"error: a", "error: b", "error: c", "error: c", "error: a", "error: c"} {
+		c.Observe(ev(t0.Add(time.Duration(i)*time.Second), "s", int64(i+1), "app", text))
+	}
+	groups, overflow = c.unexplained(nil, nil)
+	if len(groups) != 2 || groups[0].Template != "error: a" || groups[0].Count != 2 || overflow != 3 {
+		t.Errorf("capped: groups %+v, overflow %d", groups, overflow)
+	}
+}
