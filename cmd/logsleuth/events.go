@@ -123,6 +123,8 @@ file or its messages; --year sets it.
 	opts.Filters.register(fs)
 	stringEnumFlag(fs, &opts.Format, "format", "o", formatJSONL, eventFormats, "output format (default: short-iso on a terminal, else jsonl)")
 	fs.BoolVar(&opts.Stats, "stats", false, "read everything and print per-source statistics instead of events")
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(eventFormats, cobra.ShellCompDirectiveNoFileComp))
+	registerFilterCompletions(cmd)
 	fs.BoolVar(&opts.ListBoots, "list-boots", false, "print the boots found in the inputs (index, id, first and last entry), as journalctl does")
 	return cmd
 }

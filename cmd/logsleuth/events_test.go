@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/filter"
 	"github.com/logsleuth/logsleuth/analyzer/ingest"
 )
 
@@ -389,6 +390,42 @@ func TestJoinBootValues(t *testing.T) {
 		got := strings.Join(joinBootValues(strings.Fields(tt.in)), " ")
 		if got != tt.want {
 			t.Errorf("joinBootValues(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkEventPrinter is the per-event cost of `events` printing, by
+// format, without selections (the common path) and with -u docker.
+func BenchmarkEventPrinter(b *testing.B) {
+	ev := event.Event{
+		Time: time.Date(2021, 10, 6, 21, 20, 21, 521938060, time.UTC), Host: "userver", Program: "dockerd", PID: 1067496,
+		Priority: event.NoPriority, Source: event.SourceRef{Path: "syslog", Line: 1190, Format: "rfc3164"},
+		Message: `time="2021-10-07T06:20:21.521938060+09:00" level=error msg="Failed to get event" error="rpc error: code = Unavailable desc = transport is closing" module=libcontainerd namespace=moby`,
+	}
+	for _, format := range []string{formatJSONL, formatText} {
+		for _, units := range [][]string{nil, {"docker"}} {
+			name := format
+			if units != nil {
+				name += "/unit"
+			}
+			b.Run(name, func(b *testing.B) {
+				ios, _, _, _ := Test()
+				opts := &EventsOptions{IO: ios, Format: format, In: InputFlags{Location: time.UTC}}
+				if units != nil {
+					opts.Filters.Units = units
+					var err error
+					if opts.Filters.filter, err = filter.New(filter.Options{Units: units}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				write := eventPrinter(io.Discard, opts)
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := write(&ev); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }

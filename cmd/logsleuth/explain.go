@@ -58,6 +58,7 @@ the signature reads.`,
 	}
 	opts.In.register(cmd.Flags())
 	opts.Filters.register(cmd.Flags())
+	registerFilterCompletions(cmd)
 	cmd.Flags().StringArrayVar(&opts.Sigs.Dirs, "patterns", nil, "add the signatures in `DIR` to the built-in set (repeatable)")
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -46,6 +47,16 @@ func (f *FilterFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.CaseSensitive, "case-sensitive", false, "make --grep case-sensitive (=false: insensitive)")
 	fs.StringVarP(&f.Boot, "boot", "b", "", "only this boot: `[ID|±N]`, 0 or none the last, -1 the one before, 1 the first (reads the inputs twice)")
 	fs.Lookup("boot").NoOptDefVal = bootNoValue
+}
+
+// priorityNames complete -p: journalctl's level names.
+var priorityNames = []string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
+
+// registerFilterCompletions completes -p with the level names; -u, -t,
+// --host and -b take names from the logs, which a shell completion
+// cannot read cheaply.
+func registerFilterCompletions(cmd *cobra.Command) {
+	cmd.RegisterFlagCompletionFunc("priority", cobra.FixedCompletions(priorityNames, cobra.ShellCompDirectiveNoFileComp))
 }
 
 // validate compiles the selections, and gives --victorialogs the hosts

@@ -127,6 +127,7 @@ report file here; the format is --format.`,
 	fs := cmd.Flags()
 	opts.In.register(fs)
 	opts.Filters.register(fs)
+	registerFilterCompletions(cmd)
 	opts.Sigs.register(cmd)
 	stringEnumFlag(fs, &opts.Format, "format", "", "", timeline.Formats, "output format (default: table on a terminal, else text)")
 	fs.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (replaced atomically) instead of stdout")
