@@ -224,6 +224,8 @@ func (p *htmlPage) Cut(n int) string                  { return cutText(n) }
 func (p *htmlPage) OrDash(s string) string            { return Safe(orDash(s)) }
 func (p *htmlPage) Text(s string) string              { return string(AppendSafe(nil, s, "\n")) }
 func (p *htmlPage) DuplicatesNote() string            { return p.R.Coverage.duplicatesNote() }
+func (p *htmlPage) LookbackNote() string              { return p.R.lookbackNote() }
+func (p *htmlPage) SkippedNote() string               { return p.R.Coverage.skippedNote() }
 func (p *htmlPage) UID(i int) string                  { return "u" + strconv.Itoa(i+1) }
 func (p *htmlPage) EvidenceID(f *Finding, e *Evidence) string {
 	for i := range f.Evidence {

@@ -32,8 +32,11 @@ const Schema = "logsleuth/timeline/v1"
 //	near_misses   [{signature, group, steps, reason, time, evidence [..]}] (only with --near-misses)
 //	unexplained   [{template, program, count, first, last, example, source}], most frequent first
 //	unexplained_overflow  error lines of templates past the cap
-//	coverage      {sources [{path, format, events, first, last, time_quality, zone, zone_from}],
-//	               (zone, zone_from only for sources with zone-less times)
+//	coverage      {sources [{path, format, events, first, last, time_quality, zone, zone_from,
+//	                         skipped {whole, bytes, lines, by}}],
+//	               (zone, zone_from only for sources with zone-less times; skipped only
+//	                for what a --since seek left unread: lines 0 when not counted)
+//	               lookback {seconds, longest_seconds, cap_seconds} (only with --since),
 //	               boots [{host, boot_id, time, source}],
 //	               gaps [{source, host, from, to, seconds, typical_seconds}],
 //	               warnings ["file:line: message"]}
@@ -136,10 +139,12 @@ type jsonError struct {
 }
 
 type jsonCoverage struct {
-	Sources  []jsonSource `json:"sources"`
-	Boots    []jsonBoot   `json:"boots"`
-	Gaps     []jsonGap    `json:"gaps"`
-	Warnings []string     `json:"warnings"`
+	Sources []jsonSource `json:"sources"`
+	// Lookback: what was read before --since; absent without it.
+	Lookback *jsonLookback `json:"lookback,omitempty"`
+	Boots    []jsonBoot    `json:"boots"`
+	Gaps     []jsonGap     `json:"gaps"`
+	Warnings []string      `json:"warnings"`
 }
 
 type jsonSource struct {
@@ -156,6 +161,24 @@ type jsonSource struct {
 	// Duplicates: its lines dropped because another source had given
 	// them first; absent when none.
 	Duplicates int64 `json:"duplicates,omitempty"`
+	// Skipped: what a --since seek left unread; absent when nothing.
+	Skipped *jsonSkipped `json:"skipped,omitempty"`
+}
+
+// jsonLookback is Lookback: the span read before --since, the longest
+// correlation window of the signatures and the --lookback cap.
+type jsonLookback struct {
+	Seconds        float64 `json:"seconds"`
+	LongestSeconds float64 `json:"longest_seconds"`
+	CapSeconds     float64 `json:"cap_seconds"`
+}
+
+// jsonSkipped is ingest.Skip.
+type jsonSkipped struct {
+	Whole bool   `json:"whole"`
+	Bytes int64  `json:"bytes"`
+	Lines int64  `json:"lines"`
+	By    string `json:"by"`
 }
 
 type jsonBoot struct {
@@ -231,9 +254,17 @@ func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 	}
 	c := &r.Coverage
 	for _, s := range c.Sources {
-		out.Coverage.Sources = append(out.Coverage.Sources, jsonSource{Path: s.Path, Format: s.Format, Events: s.Events,
+		js := jsonSource{Path: s.Path, Format: s.Format, Events: s.Events,
 			First: jsonTime(s.First), Last: jsonTime(s.Last), TimeQuality: s.TimeQuality, Zone: s.Zone, ZoneFrom: s.ZoneFrom,
-			Duplicates: s.Duplicates})
+			Duplicates: s.Duplicates}
+		if sk := s.Skipped; sk.By != "" {
+			js.Skipped = &jsonSkipped{Whole: sk.Whole, Bytes: sk.Bytes, Lines: sk.Lines, By: sk.By}
+		}
+		out.Coverage.Sources = append(out.Coverage.Sources, js)
+	}
+	if !r.Since.IsZero() {
+		lb := c.Lookback
+		out.Coverage.Lookback = &jsonLookback{Seconds: lb.Span.Seconds(), LongestSeconds: lb.Longest.Seconds(), CapSeconds: lb.Cap.Seconds()}
 	}
 	for _, b := range c.Boots {
 		out.Coverage.Boots = append(out.Coverage.Boots, jsonBoot{Host: b.Host, BootID: b.BootID, Time: jsonTime(b.Time), Source: b.Source.String()})

@@ -67,6 +67,12 @@ func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 		ew.printf("| %s | %s | %d | %s | %s | %s |\n", mdCell(s.Path), mdCell(orDash(s.Format)), s.Events,
 			EscapeMarkdown(stamp(s.First, loc)), EscapeMarkdown(stamp(s.Last, loc)), EscapeMarkdown(orDash(s.TimeQuality)))
 	}
+	if note := r.lookbackNote(); note != "" {
+		ew.printf("\nLookback: %s\n", EscapeMarkdown(note))
+	}
+	if note := c.skippedNote(); note != "" {
+		ew.printf("\nSeek: %s\n", EscapeMarkdown(note))
+	}
 	if note := c.duplicatesNote(); note != "" {
 		ew.printf("\n%s\n", EscapeMarkdown(note))
 	}

@@ -123,11 +123,84 @@ func Lines(chain []Evidence) []Line {
 // Coverage says what was read and how far to trust it.
 type Coverage struct {
 	Sources []ingest.SourceStats
-	Boots   []Boot
+	// Lookback is how far before --since the inputs were read; zero
+	// without --since.
+	Lookback Lookback
+	Boots    []Boot
 	// BootsOverflow counts boots past the cap.
 	BootsOverflow int
 	Gaps          []Gap
 	Warnings      []event.Warning
+}
+
+// Lookback is how far before --since the inputs were read, so that a
+// chain that began before --since still completes: the longest
+// correlation window of the loaded signatures (Longest), capped by
+// --lookback (Cap). A --since seek skips what lies before Since - Span
+// (ingest.SourceStats.Skipped).
+type Lookback struct {
+	Span, Longest, Cap time.Duration
+}
+
+// lookbackNote says, for people, what was read before --since; "" without
+// --since.
+func (r *Report) lookbackNote() string {
+	if r.Since.IsZero() {
+		return ""
+	}
+	lb := r.Coverage.Lookback
+	why := "the longest correlation window of the signatures"
+	switch {
+	case lb.Longest == 0:
+		why = "no signature looks back"
+	case lb.Longest > lb.Span:
+		why = "the signatures' longest window, " + fmtDuration(lb.Longest) + ", capped by --lookback"
+	}
+	return fmtDuration(lb.Span) + " before --since (" + why + ")"
+}
+
+// skipNote says, for people, what a --since seek left unread of a
+// source; "" for nothing.
+func skipNote(s ingest.SourceStats) string {
+	sk := s.Skipped
+	switch {
+	case sk.By == "":
+		return ""
+	case sk.Whole:
+		return "not read: it ends before the range (" + sk.By + ")"
+	}
+	return plural(int(sk.Lines), "line", "lines") + " before the range not read (" + sk.By + ")"
+}
+
+// skippedNote sums up the sources a --since seek skipped whole or in
+// part; "" for none.
+func (c *Coverage) skippedNote() string {
+	var whole, part int
+	var lines int64
+	for _, s := range c.Sources {
+		switch {
+		case s.Skipped.Whole:
+			whole++
+		case s.Skipped.By != "":
+			part++
+			lines += s.Skipped.Lines
+		}
+	}
+	if whole+part == 0 {
+		return ""
+	}
+	var out []string
+	if whole > 0 {
+		they := "they end"
+		if whole == 1 {
+			they = "it ends"
+		}
+		out = append(out, plural(whole, "source", "sources")+" not read: "+they+" before the range")
+	}
+	if part > 0 {
+		out = append(out, plural(int(lines), "line", "lines")+" before the range not read in "+plural(part, "source", "sources")+" (binary search)")
+	}
+	return strings.Join(out, "; ")
 }
 
 // duplicatesNote says, for people, how many lines were dropped because
@@ -159,6 +232,8 @@ type Input struct {
 	// selected is often outside the selection (the apt run that stopped
 	// a unit).
 	Show func(*event.Event) bool
+	// Lookback: what was read before Since (zero without it).
+	Lookback Lookback
 }
 
 // Build links findings into incidents and assembles the report.
@@ -243,6 +318,7 @@ func Build(in Input) *Report {
 	}
 	sort.SliceStable(r.NearMisses, func(i, j int) bool { return nearMissLess(r.NearMisses[i], r.NearMisses[j]) })
 	r.Coverage.Sources = in.Sources
+	r.Coverage.Lookback = in.Lookback
 	r.Coverage.Warnings = in.Warnings
 	if c := in.Collector; c != nil {
 		r.Unexplained, r.UnexplainedOverflow = c.unexplained(evidence, evidenceEvents)

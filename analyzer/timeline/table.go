@@ -102,6 +102,7 @@ func RenderTable(w io.Writer, r *Report, o RenderOptions) error {
 		}
 		ew.err = t.Render()
 	}
+	writeSeekText(ew, r)
 	writeBootsAndGaps(ew, c, loc)
 	if len(c.Warnings) > 0 {
 		ew.printf("  %s\n", paint(ansiYellow, "Warnings:"))

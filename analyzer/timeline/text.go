@@ -132,9 +132,14 @@ func writeCoverageText(ew *errWriter, r *Report, loc *time.Location) {
 	c := &r.Coverage
 	ew.printf("\nCOVERAGE\n  Sources:\n")
 	for _, s := range c.Sources {
-		ew.printf("    %s: %s, %s, %s .. %s, time %s\n", Safe(s.Path), orDash(s.Format), plural(int(s.Events), "event", "events"),
-			stamp(s.First, loc), stamp(s.Last, loc), Safe(orDash(s.TimeQuality)))
+		skip := ""
+		if note := skipNote(s); note != "" {
+			skip = "; " + note
+		}
+		ew.printf("    %s: %s, %s, %s .. %s, time %s%s\n", Safe(s.Path), orDash(s.Format), plural(int(s.Events), "event", "events"),
+			stamp(s.First, loc), stamp(s.Last, loc), Safe(orDash(s.TimeQuality)), skip)
 	}
+	writeSeekText(ew, r)
 	writeBootsAndGaps(ew, c, loc)
 	if len(c.Warnings) > 0 {
 		ew.printf("  Warnings:\n")
@@ -160,6 +165,17 @@ func writeUnexplainedText(ew *errWriter, r *Report, loc *time.Location) {
 	}
 	if r.UnexplainedOverflow > 0 {
 		ew.printf("  ... %d more error lines of other templates\n", r.UnexplainedOverflow)
+	}
+}
+
+// writeSeekText prints what was read before --since and what a seek
+// skipped, in the text and table reports alike.
+func writeSeekText(ew *errWriter, r *Report) {
+	if note := r.lookbackNote(); note != "" {
+		ew.printf("  Lookback: %s\n", note)
+	}
+	if note := r.Coverage.skippedNote(); note != "" {
+		ew.printf("  Seek: %s\n", note)
 	}
 }
 

@@ -18,13 +18,15 @@ type analysis struct {
 	Findings   []*engine.Finding
 	NearMisses []*engine.NearMiss
 	Sources    []ingest.SourceStats
+	// Lookback: what was read before --since.
+	Lookback timeline.Lookback
 }
 
 // analyze reads the inputs through the engine. observe, when set, sees
 // every event after the engine (the timeline's coverage and context).
 // Findings are limited to those overlapping --since/--until, but the
-// inputs are read with a margin so that sequences that began before
-// --since still complete.
+// inputs are read with a margin (the lookback) so that sequences that
+// began before --since still complete.
 func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signature.Signature, ws *event.Warnings,
 	eopts engine.Options, observe func(*event.Event)) (*analysis, error) {
 	eopts.Warnings = ws
@@ -36,7 +38,8 @@ func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signat
 	if in.Fleet.VictoriaLogs != "" {
 		return analyzeStore(ctx, in, eng, sigs, ws, observe)
 	}
-	opts := in.ingestOptions(ios, ws, correlationSpan(sigs))
+	lookback := in.lookback(sigs)
+	opts := in.ingestOptions(ios, ws, lookback.Span)
 	// The native journal reader fetches fields by name: add the ones the
 	// signatures match on.
 	opts.JournalFields = append(opts.JournalFields, signature.FieldRefs(sigs)...)
@@ -66,7 +69,7 @@ func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signat
 	if err != nil {
 		return nil, err
 	}
-	a := &analysis{NearMisses: eng.NearMisses(), Sources: stream.Sources()}
+	a := &analysis{NearMisses: eng.NearMisses(), Sources: stream.Sources(), Lookback: lookback}
 	for _, f := range findings {
 		if inRange(f.Start, f.End, in.SinceT, in.UntilT) {
 			a.Findings = append(a.Findings, f)

@@ -120,6 +120,8 @@ file or its messages; --year sets it.
 	}
 	fs := cmd.Flags()
 	opts.In.register(fs)
+	// (events matches no signature: nothing to look back for.)
+	_ = fs.MarkHidden("lookback")
 	opts.Filters.register(fs)
 	stringEnumFlag(fs, &opts.Format, "format", "o", formatJSONL, eventFormats, "output format (default: short-iso on a terminal, else jsonl)")
 	fs.BoolVar(&opts.Stats, "stats", false, "read everything and print per-source statistics instead of events")

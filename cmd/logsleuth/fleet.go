@@ -152,7 +152,8 @@ func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs 
 	} else {
 		ws.Addf(in.Fleet.store().Name(), 0, "only candidate and error-level rows were fetched: unexplained error lines are judged among those (coverage counts every row)")
 	}
-	q := in.storeQuery(filter, correlationSpan(sigs))
+	lookback := in.lookback(sigs)
+	q := in.storeQuery(filter, lookback.Span)
 	sources, last, err := readStore(ctx, in, q, ws, func(ev *event.Event) error {
 		ev.ErrorLevel = event.VerdictNo
 		if timeline.JudgeError(ev) {
@@ -181,7 +182,7 @@ func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs 
 	if err != nil {
 		return nil, err
 	}
-	a := &analysis{NearMisses: eng.NearMisses(), Sources: sources}
+	a := &analysis{NearMisses: eng.NearMisses(), Sources: sources, Lookback: lookback}
 	for _, f := range findings {
 		if inRange(f.Start, f.End, in.SinceT, in.UntilT) {
 			a.Findings = append(a.Findings, f)

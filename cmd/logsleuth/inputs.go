@@ -8,6 +8,8 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/ingest"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+	"github.com/logsleuth/logsleuth/analyzer/timeline"
 	"github.com/logsleuth/logsleuth/analyzer/timespec"
 )
 
@@ -31,7 +33,15 @@ type InputFlags struct {
 	JournalFields []string
 	// Fleet reads a log store instead (fleet.go).
 	Fleet FleetFlags
+	// Lookback caps how far before --since the inputs are read for
+	// correlation windows that began before it (--lookback).
+	Lookback time.Duration
 }
+
+// defaultLookback is --lookback's default: a day before --since is read
+// at most, whatever the signatures' windows (a built-in's maxspan of
+// 30d would otherwise make --since read a month).
+const defaultLookback = 24 * time.Hour
 
 func (f *InputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Since, "since", "", "only what happened at or after this `time` (journalctl syntax: \"2025-11-11 06:00\", -2h, yesterday)")
@@ -42,6 +52,7 @@ func (f *InputFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.JournalDirs, "journal-dir", nil, "read the journal files below `dir` (repeatable)")
 	fs.StringArrayVar(&f.JournalFiles, "journal-file", nil, "read the journal `file` (repeatable)")
 	fs.StringArrayVar(&f.JournalFields, "journal-field", nil, "also read journal field `NAME` into the events' fields (native reader; repeatable)")
+	fs.DurationVar(&f.Lookback, "lookback", defaultLookback, "read at most this `span` before --since, for correlation windows that began before it (the signatures' longest window, capped by this)")
 	f.Fleet.register(fs)
 }
 
@@ -66,6 +77,9 @@ func (f *InputFlags) validate(cmdPath string, args []string, ios *IOStreams, now
 		return flagErrorf(cmdPath, "no input: name log files or directories, or pipe logs on stdin (e.g. zcat syslog.2.gz | %s)", example)
 	default:
 		f.Paths = []string{"-"}
+	}
+	if f.Lookback < 0 {
+		return flagErrorf(cmdPath, "invalid --lookback %v: want a span of 0 or more", f.Lookback)
 	}
 	if f.Year != 0 && (f.Year < 1970 || f.Year > 2100) {
 		return flagErrorf(cmdPath, "invalid --year %d: want 1970..2100", f.Year)
@@ -102,6 +116,13 @@ func (f *InputFlags) display() *time.Location {
 		return f.Location
 	}
 	return time.Local
+}
+
+// lookback is what is read before --since for sigs: their longest
+// correlation window, capped by --lookback.
+func (f *InputFlags) lookback(sigs []*signature.Signature) timeline.Lookback {
+	longest := correlationSpan(sigs)
+	return timeline.Lookback{Span: min(longest, f.Lookback), Longest: longest, Cap: f.Lookback}
 }
 
 // ingestOptions builds what ingest needs; margin widens the time range so

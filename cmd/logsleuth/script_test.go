@@ -55,25 +55,35 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// cmdGzip is the script command "gzip [-cut N] FILE OUT": it writes FILE
-// gzip-compressed to OUT, with the header time 2021-10-08 00:00 UTC, and
-// with -cut only the first N bytes of that (a truncated download).
+// cmdGzip is the script command "gzip [-cut N] [-time T] FILE OUT": it
+// writes FILE gzip-compressed to OUT, with the header time T (RFC 3339;
+// default 2021-10-08 00:00 UTC), and with -cut only the first N bytes of
+// that (a truncated download).
 func cmdGzip(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! gzip")
 	}
 	cut := -1
-	if len(args) == 4 && args[0] == "-cut" {
-		n, err := strconv.Atoi(args[1])
-		ts.Check(err)
-		cut, args = n, args[2:]
+	mod := time.Date(2021, 10, 8, 0, 0, 0, 0, time.UTC)
+	for len(args) > 2 && (args[0] == "-cut" || args[0] == "-time") {
+		switch args[0] {
+		case "-cut":
+			n, err := strconv.Atoi(args[1])
+			ts.Check(err)
+			cut = n
+		case "-time":
+			t, err := time.Parse(time.RFC3339, args[1])
+			ts.Check(err)
+			mod = t
+		}
+		args = args[2:]
 	}
 	if len(args) != 2 {
-		ts.Fatalf("usage: gzip [-cut N] FILE OUT")
+		ts.Fatalf("usage: gzip [-cut N] [-time T] FILE OUT")
 	}
 	var b bytes.Buffer
 	zw := gzip.NewWriter(&b)
-	zw.ModTime = time.Date(2021, 10, 8, 0, 0, 0, 0, time.UTC)
+	zw.ModTime = mod
 	_, err := zw.Write([]byte(ts.ReadFile(args[0])))
 	ts.Check(err)
 	ts.Check(zw.Close())
