@@ -205,3 +205,35 @@ func TestGramFinderAgainstDFA(t *testing.T) {
 		t.Fatal("a literal shorter than gramLen must disable the finder")
 	}
 }
+
+// TestGramWindowRunningSum requires window's running sum to choose the
+// window, and count the hits, that summing each window afresh does
+// (the first of the least, as before), for every stride and hash.
+func TestGramWindowRunningSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	g := &gramFinder{sampleHits: new([len(gramMuls)][1 << 16]uint32)}
+	for k := range gramMuls {
+		for h := range g.sampleHits[k] {
+			g.sampleHits[k][h] = uint32(rng.IntN(4)) // ties are common
+		}
+	}
+	for _, s := range []string{"abcd", "Failed password for ", "msg=\"shim disconnected\" id=", " blocked for more than "} {
+		for stride := 1; stride <= len(s)-gramLen+1; stride++ {
+			for k, mul := range gramMuls {
+				wantStart, wantHits := 0, -1
+				for w := 0; w+stride-1+gramLen <= len(s); w++ {
+					sum := 0
+					for j := w; j < w+stride; j++ {
+						sum += int(g.sampleHits[k][gramHash(gramAt(s, j), mul)])
+					}
+					if wantHits < 0 || sum < wantHits {
+						wantStart, wantHits = w, sum
+					}
+				}
+				if start, hits := g.window(s, stride, k); start != wantStart || hits != wantHits {
+					t.Errorf("%q stride %d hash %d: window %d (%d hits), want %d (%d)", s, stride, k, start, hits, wantStart, wantHits)
+				}
+			}
+		}
+	}
+}
