@@ -64,7 +64,7 @@ type StoreQuery struct {
 // StoreStats describes what a store returned.
 type StoreStats struct {
 	Queries int   // requests sent (windows × query parts)
-	Rows    int64 // rows received
+	Rows    int64 // rows received (a retried window's again)
 	Bytes   int64 // response bytes read (after decompression)
 	Retries int
 	// First and Last are the earliest and latest event time returned.

@@ -47,6 +47,10 @@ type VictoriaLogs struct {
 	Retries int
 	// Backoff is the first retry's delay, doubled each time. 0: 500 ms.
 	Backoff time.Duration
+	// Timeout is the longest wait for the next byte of a reply (the
+	// first one included: a sorted window answers only once the server
+	// has sorted it); then the request is dropped and retried. 0: 60 s.
+	Timeout time.Duration
 }
 
 // Name implements Store.
@@ -201,14 +205,6 @@ func (v *VictoriaLogs) Candidates(ctx context.Context, q StoreQuery, yield func(
 	if window <= 0 {
 		window = 6 * time.Hour
 	}
-	retries := v.Retries
-	if retries == 0 {
-		retries = 3
-	}
-	backoff := v.Backoff
-	if backoff <= 0 {
-		backoff = 500 * time.Millisecond
-	}
 	src := v.Name()
 	var p parse.Parser
 	ev := &event.Event{}
@@ -219,9 +215,9 @@ func (v *VictoriaLogs) Candidates(ctx context.Context, q StoreQuery, yield func(
 			wend = end
 		}
 		emitted := 0 // rows of this window already yielded: skipped on a retry
-		for attempt := 0; ; attempt++ {
+		err := v.retry(ctx, &st, func() error {
 			skip := emitted
-			err := v.fetchWindow(ctx, queries, start, wend, &st, func(row map[string]string, t time.Time) error {
+			return v.fetchWindow(ctx, queries, start, wend, &st, func(row map[string]string, t time.Time) error {
 				if skip > 0 {
 					skip--
 					return nil
@@ -236,25 +232,45 @@ func (v *VictoriaLogs) Candidates(ctx context.Context, q StoreQuery, yield func(
 				emitted++
 				return yield(ev)
 			})
-			if err == nil {
-				break
-			}
+		})
+		if err != nil {
 			var ye *yieldError
-			if errors.As(err, &ye) || ctx.Err() != nil || attempt >= retries || !retryable(err) {
-				if ye != nil {
-					return st, ye.err
-				}
-				return st, fmt.Errorf("window %s .. %s: %w", start.UTC().Format(time.RFC3339), wend.UTC().Format(time.RFC3339), err)
+			if errors.As(err, &ye) {
+				return st, ye.err
 			}
-			st.Retries++
-			select {
-			case <-time.After(backoff << attempt):
-			case <-ctx.Done():
-				return st, ctx.Err()
-			}
+			return st, fmt.Errorf("window %s .. %s: %w", start.UTC().Format(time.RFC3339), wend.UTC().Format(time.RFC3339), err)
 		}
 	}
 	return st, nil
+}
+
+// retry runs fetch until it succeeds, fails in a way a retry cannot
+// mend, or has failed Retries+1 times, waiting Backoff, 2×Backoff, ...
+// in between.
+func (v *VictoriaLogs) retry(ctx context.Context, st *StoreStats, fetch func() error) error {
+	retries := v.Retries
+	if retries == 0 {
+		retries = 3
+	}
+	backoff := v.Backoff
+	if backoff <= 0 {
+		backoff = 500 * time.Millisecond
+	}
+	for attempt := 0; ; attempt++ {
+		err := fetch()
+		if err == nil || ctx.Err() != nil || attempt >= max(retries, 0) || !retryable(err) {
+			if err != nil && attempt > 0 {
+				err = fmt.Errorf("%w (after %d retries)", err, attempt)
+			}
+			return err
+		}
+		st.Retries++
+		select {
+		case <-time.After(backoff << attempt):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // yieldError carries the consumer's own error through a fetch: never
@@ -274,8 +290,13 @@ func (e *statusError) Error() string {
 }
 
 // retryable: a 4xx other than 429 is the query's own fault and fails
-// the same way again.
+// the same way again; so does a reply that is not VictoriaLogs'. The
+// consumer's own error is never retried.
 func retryable(err error) bool {
+	var ye *yieldError
+	if errors.As(err, &ye) {
+		return false
+	}
 	var se *statusError
 	if errors.As(err, &se) {
 		return se.code >= 500 || se.code == http.StatusTooManyRequests
@@ -316,7 +337,7 @@ func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start,
 	}
 	defer func() {
 		for _, r := range rs {
-			st.Bytes += r.count.n
+			st.Bytes += r.body.n
 		}
 	}()
 	for {
@@ -353,15 +374,16 @@ func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start,
 	}
 }
 
+var errReplyCut = errors.New("reply cut off before its end (server timeout or dropped connection)")
+
 // vlReader decodes one query's reply row by row: the body is never held
 // whole.
 type vlReader struct {
-	body  io.ReadCloser
-	count *vlCounter
-	dec   *json.Decoder
-	row   map[string]string // nil at the end
-	t     time.Time
-	key   string // _time, _stream_id, seq and _msg: a row's identity in the merge (other fields are not compared)
+	body *vlBody
+	dec  *json.Decoder
+	row  map[string]string // nil at the end
+	t    time.Time
+	key  string // _time, _stream_id, seq and _msg: a row's identity in the merge (other fields are not compared)
 }
 
 func (r *vlReader) close() { r.body.Close() }
@@ -395,7 +417,7 @@ func (r *vlReader) next() error {
 			return nil
 		}
 		if err == io.ErrUnexpectedEOF {
-			return errors.New("reply cut off before its end (server timeout or dropped connection)")
+			return errReplyCut
 		}
 		return fmt.Errorf("reading reply: %w", err)
 	}
@@ -456,52 +478,100 @@ func (v *VictoriaLogs) open(ctx context.Context, query string, start, end time.T
 	if client == nil {
 		client = defaultVLClient
 	}
+	// A reply that stalls (a server stuck, a network that drops packets
+	// without a reset) is dropped after Timeout without a byte.
+	timeout := v.Timeout
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	stalled := fmt.Errorf("no reply byte for %v (timeout)", timeout)
+	watchdog := time.AfterFunc(timeout, func() { cancel(stalled) })
+	req = req.WithContext(ctx)
 	resp, err := client.Do(req)
 	if err != nil {
+		watchdog.Stop()
+		cancel(nil)
+		if context.Cause(ctx) == stalled {
+			return nil, stalled
+		}
 		return nil, err
 	}
+	body := &vlBody{body: resp.Body, watchdog: watchdog, timeout: timeout, ctx: ctx, cancel: cancel, stalled: stalled}
 	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
-		resp.Body.Close()
+		msg, _ := io.ReadAll(io.LimitReader(body, 2048))
+		body.Close()
 		return nil, &statusError{resp.StatusCode, strings.TrimSpace(string(bytes.ToValidUTF8(msg, []byte("?"))))}
 	}
 	ct := resp.Header.Get("Content-Type")
 	if mt, _, _ := mime.ParseMediaType(ct); !strings.Contains(mt, "json") {
-		resp.Body.Close()
+		body.Close()
 		return nil, &contentError{ct}
 	}
-	cr := &vlCounter{r: resp.Body}
-	return &vlReader{body: resp.Body, count: cr, dec: json.NewDecoder(cr)}, nil
+	return &vlReader{body: body, dec: json.NewDecoder(body)}, nil
+}
+
+// vlBody is a reply's body: it counts the bytes read, rearms the
+// watchdog on each read and says "timeout" when the watchdog cut it.
+type vlBody struct {
+	body     io.ReadCloser
+	n        int64
+	watchdog *time.Timer
+	timeout  time.Duration
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	stalled  error
+}
+
+func (b *vlBody) Read(p []byte) (int, error) {
+	n, err := b.body.Read(p)
+	b.n += int64(n)
+	if n > 0 {
+		b.watchdog.Reset(b.timeout)
+	}
+	if err != nil && err != io.EOF && context.Cause(b.ctx) == b.stalled {
+		err = b.stalled
+	}
+	return n, err
+}
+
+func (b *vlBody) Close() error {
+	b.watchdog.Stop()
+	err := b.body.Close()
+	b.cancel(nil)
+	return err
 }
 
 var defaultVLClient = &http.Client{Transport: &http.Transport{
-	Proxy:                 http.ProxyFromEnvironment,
-	ResponseHeaderTimeout: 60 * time.Second,
-	IdleConnTimeout:       30 * time.Second,
+	Proxy:           http.ProxyFromEnvironment,
+	IdleConnTimeout: 30 * time.Second,
 }}
-
-type vlCounter struct {
-	r io.Reader
-	n int64
-}
-
-func (c *vlCounter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
 
 // vlCoverageQuery counts rows per host and program in every naming.
 const vlCoverageQuery = "* | stats by (hostname, _HOSTNAME, host, app_name, SYSLOG_IDENTIFIER, program) count() as rows, min(_time) as first, max(_time) as last"
 
-// Coverage implements Store with one stats query over the range.
+// Coverage implements Store with one stats query over the range,
+// retried as a window is.
 func (v *VictoriaLogs) Coverage(ctx context.Context, q StoreQuery) ([]StreamCoverage, error) {
 	if q.Since.IsZero() || q.Until.IsZero() {
 		return nil, errors.New("victorialogs: a time range is required")
 	}
-	r, err := v.open(ctx, vlHostFilter(q.Hosts)+vlCoverageQuery, q.Since, q.Until.Add(time.Nanosecond))
+	var out []StreamCoverage
+	err := v.retry(ctx, &StoreStats{}, func() error {
+		var err error
+		out, err = v.coverage(ctx, q)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("coverage: %w", err)
+	}
+	return out, nil
+}
+
+func (v *VictoriaLogs) coverage(ctx context.Context, q StoreQuery) ([]StreamCoverage, error) {
+	r, err := v.open(ctx, vlHostFilter(q.Hosts)+vlCoverageQuery, q.Since, q.Until.Add(time.Nanosecond))
+	if err != nil {
+		return nil, err
 	}
 	defer r.close()
 	byKey := map[[2]string]*StreamCoverage{}
@@ -509,19 +579,21 @@ func (v *VictoriaLogs) Coverage(ctx context.Context, q StoreQuery) ([]StreamCove
 		row := map[string]string{}
 		if err := r.dec.Decode(&row); err == io.EOF {
 			break
+		} else if err == io.ErrUnexpectedEOF {
+			return nil, errReplyCut
 		} else if err != nil {
-			return nil, fmt.Errorf("coverage: reading reply: %w", err)
+			return nil, fmt.Errorf("reading reply: %w", err)
 		}
 		host := firstOf(row, "hostname", "_HOSTNAME", "host")
 		prog := firstOf(row, "app_name", "SYSLOG_IDENTIFIER", "program")
 		n, err := strconv.ParseInt(row["rows"], 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("coverage: bad count %q", row["rows"])
+			return nil, fmt.Errorf("bad count %q", row["rows"])
 		}
 		first, err1 := time.Parse(time.RFC3339Nano, row["first"])
 		last, err2 := time.Parse(time.RFC3339Nano, row["last"])
 		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("coverage: bad times %q, %q", row["first"], row["last"])
+			return nil, fmt.Errorf("bad times %q, %q", row["first"], row["last"])
 		}
 		k := [2]string{host, prog}
 		c := byKey[k]

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,7 +70,13 @@ func TestLogsQLSplit(t *testing.T) {
 // TestVictoriaLogsBadServer: a server that misbehaves fails the run with
 // a clear error; a reply cut short is never taken for the end.
 func TestVictoriaLogsBadServer(t *testing.T) {
-	row := `{"_time":"2024-01-01T00:00:01Z","hostname":"h","app_name":"a","_msg":"x"}` + "\n"
+	// A good first row: a row of the window, or of coverage's counts.
+	row := func(r *http.Request) string {
+		if strings.Contains(r.FormValue("query"), "| stats ") {
+			return `{"hostname":"h","app_name":"a","rows":"1","first":"2024-01-01T00:00:01Z","last":"2024-01-01T00:00:01Z"}` + "\n"
+		}
+		return `{"_time":"2024-01-01T00:00:01Z","hostname":"h","app_name":"a","_msg":"x"}` + "\n"
+	}
 	var calls atomic.Int32
 	for _, tc := range []struct {
 		name    string
@@ -89,20 +96,31 @@ func TestVictoriaLogsBadServer(t *testing.T) {
 		}, "not JSON lines", 1},
 		{"cut off", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/stream+json")
-			fmt.Fprint(w, row+`{"_time":"2024-01-01T00:00:02Z","_m`)
+			fmt.Fprint(w, row(r)+`{"_time":"2024-01-01T00:00:02Z","_m`)
 			w.(http.Flusher).Flush()
 			panic(http.ErrAbortHandler) // drop the connection mid-reply
 		}, "reply cut off", 3},
 		{"cut off between rows", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/stream+json")
-			fmt.Fprint(w, row)
+			fmt.Fprint(w, row(r))
 			w.(http.Flusher).Flush()
 			panic(http.ErrAbortHandler)
 		}, "reply cut off", 3},
 		{"garbage", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/stream+json")
-			fmt.Fprint(w, row+"not json\n")
+			fmt.Fprint(w, row(r)+"not json\n")
 		}, "reading reply", 3},
+		{"stalled mid-reply", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/stream+json")
+			fmt.Fprint(w, row(r))
+			w.(http.Flusher).Flush()
+			io.Copy(io.Discard, r.Body) // the server sees the client leave only after the body
+			<-r.Context().Done()        // sends nothing more until the client gives up
+		}, "no reply byte for 100ms (timeout) (after 2 retries)", 3},
+		{"no reply at all", func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+		}, "no reply byte for 100ms (timeout) (after 2 retries)", 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			calls.Store(0)
@@ -111,7 +129,7 @@ func TestVictoriaLogsBadServer(t *testing.T) {
 				tc.handler(w, r)
 			}))
 			defer srv.Close()
-			v := &VictoriaLogs{URL: srv.URL, Retries: 2, Backoff: time.Millisecond}
+			v := &VictoriaLogs{URL: srv.URL, Retries: 2, Backoff: time.Millisecond, Timeout: 100 * time.Millisecond}
 			q := StoreQuery{Filter: StoreFilter{All: true}, Since: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2024, 1, 1, 1, 0, 0, 0, time.UTC)}
 			rows := 0
 			_, err := v.Candidates(context.Background(), q, func(*event.Event) error { rows++; return nil })
@@ -126,6 +144,14 @@ func TestVictoriaLogsBadServer(t *testing.T) {
 			}
 			if rows > 1 {
 				t.Errorf("%d rows yielded: a retry repeated rows already given", rows)
+			}
+			// Coverage's aggregate query fails the same way.
+			calls.Store(0)
+			if _, err := v.Coverage(context.Background(), q); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("coverage: error %v, want it to say %q", err, tc.want)
+			}
+			if calls.Load() != tc.calls {
+				t.Errorf("coverage: %d requests, want %d", calls.Load(), tc.calls)
 			}
 		})
 	}
@@ -199,10 +225,15 @@ func TestVictoriaLogsOrderAndTenant(t *testing.T) {
 	}
 
 	// The server's limit is 2000 bytes; told 16 KiB, the client sends
-	// one long query and must fail, not return nothing.
+	// one long query and must fail, not return nothing. Told the limit,
+	// it splits the filter; a row several parts match comes once.
 	var lits []string
 	for i := range 100 {
 		lits = append(lits, fmt.Sprintf("some literal %d", i))
+	}
+	lits = append(lits, "of the test")
+	for i := range 10 {
+		lits = append(lits, fmt.Sprintf("line %d of", i)) // rows 0-9 match twice
 	}
 	v.AccountID, v.Retries = "7", -1
 	long := StoreQuery{Filter: StoreFilter{Literals: lits}, Since: t0, Until: t0.Add(time.Hour)}
@@ -211,7 +242,114 @@ func TestVictoriaLogsOrderAndTenant(t *testing.T) {
 		t.Errorf("over-long query: %v", err)
 	}
 	v.MaxQueryLen = 2000
-	if _, err := v.Candidates(context.Background(), long, func(*event.Event) error { return nil }); err != nil {
-		t.Errorf("split query: %v", err)
+	got = nil
+	st, err = v.Candidates(context.Background(), long, func(ev *event.Event) error {
+		got = append(got, ev.Message)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("split query: %v", err)
+	}
+	if len(got) != 300 || st.Queries < 4 {
+		t.Errorf("split query: %d rows in %d requests, want 300 in at least 2 windows × 2 parts", len(got), st.Queries)
+	}
+	for i, m := range got {
+		if want := fmt.Sprintf("line %d of the test", i); m != want {
+			t.Fatalf("split query: row %d is %q, want %q", i, m, want)
+		}
+	}
+}
+
+// cuttingProxy forwards to a real server and cuts the first cut replies
+// of /select/logsql/query after limit bytes, as a connection dropped
+// mid-reply does (after the 200 OK).
+type cuttingProxy struct {
+	upstream string
+	limit    int
+	cut      atomic.Int32 // replies still to cut
+	queries  atomic.Int32
+}
+
+func (p *cuttingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	req, _ := http.NewRequestWithContext(r.Context(), r.Method, p.upstream+r.URL.RequestURI(), r.Body)
+	req.Header = r.Header.Clone()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for k, vs := range resp.Header {
+		if k != "Content-Length" {
+			w.Header()[k] = vs
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	if r.URL.Path != "/select/logsql/query" || p.queries.Add(1) > 0 && p.cut.Add(-1) < 0 {
+		io.Copy(w, resp.Body)
+		return
+	}
+	io.CopyN(w, resp.Body, int64(p.limit))
+	w.(http.Flusher).Flush()
+	panic(http.ErrAbortHandler)
+}
+
+// TestVictoriaLogsCutReply: a real server's reply cut mid-stream is
+// fetched again and the window's rows come exactly once, in order; cut
+// on every try, the run fails and says so.
+func TestVictoriaLogsCutReply(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	t0 := time.Date(2024, 3, 3, 10, 0, 0, 0, time.UTC)
+	var body strings.Builder
+	for i := range 400 {
+		fmt.Fprintf(&body, `{"_time":%q,"hostname":"db-%d","app_name":"postgres","_msg":"checkpoint %d complete: wrote 1204 buffers (7.3%%)","seq":"%d"}`+"\n",
+			t0.Add(time.Duration(i)*time.Second).Format(time.RFC3339), i%3, i, i)
+	}
+	resp, err := http.Post(base+"/insert/jsonline?_stream_fields=hostname", "application/stream+json", strings.NewReader(body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp, err = http.Get(base + "/internal/force_flush"); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	proxy := &cuttingProxy{upstream: base, limit: 2000} // (gzip) some rows, and mid-row
+	srv := httptest.NewServer(proxy)
+	defer srv.Close()
+	v := &VictoriaLogs{URL: srv.URL, Backoff: time.Millisecond}
+	q := StoreQuery{Filter: StoreFilter{Literals: []string{" complete: "}}, Since: t0, Until: t0.Add(time.Hour)}
+	fetch := func() ([]string, StoreStats, error) {
+		var got []string
+		st, err := v.Candidates(context.Background(), q, func(ev *event.Event) error {
+			got = append(got, ev.Message)
+			return nil
+		})
+		return got, st, err
+	}
+
+	proxy.cut.Store(2)
+	got, st, err := fetch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 400 || st.Retries != 2 || st.Rows <= 400 {
+		t.Fatalf("%d rows, %d retries, %d received; want 400 rows after 2 retries, and more received", len(got), st.Retries, st.Rows)
+	}
+	for i, m := range got {
+		if want := fmt.Sprintf("checkpoint %d complete: wrote 1204 buffers (7.3%%)", i); m != want {
+			t.Fatalf("row %d is %q, want %q", i, m, want)
+		}
+	}
+
+	proxy.cut.Store(1 << 20)
+	v.Retries = 1
+	got, _, err = fetch()
+	if err == nil || !strings.Contains(err.Error(), "reply cut off before its end") || !strings.Contains(err.Error(), "after 1 retries") {
+		t.Errorf("cut on every try: %v", err)
+	}
+	if len(got) == 0 || len(got) >= 400 {
+		t.Errorf("cut on every try: %d rows given before the error, want the part before the cut", len(got))
 	}
 }

@@ -39,6 +39,10 @@ type FleetFlags struct {
 // fleetRange is the range read when --since/--until do not say.
 const fleetRange = 24 * time.Hour
 
+// storeBackoff is the store's first retry delay (0: its own, 500 ms);
+// tests shorten it.
+var storeBackoff time.Duration
+
 func (f *FleetFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.VictoriaLogs, "victorialogs", "", "read from the VictoriaLogs server at `URL` instead of files (default $LOGSLEUTH_VICTORIALOGS when no input is named)")
 	fs.StringVar(&f.Tenant, "victorialogs-tenant", "", "with --victorialogs: the tenant, `AccountID[:ProjectID]`")
@@ -81,7 +85,7 @@ func (in *InputFlags) fleetRangeDefaults(now time.Time) {
 
 // store returns the VictoriaLogs store the flags name.
 func (f *FleetFlags) store() *ingest.VictoriaLogs {
-	v := &ingest.VictoriaLogs{URL: f.VictoriaLogs, BearerToken: os.Getenv("LOGSLEUTH_VICTORIALOGS_TOKEN")}
+	v := &ingest.VictoriaLogs{URL: f.VictoriaLogs, BearerToken: os.Getenv("LOGSLEUTH_VICTORIALOGS_TOKEN"), Backoff: storeBackoff}
 	if f.Tenant != "" {
 		v.AccountID, v.ProjectID, _ = strings.Cut(f.Tenant, ":")
 	}

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -308,5 +310,56 @@ func TestFleetEvents(t *testing.T) {
 	}
 	if out.Len() != 0 || !strings.Contains(stderr.String(), "no rows in 2021-10-08") {
 		t.Errorf("empty range: stdout %q, stderr %q", out, stderr)
+	}
+}
+
+// TestFleetBadServer: a store that fails (a 4xx, a reply that is not
+// VictoriaLogs', a reply cut off after 200 OK on every try) ends the run
+// with exit 2 and an error that says what happened; no report is
+// printed, so nothing passes for complete.
+func TestFleetBadServer(t *testing.T) {
+	defer func(b time.Duration) { storeBackoff = b }(storeBackoff)
+	storeBackoff = time.Millisecond
+	coverageRow := `{"hostname":"web-3","app_name":"systemd","rows":"2","first":"2021-10-07T06:20:21Z","last":"2021-10-07T06:20:22Z"}` + "\n"
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		want    string
+	}{
+		{"400", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "cannot parse `query` arg: unexpected token", http.StatusBadRequest)
+		}, "HTTP 400: cannot parse `query` arg: unexpected token"},
+		{"login page", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, "<html><body>Sign in</body></html>")
+		}, `reply is "text/html; charset=utf-8", not JSON lines`},
+		{"cut after 200", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/stream+json")
+			if strings.Contains(r.FormValue("query"), "| stats ") {
+				fmt.Fprint(w, coverageRow)
+				return
+			}
+			fmt.Fprint(w, `{"_time":"2021-10-07T06:20:21Z","hostname":"web-3","app_name":"systemd","_msg":"Stopping containerd container runtime..."}`+"\n"+`{"_time":"2021-10-07T06:2`)
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler)
+		}, "reply cut off before its end (server timeout or dropped connection) (after 3 retries)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(tc.handler)
+			defer srv.Close()
+			for _, cmd := range []string{"timeline", "events"} {
+				ios, _, out, stderr := Test()
+				code := run(context.Background(), ios, []string{cmd, "--victorialogs", srv.URL, "--tz", "UTC", "--since", "2021-10-07 06:00", "--until", "2021-10-07 07:00"})
+				if code != exitError {
+					t.Errorf("%s: exit %d, want %d", cmd, code, exitError)
+				}
+				if !strings.Contains(stderr.String(), tc.want) {
+					t.Errorf("%s: stderr %q, want it to say %q", cmd, stderr, tc.want)
+				}
+				if cmd == "timeline" && out.Len() > 0 {
+					t.Errorf("%s: a report was printed:\n%s", cmd, out)
+				}
+			}
+		})
 	}
 }
