@@ -162,6 +162,38 @@ echo " to rg below are round by round, each tool on the same file)"
 printf '%s\n' "${VERSUS[@]}"
 
 echo
+# --since on rotated sets (issue 20): syslog, syslog.1 and gzipped older
+# days cut from the corpus (bench/rotate; the live file holds 12 hours
+# either way), 1 GiB and 4 GiB. timeline --since for the last hour reads
+# the lookback before it (the built-ins' longest window, capped at 24h)
+# and seeks past the rest: its rows should not grow with the set, unlike
+# reading the whole set. Medians of $ROUNDS rounds; the whole set once.
+echo "== --since on rotated sets"
+printf '%-8s %-44s %8s %9s\n' SET RUN WALL_S RSS_MIB
+for size in 1GiB 4GiB; do
+	ROT="$BENCH_DIR/rotated-$size"
+	$GO run ./bench/rotate -from "$FILE" -size "$size" -dir "$ROT"
+	last=$(cat "$ROT/last.txt")
+	cat "$ROT"/syslog* >/dev/null
+	for run in "--since -1h" "--since -1h --lookback 0" "whole set"; do
+		args=()
+		case $run in
+		"--since -1h") args=(--since "@$((last - 3600))") ;;
+		"--since -1h --lookback 0") args=(--since "@$((last - 3600))" --lookback 0) ;;
+		esac
+		n=$ROUNDS
+		[ "$run" = "whole set" ] && n=1
+		W=() R=()
+		for ((r = 0; r < n; r++)); do
+			timed "timeline $run" /dev/null bin/logsleuth timeline --format json --tz Asia/Seoul "${args[@]}" "$ROT"/syslog*
+			W+=("$WALL") R+=("$PEAK")
+		done
+		awk -v set="$size" -v run="timeline $run" -v w="$(median "${W[@]}")" -v r="$(median "${R[@]}")" \
+			'BEGIN { printf "%-8s %-44s %8.2f %9.1f\n", set, run, w, r / 1024 }'
+	done
+done
+
+echo
 # The journal case: logsleuth --journal-dir against journalctl -o export.
 BENCH_DIR=$BENCH_DIR GO=$GO TAGS=$TAGS bench/journal.sh
 

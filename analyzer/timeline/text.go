@@ -132,6 +132,10 @@ func writeCoverageText(ew *errWriter, r *Report, loc *time.Location) {
 	c := &r.Coverage
 	ew.printf("\nCOVERAGE\n  Sources:\n")
 	for _, s := range c.Sources {
+		if s.Skipped.Whole {
+			ew.printf("    %s: %s, %s\n", Safe(s.Path), orDash(s.Format), skipNote(s))
+			continue
+		}
 		skip := ""
 		if note := skipNote(s); note != "" {
 			skip = "; " + note

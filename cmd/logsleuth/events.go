@@ -232,12 +232,22 @@ func writeStats(w io.Writer, sources []ingest.SourceStats, loc *time.Location, e
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PATH\tFORMAT\tEVENTS\tFIRST\tLAST\tTIME QUALITY")
 	var events, bytes, dups int64
+	var skipped int
 	for _, s := range sources {
 		events += s.Events
 		bytes += s.Bytes
 		dups += s.Duplicates
+		quality := orDash(s.TimeQuality)
+		switch sk := s.Skipped; {
+		case sk.Whole:
+			skipped++
+			quality = "not read: ends before --since (" + sk.By + ")"
+		case sk.By != "":
+			skipped++
+			quality += fmt.Sprintf(" (%d lines before --since not read: %s)", sk.Lines, sk.By)
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n",
-			safeText(orDash(s.Path)), safeText(orDash(s.Format)), s.Events, stamp(s.First, loc), stamp(s.Last, loc), safeText(orDash(s.TimeQuality)))
+			safeText(orDash(s.Path)), safeText(orDash(s.Format)), s.Events, stamp(s.First, loc), stamp(s.Last, loc), safeText(quality))
 	}
 	tw.Flush()
 	secs := elapsed.Seconds()
@@ -251,6 +261,13 @@ func writeStats(w io.Writer, sources []ingest.SourceStats, loc *time.Location, e
 	if dups > 0 {
 		// Counted in events above, not printed.
 		fmt.Fprintf(w, "; %d duplicates (the same line from another source: syslog, journal, journalctl text) dropped", dups)
+	}
+	if skipped > 0 {
+		noun := "sources"
+		if skipped == 1 {
+			noun = "source"
+		}
+		fmt.Fprintf(w, "; %d %s not read whole: --since seeked past what lies before it", skipped, noun)
 	}
 	fmt.Fprintln(w)
 }
