@@ -250,7 +250,11 @@ func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 			a.standAlone(peek(), &p.Event)
 		}
 		a.blank = false
-		out = a.Flush(out)
+		if a.hasPending || a.st.r != nil {
+			// (Most entries follow one of this call: nothing to flush,
+			// and no call to Flush, which does not inline.)
+			out = a.Flush(out)
+		}
 		out = append(out, p.Event)
 		cur, curDeferred = len(out)-1, p.Deferred
 		a.start(&out[cur], p.Line)
