@@ -244,9 +244,10 @@ func (s *splitter) nextMapped(c *chunk) (ok bool) {
 		}
 		end := len(rest) // the block handed out is rest[:end]
 		w := rest[:min(len(rest), s.bs)]
-		if bytes.IndexByte(w, '\r') >= 0 {
-			// (One search per block.) Lone CRs end lines: the block is
-			// copied and they become '\n' in the copy.
+		// The lines of w, and whether it holds a CR: lone CRs end lines,
+		// then the block is copied and they become '\n' in the copy.
+		n, cr := countNewlines(w)
+		if cr {
 			if cap(c.mem) < len(w) {
 				c.mem = make([]byte, max(len(w), s.bs))
 			}
@@ -256,7 +257,7 @@ func (s *splitter) nextMapped(c *chunk) (ok bool) {
 				end = bytes.LastIndexByte(cp, '\n') + 1
 			}
 			if end > 0 {
-				n := bytes.Count(cp[:end], nl)
+				n = bytes.Count(cp[:end], nl)
 				if n > maxChunkLines {
 					end, n = nthNewline(cp, maxChunkLines)+1, maxChunkLines
 				}
@@ -265,7 +266,7 @@ func (s *splitter) nextMapped(c *chunk) (ok bool) {
 				return true
 			}
 		} else if end > s.bs {
-			end = bytes.LastIndexByte(w, '\n') + 1
+			end = bytes.LastIndexByte(w, '\n') + 1 // no '\n' after it: n stays
 		}
 		if end == 0 {
 			// The first line is longer than a block: hand it out alone,
@@ -289,8 +290,8 @@ func (s *splitter) nextMapped(c *chunk) (ok bool) {
 				s.dropped = (int(s.read) + page - 1) / page * page // past what a worker copies
 				return true
 			}
+			n = bytes.Count(rest[:end], nl)
 		}
-		n := bytes.Count(rest[:end], nl)
 		if n > maxChunkLines {
 			end, n = nthNewline(rest, maxChunkLines)+1, maxChunkLines
 		}
@@ -379,6 +380,26 @@ func lineEnd(b []byte, limit int) int {
 }
 
 var nl = []byte{'\n'}
+
+// countNewlines counts the '\n' of b and reports whether b holds a '\r'
+// (the count then stops short). It reads b a piece at a time, so that
+// the count reads each piece from the core's first-level cache, where the
+// search for a CR just brought it, instead of reading b from memory
+// twice.
+func countNewlines(b []byte) (n int, cr bool) {
+	for len(b) > 0 {
+		p := b[:min(len(b), countPiece)]
+		if bytes.IndexByte(p, '\r') >= 0 {
+			return n, true
+		}
+		n += bytes.Count(p, nl)
+		b = b[len(p):]
+	}
+	return n, false
+}
+
+// countPiece is countNewlines' piece: a part of a first-level cache.
+const countPiece = 16 << 10
 
 // nthNewline returns the index of the n-th '\n' in b (n >= 1), which
 // must exist.
