@@ -102,6 +102,9 @@ func TestSplitter(t *testing.T) {
 		{name: "long line at the end of a block", data: "ab\n" + strings.Repeat("z", 40) + "\nc\n", block: 8, maxLine: 8, warnLines: []int64{2}},
 		{name: "line cap per chunk", data: "1\n2\n3\n4\n5\n6\n7", block: 64, maxLine: 64, lines: 2},
 		{name: "block larger than the line limit", data: "aaaaaaaaaaaaaaaaaaaa\nb\n", block: 64, maxLine: 8, warnLines: []int64{1}},
+		// Blocks of several countPiece pieces, counted piece by piece.
+		{name: "lines over several count pieces", data: strings.Repeat("0123456789abcde\n", 3000), block: 40000, maxLine: 1 << 16},
+		{name: "a lone CR in a later count piece", data: strings.Repeat("0123456789abcde\n", 1500) + "x\ry\n" + strings.Repeat("0123456789abcde\n", 1500), block: 40000, maxLine: 1 << 16},
 	}
 	for _, tt := range tests {
 		for _, wrap := range []struct {
