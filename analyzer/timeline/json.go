@@ -1,10 +1,12 @@
 package timeline
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"time"
 
+	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
 )
@@ -225,21 +227,7 @@ func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 		out.Incidents = append(out.Incidents, ji)
 	}
 	for _, f := range r.Findings {
-		jf := jsonFinding{
-			ID: f.ID, Signature: f.Signature.ID, Title: f.Signature.Title, Severity: f.Severity().String(),
-			Tags: nonNil(f.Signature.Tags), Outcome: f.Outcome, Reason: f.Reason, Host: f.Host,
-			Start: jsonTime(f.Start), End: jsonTime(f.End), Count: f.Count, Summary: f.Summary,
-			Captures: map[string]string{}, Evidence: jsonChain(f.Evidence),
-			Remediation: nonNil(f.Remediation), References: f.Signature.References,
-			EvidenceOmitted: f.EvidenceOmitted, Warnings: f.Finding.Warnings,
-		}
-		if jf.References == nil {
-			jf.References = []signature.Reference{}
-		}
-		for _, c := range f.Captures {
-			jf.Captures[c.Name] = c.Value
-		}
-		out.Findings = append(out.Findings, jf)
+		out.Findings = append(out.Findings, newJSONFinding(f))
 	}
 	if o.NearMisses {
 		out.NearMisses = []jsonNearMiss{}
@@ -280,6 +268,48 @@ func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+func newJSONFinding(f *Finding) jsonFinding {
+	jf := jsonFinding{
+		ID: f.ID, Signature: f.Signature.ID, Title: f.Signature.Title, Severity: f.Severity().String(),
+		Tags: nonNil(f.Signature.Tags), Outcome: f.Outcome, Reason: f.Reason, Host: f.Host,
+		Start: jsonTime(f.Start), End: jsonTime(f.End), Count: f.Count, Summary: f.Summary,
+		Captures: map[string]string{}, Evidence: jsonChain(f.Evidence),
+		Remediation: nonNil(f.Remediation), References: f.Signature.References,
+		EvidenceOmitted: f.EvidenceOmitted, Warnings: f.Finding.Warnings,
+	}
+	if jf.References == nil {
+		jf.References = []signature.Reference{}
+	}
+	for _, c := range f.Captures {
+		jf.Captures[c.Name] = c.Value
+	}
+	return jf
+}
+
+// liveAlert is one line of `watch --format jsonl` (README "watch"): the
+// timeline JSON's finding object, same keys, with id the alert's, and
+// how it links to the alerts sent before it: update_of names the alert
+// whose incident it is a symptom of, explains the alerts sent earlier
+// that it turns out to cause.
+type liveAlert struct {
+	jsonFinding
+	UpdateOf string   `json:"update_of,omitempty"`
+	Explains []string `json:"explains,omitempty"`
+}
+
+// MarshalAlert returns f as one line of `watch --format jsonl`, without
+// the newline.
+func MarshalAlert(f *engine.Finding, id, updateOf string, explains []string) ([]byte, error) {
+	tf := &Finding{ID: id, Finding: f, Evidence: chain(f.Evidence, nil)}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(liveAlert{jsonFinding: newJSONFinding(tf), UpdateOf: updateOf, Explains: explains}); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 func jsonChain(ev []Evidence) []jsonEvidence {

@@ -615,6 +615,12 @@ func breakCycles(parent map[*Finding]*Finding, order []*Finding) {
 	}
 }
 
+// Explains reports whether finding a is a cause of b, as Build links
+// them into incidents: `watch` links its alerts the same way.
+func Explains(a, b *engine.Finding) bool {
+	return explains(&Finding{Finding: a}, &Finding{Finding: b})
+}
+
 // explains reports whether a is a cause of b (see Build).
 func explains(a, b *Finding) bool {
 	if !slices.Contains(a.Signature.Explains, b.Signature.ID) {

@@ -191,7 +191,7 @@ signatures; test runs signatures against captured logs.`,
 		return &FlagError{cmd: c.CommandPath(), err: err}
 	})
 
-	cmd.AddCommand(NewCmdEvents(ios, nil), NewCmdPatterns(ios), NewCmdExplain(ios), NewCmdTest(ios), NewCmdTimeline(ios, nil), newCmdGenMan())
+	cmd.AddCommand(NewCmdEvents(ios, nil), NewCmdPatterns(ios), NewCmdExplain(ios), NewCmdTest(ios), NewCmdTimeline(ios, nil), NewCmdWatch(ios, nil), newCmdGenMan())
 	return cmd
 }
 

@@ -1,0 +1,395 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// sigQuickDown is the unattended-upgrade signature with windows of
+// seconds, so that a test sees its absence pass on the wall clock.
+const sigQuickDown = `schema: logsleuth/v1
+id: quick-runtime-down
+title: Upgrade stopped the runtime and nothing restarted it (test)
+severity: high
+events:
+  upgrade:
+    unit: apt-daily-upgrade.service
+    lifecycle: [starting, started]
+  down:
+    unit|re: '^(?P<svc>docker|containerd)\.service$'
+    lifecycle: [stopping, stopped]
+  up:
+    unit|re: '^(?P<svc>docker|containerd)\.service$'
+    lifecycle: started
+match:
+  sequence:
+    by: [host]
+    maxspan: 1h
+    steps:
+      - {event: upgrade, as: upgrade}
+      - {event: down, as: down, within: 1m}
+      - {absent: up, as: restart, join: {svc: down.svc}, for: 1s}
+explain: '{{.down.svc}} stopped ({{.down.message}}): {{.outcome}}'
+`
+
+// quickWindow is sigQuickDown's absence window, and watchTolerance the
+// engine's default out-of-order tolerance added to it.
+const (
+	quickWindow    = time.Second
+	watchTolerance = 2 * time.Second
+)
+
+// syncBuffer is a bytes.Buffer safe to write from watch and read from
+// the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// watchRun is a `logsleuth watch` running in the test process.
+type watchRun struct {
+	out, errOut *syncBuffer
+	cancel      context.CancelFunc
+	done        chan int
+}
+
+func startWatch(t *testing.T, args ...string) *watchRun {
+	t.Helper()
+	w := &watchRun{out: &syncBuffer{}, errOut: &syncBuffer{}, done: make(chan int, 1)}
+	ios := &IOStreams{In: strings.NewReader(""), Out: w.out, ErrOut: w.errOut}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.cancel = cancel
+	go func() { w.done <- run(ctx, ios, append([]string{"watch", "--poll", "50ms"}, args...)) }()
+	t.Cleanup(func() { w.stop(t) })
+	return w
+}
+
+// startReady starts watch with --state (a file in a new directory
+// unless args name one) and waits until it has caught up with its
+// inputs: it writes the state file then. Lines written after it
+// returns are read as new.
+func startReady(t *testing.T, args ...string) *watchRun {
+	t.Helper()
+	state := ""
+	for i, a := range args {
+		if a == "--state" && i+1 < len(args) {
+			state = args[i+1]
+		}
+	}
+	if state == "" {
+		state = filepath.Join(t.TempDir(), "watch.state")
+		args = append([]string{"--state", state}, args...)
+	}
+	before, _ := os.Stat(state)
+	w := startWatch(t, args...)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if fi, err := os.Stat(state); err == nil && (before == nil || fi.ModTime().After(before.ModTime()) || !os.SameFile(fi, before)) {
+			return w
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("watch did not catch up (stderr %q)", w.errOut.String())
+	return nil
+}
+
+// stop ends the run as SIGTERM does and returns its exit status.
+func (w *watchRun) stop(t *testing.T) int {
+	w.cancel()
+	select {
+	case code, ok := <-w.done:
+		if !ok {
+			return 0
+		}
+		close(w.done)
+		return code
+	case <-time.After(5 * time.Second):
+		t.Fatal("watch did not stop")
+		return -1
+	}
+}
+
+// alerts returns the alert lines printed so far.
+func (w *watchRun) alerts() []string {
+	var out []string
+	for _, l := range strings.Split(w.out.String(), "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// waitAlerts waits until n alerts were printed, at most d.
+func (w *watchRun) waitAlerts(n int, d time.Duration) []string {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) && len(w.alerts()) < n {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return w.alerts()
+}
+
+// writeLog appends lines to path, each "host unit-line" stamped now in
+// RSYSLOG_FileFormat.
+func writeLog(t *testing.T, path string, msgs ...string) {
+	t.Helper()
+	var b strings.Builder
+	for _, m := range msgs {
+		b.WriteString(time.Now().UTC().Format("2006-01-02T15:04:05.000000Z07:00") + " web-3 systemd[1]: " + m + "\n")
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(b.String()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const (
+	upgradeLine = "Starting apt-daily-upgrade.service - Daily apt upgrade and clean activities..."
+	stopLine    = "Stopping docker.service - Docker Application Container Engine..."
+	startLine   = "Started docker.service - Docker Application Container Engine."
+	ctrStart    = "Started containerd.service - containerd container runtime."
+)
+
+func quickSigDir(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "quick.yaml"), []byte(sigQuickDown), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestWatchAbsence: the lines of an upgrade that stops docker are
+// appended in real time; with no further input, the alert comes once
+// the window (and the tolerance) has passed on the wall clock, once. A
+// restart inside the window refutes it; a restart of another unit does
+// not; the file rotated in the middle changes nothing.
+func TestWatchAbsence(t *testing.T) {
+	t.Parallel()
+	sigs := quickSigDir(t)
+	cases := []struct {
+		name  string
+		write func(t *testing.T, log string)
+		want  int
+	}{
+		{"no restart: one confirmed alert", func(t *testing.T, log string) {
+			writeLog(t, log, upgradeLine, stopLine)
+		}, 1},
+		{"docker restarted inside the window: none", func(t *testing.T, log string) {
+			writeLog(t, log, upgradeLine, stopLine)
+			time.Sleep(300 * time.Millisecond)
+			writeLog(t, log, startLine)
+		}, 0},
+		{"another unit started: still one", func(t *testing.T, log string) {
+			writeLog(t, log, upgradeLine, stopLine)
+			time.Sleep(300 * time.Millisecond)
+			writeLog(t, log, ctrStart)
+		}, 1},
+		{"rotated by rename between the upgrade and the stop", func(t *testing.T, log string) {
+			writeLog(t, log, upgradeLine)
+			time.Sleep(200 * time.Millisecond)
+			if err := os.Rename(log, log+".1"); err != nil {
+				t.Fatal(err)
+			}
+			writeLog(t, log, stopLine)
+		}, 1},
+		{"truncated (copytruncate) between the upgrade and the stop", func(t *testing.T, log string) {
+			writeLog(t, log, upgradeLine)
+			time.Sleep(200 * time.Millisecond)
+			if err := os.Truncate(log, 0); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(200 * time.Millisecond)
+			writeLog(t, log, stopLine)
+		}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			log := filepath.Join(t.TempDir(), "syslog")
+			writeLog(t, log, "Started Session 1 of User root.")
+			w := startReady(t, "--patterns", sigs, "--only", "quick-runtime-down", log)
+			start := time.Now()
+			tc.write(t, log)
+			got := w.waitAlerts(1, quickWindow+watchTolerance+3*time.Second)
+			if tc.want == 0 {
+				if len(got) != 0 {
+					t.Fatalf("alerts %q, want none", got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("alerts %q (stderr %q), want one", got, w.errOut.String())
+			}
+			if d := time.Since(start); d < quickWindow+watchTolerance {
+				t.Errorf("alerted %s after the stop, before the window and tolerance passed", d)
+			}
+			if !strings.Contains(got[0], "HIGH confirmed web-3 quick-runtime-down [a1]: docker stopped (Stopping docker.service") {
+				t.Errorf("alert %q", got[0])
+			}
+			time.Sleep(500 * time.Millisecond)
+			if got := w.alerts(); len(got) != 1 {
+				t.Errorf("alerts %q: want it once", got)
+			}
+		})
+	}
+}
+
+// TestWatchStateRestart: stopped in the middle of an open window and
+// started again with the same --state, watch alerts once, after the
+// window; a third run alerts no more.
+func TestWatchStateRestart(t *testing.T) {
+	t.Parallel()
+	sigs := quickSigDir(t)
+	dir := t.TempDir()
+	log, state := filepath.Join(dir, "syslog"), filepath.Join(dir, "watch.state")
+	writeLog(t, log, "Started Session 1 of User root.")
+	args := []string{"--patterns", sigs, "--only", "quick-runtime-down", "--state", state, log}
+
+	first := startReady(t, args...)
+	saved, _ := os.Stat(state)
+	writeLog(t, log, upgradeLine, stopLine)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if fi, err := os.Stat(state); err == nil && !os.SameFile(fi, saved) {
+			break // read and saved, the window open
+		}
+	}
+	if code := first.stop(t); code != 0 {
+		t.Fatalf("exit status %d at SIGTERM (stderr %q), want 0", code, first.errOut.String())
+	}
+	if got := first.alerts(); len(got) != 0 {
+		t.Fatalf("first run alerted %q inside the window", got)
+	}
+	if fi, err := os.Stat(state); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("state file: %v %v, want mode 0600", fi, err)
+	}
+
+	second := startReady(t, args...)
+	got := second.waitAlerts(1, quickWindow+watchTolerance+3*time.Second)
+	if len(got) != 1 || !strings.Contains(got[0], "confirmed web-3 quick-runtime-down [a1]") {
+		t.Fatalf("second run: alerts %q (stderr %q), want the one confirmed", got, second.errOut.String())
+	}
+	time.Sleep(300 * time.Millisecond)
+	second.stop(t)
+
+	third := startReady(t, args...)
+	time.Sleep(quickWindow + watchTolerance)
+	if got := third.alerts(); len(got) != 0 {
+		t.Errorf("third run repeated %q", got)
+	}
+}
+
+// TestWatchJSONLAndExec: --format jsonl prints the timeline JSON's
+// finding object; --exec gets it on stdin and the LOGSLEUTH_ variables,
+// without a shell: log text that looks like shell runs nothing.
+func TestWatchJSONLAndExec(t *testing.T) {
+	t.Parallel()
+	sigs := quickSigDir(t)
+	dir := t.TempDir()
+	log, hookOut, canary := filepath.Join(dir, "syslog"), filepath.Join(dir, "hook.out"), filepath.Join(dir, "canary")
+	writeLog(t, log, "Started Session 1 of User root.")
+	hook := `sh -c 'cat > "$0"; printf "%s|%s|%s|%s\n" "$LOGSLEUTH_ID" "$LOGSLEUTH_SEVERITY" "$LOGSLEUTH_HOST" "$LOGSLEUTH_SUMMARY" >> "$0"' ` + hookOut
+	w := startReady(t, "--patterns", sigs, "--only", "quick-runtime-down", "--format", "jsonl", "--exec", hook, log)
+	writeLog(t, log, upgradeLine, "Stopping docker.service - $(touch "+canary+"); `touch "+canary+"`...")
+	got := w.waitAlerts(1, quickWindow+watchTolerance+3*time.Second)
+	if len(got) != 1 {
+		t.Fatalf("alerts %q (stderr %q), want one", got, w.errOut.String())
+	}
+	var f struct {
+		ID, Signature, Severity, Outcome, Host, Summary string
+		Captures                                        map[string]string
+		Evidence                                        []struct{ Step, Message string }
+	}
+	if err := json.Unmarshal([]byte(got[0]), &f); err != nil {
+		t.Fatalf("alert %q: %v", got[0], err)
+	}
+	if f.ID != "a1" || f.Signature != "quick-runtime-down" || f.Severity != "high" || f.Outcome != "confirmed" ||
+		f.Host != "web-3" || f.Captures["down.svc"] != "docker" || len(f.Evidence) != 2 {
+		t.Errorf("finding %+v", f)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	var hooked []byte
+	for time.Now().Before(deadline) {
+		if hooked, _ = os.ReadFile(hookOut); bytes.Contains(hooked, []byte("|")) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	lines := strings.Split(strings.TrimSpace(string(hooked)), "\n")
+	if len(lines) != 2 || lines[0] != got[0] {
+		t.Fatalf("hook got %q, want the alert's JSON then its variables", hooked)
+	}
+	if !strings.HasPrefix(lines[1], "a1|high|web-3|docker stopped (Stopping docker.service - $(touch ") {
+		t.Errorf("hook variables %q", lines[1])
+	}
+	if _, err := os.Stat(canary); err == nil {
+		t.Errorf("log text ran as a command: %s exists", canary)
+	}
+}
+
+func TestNewCmdWatch(t *testing.T) {
+	tests := []struct {
+		name    string
+		cli     []string
+		want    WatchOptions
+		wantErr string
+	}{
+		{"a file", []string{"/var/log/syslog"}, WatchOptions{Paths: []string{"/var/log/syslog"}, Format: "text"}, ""},
+		{"the journal, jsonl", []string{"--journal", "--format", "jsonl"}, WatchOptions{Journal: true, Format: "jsonl"}, ""},
+		{"exec split without a shell", []string{"--exec", `notify --title 'logsleuth alert' -v`, "f"},
+			WatchOptions{Paths: []string{"f"}, Format: "text", Exec: `notify --title 'logsleuth alert' -v`,
+				ExecArgv: []string{"notify", "--title", "logsleuth alert", "-v"}}, ""},
+		{"nothing to watch", nil, WatchOptions{}, "nothing to watch"},
+		{"stdin", []string{"-"}, WatchOptions{}, "not stdin"},
+		{"an exec with an open quote", []string{"--exec", "notify 'oops", "f"}, WatchOptions{}, "invalid --exec"},
+		{"a pipe is no command", []string{"--exec", "notify | tee x", "f"}, WatchOptions{}, "invalid --exec"},
+		{"a bad format", []string{"--format", "json", "f"}, WatchOptions{}, "valid values are text, jsonl"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ios, _, _, _ := Test()
+			var got *WatchOptions
+			cmd := NewCmdWatch(ios, func(o *WatchOptions) error { got = o; return nil })
+			cmd.SetArgs(tc.cli)
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			_, err := cmd.ExecuteC()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.Paths, tc.want.Paths) || got.Journal != tc.want.Journal || got.Format != tc.want.Format ||
+				got.Exec != tc.want.Exec || !slices.Equal(got.ExecArgv, tc.want.ExecArgv) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
