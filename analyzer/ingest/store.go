@@ -29,6 +29,10 @@ type Store interface {
 	// and hosts (q's filter is not applied), with an aggregate query:
 	// the rows themselves are not fetched.
 	Coverage(ctx context.Context, q StoreQuery) ([]StreamCoverage, error)
+	// Partial says, after Coverage or Candidates, why what they
+	// returned is only part of what the store holds (a cluster node
+	// that did not answer), or "" when it is all of it.
+	Partial() string
 }
 
 // StreamCoverage is what the store holds of one host and program in a

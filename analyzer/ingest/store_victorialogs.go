@@ -47,6 +47,15 @@ type VictoriaLogs struct {
 	Retries int
 	// Backoff is the first retry's delay, doubled each time. 0: 500 ms.
 	Backoff time.Duration
+	// AllowPartial reads what a cluster's other storage nodes hold when
+	// one does not answer, instead of failing (ErrStorageNodeDown); the
+	// stats then say the rows are partial. Otherwise every query asks
+	// for a complete answer, whatever vlselect's
+	// -search.allowPartialResponse says.
+	AllowPartial bool
+	// partial is the server's word on the node that did not answer,
+	// once one did not (AllowPartial).
+	partial string
 	// Timeout is the longest wait for the next byte of a reply (the
 	// first one included: a sorted window answers only once the server
 	// has sorted it); then the request is dropped and retried. 0: 60 s.
@@ -258,6 +267,13 @@ func (v *VictoriaLogs) retry(ctx context.Context, st *StoreStats, fetch func() e
 	}
 	for attempt := 0; ; attempt++ {
 		err := fetch()
+		var se *statusError
+		if v.AllowPartial && v.partial == "" && errors.As(err, &se) && errors.Is(err, ErrStorageNodeDown) {
+			// From now on every query takes what the live nodes hold.
+			v.partial = se.body
+			attempt--
+			continue
+		}
 		if err == nil || ctx.Err() != nil || attempt >= max(retries, 0) || !retryable(err) {
 			if err != nil && attempt > 0 {
 				err = fmt.Errorf("%w (after %d retries)", err, attempt)
@@ -286,7 +302,44 @@ type statusError struct {
 }
 
 func (e *statusError) Error() string {
+	if e.Unwrap() != nil {
+		return fmt.Sprintf("storage node %s did not answer: HTTP %d: %s", storageNode(e.body), e.code, e.body)
+	}
 	return fmt.Sprintf("HTTP %d: %s", e.code, e.body)
+}
+
+// Unwrap: a cluster's vlselect says 502 "cannot connect to storage node
+// at ..." (or passes on the node's error) when a node does not answer.
+func (e *statusError) Unwrap() error {
+	if e.code == http.StatusBadGateway && strings.Contains(e.body, "storage node") {
+		return ErrStorageNodeDown
+	}
+	return nil
+}
+
+// ErrStorageNodeDown: a storage node of a VictoriaLogs cluster did not
+// answer, so the reply would have been partial.
+var ErrStorageNodeDown = errors.New("a storage node of the cluster did not answer")
+
+// Partial implements Store.
+func (v *VictoriaLogs) Partial() string {
+	if v.partial == "" {
+		return ""
+	}
+	return fmt.Sprintf("storage node %s did not answer (%s)", storageNode(v.partial), v.partial)
+}
+
+// storageNode picks the node's address out of vlselect's message.
+func storageNode(msg string) string {
+	_, rest, ok := strings.Cut(msg, `storage node at "`)
+	if !ok {
+		return "?"
+	}
+	u, _, _ := strings.Cut(rest, `"`)
+	if pu, err := url.Parse(u); err == nil && pu.Host != "" {
+		return pu.Host
+	}
+	return u
 }
 
 // retryable: a 4xx other than 429 is the query's own fault and fails
@@ -454,6 +507,10 @@ func (v *VictoriaLogs) open(ctx context.Context, query string, start, end time.T
 		"query": {query},
 		"start": {start.UTC().Format(time.RFC3339Nano)},
 		"end":   {end.UTC().Format(time.RFC3339Nano)},
+		// Asked for always: a vlselect started with
+		// -search.allowPartialResponse would otherwise leave a dead
+		// node's rows out without a word.
+		"allow_partial_response": {strconv.FormatBool(v.partial != "")},
 	}
 	endpoint := strings.TrimSuffix(base.String(), "/") + "/select/logsql/query"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))

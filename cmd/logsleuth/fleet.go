@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -31,6 +32,9 @@ type FleetFlags struct {
 	VictoriaLogs string   // base URL; $LOGSLEUTH_VICTORIALOGS when no input is named
 	Hosts        []string // fetched alone: --host's names when none is a glob
 	Tenant       string   // AccountID[:ProjectID]
+	// Partial: a cluster node that does not answer leaves its rows out
+	// (a warning says so) instead of failing the run.
+	Partial bool
 	// DefaultRange: neither --since nor --until was given, so the last
 	// 24 hours were read (said in the report's warnings).
 	DefaultRange bool
@@ -46,6 +50,7 @@ var storeBackoff time.Duration
 func (f *FleetFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.VictoriaLogs, "victorialogs", "", "read from the VictoriaLogs server at `URL` instead of files (default $LOGSLEUTH_VICTORIALOGS when no input is named)")
 	fs.StringVar(&f.Tenant, "victorialogs-tenant", "", "with --victorialogs: the tenant, `AccountID[:ProjectID]`")
+	fs.BoolVar(&f.Partial, "victorialogs-partial", false, "with --victorialogs: when a cluster's storage node does not answer, read the others (a warning says the report is partial) instead of failing")
 }
 
 // validateFleet completes the fleet flags; true when a store is read.
@@ -55,8 +60,8 @@ func (in *InputFlags) validateFleet(cmdPath string, args []string, now time.Time
 		f.VictoriaLogs = os.Getenv("LOGSLEUTH_VICTORIALOGS")
 	}
 	if f.VictoriaLogs == "" {
-		if f.Tenant != "" {
-			return false, flagErrorf(cmdPath, "--victorialogs-tenant needs --victorialogs")
+		if f.Tenant != "" || f.Partial {
+			return false, flagErrorf(cmdPath, "--victorialogs-tenant and --victorialogs-partial need --victorialogs")
 		}
 		return false, nil
 	}
@@ -85,7 +90,8 @@ func (in *InputFlags) fleetRangeDefaults(now time.Time) {
 
 // store returns the VictoriaLogs store the flags name.
 func (f *FleetFlags) store() *ingest.VictoriaLogs {
-	v := &ingest.VictoriaLogs{URL: f.VictoriaLogs, BearerToken: os.Getenv("LOGSLEUTH_VICTORIALOGS_TOKEN"), Backoff: storeBackoff}
+	v := &ingest.VictoriaLogs{URL: f.VictoriaLogs, BearerToken: os.Getenv("LOGSLEUTH_VICTORIALOGS_TOKEN"), Backoff: storeBackoff,
+		AllowPartial: f.Partial}
 	if f.Tenant != "" {
 		v.AccountID, v.ProjectID, _ = strings.Cut(f.Tenant, ":")
 	}
@@ -101,12 +107,20 @@ func (in *InputFlags) storeQuery(filter ingest.StoreFilter, margin time.Duration
 // statistics coverage shows, one per host and program, from an aggregate
 // query (every row of the range, not only the candidates), and the last
 // time each host has a row.
-func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, ws *event.Warnings, f func(*event.Event) error) ([]ingest.SourceStats, map[string]time.Time, error) {
+func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, ws *event.Warnings, f func(*event.Event) error) (_ []ingest.SourceStats, _ map[string]time.Time, err error) {
 	st := in.Fleet.store()
 	if in.Fleet.DefaultRange {
 		ws.Addf(st.Name(), 0, "no --since/--until: read the last %v (%s .. %s)", fleetRange,
 			in.SinceT.UTC().Format(time.RFC3339), in.UntilT.UTC().Format(time.RFC3339))
 	}
+	defer func() {
+		switch {
+		case errors.Is(err, ingest.ErrStorageNodeDown):
+			err = fmt.Errorf("%w (--victorialogs-partial reads what the other nodes hold)", err)
+		case err == nil && st.Partial() != "":
+			ws.Addf(st.Name(), 0, "partial: %s: findings, coverage and error lines are those of the nodes that answered", st.Partial())
+		}
+	}()
 	cov, err := st.Coverage(ctx, q)
 	if err != nil {
 		return nil, nil, err

@@ -70,7 +70,7 @@ func (s *fleetShipper) ship(ctx context.Context, evs []*event.Event) (string, st
 	}
 	// Syslog rows are ingested after the connection closes: wait until
 	// every row is searchable.
-	if err := waitRows(ctx, s.srv.URL, len(evs)); err != nil {
+	if err := waitRows(ctx, s.srv.URL, "0", len(evs)); err != nil {
 		return "", "", err
 	}
 	return s.srv.URL, "0", nil
@@ -202,27 +202,22 @@ func (s *fleetShipper) shipJournal(ctx context.Context, evs []*event.Event) erro
 	return nil
 }
 
-// waitRows waits until the server's default tenant holds n rows.
-func waitRows(ctx context.Context, base string, n int) error {
+// waitRows waits until tenant accountID of the server at base holds n
+// rows, asking the servers at flush (base when none) to make what they
+// ingested searchable.
+func waitRows(ctx context.Context, base, accountID string, n int, flush ...string) error {
+	if len(flush) == 0 {
+		flush = []string{base}
+	}
 	got := -1
 	for range 200 {
-		if resp, err := http.Get(base + "/internal/force_flush"); err == nil {
-			resp.Body.Close()
+		for _, f := range flush {
+			if resp, err := http.Get(f + "/internal/force_flush"); err == nil {
+				resp.Body.Close()
+			}
 		}
-		resp, err := http.PostForm(base+"/select/logsql/query", url.Values{"query": {"* | count() rows"}})
-		if err != nil {
-			return err
-		}
-		var row struct{ Rows string }
-		err = json.NewDecoder(resp.Body).Decode(&row)
-		resp.Body.Close()
-		if err != nil {
-			return fmt.Errorf("counting rows: %w", err)
-		}
-		if got, _ = strconv.Atoi(row.Rows); got == n {
-			return nil
-		}
-		if got > n {
+		var err error
+		if got, err = countRows(ctx, base, accountID); err != nil || got >= n {
 			break
 		}
 		select {
@@ -231,7 +226,31 @@ func waitRows(ctx context.Context, base string, n int) error {
 			return ctx.Err()
 		}
 	}
-	return fmt.Errorf("the server holds %d rows, %d were shipped", got, n)
+	if got != n {
+		return fmt.Errorf("the server holds %d rows, %d were shipped", got, n)
+	}
+	return nil
+}
+
+// countRows counts the rows of a tenant.
+func countRows(ctx context.Context, base, accountID string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/select/logsql/query",
+		strings.NewReader(url.Values{"query": {"* | count() rows"}}.Encode()))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("AccountID", accountID)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var row struct{ Rows string }
+	if err := json.NewDecoder(resp.Body).Decode(&row); err != nil {
+		return 0, fmt.Errorf("counting rows: %s: %w", resp.Status, err)
+	}
+	return strconv.Atoi(row.Rows)
 }
 
 // TestFleetFixturesShipped: every fixture case, shipped as a fleet ships
