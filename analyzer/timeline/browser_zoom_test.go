@@ -122,6 +122,11 @@ func TestHTMLZoomInBrowser(t *testing.T) {
 	if got := spread(); got > 5 || !resetHidden() {
 		t.Errorf("after whole range: marks %.1f apart, reset hidden %v", got, resetHidden())
 	}
+	// The script labels the axis as the report did.
+	eval(`document.getElementById("axis-from").textContent`, &from)
+	if from != axisFrom {
+		t.Errorf("zoomed out, the axis starts at %q, the report said %q", from, axisFrom)
+	}
 
 	// A click on the incident lane's point of step down.
 	act("scroll to the lane", chromedp.ScrollIntoView(chromedp.CSS("svg.incident-lane")))

@@ -59,7 +59,9 @@ type htmlPoint struct {
 	LabelX, Anchor string
 }
 
-// htmlWindow is an absent step's window.
+// htmlWindow is an absent step's window. When the log ended or the host
+// rebooted inside it, CutX is where, and the rest of the window (CutX,
+// CutW) is drawn as not seen.
 type htmlWindow struct {
 	X, W, Y, H     string
 	Class          string // window confirmed|unresolved|boundary
@@ -67,6 +69,8 @@ type htmlWindow struct {
 	LabelX, LabelY string
 	Anchor         string
 	Title          string
+	CutX, CutW     string
+	CutY1, CutY2   string
 }
 
 type htmlTick struct {
@@ -189,6 +193,20 @@ func (p *htmlPage) absenceWindow(f *Finding, a engine.Absence, x func(time.Time)
 	}
 	x0, x1 := x(a.Start), x(end)
 	label := Safe(a.Step) + ": absent" + length + ", " + Safe(outcomeText(f.Outcome, f.Reason))
+	// How much of the window the log showed: all of it when confirmed;
+	// up to the reboot (the finding's end) or the end of the log.
+	var cut time.Time
+	switch {
+	case f.Outcome == engine.Boundary:
+		cut = f.End
+	case f.Outcome == engine.Unresolved && f.Reason == engine.ReasonEndOfLog:
+		cut = p.logEnd()
+	}
+	var cx, cw string
+	if !cut.IsZero() && cut.After(a.Start) && cut.Before(end) {
+		label += "; seen " + fmtDuration(cut.Sub(a.Start)) + " of it"
+		cx, cw = num(x(cut)), num(x1-x(cut))
+	}
 	w := max(x1-x0, 2)
 	// The label starts at the window, or ends at the lane's end when it
 	// would run past it.
@@ -198,7 +216,20 @@ func (p *htmlPage) absenceWindow(f *Finding, a engine.Absence, x func(time.Time)
 	}
 	return htmlWindow{X: num(x0), W: num(w), Y: num(base - 9), H: "18", Class: "window " + f.Outcome,
 		Label: label, LabelX: num(lx), LabelY: num(base + 21), Anchor: anchor,
-		Title: label + ": " + stamp(a.Start, p.Loc) + " .. " + stamp(a.End, p.Loc)}
+		Title: label + ": " + stamp(a.Start, p.Loc) + " .. " + stamp(a.End, p.Loc),
+		CutX:  cx, CutW: cw, CutY1: num(base - 13), CutY2: num(base + 13)}
+}
+
+// logEnd is the latest time read from any source: where an absence
+// window left unresolved by the end of the log stopped being seen.
+func (p *htmlPage) logEnd() time.Time {
+	var end time.Time
+	for _, s := range p.R.Coverage.Sources {
+		if s.Last.After(end) {
+			end = s.Last
+		}
+	}
+	return end
 }
 
 // tickSteps are the axis steps a lane may use, finest first.

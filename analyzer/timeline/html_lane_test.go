@@ -9,6 +9,7 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
 )
 
@@ -82,9 +83,14 @@ func TestZoomLane(t *testing.T) {
 	// which is not drawn.
 	open := laneFinding("f3", engine.Boundary, engine.ReasonReboot, []string{"down"}, []time.Time{kstAt(6, 40, 0)},
 		[]engine.Absence{{Step: "restart", Start: kstAt(6, 40, 0), For: time.Hour}, {Step: "later", For: time.Hour}})
-	p := &htmlPage{R: &Report{}, Loc: kst}
-	z := p.zoomLane(&Incident{Root: root, Symptoms: []*Finding{symptom, open}}, []*Finding{root, symptom, open})
-	if z == nil || len(z.Rows) != 3 {
+	// The log ends 5 minutes into the root's window.
+	p := &htmlPage{R: &Report{Coverage: Coverage{Sources: []ingest.SourceStats{{Last: down.Add(5 * time.Minute)}}}}, Loc: kst}
+	// A reboot 10 minutes into a window.
+	rebooted := laneFinding("f4", engine.Boundary, engine.ReasonReboot, []string{"down"}, []time.Time{kstAt(6, 20, 0)},
+		[]engine.Absence{{Step: "restart", Start: kstAt(6, 20, 0), End: kstAt(6, 50, 0), For: 30 * time.Minute}})
+	rebooted.End = kstAt(6, 30, 0)
+	z := p.zoomLane(&Incident{Root: root, Symptoms: []*Finding{symptom, open, rebooted}}, []*Finding{root, symptom, open, rebooted})
+	if z == nil || len(z.Rows) != 4 {
 		t.Fatalf("lane %+v", z)
 	}
 	xs := func(ps []htmlPoint) (lo, hi float64) {
@@ -100,10 +106,16 @@ func TestZoomLane(t *testing.T) {
 		t.Errorf("root points at %.1f .. %.1f of %v .. %v", lo, hi, laneLeft, laneRight)
 	}
 	w := z.Rows[0].Windows
-	if len(w) != 1 || w[0].Class != "window unresolved" || w[0].Label != "restart: absent 30m, unresolved (end of log)" {
+	if len(w) != 1 || w[0].Class != "window unresolved" || w[0].Label != "restart: absent 30m, unresolved (end of log); seen 5m of it" {
 		t.Errorf("root window %+v", w)
-	} else if x, _ := strconv.ParseFloat(w[0].X, 64); x+mustFloat(w[0].W) > laneRight {
-		t.Errorf("window runs past the plot: %+v", w[0])
+	} else {
+		x, wd, cut := mustFloat(w[0].X), mustFloat(w[0].W), mustFloat(w[0].CutX)
+		if x+wd > laneRight {
+			t.Errorf("window runs past the plot: %+v", w[0])
+		}
+		if seen := (cut - x) / wd; seen < 0.16 || seen > 0.17 {
+			t.Errorf("the log's end is drawn %.3f into the window, want 5/30", seen)
+		}
 	}
 	var labels []string
 	for _, p := range z.Rows[1].Points {
@@ -115,8 +127,11 @@ func TestZoomLane(t *testing.T) {
 		t.Errorf("five points a second apart: %d points, labels %q", len(z.Rows[1].Points), labels)
 	}
 	if w := z.Rows[2].Windows; len(w) != 1 || w[0].Class != "window boundary" ||
-		w[0].Label != "restart: absent, no end, boundary (reboot)" {
+		w[0].Label != "restart: absent, no end, boundary (reboot)" || w[0].CutX != "" {
 		t.Errorf("open window %+v", w)
+	}
+	if w := z.Rows[3].Windows; len(w) != 1 || w[0].Label != "restart: absent 30m, boundary (reboot); seen 10m of it" || w[0].CutX == "" {
+		t.Errorf("window cut by a reboot %+v", w)
 	}
 	for _, r := range z.Rows {
 		for _, p := range r.Points {
