@@ -40,6 +40,10 @@ type input struct {
 	// release gives the input's reading slot back (Open); its sources
 	// call it when they wait for the merge (parked).
 	release func()
+	// newer is the next newer file of the rotated set this one belongs
+	// to, when they were named side by side (syslog.2.gz, syslog.1):
+	// its first line bounds this one's end (seek.go).
+	newer *input
 }
 
 // walkStats counts what a directory walk skipped.
@@ -72,6 +76,7 @@ func resolve(o *Options, ws *event.Warnings) []*input {
 		ins = append(ins, walk(p, o, ws)...)
 	}
 	orderRotated(ins, func(in *input) string { return in.name })
+	linkRotated(ins)
 	for _, in := range ins {
 		in.ready = make(chan struct{})
 	}
@@ -321,6 +326,26 @@ func allDigits(s string) bool {
 func mustInt(s string) int64 {
 	n, _ := strconv.ParseInt(s, 10, 64)
 	return n
+}
+
+// linkRotated points each file of a rotated set at the next newer one
+// beside it, once ordered (orderRotated).
+func linkRotated(ins []*input) {
+	setOf := func(in *input) (string, bool) {
+		dir, base := path.Split(filepath.ToSlash(in.name))
+		stem, class, _ := rotation(base)
+		return dir + stem, class < 2
+	}
+	for i := 0; i+1 < len(ins); i++ {
+		a, b := ins[i], ins[i+1]
+		if a.path == "" || b.path == "" || a.command != "" || b.command != "" {
+			continue
+		}
+		sa, rotated := setOf(a)
+		if sb, _ := setOf(b); rotated && sa == sb {
+			a.newer = b
+		}
+	}
 }
 
 // orderRotated puts the members of each rotated set into oldest-first

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"os"
+	"path"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -84,6 +85,7 @@ const (
 	skipByGzip     = "gzip header"
 	skipByMtime    = "file mtime"
 	skipByMember   = "archive member time"
+	skipByNewer    = "next rotated file"
 )
 
 // seekTarget is where a search lands: an hour before Since.
@@ -130,6 +132,54 @@ func (run *srcRun) endsBefore(f *anchorFacts, head []byte) (string, bool) {
 		return "", false
 	}
 	return by, true
+}
+
+// newerStartsBefore reports whether the next newer file of the source's
+// rotated set (input.newer) starts before since, read in the same zone:
+// logrotate moved this file aside before that one's first line was
+// written, so this one ends before it. It bounds a file whose mtime
+// cannot: a copy (mtime now), or zone-less stamps in an assumed zone
+// (the two files' times are then read alike, whatever the zone).
+func (s *Stream) newerStartsBefore(run *srcRun, newer *input, head []byte) bool {
+	if newer == nil || s.opts.Since.IsZero() || !headDated(head, &run.opts) {
+		return false
+	}
+	t, zone, ok := s.firstTime(newer)
+	return ok && zone == run.zone.loc.String() && t.Add(seekSlack).Before(s.opts.Since)
+}
+
+// firstTime reads the first line of in as its own reading would place
+// it, and names the zone it was read in; false when it has none.
+func (s *Stream) firstTime(in *input) (time.Time, string, bool) {
+	f, err := openRegular(in.path)
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	d, err := decode(f)
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	defer d.close()
+	if d.isTar || bytes.HasPrefix(d.head, magicJournal) {
+		return time.Time{}, "", false
+	}
+	facts := anchorFacts{name: path.Base(in.name), gzTime: d.gzTime, mtime: fi.ModTime()}
+	if d.compr == "" {
+		facts.tail, facts.size = f, fi.Size()
+	}
+	src := &source{stats: SourceStats{Path: in.name}}
+	run := s.newRun(src, d, in.zone, facts, &event.Warnings{})
+	ls := &lineSeeker{data: d.head, opts: run.opts, loc: run.opts.Location, anchor: run.anchor}
+	first, ok := ls.headLine()
+	if !ok {
+		return time.Time{}, "", false
+	}
+	return first.t, run.zone.loc.String(), true
 }
 
 // headDated reports whether the first line of head that is not blank, a

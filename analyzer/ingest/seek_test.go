@@ -189,52 +189,68 @@ func reversed(ts []time.Time) []time.Time {
 }
 
 // A rotated set read with --since: old members are skipped whole by what
-// bounds their end, the live file is searched, and whatever may reach
-// since is read.
+// bounds their end (the gzip header, the mtime, the next newer file's
+// first line), the file that holds since is searched, and whatever may
+// reach since is read.
 func TestSeekRotatedSet(t *testing.T) {
 	seekLimits(t)
 	day := func(d int) time.Time { return time.Date(2022, 3, 10+d, 6, 25, 0, 0, time.UTC) }
 	dayLog := func(d int) []byte { return logText("rfc3164", ticks(day(d-1), 30*time.Second, 2880)) }
-	since := day(4).Add(-2 * time.Hour)
-	dir := t.TempDir()
+	copied := day(9) // a copy's mtime: when it was copied
 	files := []struct {
 		name  string
 		data  []byte
 		mtime time.Time
-		want  Skip // By and Whole
 	}{
-		{"syslog.4.gz", gzipBytes(t, dayLog(1), day(1)), day(1), Skip{Whole: true, By: skipByGzip}},
+		{"syslog.4.gz", gzipBytes(t, dayLog(1), day(1)), day(1)},
 		// cat | gzip stores no header time: the file's mtime bounds it.
-		{"syslog.3.gz", gzipBytes(t, dayLog(2), time.Unix(0, 0)), day(2), Skip{Whole: true, By: skipByMtime}},
-		// Its header time lies within an hour of since: it is read.
-		{"syslog.2.gz", gzipBytes(t, logText("rfc3164", ticks(day(2), 30*time.Second, 2760)), since.Add(-50*time.Minute)),
-			since.Add(-50 * time.Minute), Skip{}},
-		{"syslog.1", dayLog(3), day(3).Add(7 * 24 * time.Hour), Skip{Whole: true, By: skipByLastLine}},
-		{"syslog", logText("rfc3164", ticks(day(3), 30*time.Second, 2700)), day(5), Skip{By: skipBySearch}},
+		{"syslog.3.gz", gzipBytes(t, dayLog(2), time.Unix(0, 0)), day(2)},
+		// Copies: syslog.1's first line bounds syslog.2.gz, the live
+		// file's syslog.1.
+		{"syslog.2.gz", gzipBytes(t, dayLog(3), time.Unix(0, 0)), copied},
+		{"syslog.1", dayLog(4), copied},
+		{"syslog", logText("rfc3164", ticks(day(4), 30*time.Second, 2700)), day(5)},
 	}
-	var paths []string
-	for _, f := range files {
-		p := writeFile(t, dir, f.name, f.data)
-		if err := os.Chtimes(p, f.mtime, f.mtime); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
+	tests := []struct {
+		name  string
+		since time.Time
+		want  []string // Skipped.By of each file
+	}{
+		{"since hours into the live file", day(4).Add(3 * time.Hour),
+			[]string{skipByGzip, skipByMtime, skipByNewer, skipByNewer, skipBySearch}},
+		// Less than an hour after the rotation: syslog.1 may hold lines
+		// at since (written late); it is searched, the live file read
+		// from its start.
+		{"since just after the rotation", day(4).Add(30 * time.Minute),
+			[]string{skipByGzip, skipByMtime, skipByNewer, skipBySearch, ""}},
 	}
-	r := checkSeek(t, Options{Paths: []string{dir}, Location: time.UTC}, since)
-	if len(r.sources) != len(files) {
-		t.Fatalf("%d sources, want %d", len(r.sources), len(files))
-	}
-	for i, f := range files {
-		got := r.sources[i]
-		if filepath.Base(got.Path) != f.name {
-			t.Fatalf("source %d is %s, want %s", i, got.Path, f.name)
-		}
-		if got.Skipped.Whole != f.want.Whole || got.Skipped.By != f.want.By {
-			t.Errorf("%s: Skipped %+v, want %+v", f.name, got.Skipped, f.want)
-		}
-		if f.want.Whole && (got.Events != 0 || got.Skipped.Bytes != int64(len(f.data))) {
-			t.Errorf("%s: skipped whole but %d events read, %d of %d bytes counted", f.name, got.Events, got.Skipped.Bytes, len(f.data))
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range files {
+				p := writeFile(t, dir, f.name, f.data)
+				if err := os.Chtimes(p, f.mtime, f.mtime); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := checkSeek(t, Options{Paths: []string{dir}, Location: time.UTC}, tt.since)
+			if len(r.sources) != len(files) {
+				t.Fatalf("%d sources, want %d", len(r.sources), len(files))
+			}
+			for i, f := range files {
+				got := r.sources[i]
+				if filepath.Base(got.Path) != f.name {
+					t.Fatalf("source %d is %s, want %s", i, got.Path, f.name)
+				}
+				whole := tt.want[i] != "" && tt.want[i] != skipBySearch
+				if got.Skipped.By != tt.want[i] || got.Skipped.Whole != whole {
+					t.Errorf("%s: Skipped %+v, want by %q", f.name, got.Skipped, tt.want[i])
+				}
+				if whole && (got.Events != 0 || got.Skipped.Bytes != int64(len(f.data))) {
+					t.Errorf("%s: skipped whole but %d events read, %d of %d bytes counted", f.name, got.Events, got.Skipped.Bytes, len(f.data))
+				}
+			}
+		})
 	}
 }
 
@@ -293,6 +309,47 @@ func TestSeekAssumedZone(t *testing.T) {
 			r := run(t, Options{Paths: []string{p}, Location: tt.loc, Since: since})
 			if got := r.sources[0].Skipped.By; got != tt.want {
 				t.Errorf("skipped by %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// Year-less files whose zone was assumed (no --tz, no evidence): their
+// mtimes bound nothing near since, but the next newer file of the set,
+// read in the same zone, starts where the older one ended.
+func TestSeekNewerBound(t *testing.T) {
+	rot := time.Date(2022, 3, 12, 6, 25, 0, 0, time.Local)
+	older := logText("rfc3164", ticks(rot.Add(-24*time.Hour), time.Minute, 1440))
+	newer := logText("rfc3164", ticks(rot, time.Minute, 600))
+	tests := []struct {
+		name  string
+		since time.Time
+		want  string
+	}{
+		{"since hours into the newer file", rot.Add(5 * time.Hour), skipByNewer},
+		// Within an hour of the newer file's start: lines of the older
+		// one may still be at since (written late): read.
+		{"since just after the rotation", rot.Add(30 * time.Minute), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p2 := writeFile(t, dir, "syslog.2.gz", gzipBytes(t, older, rot))
+			p1 := writeFile(t, dir, "syslog.1", newer)
+			for _, p := range []string{p2, p1} {
+				if err := os.Chtimes(p, rot.Add(10*time.Hour), rot); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Chtimes(p2, rot, rot); err != nil {
+				t.Fatal(err)
+			}
+			r := checkSeek(t, Options{Paths: []string{p2, p1}}, tt.since)
+			if got := r.sources[0].Skipped.By; got != tt.want {
+				t.Errorf("syslog.2.gz skipped by %q, want %q", got, tt.want)
+			}
+			if r.sources[1].Skipped.By != "" {
+				t.Errorf("syslog.1 skipped: %+v", r.sources[1].Skipped)
 			}
 		})
 	}

@@ -111,6 +111,11 @@ func (s *Stream) runInput(in *input) {
 		close(src.ch)
 		return
 	}
+	if s.newerStartsBefore(run, in.newer, d.head) {
+		run.skipWhole(skipByNewer, size, 0)
+		close(src.ch)
+		return
+	}
 	if d.compr == "" {
 		run.file, run.size = file, size
 	}
