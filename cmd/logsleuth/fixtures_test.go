@@ -133,13 +133,15 @@ func TestSeedTimelines(t *testing.T) {
 // (root <- symptoms in time order): context that is no incident of its
 // own (Traefik's entrypoints closing when it was restarted to fix its
 // provider) and the same lines alone, a cause and the generic view of the
-// same outage, and a signature whose evidence pairs twice.
+// same outage (a crash loop and the start limit it ran into), and a
+// signature whose evidence pairs twice.
 func TestIncidentLinks(t *testing.T) {
 	want := map[string][]string{
 		"traefik-entrypoint-closed/restart-fixes-provider-json-journal": {"traefik-stale-socket <- traefik-docker-provider traefik-entrypoint-closed"},
 		"traefik-entrypoint-closed/seed-003-logfmt":                     {"traefik-entrypoint-closed <-"},
 		"docker-data-root-mount/device-timeout-rfc3164":                 {"docker-data-root-mount <- docker-data-root"},
 		"docker-data-root-snap/installer-snap-paste":                    {"docker-data-root-snap <- docker-data-root-snap"},
+		"restart-loop/xenial-holdoff-rfc3164":                           {"restart-loop-crashing <- restart-loop"},
 	}
 	sigs, err := loadSignatureSet(nil)
 	if err != nil {
