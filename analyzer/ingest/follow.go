@@ -199,6 +199,9 @@ func (f *Follower) Next(wait time.Duration) (*event.Event, error) {
 			timer.Stop()
 		}
 	}()
+	// quiet is when nothing new will have come for wait; a batch without
+	// events (a source saying where it is) does not count.
+	quiet := time.Now().Add(wait)
 	for {
 		f.take()
 		now := time.Now()
@@ -207,7 +210,10 @@ func (f *Follower) Next(wait time.Duration) (*event.Event, error) {
 			f.cur = src
 			return &src.q[0].b.events[src.i], nil
 		}
-		d := wait
+		if hold == 0 && !now.Before(quiet) && f.caughtUp() {
+			return nil, nil
+		}
+		d := max(quiet.Sub(now), time.Millisecond)
 		if hold > 0 {
 			d = min(d, hold)
 		}
@@ -218,11 +224,11 @@ func (f *Follower) Next(wait time.Duration) (*event.Event, error) {
 		}
 		select {
 		case fb := <-f.in:
+			if fb.b != nil {
+				quiet = time.Now().Add(wait)
+			}
 			f.add(fb)
 		case <-timer.C:
-			if hold == 0 && f.caughtUp() {
-				return nil, nil
-			}
 		case <-f.ctx.Done():
 			return nil, f.ctx.Err()
 		}

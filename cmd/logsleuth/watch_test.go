@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/logsleuth/logsleuth/internal/testenv"
 )
 
 // sigQuickDown is the unattended-upgrade signature with windows of
@@ -391,5 +395,47 @@ func TestNewCmdWatch(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// journalEntry is one export entry of systemd on web-3, stamped now.
+func journalEntry(seq int, unit, msg string) string {
+	return fmt.Sprintf("__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=5e2b1c0a9f8e7d6c5b4a392817060504\n"+
+		"_MACHINE_ID=0f1e2d3c4b5a69788796a5b4c3d2e1f0\n_HOSTNAME=web-3\nPRIORITY=6\nSYSLOG_IDENTIFIER=systemd\n_PID=1\n"+
+		"_TRANSPORT=journal\n_SYSTEMD_UNIT=init.scope\nUNIT=%s\nMESSAGE=%s\n\n", time.Now().UnixMicro(), 1000000+seq, unit, msg)
+}
+
+// writeJournal appends entries to the journal file jf through
+// systemd-journal-remote, which writes real journal files.
+func writeJournal(t *testing.T, jf string, entries ...string) {
+	t.Helper()
+	tool := testenv.FirstFile(t, "systemd-journal-remote", "/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote")
+	exp := filepath.Join(t.TempDir(), "entries.export")
+	if err := os.WriteFile(exp, []byte(strings.Join(entries, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(tool, "-o", jf, exp).CombinedOutput(); err != nil {
+		t.Fatalf("systemd-journal-remote: %v\n%s", err, out)
+	}
+}
+
+// TestWatchJournalFile: entries written to a real journal file while
+// watch --journal-file follows it make the alert, once.
+func TestWatchJournalFile(t *testing.T) {
+	t.Parallel()
+	sigs := quickSigDir(t)
+	jf := filepath.Join(t.TempDir(), "remote-web-3.journal")
+	writeJournal(t, jf, journalEntry(1, "ssh.service", "Started OpenBSD Secure Shell server."))
+	w := startReady(t, "--patterns", sigs, "--only", "quick-runtime-down", "--journal-file", jf)
+	writeJournal(t, jf,
+		journalEntry(2, "apt-daily-upgrade.service", "Starting Daily apt upgrade and clean activities..."),
+		journalEntry(3, "docker.service", "Stopping Docker Application Container Engine..."))
+	got := w.waitAlerts(1, quickWindow+watchTolerance+5*time.Second)
+	if len(got) != 1 || !strings.Contains(got[0], "HIGH confirmed web-3 quick-runtime-down [a1]: docker stopped (Stopping Docker Application Container Engine...)") {
+		t.Fatalf("alerts %q (stderr %q), want one confirmed", got, w.errOut.String())
+	}
+	time.Sleep(500 * time.Millisecond)
+	if got := w.alerts(); len(got) != 1 {
+		t.Errorf("alerts %q: want it once", got)
 	}
 }
