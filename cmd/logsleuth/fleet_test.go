@@ -363,3 +363,51 @@ func TestFleetBadServer(t *testing.T) {
 		})
 	}
 }
+
+// TestFleetSelections: journalctl's selections on a store. --host names
+// are fetched alone (the other host's rows never come back, so its
+// coverage row is gone too); a glob is applied here over every row; -t,
+// -p and -u select among the rows as on files; -b has no boots to count.
+func TestFleetSelections(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	rows := []map[string]string{
+		{"_time": "2024-03-03T06:02:40Z", "_msg": "Stopping Docker Application Container Engine...", "hostname": "node-7", "app_name": "systemd", "proc_id": "1", "seq": "0"},
+		{"_time": "2024-03-03T06:02:41Z", "_msg": `time="2024-03-03T06:02:41.390112874Z" level=info msg="Daemon shutdown complete"`, "hostname": "node-7", "app_name": "dockerd", "proc_id": "1184", "seq": "1"},
+		{"_time": "2024-03-03T06:30:00Z", "_msg": "Out of memory: Killed process 30122 (java)", "hostname": "web-4", "app_name": "kernel", "seq": "2"},
+		{"_time": "2024-03-03T06:31:02Z", "_msg": "error: kex_exchange_identification: Connection closed by remote host", "hostname": "web-5", "app_name": "sshd", "proc_id": "877", "seq": "3"},
+	}
+	if err := shipRows(context.Background(), base, "0", rows); err != nil {
+		t.Fatal(err)
+	}
+	run1 := func(args ...string) (int, string, string) {
+		t.Helper()
+		ios, _, out, stderr := Test()
+		argv := append([]string{"events", "--victorialogs", base, "--tz", "UTC", "--since", "2024-03-03 06:00", "--until", "2024-03-03 07:00", "-o", "cat"}, args...)
+		code := run(context.Background(), ios, argv)
+		return code, out.String(), stderr.String()
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--host", "web-4", "--host", "web-5"}, "Out of memory: Killed process 30122 (java)\nerror: kex_exchange_identification: Connection closed by remote host\n"},
+		// (The kernel's OOM kill reads as an error: no PRI, err by the judgement.)
+		{[]string{"--host", "web-*", "-p", "err"}, "Out of memory: Killed process 30122 (java)\nerror: kex_exchange_identification: Connection closed by remote host\n"},
+		{[]string{"--host", "node-*", "-p", "err"}, ""},
+		{[]string{"-u", "docker"}, "Stopping Docker Application Container Engine...\n" + `time="2024-03-03T06:02:41.390112874Z" level=info msg="Daemon shutdown complete"` + "\n"},
+		{[]string{"-t", "kernel", "-g", "killed process"}, "Out of memory: Killed process 30122 (java)\n"},
+	}
+	for _, tt := range tests {
+		code, out, stderr := run1(tt.args...)
+		if code != exitOK || out != tt.want {
+			t.Errorf("%q: exit %d, stdout:\n%s\nwant:\n%s\nstderr: %s", tt.args, code, out, tt.want, stderr)
+		}
+	}
+	// Pushed down: the store is asked for web-4 only.
+	if code, out, _ := run1("--host", "web-4", "--stats"); code != exitOK || strings.Contains(out, "node-7") || !strings.Contains(out, ":web-4/kernel") {
+		t.Errorf("--host web-4 --stats: exit %d:\n%s", code, out)
+	}
+	if code, _, stderr := run1("-b", "-1"); code != exitError || !strings.Contains(stderr, "--boot: a store's rows carry no boots") {
+		t.Errorf("-b on a store: exit %d, stderr %q", code, stderr)
+	}
+}
