@@ -92,7 +92,7 @@ func RenderHTML(w io.Writer, r *Report, o RenderOptions) error {
 	loc := o.loc()
 	p := &htmlPage{R: r, Loc: loc, Opts: o,
 		Summary: plural(len(r.Incidents), "incident", "incidents") + ", " + plural(len(r.Findings), "finding", "findings") +
-			"; range: " + rangeText(r.Since, r.Until, loc)}
+			"; range: " + r.scopeText(loc)}
 	for i, inc := range r.Incidents {
 		fs := append([]*Finding{inc.Root}, inc.Symptoms...)
 		p.Incidents = append(p.Incidents, htmlIncident{N: i + 1, Inc: inc, Findings: fs, Zoom: p.zoomLane(inc, fs)})

@@ -22,6 +22,8 @@ const Schema = "logsleuth/timeline/v1"
 //
 //	schema        "logsleuth/timeline/v1"
 //	range         {since, until}
+//	selection     the selections (-u, -t, -p, -g, --host, -b) as typed, when any
+//	hidden_incidents  incidents the selections left out (when > 0)
 //	incidents     [{root: "f1", symptoms: ["f2"]}], most severe first
 //	findings      [{id, signature, title, severity, tags, outcome, reason,
 //	               host, start, end, count, summary, captures {"step.name": value},
@@ -48,6 +50,8 @@ const Schema = "logsleuth/timeline/v1"
 type jsonReport struct {
 	Schema              string         `json:"schema"`
 	Range               jsonRange      `json:"range"`
+	Selection           string         `json:"selection,omitempty"`
+	HiddenIncidents     int            `json:"hidden_incidents,omitempty"`
 	Incidents           []jsonIncident `json:"incidents"`
 	Findings            []jsonFinding  `json:"findings"`
 	NearMisses          []jsonNearMiss `json:"near_misses,omitempty"`
@@ -210,8 +214,9 @@ func jsonTime(t time.Time) string {
 // RenderJSON writes r as the timeline JSON (schema above).
 func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 	out := jsonReport{
-		Schema:      Schema,
-		Range:       jsonRange{Since: jsonTime(r.Since), Until: jsonTime(r.Until)},
+		Schema:    Schema,
+		Range:     jsonRange{Since: jsonTime(r.Since), Until: jsonTime(r.Until)},
+		Selection: r.Selection, HiddenIncidents: r.Hidden,
 		Incidents:   []jsonIncident{},
 		Findings:    []jsonFinding{},
 		Unexplained: []jsonError{},

@@ -18,7 +18,7 @@ func RenderMarkdown(w io.Writer, r *Report, o RenderOptions) error {
 	loc := o.loc()
 	ew.printf("# logsleuth timeline\n\n%s, %s; range: %s\n",
 		plural(len(r.Incidents), "incident", "incidents"), plural(len(r.Findings), "finding", "findings"),
-		EscapeMarkdown(rangeText(r.Since, r.Until, loc)))
+		EscapeMarkdown(r.scopeText(loc)))
 	for i, inc := range r.Incidents {
 		f := inc.Root
 		ew.printf("\n## Incident %d: \\[%s\\] %s\n", i+1, f.Severity(), EscapeMarkdown(title(f)))

@@ -30,9 +30,11 @@ type Report struct {
 	Unexplained []*ErrorGroup
 	// UnexplainedOverflow counts error events of templates past the cap.
 	UnexplainedOverflow int
-	// Hidden counts the incidents Input.Show left out.
-	Hidden   int
-	Coverage Coverage
+	// Selection names the selections behind Input.Show, as typed
+	// ("-u docker -b -1"); Hidden counts the incidents they left out.
+	Selection string
+	Hidden    int
+	Coverage  Coverage
 }
 
 // Incident is a root-cause finding and the findings it explains.
@@ -234,6 +236,8 @@ type Input struct {
 	Show func(*event.Event) bool
 	// Lookback: what was read before Since (zero without it).
 	Lookback Lookback
+	// Selection names Show for people: the report's header says it.
+	Selection string
 }
 
 // Build links findings into incidents and assembles the report.
@@ -247,7 +251,7 @@ type Input struct {
 // misses by signature, group and time: the report does not depend on the
 // order of in.Findings, so two runs agree.
 func Build(in Input) *Report {
-	r := &Report{Since: in.Since, Until: in.Until}
+	r := &Report{Since: in.Since, Until: in.Until, Selection: in.Selection}
 	fs := make([]*Finding, len(in.Findings))
 	for i, f := range in.Findings {
 		fs[i] = &Finding{Finding: f}
@@ -335,6 +339,19 @@ func Build(in Input) *Report {
 		}
 	}
 	return r
+}
+
+// scopeText is the header's account of what the report covers: the
+// range, and the selections with what they hid.
+func (r *Report) scopeText(loc *time.Location) string {
+	s := rangeText(r.Since, r.Until, loc)
+	if r.Selection != "" {
+		s += "; selected: " + r.Selection
+		if r.Hidden > 0 {
+			s += " (" + plural(r.Hidden, "incident", "incidents") + " hidden)"
+		}
+	}
+	return s
 }
 
 // NoIncidents is what a report without incidents says instead.

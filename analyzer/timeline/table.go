@@ -36,7 +36,7 @@ func RenderTable(w io.Writer, r *Report, o RenderOptions) error {
 	}
 	ew.printf("%s %s, %s; range: %s\n", paint(ansiBold, "logsleuth timeline:"),
 		plural(len(r.Incidents), "incident", "incidents"), plural(len(r.Findings), "finding", "findings"),
-		rangeText(r.Since, r.Until, loc))
+		r.scopeText(loc))
 	for i, inc := range r.Incidents {
 		f := inc.Root
 		ew.printf("\n%s %s %s\n", paint(ansiBold, "INCIDENT "+strconv.Itoa(i+1)),

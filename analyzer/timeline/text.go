@@ -15,7 +15,7 @@ func RenderText(w io.Writer, r *Report, o RenderOptions) error {
 	loc := o.loc()
 	ew.printf("logsleuth timeline: %s, %s; range: %s\n",
 		plural(len(r.Incidents), "incident", "incidents"), plural(len(r.Findings), "finding", "findings"),
-		rangeText(r.Since, r.Until, loc))
+		r.scopeText(loc))
 	for i, inc := range r.Incidents {
 		f := inc.Root
 		head := fmt.Sprintf("INCIDENT %d: [%s] ", i+1, f.Severity())

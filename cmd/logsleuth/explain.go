@@ -87,6 +87,9 @@ func runExplain(opts *ExplainOptions, cmdPath string) error {
 	w := bufio.NewWriter(opts.IO.Out)
 	s := sigs[0]
 	fmt.Fprintf(w, "%s: %s (%s, %s)\n", safeText(s.ID), safeText(s.Title), s.Severity, s.Match.Kind)
+	if sel := opts.Filters.describe(); sel != "" {
+		fmt.Fprintf(w, "selected: %s (findings and near misses with an evidence line that passes)\n", safeText(sel))
+	}
 	loc := opts.In.display()
 	if len(a.Findings) == 0 {
 		fmt.Fprintln(w, "\nno findings")

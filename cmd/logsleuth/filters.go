@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,6 +97,41 @@ func (f *FilterFlags) active() *filter.Filter {
 		return f.filter
 	}
 	return nil
+}
+
+// describe names the selections as a shell would take them back
+// ("-u docker -p err -b -1"), for the report's header; "" for none.
+func (f *FilterFlags) describe() string {
+	var parts []string
+	add := func(flag string, values ...string) {
+		for _, v := range values {
+			parts = append(parts, flag+" "+shellQuote(v))
+		}
+	}
+	add("-u", f.Units...)
+	add("-t", f.Identifiers...)
+	if f.Priority != "" {
+		add("-p", f.Priority)
+	}
+	if f.Grep != "" {
+		add("-g", f.Grep)
+		if f.caseSet {
+			parts = append(parts, "--case-sensitive="+strconv.FormatBool(f.CaseSensitive))
+		}
+	}
+	add("--host", f.Hosts...)
+	if f.BootSet {
+		add("-b", f.Boot)
+	}
+	return strings.Join(parts, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // bootTracker reads the inputs once, whole (no --since/--until: boot

@@ -190,6 +190,7 @@ func runTimeline(opts *TimelineOptions, cmdPath string) error {
 	rep := timeline.Build(timeline.Input{
 		Findings: a.Findings, NearMisses: a.NearMisses, Sources: a.Sources, Warnings: ws.List(),
 		Collector: col, Since: opts.In.SinceT, Until: opts.In.UntilT, Show: show, Lookback: a.Lookback,
+		Selection: opts.Filters.describe(),
 	})
 	ropts := timeline.RenderOptions{
 		Location:   opts.In.display(),
