@@ -214,10 +214,12 @@ func (p *htmlPage) absenceWindow(f *Finding, a engine.Absence, x func(time.Time)
 	if lw := float64(utf8.RuneCountInString(label)) * laneCharW; x0+3+lw > laneRight {
 		lx, anchor = laneRight, "end"
 	}
-	return htmlWindow{X: num(x0), W: num(w), Y: num(base - 9), H: "18", Class: "window " + f.Outcome,
+	return htmlWindow{
+		X: num(x0), W: num(w), Y: num(base - 9), H: "18", Class: "window " + f.Outcome,
 		Label: label, LabelX: num(lx), LabelY: num(base + 21), Anchor: anchor,
+		CutX: cx, CutW: cw, CutY1: num(base - 13), CutY2: num(base + 13),
 		Title: label + ": " + stamp(a.Start, p.Loc) + " .. " + stamp(a.End, p.Loc),
-		CutX:  cx, CutW: cw, CutY1: num(base - 13), CutY2: num(base + 13)}
+	}
 }
 
 // logEnd is the latest time read from any source: where an absence
