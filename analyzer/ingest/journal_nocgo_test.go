@@ -162,3 +162,25 @@ func TestDefaultBuildNeedsNoSystemdHeaders(t *testing.T) {
 		t.Errorf("-tags sdjournal built without systemd headers (%v): the poisoned headers were not read\n%s", err, out)
 	}
 }
+
+// The native reader's files build only with -tags sdjournal, which
+// make's targets set and a plain go test ./... does not: this vets them
+// from any test run, so a change that breaks them fails there too.
+func TestNativeReaderVets(t *testing.T) {
+	skipBuildTest(t)
+	goBin := goTool()
+	cc, err := exec.Command(goBin, "env", "CC").Output()
+	if err != nil {
+		t.Fatalf("go env CC: %v", err)
+	}
+	probe := exec.Command(strings.TrimSpace(string(cc)), "-E", "-x", "c", "-")
+	probe.Stdin = strings.NewReader("#include <systemd/sd-journal.h>\n")
+	if err := probe.Run(); err != nil {
+		testenv.Missing(t, "libsystemd's headers do not compile (%v): apt-get install libsystemd-dev", err)
+	}
+	vet := exec.Command(goBin, "vet", "-tags", "sdjournal", ".")
+	vet.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := vet.CombinedOutput(); err != nil {
+		t.Fatalf("go vet -tags sdjournal: %v\n%s", err, out)
+	}
+}
