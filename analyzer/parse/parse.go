@@ -183,7 +183,7 @@ func (p *Parser) Deferred() bool { return p.deferred }
 func (p *Parser) SetBlock(block []byte, text string) {
 	p.block, p.text = block, text
 	// One search of the block instead of one per message.
-	p.escapes = bytes.Contains(block, rsyslogEscape)
+	p.escapes = indexEscape(block) >= 0
 }
 
 // str is toValidString(b), as a slice of the block's text when b lies
