@@ -138,6 +138,11 @@ Runs until interrupted (Ctrl-C, SIGTERM), then exits 0.`,
 	return cmd
 }
 
+// selfProgram is the program of watch's own lines in the journal (as a
+// service, its stdout goes there): they quote evidence lines, which
+// must not match again.
+const selfProgram = "logsleuth"
+
 // drainEvery is how many events pass between looks for new findings
 // while the sources are busy (they are looked for at once when idle).
 const drainEvery = 256
@@ -210,6 +215,9 @@ func runWatch(opts *WatchOptions, cmdPath string) error {
 				return err
 			}
 			continue
+		}
+		if ev.Program == selfProgram {
+			continue // its own alerts, read back from the journal
 		}
 		eng.Process(ev)
 		if n++; n%drainEvery == 0 {
