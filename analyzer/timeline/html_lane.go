@@ -18,14 +18,14 @@ import (
 // Lane geometry, in SVG user units of a viewBox axisWidth wide (the SVG
 // scales uniformly, so text keeps its shape).
 const (
-	laneLeft    = 84.0  // the plot starts here; finding ids left of it
-	laneRight   = 986.0 // and ends here
-	laneRowH    = 62    // one finding's row
-	laneAxisH   = 22    // the time axis under the rows
-	lanePointR  = 5     // an evidence point's radius
-	laneCharW   = 6.2   // a label character's width, roughly, at font-size 11
-	laneLevels  = 2     // label lines above the points, used alternately
-	laneMinSpan = time.Minute
+	laneLeft    = 84.0             // the plot starts here; finding ids left of it
+	laneRight   = 986.0            // and ends here
+	laneRowH    = 62               // one finding's row
+	laneAxisH   = 22               // the time axis under the rows
+	lanePointR  = 5                // an evidence point's radius
+	laneCharW   = 6.2              // a label character's width, roughly, at font-size 11
+	laneLevels  = 2                // label lines above the points, used alternately
+	laneMinSpan = 10 * time.Second // a lane shows at least this much time
 )
 
 // htmlZoom is one incident's lane.
