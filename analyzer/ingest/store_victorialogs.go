@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -343,8 +344,9 @@ func storageNode(msg string) string {
 }
 
 // retryable: a 4xx other than 429 is the query's own fault and fails
-// the same way again; so does a reply that is not VictoriaLogs'. The
-// consumer's own error is never retried.
+// the same way again; so does a reply that is not VictoriaLogs', or a
+// server certificate that does not verify. The consumer's own error is
+// never retried.
 func retryable(err error) bool {
 	var ye *yieldError
 	if errors.As(err, &ye) {
@@ -355,7 +357,8 @@ func retryable(err error) bool {
 		return se.code >= 500 || se.code == http.StatusTooManyRequests
 	}
 	var ce *contentError
-	return !errors.As(err, &ce)
+	var tlsErr *tls.CertificateVerificationError // the same certificate again
+	return !errors.As(err, &ce) && !errors.As(err, &tlsErr)
 }
 
 type contentError struct{ ctype string }
@@ -599,10 +602,20 @@ func (b *vlBody) Close() error {
 	return err
 }
 
-var defaultVLClient = &http.Client{Transport: &http.Transport{
-	Proxy:           http.ProxyFromEnvironment,
-	IdleConnTimeout: 30 * time.Second,
-}}
+var defaultVLClient = NewVictoriaLogsClient(nil)
+
+// NewVictoriaLogsClient is the client VictoriaLogs uses by default, with
+// tlsConf (nil: Go's defaults) for https URLs: a private CA, a client
+// certificate.
+func NewVictoriaLogsClient(tlsConf *tls.Config) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		Proxy:           http.ProxyFromEnvironment,
+		IdleConnTimeout: 30 * time.Second,
+		TLSClientConfig: tlsConf,
+		// A custom TLS config turns HTTP/2 off unless asked for.
+		ForceAttemptHTTP2: true,
+	}}
+}
 
 // vlCoverageQuery counts rows per host and program in every naming.
 const vlCoverageQuery = "* | stats by (hostname, _HOSTNAME, host, app_name, SYSLOG_IDENTIFIER, program) count() as rows, min(_time) as first, max(_time) as last"

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -353,3 +354,42 @@ func TestVictoriaLogsCutReply(t *testing.T) {
 		t.Errorf("cut on every try: %d rows given before the error, want the part before the cut", len(got))
 	}
 }
+
+// TestVictoriaLogsRequest: what each request carries: the tenant, basic
+// auth from the URL's user info (not in the URL sent), a bearer token,
+// the range (end exclusive, so Until is read) and the demand for a
+// complete answer.
+func TestVictoriaLogsRequest(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pw, _ := r.BasicAuth()
+		got = append(got, fmt.Sprintf("%s %s acct=%s proj=%s basic=%s:%s auth=%q start=%s end=%s partial=%s",
+			r.Method, r.URL.Path, r.Header.Get("AccountID"), r.Header.Get("ProjectID"), user, pw,
+			strings.TrimPrefix(r.Header.Get("Authorization"), "Basic "+base64Of(user+":"+pw)),
+			r.FormValue("start"), r.FormValue("end"), r.FormValue("allow_partial_response")))
+		w.Header().Set("Content-Type", "application/stream+json")
+	}))
+	defer srv.Close()
+	since := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	q := StoreQuery{Filter: StoreFilter{Literals: []string{"x"}}, Since: since, Until: since.Add(time.Hour)}
+	for _, tc := range []struct {
+		name string
+		v    *VictoriaLogs
+		want string
+	}{
+		{"basic", &VictoriaLogs{URL: strings.Replace(srv.URL, "http://", "http://ops:pw@", 1), AccountID: "12", ProjectID: "3"},
+			`POST /select/logsql/query acct=12 proj=3 basic=ops:pw auth="" start=2024-01-01T00:00:00Z end=2024-01-01T01:00:00.000000001Z partial=false`},
+		{"bearer", &VictoriaLogs{URL: srv.URL, BearerToken: "tok"},
+			`POST /select/logsql/query acct= proj= basic=: auth="Bearer tok" start=2024-01-01T00:00:00Z end=2024-01-01T01:00:00.000000001Z partial=false`},
+	} {
+		got = nil
+		if _, err := tc.v.Candidates(context.Background(), q, func(*event.Event) error { return nil }); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%s: requests\n%q\nwant\n%q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func base64Of(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

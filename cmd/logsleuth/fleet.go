@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,9 +34,13 @@ type FleetFlags struct {
 	VictoriaLogs string   // base URL; $LOGSLEUTH_VICTORIALOGS when no input is named
 	Hosts        []string // fetched alone: --host's names when none is a glob
 	Tenant       string   // AccountID[:ProjectID]
+	// CA, Cert and Key: the TLS files of an https URL (a CA bundle to
+	// trust; a client certificate and its key).
+	CA, Cert, Key string
 	// Partial: a cluster node that does not answer leaves its rows out
 	// (a warning says so) instead of failing the run.
 	Partial bool
+	client  *http.Client // for the TLS flags; nil: the store's default
 	// DefaultRange: neither --since nor --until was given, so the last
 	// 24 hours were read (said in the report's warnings).
 	DefaultRange bool
@@ -50,6 +56,9 @@ var storeBackoff time.Duration
 func (f *FleetFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.VictoriaLogs, "victorialogs", "", "read from the VictoriaLogs server at `URL` instead of files (default $LOGSLEUTH_VICTORIALOGS when no input is named)")
 	fs.StringVar(&f.Tenant, "victorialogs-tenant", "", "with --victorialogs: the tenant, `AccountID[:ProjectID]`")
+	fs.StringVar(&f.CA, "victorialogs-ca", "", "with an https --victorialogs: trust the CA certificates in this PEM `FILE` (besides the system's)")
+	fs.StringVar(&f.Cert, "victorialogs-cert", "", "with an https --victorialogs: present this client certificate (PEM `FILE`; needs --victorialogs-key)")
+	fs.StringVar(&f.Key, "victorialogs-key", "", "with --victorialogs-cert: its private key (PEM `FILE`)")
 	fs.BoolVar(&f.Partial, "victorialogs-partial", false, "with --victorialogs: when a cluster's storage node does not answer, read the others (a warning says the report is partial) instead of failing")
 }
 
@@ -60,8 +69,8 @@ func (in *InputFlags) validateFleet(cmdPath string, args []string, now time.Time
 		f.VictoriaLogs = os.Getenv("LOGSLEUTH_VICTORIALOGS")
 	}
 	if f.VictoriaLogs == "" {
-		if f.Tenant != "" || f.Partial {
-			return false, flagErrorf(cmdPath, "--victorialogs-tenant and --victorialogs-partial need --victorialogs")
+		if f.Tenant != "" || f.Partial || f.CA != "" || f.Cert != "" || f.Key != "" {
+			return false, flagErrorf(cmdPath, "--victorialogs-tenant, -partial, -ca, -cert and -key need --victorialogs")
 		}
 		return false, nil
 	}
@@ -71,7 +80,47 @@ func (in *InputFlags) validateFleet(cmdPath string, args []string, now time.Time
 	if !strings.HasPrefix(f.VictoriaLogs, "http://") && !strings.HasPrefix(f.VictoriaLogs, "https://") {
 		return false, flagErrorf(cmdPath, "invalid --victorialogs %q: want http://host:port or https://...", f.VictoriaLogs)
 	}
+	if (f.Cert == "") != (f.Key == "") {
+		return false, flagErrorf(cmdPath, "--victorialogs-cert and --victorialogs-key go together")
+	}
+	if f.CA != "" || f.Cert != "" {
+		if !strings.HasPrefix(f.VictoriaLogs, "https://") {
+			return false, flagErrorf(cmdPath, "--victorialogs-ca, -cert and -key need an https:// --victorialogs")
+		}
+		conf, err := f.tlsConfig()
+		if err != nil {
+			return false, flagErrorf(cmdPath, "%v", err)
+		}
+		f.client = ingest.NewVictoriaLogsClient(conf)
+	}
 	return true, nil
+}
+
+// tlsConfig reads the TLS files the flags name.
+func (f *FleetFlags) tlsConfig() (*tls.Config, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if f.CA != "" {
+		pem, err := os.ReadFile(f.CA)
+		if err != nil {
+			return nil, fmt.Errorf("--victorialogs-ca: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--victorialogs-ca %s: no PEM certificate in it", f.CA)
+		}
+		conf.RootCAs = pool
+	}
+	if f.Cert != "" {
+		cert, err := tls.LoadX509KeyPair(f.Cert, f.Key)
+		if err != nil {
+			return nil, fmt.Errorf("--victorialogs-cert/--victorialogs-key: %w", err)
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
+	return conf, nil
 }
 
 // fleetRangeDefaults fills the range a store needs: the last 24 hours
@@ -91,7 +140,7 @@ func (in *InputFlags) fleetRangeDefaults(now time.Time) {
 // store returns the VictoriaLogs store the flags name.
 func (f *FleetFlags) store() *ingest.VictoriaLogs {
 	v := &ingest.VictoriaLogs{URL: f.VictoriaLogs, BearerToken: os.Getenv("LOGSLEUTH_VICTORIALOGS_TOKEN"), Backoff: storeBackoff,
-		AllowPartial: f.Partial}
+		AllowPartial: f.Partial, Client: f.client}
 	if f.Tenant != "" {
 		v.AccountID, v.ProjectID, _ = strings.Cut(f.Tenant, ":")
 	}

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"go/build"
 	"io"
@@ -51,7 +52,7 @@ func JournalUploadBin(t testing.TB) string {
 	return FirstFile(t, "systemd-journal-upload (Debian package systemd-journal-remote)", paths...)
 }
 
-var vlStarted = regexp.MustCompile(`started server at (http://127\.0\.0\.1:\d+)/`)
+var vlStarted = regexp.MustCompile(`started server at (https?://127\.0\.0\.1:\d+)/`)
 
 // VictoriaLogsServer is a victoria-logs process a test started: a
 // single node, a cluster's storage node, or its vlinsert or vlselect
@@ -76,7 +77,11 @@ type VictoriaLogsOptions struct {
 	// StorageNodes makes the server a cluster's vlinsert or vlselect
 	// in front of these storage nodes.
 	StorageNodes []*VictoriaLogsServer
-	Args         []string // more flags
+	// TLSCert and TLSKey (PEM files) make it serve https.
+	TLSCert, TLSKey string
+	// User and Password turn on basic auth (-httpAuth.*).
+	User, Password string
+	Args           []string // more flags
 }
 
 // StartVictoriaLogs starts a VictoriaLogs single node on a free loopback
@@ -126,6 +131,12 @@ func startVictoriaLogs(t testing.TB, bin string, opts VictoriaLogsOptions) (*Vic
 		}
 		argv = append(argv, "-storageNode="+strings.Join(nodes, ","))
 	}
+	if opts.TLSCert != "" {
+		argv = append(argv, "-tls", "-tlsCertFile="+opts.TLSCert, "-tlsKeyFile="+opts.TLSKey)
+	}
+	if opts.User != "" {
+		argv = append(argv, "-httpAuth.username="+opts.User, "-httpAuth.password="+opts.Password)
+	}
 	argv = append(argv, opts.Args...)
 	s.cmd = exec.Command(bin, argv...)
 	stderr, err := s.cmd.StderrPipe()
@@ -164,13 +175,20 @@ func startVictoriaLogs(t testing.TB, bin string, opts VictoriaLogsOptions) (*Vic
 			s.Stop()
 			return nil, fmt.Errorf("victoria-logs %s exited before serving:\n%s", strings.Join(argv, " "), tail.String())
 		}
-		s.URL, s.Addr = u, strings.TrimPrefix(u, "http://")
+		s.URL = u
+		_, s.Addr, _ = strings.Cut(u, "://")
 	case <-time.After(30 * time.Second):
 		s.Stop()
 		return nil, fmt.Errorf("victoria-logs did not start within 30s")
 	}
+	// The readiness probe trusts any certificate: the test checks TLS.
+	probe := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	for range 250 {
-		if resp, err := http.Get(s.URL + "/health"); err == nil {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/health", nil)
+		if opts.User != "" {
+			req.SetBasicAuth(opts.User, opts.Password)
+		}
+		if resp, err := probe.Do(req); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK && (s.SyslogTCP == "" || dialable(s.SyslogTCP)) {
 				return s, nil
