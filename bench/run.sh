@@ -198,5 +198,10 @@ echo
 BENCH_DIR=$BENCH_DIR GO=$GO TAGS=$TAGS bench/journal.sh
 
 echo
+# The fleet case: the corpus in VictoriaLogs, timeline --victorialogs
+# against timeline on the file.
+CORPUS=$CORPUS bench/fleet.sh
+
+echo
 echo "== go micro-benchmarks"
 $GO test -tags "$TAGS" -run='^$' -bench=. -benchmem ./analyzer/...

@@ -197,14 +197,21 @@ func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, ws *eve
 			fetch.Until = c.Last
 		}
 	}
-	if _, err := st.Candidates(ctx, fetch, func(ev *event.Event) error {
+	stats, err := st.Candidates(ctx, fetch, func(ev *event.Event) error {
 		if err := f(ev); err != nil {
 			return err
 		}
 		return ctx.Err()
-	}); err != nil {
+	})
+	if err != nil {
 		return nil, nil, err
 	}
+	var stored int64
+	for _, c := range cov {
+		stored += c.Rows
+	}
+	ws.Addf(st.Name(), 0, "fetched %d of %d rows (%.1f%%), %d bytes in %d queries (%d retried)",
+		stats.Rows, stored, 100*float64(stats.Rows)/float64(max(stored, 1)), stats.Bytes, stats.Queries, stats.Retries)
 	return sources, last, nil
 }
 

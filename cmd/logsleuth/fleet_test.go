@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -273,6 +274,10 @@ func TestFleetEvents(t *testing.T) {
 		argv := append([]string{"events", "--victorialogs", base, "--tz", "UTC", "--since", "2021-10-07 06:00", "--until", "2021-10-07 07:00"}, args...)
 		if code := run(context.Background(), ios, argv); code != exitOK {
 			t.Fatalf("%q: exit %d:\n%s", argv, code, stderr)
+		}
+		// What travelled: both rows of the range, in one query.
+		if !regexp.MustCompile(`fetched 2 of 2 rows \(100\.0%\), [1-9][0-9]* bytes in 1 queries \(0 retried\)`).MatchString(stderr.String()) {
+			t.Errorf("%q: no word of what was fetched:\n%s", argv, stderr)
 		}
 		return out.String()
 	}
