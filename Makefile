@@ -123,9 +123,10 @@ demo: setup build
 	@echo '$$ logsleuth timeline --tz Asia/Seoul --year 2021 $(EXAMPLE)'
 	@$(BIN) timeline --tz Asia/Seoul --year 2021 $(EXAMPLE)
 
-# Fleet mode: the bundled example shipped into a VictoriaLogs started on
-# 127.0.0.1:$(FLEET_PORT) (installed if missing), then the timeline read
-# from it (README "Fleet mode: VictoriaLogs").
+# Fleet mode: the bundled example (JSON lines) and a generated six-host
+# corpus (syslog TCP on the next port) shipped into a VictoriaLogs
+# started on 127.0.0.1:$(FLEET_PORT) (installed if missing), then the
+# timeline read from it (README "Fleet mode: VictoriaLogs").
 FLEET_PORT ?= 19428
 fleet-demo: setup build
 	@FLEET_PORT=$(FLEET_PORT) scripts/fleet-demo.sh $(BIN)
