@@ -162,11 +162,39 @@ func vlTerms(f StoreFilter) []string {
 		}
 	}
 	if f.ErrorLevel {
-		terms = append(terms, `PRIORITY:in("0","1","2","3")`, `severity:in("0","1","2","3")`,
-			`priority:in("0","1","2","3")`, `level:in("emerg","alert","crit","critical","fatal","panic","err","error")`)
+		terms = append(terms, vlErrorTerms...)
 	}
 	return terms
 }
+
+// vlErrorTerms hold every row the timeline judges an error line
+// (timeline.JudgeError), and more: a priority of err or worse in any
+// field naming; a level word in the message in any case (logfmt's
+// level=error, JSON's "level":"error", zerolog's ERR, logrus's ERRO,
+// nginx's [crit], "error: " and "FATAL " openings); klog's E/F headers;
+// exception names and tracebacks; the kernel's failure words; and
+// systemd's lines about a failure. TestFleetErrorLevelPushdown checks it
+// on every fixture.
+var vlErrorTerms = func() []string {
+	terms := []string{`PRIORITY:in("0","1","2","3")`, `severity:in("0","1","2","3")`,
+		`priority:in("0","1","2","3")`, `level:in("emerg","alert","crit","critical","fatal","panic","err","error")`}
+	var words []string
+	for _, w := range []string{"error", "err", "erro", "fatal", "ftl", "panic", "pnc", "crit", "critical", "crt", "emerg", "alert", "severe"} {
+		words = append(words, "i("+w+")")
+	}
+	terms = append(terms, "("+strings.Join(words, " OR ")+")",
+		// klog and glog: E1202 06:20:21.433183 ... (the month's first digit)
+		`"E0"*`, `"E1"*`, `"F0"*`, `"F1"*`,
+		`*"Error"*`, `*"Exception"*`, `"Traceback"*`, `"BUG"*`, `"Oops"*`)
+	var kernel []string
+	for _, w := range []string{"error", "Error", "ERROR", "fail", "Fail", "FAIL", "BUG", "panic", "Oops",
+		"Out of memory", "oom-kill", "segfault", "Call Trace", "blocked for more than"} {
+		kernel = append(kernel, vlLiteral(w))
+	}
+	terms = append(terms, `((app_name:kernel OR SYSLOG_IDENTIFIER:kernel OR program:kernel OR _TRANSPORT:kernel) AND (`+strings.Join(kernel, " OR ")+"))",
+		`((app_name:in("systemd","init") OR SYSLOG_IDENTIFIER:in("systemd","init") OR program:in("systemd","init")) AND (*"fail"* OR *"Fail"* OR *"FAIL"* OR i("start request repeated too quickly") OR *" process exited, code="*))`)
+	return terms
+}()
 
 // vlLiteral is the filter on _msg that holds exactly the messages with l
 // as a substring. A phrase filter "l" checks word boundaries at an end of

@@ -21,6 +21,7 @@ import (
 	"github.com/logsleuth/logsleuth/analyzer/fixture"
 	"github.com/logsleuth/logsleuth/analyzer/ingest"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
+	"github.com/logsleuth/logsleuth/analyzer/timeline"
 	"github.com/logsleuth/logsleuth/internal/testenv"
 )
 
@@ -415,4 +416,56 @@ func TestFleetSelections(t *testing.T) {
 	if code, _, stderr := run1("-b", "-1"); code != exitError || !strings.Contains(stderr, "--boot: a store's rows carry no boots") {
 		t.Errorf("-b on a store: exit %d, stderr %q", code, stderr)
 	}
+}
+
+// TestFleetErrorLevelPushdown: every fixture event the timeline judges
+// an error line (timeline.JudgeError: priorities, levels, error texts,
+// kernel failures, systemd failures) is among the rows the store's
+// error-level filter returns: the unexplained section from a store
+// lacks none of them.
+func TestFleetErrorLevelPushdown(t *testing.T) {
+	if raceEnabled {
+		t.Skip("make unit runs it; -race adds nothing but time (see TestFleetFixturesShipped)")
+	}
+	base := testenv.StartVictoriaLogs(t)
+	cases, err := fixture.Find("../../fixtures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]string
+	var all []*event.Event
+	caseOf := map[int]string{}
+	for _, c := range cases {
+		for _, ev := range caseEvents(t, c) {
+			if ev.Time.IsZero() {
+				continue
+			}
+			caseOf[len(all)] = c.Name
+			rows = append(rows, storeRow(ev, len(all)))
+			all = append(all, ev)
+		}
+	}
+	if err := shipRows(context.Background(), base, "0", rows); err != nil {
+		t.Fatal(err)
+	}
+	qs, err := ingest.LogsQL(ingest.StoreQuery{Filter: ingest.StoreFilter{ErrorLevel: true}}, 0)
+	if err != nil || len(qs) != 1 {
+		t.Fatalf("%d queries, %v", len(qs), err)
+	}
+	got := querySeqs(t, base, qs[0])
+	slices.Sort(got)
+	judged := 0
+	for i, ev := range all {
+		if !timeline.JudgeError(ev) {
+			continue
+		}
+		judged++
+		if _, ok := slices.BinarySearch(got, i); !ok {
+			t.Errorf("an error line the store does not return: %s: %s %s[%d] prio=%v: %q", caseOf[i], ev.Host, ev.Program, ev.PID, ev.Priority, ev.Message)
+		}
+	}
+	if judged < 100 {
+		t.Errorf("only %d error lines in the fixtures", judged)
+	}
+	t.Logf("%d events stored, %d judged error lines, %d returned by the error-level filter", len(all), judged, len(got))
 }
