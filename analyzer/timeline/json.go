@@ -8,6 +8,7 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
 )
 
@@ -47,18 +48,9 @@ const Schema = "logsleuth/timeline/v1"
 //
 // line is left out when the event has no line (journal), cursor when it
 // has none; context only with --context.
-type jsonReport struct {
-	Schema              string         `json:"schema"`
-	Range               jsonRange      `json:"range"`
-	Selection           string         `json:"selection,omitempty"`
-	HiddenIncidents     int            `json:"hidden_incidents,omitempty"`
-	Incidents           []jsonIncident `json:"incidents"`
-	Findings            []jsonFinding  `json:"findings"`
-	NearMisses          []jsonNearMiss `json:"near_misses,omitempty"`
-	Unexplained         []jsonError    `json:"unexplained"`
-	UnexplainedOverflow int            `json:"unexplained_overflow"`
-	Coverage            jsonCoverage   `json:"coverage"`
-}
+//
+// RenderJSON writes the keys in this order; jsonReport in json_test.go is
+// the whole-report struct it must match byte for byte.
 
 type jsonRange struct {
 	Since string `json:"since"`
@@ -144,15 +136,6 @@ type jsonError struct {
 	Source   string `json:"source"`
 }
 
-type jsonCoverage struct {
-	Sources []jsonSource `json:"sources"`
-	// Lookback: what was read before --since; absent without it.
-	Lookback *jsonLookback `json:"lookback,omitempty"`
-	Boots    []jsonBoot    `json:"boots"`
-	Gaps     []jsonGap     `json:"gaps"`
-	Warnings []string      `json:"warnings"`
-}
-
 type jsonSource struct {
 	Path        string `json:"path"`
 	Format      string `json:"format"`
@@ -211,68 +194,153 @@ func jsonTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// RenderJSON writes r as the timeline JSON (schema above).
+// RenderJSON writes r as the timeline JSON (schema above). It streams:
+// each incident, finding, near miss, group, source, boot, gap and warning
+// is encoded and written on its own, so memory holds one of them at a
+// time rather than the whole report and its indented copy (a dense log's
+// 2,700 findings made a 14 MB report held twice; issue 20). The bytes are
+// those json.Encoder with SetIndent("", "  ") writes for jsonReport.
 func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
-	out := jsonReport{
-		Schema:    Schema,
-		Range:     jsonRange{Since: jsonTime(r.Since), Until: jsonTime(r.Until)},
-		Selection: r.Selection, HiddenIncidents: r.Hidden,
-		Incidents:   []jsonIncident{},
-		Findings:    []jsonFinding{},
-		Unexplained: []jsonError{},
-		Coverage: jsonCoverage{Sources: []jsonSource{}, Boots: []jsonBoot{}, Gaps: []jsonGap{},
-			Warnings: []string{}},
-		UnexplainedOverflow: r.UnexplainedOverflow,
+	s := &jsonStream{w: w}
+	s.raw("{")
+	s.field(1, "schema", Schema)
+	s.field(1, "range", jsonRange{Since: jsonTime(r.Since), Until: jsonTime(r.Until)})
+	if r.Selection != "" {
+		s.field(1, "selection", r.Selection)
 	}
-	for _, inc := range r.Incidents {
-		ji := jsonIncident{Root: inc.Root.ID, Symptoms: []string{}}
-		for _, s := range inc.Symptoms {
-			ji.Symptoms = append(ji.Symptoms, s.ID)
+	if r.Hidden != 0 {
+		s.field(1, "hidden_incidents", r.Hidden)
+	}
+	s.key(1, "incidents")
+	jsonArray(s, 1, r.Incidents, func(inc *Incident) jsonIncident {
+		ji := jsonIncident{Root: inc.Root.ID, Symptoms: make([]string, 0, len(inc.Symptoms))}
+		for _, sym := range inc.Symptoms {
+			ji.Symptoms = append(ji.Symptoms, sym.ID)
 		}
-		out.Incidents = append(out.Incidents, ji)
+		return ji
+	})
+	s.key(1, "findings")
+	jsonArray(s, 1, r.Findings, newJSONFinding)
+	// omitempty dropped an empty near_misses from the whole-report struct.
+	if o.NearMisses && len(r.NearMisses) > 0 {
+		s.key(1, "near_misses")
+		jsonArray(s, 1, r.NearMisses, func(n *NearMiss) jsonNearMiss {
+			return jsonNearMiss{Signature: n.Signature.ID, Group: n.Group,
+				Steps: n.Steps, Reason: n.Reason, Time: jsonTime(n.Time), Evidence: jsonChain(n.Evidence)}
+		})
 	}
-	for _, f := range r.Findings {
-		out.Findings = append(out.Findings, newJSONFinding(f))
-	}
-	if o.NearMisses {
-		out.NearMisses = []jsonNearMiss{}
-		for _, n := range r.NearMisses {
-			out.NearMisses = append(out.NearMisses, jsonNearMiss{Signature: n.Signature.ID, Group: n.Group,
-				Steps: n.Steps, Reason: n.Reason, Time: jsonTime(n.Time), Evidence: jsonChain(n.Evidence)})
-		}
-	}
-	for _, g := range r.Unexplained {
-		out.Unexplained = append(out.Unexplained, jsonError{Template: g.Template, Program: g.Program, Count: g.Count,
-			First: jsonTime(g.First), Last: jsonTime(g.Last), Example: g.Example.Message, Source: g.Example.Source.String()})
-	}
+	s.key(1, "unexplained")
+	jsonArray(s, 1, r.Unexplained, func(g *ErrorGroup) jsonError {
+		return jsonError{Template: g.Template, Program: g.Program, Count: g.Count,
+			First: jsonTime(g.First), Last: jsonTime(g.Last), Example: g.Example.Message, Source: g.Example.Source.String()}
+	})
+	s.field(1, "unexplained_overflow", r.UnexplainedOverflow)
 	c := &r.Coverage
-	for _, s := range c.Sources {
-		js := jsonSource{Path: s.Path, Format: s.Format, Events: s.Events,
-			First: jsonTime(s.First), Last: jsonTime(s.Last), TimeQuality: s.TimeQuality, Zone: s.Zone, ZoneFrom: s.ZoneFrom,
-			Duplicates: s.Duplicates}
-		if sk := s.Skipped; sk.By != "" {
+	s.key(1, "coverage")
+	s.raw("{")
+	s.key(2, "sources")
+	jsonArray(s, 2, c.Sources, func(src ingest.SourceStats) jsonSource {
+		js := jsonSource{Path: src.Path, Format: src.Format, Events: src.Events,
+			First: jsonTime(src.First), Last: jsonTime(src.Last), TimeQuality: src.TimeQuality, Zone: src.Zone, ZoneFrom: src.ZoneFrom,
+			Duplicates: src.Duplicates}
+		if sk := src.Skipped; sk.By != "" {
 			js.Skipped = &jsonSkipped{Whole: sk.Whole, Bytes: sk.Bytes, Lines: sk.Lines, By: sk.By}
 		}
-		out.Coverage.Sources = append(out.Coverage.Sources, js)
-	}
+		return js
+	})
 	if !r.Since.IsZero() {
 		lb := c.Lookback
-		out.Coverage.Lookback = &jsonLookback{Seconds: lb.Span.Seconds(), LongestSeconds: lb.Longest.Seconds(), CapSeconds: lb.Cap.Seconds()}
+		s.field(2, "lookback", jsonLookback{Seconds: lb.Span.Seconds(), LongestSeconds: lb.Longest.Seconds(), CapSeconds: lb.Cap.Seconds()})
 	}
-	for _, b := range c.Boots {
-		out.Coverage.Boots = append(out.Coverage.Boots, jsonBoot{Host: b.Host, BootID: b.BootID, Time: jsonTime(b.Time), Source: b.Source.String()})
+	s.key(2, "boots")
+	jsonArray(s, 2, c.Boots, func(b Boot) jsonBoot {
+		return jsonBoot{Host: b.Host, BootID: b.BootID, Time: jsonTime(b.Time), Source: b.Source.String()}
+	})
+	s.key(2, "gaps")
+	jsonArray(s, 2, c.Gaps, func(g Gap) jsonGap {
+		return jsonGap{Source: g.Source, Host: g.Host, From: jsonTime(g.From), To: jsonTime(g.To),
+			Seconds: g.To.Sub(g.From).Seconds(), TypicalSeconds: g.Typical.Seconds()}
+	})
+	s.key(2, "warnings")
+	jsonArray(s, 2, c.Warnings, event.Warning.String)
+	s.end(1, "}")
+	s.end(0, "}")
+	s.raw("\n")
+	return s.err
+}
+
+// jsonStream writes a JSON document piece by piece, indented by two
+// spaces a level, and remembers the first error.
+type jsonStream struct {
+	w     io.Writer
+	buf   bytes.Buffer
+	first bool // the next key or element opens its object or array
+	err   error
+}
+
+const jsonIndent = "                " // levels of "  ", sliced
+
+func (s *jsonStream) raw(t string) {
+	if s.err == nil {
+		_, s.err = io.WriteString(s.w, t)
 	}
-	for _, g := range c.Gaps {
-		out.Coverage.Gaps = append(out.Coverage.Gaps, jsonGap{Source: g.Source, Host: g.Host, From: jsonTime(g.From), To: jsonTime(g.To),
-			Seconds: g.To.Sub(g.From).Seconds(), TypicalSeconds: g.Typical.Seconds()})
+	s.first = t == "{" || t == "["
+}
+
+// newline starts a key or element at depth: a comma unless it is the
+// first of its object or array, then the line break and indent.
+func (s *jsonStream) newline(depth int) {
+	if !s.first {
+		s.raw(",")
 	}
-	for _, w := range c.Warnings {
-		out.Coverage.Warnings = append(out.Coverage.Warnings, w.String())
+	s.raw("\n" + jsonIndent[:2*depth])
+}
+
+// end closes an object or array whose members are at depth+1; an empty
+// one closes on its opening line, as json.Indent writes it.
+func (s *jsonStream) end(depth int, closer string) {
+	if !s.first {
+		s.raw("\n" + jsonIndent[:2*depth])
 	}
-	enc := json.NewEncoder(w)
+	s.raw(closer)
+}
+
+func (s *jsonStream) key(depth int, name string) {
+	s.newline(depth)
+	s.raw(`"` + name + `": `)
+}
+
+func (s *jsonStream) field(depth int, name string, v any) {
+	s.key(depth, name)
+	s.value(depth, v)
+}
+
+// value writes v as json.Encoder writes a value nested at depth: lines
+// after the first start with depth's indent.
+func (s *jsonStream) value(depth int, v any) {
+	if s.err != nil {
+		return
+	}
+	s.buf.Reset()
+	enc := json.NewEncoder(&s.buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	enc.SetIndent(jsonIndent[:2*depth], "  ")
+	if s.err = enc.Encode(v); s.err != nil {
+		return
+	}
+	_, s.err = s.w.Write(bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
+	s.first = false
+}
+
+// jsonArray writes items as an array whose brackets are at depth, each
+// converted by conv just before it is written.
+func jsonArray[E, J any](s *jsonStream, depth int, items []E, conv func(E) J) {
+	s.raw("[")
+	for _, it := range items {
+		s.newline(depth + 1)
+		s.value(depth+1, conv(it))
+	}
+	s.end(depth, "]")
 }
 
 func newJSONFinding(f *Finding) jsonFinding {

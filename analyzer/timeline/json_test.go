@@ -1,0 +1,293 @@
+package timeline
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/engine"
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+	"github.com/logsleuth/logsleuth/patterns"
+)
+
+// jsonReport is the timeline JSON as one struct, as RenderJSON built it
+// before it streamed; renderJSONWhole encodes it whole, the reference
+// the streamed bytes must equal.
+type jsonReport struct {
+	Schema              string         `json:"schema"`
+	Range               jsonRange      `json:"range"`
+	Selection           string         `json:"selection,omitempty"`
+	HiddenIncidents     int            `json:"hidden_incidents,omitempty"`
+	Incidents           []jsonIncident `json:"incidents"`
+	Findings            []jsonFinding  `json:"findings"`
+	NearMisses          []jsonNearMiss `json:"near_misses,omitempty"`
+	Unexplained         []jsonError    `json:"unexplained"`
+	UnexplainedOverflow int            `json:"unexplained_overflow"`
+	Coverage            jsonCoverage   `json:"coverage"`
+}
+
+type jsonCoverage struct {
+	Sources []jsonSource `json:"sources"`
+	// Lookback: what was read before --since; absent without it.
+	Lookback *jsonLookback `json:"lookback,omitempty"`
+	Boots    []jsonBoot    `json:"boots"`
+	Gaps     []jsonGap     `json:"gaps"`
+	Warnings []string      `json:"warnings"`
+}
+
+func renderJSONWhole(w io.Writer, r *Report, o RenderOptions) error {
+	out := jsonReport{
+		Schema:    Schema,
+		Range:     jsonRange{Since: jsonTime(r.Since), Until: jsonTime(r.Until)},
+		Selection: r.Selection, HiddenIncidents: r.Hidden,
+		Incidents:   []jsonIncident{},
+		Findings:    []jsonFinding{},
+		Unexplained: []jsonError{},
+		Coverage: jsonCoverage{Sources: []jsonSource{}, Boots: []jsonBoot{}, Gaps: []jsonGap{},
+			Warnings: []string{}},
+		UnexplainedOverflow: r.UnexplainedOverflow,
+	}
+	for _, inc := range r.Incidents {
+		ji := jsonIncident{Root: inc.Root.ID, Symptoms: []string{}}
+		for _, s := range inc.Symptoms {
+			ji.Symptoms = append(ji.Symptoms, s.ID)
+		}
+		out.Incidents = append(out.Incidents, ji)
+	}
+	for _, f := range r.Findings {
+		out.Findings = append(out.Findings, newJSONFinding(f))
+	}
+	if o.NearMisses {
+		out.NearMisses = []jsonNearMiss{}
+		for _, n := range r.NearMisses {
+			out.NearMisses = append(out.NearMisses, jsonNearMiss{Signature: n.Signature.ID, Group: n.Group,
+				Steps: n.Steps, Reason: n.Reason, Time: jsonTime(n.Time), Evidence: jsonChain(n.Evidence)})
+		}
+	}
+	for _, g := range r.Unexplained {
+		out.Unexplained = append(out.Unexplained, jsonError{Template: g.Template, Program: g.Program, Count: g.Count,
+			First: jsonTime(g.First), Last: jsonTime(g.Last), Example: g.Example.Message, Source: g.Example.Source.String()})
+	}
+	c := &r.Coverage
+	for _, s := range c.Sources {
+		js := jsonSource{Path: s.Path, Format: s.Format, Events: s.Events,
+			First: jsonTime(s.First), Last: jsonTime(s.Last), TimeQuality: s.TimeQuality, Zone: s.Zone, ZoneFrom: s.ZoneFrom,
+			Duplicates: s.Duplicates}
+		if sk := s.Skipped; sk.By != "" {
+			js.Skipped = &jsonSkipped{Whole: sk.Whole, Bytes: sk.Bytes, Lines: sk.Lines, By: sk.By}
+		}
+		out.Coverage.Sources = append(out.Coverage.Sources, js)
+	}
+	if !r.Since.IsZero() {
+		lb := c.Lookback
+		out.Coverage.Lookback = &jsonLookback{Seconds: lb.Span.Seconds(), LongestSeconds: lb.Longest.Seconds(), CapSeconds: lb.Cap.Seconds()}
+	}
+	for _, b := range c.Boots {
+		out.Coverage.Boots = append(out.Coverage.Boots, jsonBoot{Host: b.Host, BootID: b.BootID, Time: jsonTime(b.Time), Source: b.Source.String()})
+	}
+	for _, g := range c.Gaps {
+		out.Coverage.Gaps = append(out.Coverage.Gaps, jsonGap{Source: g.Source, Host: g.Host, From: jsonTime(g.From), To: jsonTime(g.To),
+			Seconds: g.To.Sub(g.From).Seconds(), TypicalSeconds: g.Typical.Seconds()})
+	}
+	for _, w := range c.Warnings {
+		out.Coverage.Warnings = append(out.Coverage.Warnings, w.String())
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// writeSizes is a writer that keeps the size of its largest write.
+type writeSizes struct {
+	bytes.Buffer
+	largest int
+}
+
+func (w *writeSizes) Write(p []byte) (int, error) {
+	w.largest = max(w.largest, len(p))
+	return w.Buffer.Write(p)
+}
+
+// checkStreamedJSON renders r both ways and fails on the first byte
+// where they differ; it returns the streamed output's writer.
+func checkStreamedJSON(t *testing.T, name string, r *Report, o RenderOptions) *writeSizes {
+	t.Helper()
+	var whole bytes.Buffer
+	if err := renderJSONWhole(&whole, r, o); err != nil {
+		t.Fatalf("%s: whole: %v", name, err)
+	}
+	streamed := &writeSizes{}
+	if err := RenderJSON(streamed, r, o); err != nil {
+		t.Fatalf("%s: streamed: %v", name, err)
+	}
+	a, b := whole.Bytes(), streamed.Bytes()
+	if !bytes.Equal(a, b) {
+		i := 0
+		for i < len(a) && i < len(b) && a[i] == b[i] {
+			i++
+		}
+		lo := max(0, i-120)
+		t.Fatalf("%s: streamed JSON differs at byte %d of %d/%d\nwhole:    %q\nstreamed: %q", name, i, len(a), len(b),
+			a[lo:min(len(a), i+80)], b[lo:min(len(b), i+80)])
+	}
+	if !json.Valid(b) {
+		t.Fatalf("%s: streamed JSON is not valid", name)
+	}
+	return streamed
+}
+
+// TestRenderJSONStreamsFixtures renders the report of every fixture case,
+// read with the built-in signatures, streamed and whole, with and without
+// near misses, --since and selections.
+func TestRenderJSONStreamsFixtures(t *testing.T) {
+	sigs, err := signature.LoadFS(patterns.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := filepath.Glob("../../fixtures/*/*/expect.yaml")
+	if err != nil || len(cases) < 20 {
+		t.Fatalf("fixture cases: %d, %v", len(cases), err)
+	}
+	for _, exp := range cases {
+		dir := filepath.Dir(exp)
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for _, e := range ents {
+			if e.Name() != "expect.yaml" {
+				paths = append(paths, filepath.Join(dir, e.Name()))
+			}
+		}
+		ws := &event.Warnings{}
+		col := NewCollector(CollectorOptions{Context: 2})
+		eng := engine.New(sigs, engine.Options{Warnings: ws, OnMatch: col.OnMatch})
+		stream, err := ingest.Open(t.Context(), ingest.Options{Paths: paths, Location: time.UTC, Warnings: ws})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for stream.Next() {
+			eng.Process(stream.Event())
+			col.Observe(stream.Event())
+		}
+		stream.Close()
+		findings, err := eng.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Build(Input{Findings: findings, NearMisses: eng.NearMisses(), Sources: stream.Sources(),
+			Warnings: ws.List(), Collector: col})
+		name := strings.TrimPrefix(dir, "../../fixtures/")
+		checkStreamedJSON(t, name, r, RenderOptions{})
+		checkStreamedJSON(t, name+" near misses", r, RenderOptions{NearMisses: true})
+		r.Since, r.Selection, r.Hidden = r.Coverage.Sources[0].First, "-u docker", 2
+		r.Coverage.Lookback = Lookback{Span: time.Hour, Longest: 90 * time.Minute, Cap: time.Hour}
+		checkStreamedJSON(t, name+" since", r, RenderOptions{NearMisses: true})
+	}
+}
+
+// syntheticReport is a report as large as a dense log's (issue 20:
+// 2,709 findings), with every optional part filled and text JSON must
+// escape.
+func syntheticReport(n int) *Report {
+	cause := &signature.Signature{ID: "cause", Title: "Cause <b>&</b>", Severity: signature.High, Explains: []string{"symptom"},
+		Match: signature.Match{MaxSpan: 10 * time.Minute},
+		Tags:  []string{"docker", "systemd"}, References: []signature.Reference{{Title: "man", URL: "https://example.org/a?b=1&c=2"}}}
+	symptom := &signature.Signature{ID: "symptom", Title: "Symptom", Severity: signature.Medium}
+	t0 := time.Date(2025, 11, 11, 6, 0, 0, 123456000, time.UTC)
+	var findings []*engine.Finding
+	var misses []*engine.NearMiss
+	for i := range n {
+		start := t0.Add(time.Duration(i) * time.Minute)
+		var ev []engine.Evidence
+		for j := range 4 {
+			ev = append(ev, engine.Evidence{Step: fmt.Sprintf("s%d", j), Cut: j % 2 * 17, Event: &event.Event{
+				Time: start.Add(time.Duration(j) * 1500 * time.Millisecond), Host: fmt.Sprintf("web-%d", i%7),
+				Program: "sshd", PID: 1000 + i,
+				Message: fmt.Sprintf("Failed password for invalid user admin%d from 203.0.113.%d port %d ssh2 \"q\" \\ \x01 ü 한", i, i%250, 40000+j),
+				Source:  event.SourceRef{Path: "/var/log/auth.log", Line: int64(i*4 + j + 1), Cursor: map[bool]string{true: "s=ab;i=1f"}[j == 3]}}})
+		}
+		sig, host := cause, fmt.Sprintf("web-%d", i%7)
+		if i%3 == 1 {
+			sig, host = symptom, "" // a symptom of the finding before it
+		}
+		findings = append(findings, &engine.Finding{Signature: sig, Outcome: engine.Confirmed, Reason: "r\t" + fmt.Sprint(i),
+			Host: host, Start: start, End: start.Add(6 * time.Second), Count: 4 + i%5,
+			Captures: []signature.Capture{{Name: "s0.user", Value: fmt.Sprintf("admin%d", i)}, {Name: "s1.ip", Value: "203.0.113.9"}},
+			Evidence: ev, Summary: "summary with <html> & \u2028", Remediation: []string{"systemctl restart docker"},
+			EvidenceOmitted: i % 4, Warnings: map[bool][]string{true: {"capture too long"}}[i%11 == 0]})
+		if i%10 == 0 {
+			misses = append(misses, &engine.NearMiss{Signature: cause, Group: "web-1", Steps: 2, Reason: "step 3 absent", Time: start, Evidence: ev[:2]})
+		}
+	}
+	r := Build(Input{Findings: findings, NearMisses: misses, Since: t0, Until: t0.Add(72 * time.Hour), Selection: "-b -1"})
+	for i, f := range r.Findings {
+		if i%5 == 0 {
+			e := f.Evidence[0].Event
+			f.Evidence[0].Context = &Context{Before: []*event.Event{e}, After: []*event.Event{}}
+		}
+	}
+	for i := range 300 {
+		e := &event.Event{Time: t0.Add(time.Duration(i) * time.Second), Program: "kernel", Message: fmt.Sprintf("EXT4-fs error %d", i),
+			Source: event.SourceRef{Path: "kern.log", Line: int64(i + 1)}}
+		r.Unexplained = append(r.Unexplained, &ErrorGroup{Template: "EXT4-fs error <N>", Program: "kernel", Count: i + 1, First: e.Time, Last: e.Time, Example: e})
+		r.Coverage.Warnings = append(r.Coverage.Warnings, event.Warning{Path: "syslog", Line: int64(i), Msg: "bad line"})
+	}
+	r.UnexplainedOverflow = 12
+	r.Coverage.Sources = []ingest.SourceStats{
+		{Path: "/var/log/auth.log", Format: "rfc3164", Events: 1 << 30, First: t0, Last: t0.Add(time.Hour), TimeQuality: "year_inferred", Zone: "Asia/Seoul", ZoneFrom: "--tz"},
+		{Path: "syslog.2.gz", Format: "rfc3164", Duplicates: 3, Skipped: ingest.Skip{Whole: true, Bytes: 4096, By: "gzip header"}},
+	}
+	r.Coverage.Lookback = Lookback{Span: 24 * time.Hour, Longest: 36 * time.Hour, Cap: 24 * time.Hour}
+	r.Coverage.Boots = []Boot{{Host: "web-1", BootID: "5f0c", Time: t0, Source: event.SourceRef{Path: "syslog", Line: 3}}}
+	r.Coverage.Gaps = []Gap{{Source: "syslog", Host: "web-1", From: t0, To: t0.Add(90 * time.Minute), Typical: 1500 * time.Millisecond}}
+	r.Hidden = 3
+	return r
+}
+
+// TestRenderJSONStreamsLargeReport compares the streamed and the whole
+// rendering of a dense log's report and checks that no write holds more
+// than a finding: the report is never in memory at once.
+func TestRenderJSONStreamsLargeReport(t *testing.T) {
+	r := syntheticReport(2709)
+	if len(r.Incidents) == len(r.Findings) {
+		t.Fatal("the synthetic report has no symptoms")
+	}
+	for _, o := range []RenderOptions{{}, {NearMisses: true}} {
+		w := checkStreamedJSON(t, fmt.Sprintf("synthetic near misses %v", o.NearMisses), r, o)
+		if w.Len() < 4<<20 || w.largest > 16<<10 {
+			t.Errorf("near misses %v: %d bytes, largest write %d: want > 4 MiB in writes of at most 16 KiB", o.NearMisses, w.Len(), w.largest)
+		}
+	}
+	empty := &Report{}
+	checkStreamedJSON(t, "empty", empty, RenderOptions{NearMisses: true})
+}
+
+// BenchmarkRenderJSON renders the synthetic dense report, streamed
+// against whole (B/op is the point: issue 20's peak RSS).
+func BenchmarkRenderJSON(b *testing.B) {
+	r := syntheticReport(2709)
+	for _, c := range []struct {
+		name   string
+		render func(io.Writer, *Report, RenderOptions) error
+	}{{"streamed", RenderJSON}, {"whole", renderJSONWhole}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.render(io.Discard, r, RenderOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
