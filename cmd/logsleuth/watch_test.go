@@ -439,3 +439,81 @@ func TestWatchJournalFile(t *testing.T) {
 		t.Errorf("alerts %q: want it once", got)
 	}
 }
+
+// sigQuickKubelet is a symptom that sigQuickDown (with explains:)
+// explains.
+const sigQuickKubelet = `schema: logsleuth/v1
+id: quick-kubelet-down
+title: kubelet lost its container runtime (test)
+severity: medium
+events:
+  rt: {program: kubelet, message|contains: "container runtime is down"}
+match:
+  event: rt
+explain: 'kubelet: runtime down'
+`
+
+// TestWatchIncidents: a symptom alerted before its cause is named by
+// the cause's alert (explains), and a symptom after it is an update of
+// its incident (update_of), in text and in JSON lines.
+func TestWatchIncidents(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	root := strings.Replace(sigQuickDown, "explain: ", "explains: [quick-kubelet-down]\nexplain: ", 1)
+	for name, text := range map[string]string{"quick.yaml": root, "kubelet.yaml": sigQuickKubelet} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kubelet := func(log string) {
+		f, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		f.WriteString(time.Now().UTC().Format("2006-01-02T15:04:05.000000Z07:00") +
+			` web-3 kubelet[812]: E1111 06:21:03.120044     812 kubelet.go:2412] "Skipping pod synchronization" err="container runtime is down"` + "\n")
+	}
+	for _, format := range []string{"text", "jsonl"} {
+		t.Run(format, func(t *testing.T) {
+			t.Parallel()
+			log := filepath.Join(t.TempDir(), "syslog")
+			writeLog(t, log, "Started Session 1 of User root.")
+			w := startReady(t, "--patterns", dir, "--only", "quick-runtime-down,quick-kubelet-down", "--format", format, log)
+			writeLog(t, log, upgradeLine, stopLine)
+			kubelet(log)
+			if got := w.waitAlerts(2, quickWindow+watchTolerance+3*time.Second); len(got) != 2 {
+				t.Fatalf("alerts %q (stderr %q), want the symptom then its cause", got, w.errOut.String())
+			}
+			kubelet(log)
+			got := w.waitAlerts(3, 3*time.Second)
+			if len(got) != 3 {
+				t.Fatalf("alerts %q, want 3", got)
+			}
+			if format == "text" {
+				for i, want := range []string{"quick-kubelet-down [a1]: kubelet", "quick-runtime-down [a2, explains a1]: docker", "quick-kubelet-down [a3, update of a2]: kubelet"} {
+					if !strings.Contains(got[i], want) {
+						t.Errorf("alert %d %q, want %q in it", i+1, got[i], want)
+					}
+				}
+				return
+			}
+			var links []string
+			for _, l := range got {
+				var f struct {
+					ID, Signature string
+					UpdateOf      string `json:"update_of"`
+					Explains      []string
+				}
+				if err := json.Unmarshal([]byte(l), &f); err != nil {
+					t.Fatal(err)
+				}
+				links = append(links, fmt.Sprintf("%s %s update_of=%s explains=%v", f.ID, f.Signature, f.UpdateOf, f.Explains))
+			}
+			want := []string{"a1 quick-kubelet-down update_of= explains=[]", "a2 quick-runtime-down update_of= explains=[a1]", "a3 quick-kubelet-down update_of=a2 explains=[]"}
+			if !slices.Equal(links, want) {
+				t.Errorf("links %q, want %q", links, want)
+			}
+		})
+	}
+}
