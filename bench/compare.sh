@@ -4,11 +4,11 @@
 # was, and a copy of the working tree is built with REV's patterns/ in
 # place of its own, so that only the code differs. Then, over the bench
 # corpus, ROUNDS interleaved rounds of `timeline --format json` and
-# `events --stats` print each one's medians (wall and user CPU seconds)
-# and the ratios new/old; with CG=1, cachegrind's instruction counts over
-# the corpus' first 20 MB follow (GOGC=off, GOMAXPROCS=1: the program's
-# own work, not the collector's, which the noise of a shared machine
-# does not move).
+# `events --stats` print each one's medians (wall and user CPU seconds),
+# the ratios new/old of the medians and the median of each round's
+# ratio; with CG=1, cachegrind's instruction counts over the corpus'
+# first 20 MB follow (GOGC=off, GOMAXPROCS=1: the program's own work, not
+# the collector's, which the noise of a shared machine does not move).
 #
 #   ROUNDS      interleaved rounds (default 7)
 #   BENCH_SIZE  corpus size for bench/gen (default 1GiB)
@@ -68,8 +68,19 @@ for run in timeline stats; do
 	ow=$(median ${W[$run.old]}) nw=$(median ${W[$run.new]}) ou=$(median ${U[$run.old]}) nu=$(median ${U[$run.new]})
 	awk -v r="$run" -v ow="$ow" -v nw="$nw" -v ou="$ou" -v nu="$nu" 'BEGIN {
 		printf "%-8s wall %s -> %s s (%.3fx), user %s -> %s s (%.3fx)\n", r, ow, nw, nw / ow, ou, nu, nu / ou }'
-	echo "         wall old: ${W[$run.old]}"
-	echo "         wall new: ${W[$run.new]}"
+	# Round by round: the rounds of a loaded machine differ more than
+	# the builds do.
+	read -r -a wo <<<"${W[$run.old]}"
+	read -r -a wn <<<"${W[$run.new]}"
+	read -r -a uo <<<"${U[$run.old]}"
+	read -r -a un <<<"${U[$run.new]}"
+	rw=() ru=()
+	for ((r = 0; r < ROUNDS; r++)); do
+		rw+=("$(awk -v a="${wn[$r]}" -v b="${wo[$r]}" 'BEGIN { printf "%.3f", a / b }')")
+		ru+=("$(awk -v a="${un[$r]}" -v b="${uo[$r]}" 'BEGIN { printf "%.3f", a / b }')")
+	done
+	echo "         ratios by round, wall: ${rw[*]} (median $(median "${rw[@]}"))"
+	echo "         ratios by round, user: ${ru[*]} (median $(median "${ru[@]}"))"
 done
 
 [ "${CG:-}" = 1 ] || exit 0
