@@ -87,6 +87,9 @@ type Engine struct {
 	regexCut atomic.Int64
 	// spent holds the templates that hit a limit (renderFindings).
 	spent map[*template.Template]bool
+	// lastTime is the time of the latest timed event, where the log ended
+	// for an absence window still open at Finish.
+	lastTime time.Time
 
 	// scratch, reused per event
 	hits     [][]hit // per signature
@@ -136,6 +139,9 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 // cloned. When ev.Screen holds a screen's matches (NewScreen), they are
 // used as they are; else the prefilter and the matchers run here.
 func (e *Engine) Process(ev *event.Event) {
+	if !ev.Time.IsZero() {
+		e.lastTime = ev.Time
+	}
 	if e.absentOpen > 0 {
 		for _, r := range e.observers {
 			r.observe(e, ev)

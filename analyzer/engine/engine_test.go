@@ -524,3 +524,39 @@ func TestFindingAbsences(t *testing.T) {
 		})
 	}
 }
+
+// TestFindingEnd: an absence left open when the log ended ends where the
+// log did, not where its window would have (a template's "when the log
+// ended ({{since .down.time .end}} later)" said 30m for a log that ended
+// 9m after the stop).
+func TestFindingEnd(t *testing.T) {
+	reboot := ev("06:30:00", "web-3 kernel - - | Linux version 5.4.0-89-generic")
+	reboot.BootID = "2"
+	at := func(clock string) time.Time { return ev(clock, cron).Time }
+	for _, c := range []struct {
+		name   string
+		events []event.Event
+		want   time.Time
+	}{
+		{"confirmed: the window's end",
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("07:17:01", cron)}, at("06:50:21")},
+		{"unresolved: the last line",
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("06:25:01", cron)}, at("06:25:01")},
+		{"unresolved at the stop itself",
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop)}, at("06:20:21")},
+		{"unresolved, another host's log went on: the window's end",
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), ev("09:00:00", "db-1 CRON - - | tick")}, at("06:50:21")},
+		{"boundary: the reboot",
+			[]event.Event{ev("06:20:17", upgradeStart), ev("06:20:21", dockerStop), reboot, ev("07:30:00", cron)}, at("06:30:00")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fs, _ := run(t, loadSigs(t, sigUnattended), false, c.events)
+			if len(fs) != 1 {
+				t.Fatalf("%d findings", len(fs))
+			}
+			if !fs[0].End.Equal(c.want) {
+				t.Errorf("%s: end %s, want %s", describe(fs[0]), fs[0].End.Format(time.TimeOnly), c.want.Format(time.TimeOnly))
+			}
+		})
+	}
+}

@@ -227,11 +227,16 @@ func (s *sequence) passAbsent(e *Engine, in *instance, st *signature.Step) *inst
 func (s *sequence) closeAbsent(e *Engine, in *instance, st *signature.Step, outcome, reason string, ev *event.Event) {
 	if st.Index == len(s.steps)-1 {
 		end := in.winEnd
-		if end.Equal(openEnd) {
-			end = time.Time{}
-		}
-		if ev != nil {
+		switch {
+		case ev != nil:
 			end = ev.Time
+		case end.Equal(openEnd):
+			end = time.Time{}
+		case reason == ReasonEndOfLog && !e.lastTime.IsZero() && e.lastTime.Before(end):
+			// The window was cut by the end of the log, not by its length
+			// (a template's "when the log ended ({{since .down.time .end}}
+			// later)" said 30m for a log that ended 9m after the stop).
+			end = e.lastTime
 		}
 		s.finding(e, in, outcome, reason, end)
 		return
