@@ -67,12 +67,17 @@ func newAlerter(opts *WatchOptions, sigs []*signature.Signature, loc *time.Locat
 }
 
 // alertKey identifies a finding across a restart: the events after the
-// saved position are read again, and make the same findings.
+// saved position are read again, and make the same findings, from the
+// same lines (file:line or journal cursor), which tell apart two hits
+// of one signature in the same second.
 func alertKey(f *engine.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Signature.ID + "\x00" + f.Host + "\x00" + f.Start.UTC().Format(time.RFC3339Nano))
 	for _, c := range f.Captures {
 		b.WriteString("\x00" + c.Name + "=" + c.Value)
+	}
+	if len(f.Evidence) > 0 {
+		b.WriteString("\x00" + f.Evidence[0].Event.Source.String())
 	}
 	return b.String()
 }

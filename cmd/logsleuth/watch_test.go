@@ -517,3 +517,30 @@ func TestWatchIncidents(t *testing.T) {
 		})
 	}
 }
+
+// TestWatchSkipsItself: watch's own lines, read back from the journal
+// it follows as a service, quote evidence; they must not alert again.
+func TestWatchSkipsItself(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sig := strings.Replace(sigQuickKubelet, `{program: kubelet, message|contains: "container runtime is down"}`, `{message|contains: "container runtime is down"}`, 1)
+	if err := os.WriteFile(filepath.Join(dir, "kubelet.yaml"), []byte(sig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(t.TempDir(), "syslog")
+	writeLog(t, log, "Started Session 1 of User root.")
+	w := startReady(t, "--patterns", dir, "--only", "quick-kubelet-down", log)
+	now := time.Now().UTC()
+	stamp := func(d time.Duration) string { return now.Add(d).Format("2006-01-02T15:04:05.000000Z07:00") }
+	f, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(stamp(0) + ` web-3 logsleuth[9]: {"id":"a1","evidence":[{"message":"container runtime is down"}]}` + "\n")
+	f.WriteString(stamp(time.Millisecond) + ` web-3 kubelet[812]: "Skipping pod synchronization" err="container runtime is down"` + "\n")
+	f.Close()
+	got := w.waitAlerts(2, 2*time.Second)
+	if len(got) != 1 || !strings.Contains(got[0], "quick-kubelet-down [a1]") {
+		t.Errorf("alerts %q, want the kubelet's line's only", got)
+	}
+}
