@@ -719,3 +719,65 @@ func (v *VictoriaLogs) coverage(ctx context.Context, q StoreQuery) ([]StreamCove
 	})
 	return out, nil
 }
+
+// RefetchLogsQL is the LogsQL query that returns the stored row of
+// host's program stamped t, to the nanosecond, whose message is msg (or
+// begins with msg, when prefix: the report kept only the line's start):
+// the row an evidence line cites, and any row identical to it. Host and
+// program are matched exactly in every field an ingestion path stores
+// them in, as rowEvent reads them; an empty one is not filtered on.
+func RefetchLogsQL(host, program, msg string, prefix bool, t time.Time) string {
+	ts := t.UTC().Format(time.RFC3339Nano)
+	q := "_time:[" + ts + ", " + ts + "]"
+	if host != "" {
+		h := strconv.Quote(host)
+		q += " (hostname:=" + h + " OR _HOSTNAME:=" + h + " OR host:=" + h + ")"
+	}
+	if program != "" {
+		p := strconv.Quote(program)
+		q += " (app_name:=" + p + " OR program:=" + p + " OR SYSLOG_IDENTIFIER:=" + p +
+			` OR (SYSLOG_IDENTIFIER:="" AND _COMM:=` + p + "))"
+	}
+	// A long message's start is enough to tell rows of one second
+	// apart, and keeps the query far under the server's length limit.
+	if len(msg) > refetchMsgMax {
+		msg, prefix = strings.ToValidUTF8(msg[:refetchMsgMax], ""), true
+	}
+	q += " _msg:=" + strconv.Quote(msg)
+	if prefix {
+		q += "*"
+	}
+	return q
+}
+
+const refetchMsgMax = 1 << 10
+
+// RefetchCommand is a curl command that prints ev's stored row (ev came
+// from this store; cut says its message was cut): RefetchLogsQL sent to the server's query endpoint
+// with the tenant. Credentials are not printed: a bearer token is read
+// from $LOGSLEUTH_VICTORIALOGS_TOKEN as logsleuth reads it, a basic-auth
+// user is named and curl asks for the password.
+func (v *VictoriaLogs) RefetchCommand(ev *event.Event, cut bool) string {
+	base, err := url.Parse(strings.TrimRight(v.URL, "/"))
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("curl -sS")
+	if base.User != nil {
+		b.WriteString(" -u " + shellQuote(base.User.Username()))
+		base.User = nil
+	}
+	if v.BearerToken != "" {
+		b.WriteString(` -H "Authorization: Bearer $LOGSLEUTH_VICTORIALOGS_TOKEN"`)
+	}
+	if v.AccountID != "" {
+		b.WriteString(" -H " + shellQuote("AccountID: "+v.AccountID))
+	}
+	if v.ProjectID != "" {
+		b.WriteString(" -H " + shellQuote("ProjectID: "+v.ProjectID))
+	}
+	b.WriteString(" " + shellQuote(base.String()+"/select/logsql/query"))
+	b.WriteString(" --data-urlencode " + shellQuote("query="+RefetchLogsQL(ev.Host, ev.Program, ev.Message, cut, ev.Time)))
+	return b.String()
+}

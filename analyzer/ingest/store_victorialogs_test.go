@@ -3,10 +3,13 @@ package ingest
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -393,3 +396,105 @@ func TestVictoriaLogsRequest(t *testing.T) {
 }
 
 func base64Of(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+func TestRefetchLogsQL(t *testing.T) {
+	tm := time.Date(2024, 3, 3, 6, 2, 40, 123456789, time.FixedZone("KST", 9*3600))
+	const at = `_time:[2024-03-02T21:02:40.123456789Z, 2024-03-02T21:02:40.123456789Z]`
+	long := strings.Repeat("x", 1023) + "é and on"
+	tests := []struct {
+		host, prog, msg string
+		prefix          bool
+		want            string
+	}{
+		{"web-3", "dockerd", "Daemon shutdown complete", false, at + ` (hostname:="web-3" OR _HOSTNAME:="web-3" OR host:="web-3") (app_name:="dockerd" OR program:="dockerd" OR SYSLOG_IDENTIFIER:="dockerd" OR (SYSLOG_IDENTIFIER:="" AND _COMM:="dockerd")) _msg:="Daemon shutdown complete"`},
+		// A quote or backslash cannot end the string and add a filter.
+		{`a") OR *`, `p\"`, `x" OR *`, true, at + ` (hostname:="a\") OR *" OR _HOSTNAME:="a\") OR *" OR host:="a\") OR *") (app_name:="p\\\"" OR program:="p\\\"" OR SYSLOG_IDENTIFIER:="p\\\"" OR (SYSLOG_IDENTIFIER:="" AND _COMM:="p\\\"")) _msg:="x\" OR *"*`},
+		{"", "", "", false, at + ` _msg:=""`},
+		// A long message: its first KiB (whole runes), as a prefix.
+		{"", "", long, false, at + ` _msg:="` + strings.Repeat("x", 1023) + `"*`},
+	}
+	for _, tt := range tests {
+		if got := RefetchLogsQL(tt.host, tt.prog, tt.msg, tt.prefix, tm); got != tt.want {
+			t.Errorf("RefetchLogsQL(%q, %q, %.40q):\n got %s\nwant %s", tt.host, tt.prog, tt.msg, got, tt.want)
+		}
+	}
+}
+
+// TestRefetchCommand runs the printed curl command against a real
+// server: it returns the cited row and no neighbour (the same time on
+// another host or program, the next nanosecond), hostile names included.
+func TestRefetchCommand(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	if _, err := exec.LookPath("curl"); err != nil {
+		testenv.Missing(t, "curl: %v", err)
+	}
+	t0 := time.Date(2024, 3, 3, 6, 2, 40, 123456789, time.UTC)
+	type row struct {
+		host, prog, msg string
+		t               time.Time
+		journal         bool
+	}
+	rows := []row{
+		{"web-3", "dockerd", "Daemon shutdown complete", t0, false},
+		{"web-3", "dockerd", "Daemon shutdown complete", t0.Add(time.Nanosecond), false},
+		{"web-3", "dockerd", "Daemon shutdown complete, again", t0, false},
+		{"web-3", "containerd", "Daemon shutdown complete", t0, false},
+		{"web-4", "dockerd", "Daemon shutdown complete", t0, false},
+		{`it's "web") OR *`, "dockerd", "Daemon shutdown complete", t0, false},
+		{"it's", "dockerd", "Daemon shutdown complete", t0, false},
+		{"db 1", `k\"ern`, `a "quoted" \ message`, t0, false},
+		{"db-2", "systemd", "Started Session 4 of user root.", t0, true},
+	}
+	var body strings.Builder
+	for i, r := range rows {
+		m := map[string]string{"_time": r.t.Format(time.RFC3339Nano), "_msg": r.msg, "seq": strconv.Itoa(i)}
+		if r.journal {
+			m["_HOSTNAME"], m["SYSLOG_IDENTIFIER"], m["PRIORITY"] = r.host, r.prog, "6"
+		} else {
+			m["hostname"], m["app_name"] = r.host, r.prog
+		}
+		b, _ := json.Marshal(m)
+		body.Write(append(b, '\n'))
+	}
+	resp, err := http.Post(base+"/insert/jsonline?_stream_fields=hostname,app_name,_HOSTNAME", "application/stream+json", strings.NewReader(body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp, err = http.Get(base + "/internal/force_flush"); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	v := &VictoriaLogs{URL: base, BearerToken: "not printed"}
+	fetch := func(ev *event.Event, cut bool) []string {
+		cmd := v.RefetchCommand(ev, cut)
+		if strings.Contains(cmd, "not printed") {
+			t.Fatalf("the token is in the command: %s", cmd)
+		}
+		out, err := exec.Command("sh", "-c", cmd).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+		var seqs []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			var m map[string]string
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				t.Fatalf("%s: %q: %v", cmd, l, err)
+			}
+			seqs = append(seqs, m["seq"])
+		}
+		t.Log(cmd)
+		return seqs
+	}
+	for i, r := range rows {
+		got := fetch(&event.Event{Host: r.host, Program: r.prog, Message: r.msg, Time: r.t}, false)
+		if want := strconv.Itoa(i); len(got) != 1 || got[0] != want {
+			t.Errorf("row %d: the command returned rows %q", i, got)
+		}
+	}
+	// A cut line: its start finds it.
+	if got := fetch(&event.Event{Host: "web-3", Program: "dockerd", Message: "Daemon shutdown complete, ag", Time: t0}, true); len(got) != 1 || got[0] != "2" {
+		t.Errorf("a cut line: the command returned rows %q, want [2]", got)
+	}
+}

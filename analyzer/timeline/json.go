@@ -97,6 +97,9 @@ type jsonEvidence struct {
 	Program string  `json:"program"`
 	PID     int     `json:"pid,omitempty"`
 	Message string  `json:"message"`
+	// Refetch is the command that prints the line again from its log
+	// store (fleet mode).
+	Refetch string `json:"refetch,omitempty"`
 	// MessageCut is the number of bytes of the line not kept; left out
 	// when 0.
 	MessageCut int          `json:"message_cut_bytes,omitempty"`
@@ -391,7 +394,7 @@ func jsonChain(ev []Evidence) []jsonEvidence {
 		x := e.Event
 		je := jsonEvidence{Step: e.Step, Time: jsonTime(x.Time), Delta: e.Delta.Seconds(), Source: x.Source.Path,
 			Line: x.Source.Line, Cursor: x.Source.Cursor, Host: x.Host, Program: x.Program, PID: x.PID, Message: x.Message,
-			MessageCut: e.Cut}
+			MessageCut: e.Cut, Refetch: e.Refetch}
 		if e.Context != nil {
 			je.Context = &jsonContext{Before: jsonLines(e.Context.Before), After: jsonLines(e.Context.After)}
 		}

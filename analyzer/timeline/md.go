@@ -144,6 +144,20 @@ func writeEvidenceMD(ew *errWriter, ev []Evidence, loc *time.Location) {
 		ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", mdCell(stamp(x.Time, loc)), mdCell(d), host,
 			mdCell(programOf(x)), step, msg, mdCell(x.Source.String()))
 	}
+	// Too long for a cell: the commands that fetch the lines again from
+	// their store follow the table.
+	var refetch []string
+	for _, e := range ev {
+		if e.Refetch != "" {
+			refetch = append(refetch, e.Refetch)
+		}
+	}
+	if len(refetch) > 0 {
+		ew.printf("\nRe-fetch from the store:\n\n")
+		for _, c := range refetch {
+			ew.printf("- %s\n", CodeSpanMarkdown(c, false))
+		}
+	}
 }
 
 // mdLink is a link for an http(s) reference URL, with the characters

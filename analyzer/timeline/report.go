@@ -79,6 +79,9 @@ type Evidence struct {
 	// Cut is the number of bytes of the line left out of Event
 	// (engine.MaxEvidenceText).
 	Cut int
+	// Refetch is a command that prints the line again from the log
+	// store it came from (fleet mode); "" for a file's line.
+	Refetch string
 	// Context is the surrounding lines of the same source (--context),
 	// nil when none were kept.
 	Context *Context

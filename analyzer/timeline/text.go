@@ -84,6 +84,12 @@ func writeEvidenceText(ew *errWriter, ev []Evidence, ind string, loc *time.Locat
 		buf = AppendSafe(buf, x.Message, "\n"+ind+"    ")
 		buf = append(buf, cutText(l.Evidence.Cut)...)
 		buf = append(buf, '\n')
+		if l.Evidence.Refetch != "" {
+			buf = append(buf, ind...)
+			buf = append(buf, "    re-fetch: "...)
+			buf = AppendSafe(buf, l.Evidence.Refetch, `\n`)
+			buf = append(buf, '\n')
+		}
 		ew.write(buf)
 	}
 }

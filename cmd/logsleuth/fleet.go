@@ -464,3 +464,13 @@ func caseInputFlags(c *fixture.Case) (*InputFlags, error) {
 	}
 	return &in, nil
 }
+
+// addRefetch gives each evidence line of rep the command that prints it
+// again from the store it was read from.
+func addRefetch(rep *timeline.Report, vl *ingest.VictoriaLogs) {
+	for _, f := range rep.Findings {
+		for i := range f.Evidence {
+			f.Evidence[i].Refetch = vl.RefetchCommand(f.Evidence[i].Event, f.Evidence[i].Cut > 0)
+		}
+	}
+}

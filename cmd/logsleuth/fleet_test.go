@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strconv"
@@ -468,4 +469,68 @@ func TestFleetErrorLevelPushdown(t *testing.T) {
 		t.Errorf("only %d error lines in the fixtures", judged)
 	}
 	t.Logf("%d events stored, %d judged error lines, %d returned by the error-level filter", len(all), judged, len(got))
+}
+
+// TestFleetRefetch: every evidence line of a timeline read from the
+// store carries a command (text and JSON) that, run by a shell, prints
+// that row from the store again.
+func TestFleetRefetch(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	if _, err := exec.LookPath("curl"); err != nil {
+		testenv.Missing(t, "curl: %v", err)
+	}
+	c, err := fixture.Load("../../fixtures/unattended-upgrade/seed-001-syslog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := caseEvents(t, c)
+	if _, _, err := jsonLinesShipper(base, "0")(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	timelineOf := func(format string) string {
+		ios, _, out, stderr := Test()
+		argv := []string{"timeline", "--victorialogs", base, "--format", format, "--tz", "UTC",
+			"--since", evs[0].Time.Format(time.RFC3339Nano), "--until", evs[len(evs)-1].Time.Format(time.RFC3339Nano)}
+		if code := run(context.Background(), ios, argv); code != exitOK {
+			t.Fatalf("%q: exit %d: %s", argv, code, stderr)
+		}
+		return out.String()
+	}
+	var rep struct {
+		Findings []struct {
+			Evidence []struct{ Message, Refetch string }
+		}
+	}
+	if err := json.Unmarshal([]byte(timelineOf("json")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	text, md := timelineOf("text"), timelineOf("md")
+	n := 0
+	for _, f := range rep.Findings {
+		for _, e := range f.Evidence {
+			n++
+			if e.Refetch == "" || !strings.Contains(text, "re-fetch: "+e.Refetch+"\n") || !strings.Contains(md, "- `"+e.Refetch+"`\n") {
+				t.Errorf("evidence %q: refetch %q, not in the text and markdown reports", e.Message, e.Refetch)
+				continue
+			}
+			out, err := exec.Command("sh", "-c", e.Refetch).Output()
+			if err != nil {
+				t.Fatalf("%s: %v", e.Refetch, err)
+			}
+			var msgs []string
+			for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+				var row map[string]string
+				if err := json.Unmarshal([]byte(l), &row); err != nil {
+					t.Fatalf("%s: %q: %v", e.Refetch, l, err)
+				}
+				msgs = append(msgs, row["_msg"])
+			}
+			if len(msgs) != 1 || msgs[0] != e.Message {
+				t.Errorf("%s\nreturned %q, want [%q]", e.Refetch, msgs, e.Message)
+			}
+		}
+	}
+	if len(rep.Findings) < 2 || n < 4 {
+		t.Errorf("%d findings, %d evidence lines: want the case's two findings", len(rep.Findings), n)
+	}
 }

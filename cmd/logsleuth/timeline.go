@@ -192,6 +192,9 @@ func runTimeline(opts *TimelineOptions, cmdPath string) error {
 		Collector: col, Since: opts.In.SinceT, Until: opts.In.UntilT, Show: show, Lookback: a.Lookback,
 		Selection: opts.Filters.describe(),
 	})
+	if opts.In.Fleet.VictoriaLogs != "" {
+		addRefetch(rep, opts.In.Fleet.store())
+	}
 	ropts := timeline.RenderOptions{
 		Location:   opts.In.display(),
 		Color:      opts.Format == timeline.FormatTable && opts.Output == "" && ios.ColorEnabled(),
