@@ -101,22 +101,27 @@ func RenderHTML(w io.Writer, r *Report, o RenderOptions) error {
 	return htmlTemplate.Execute(w, p)
 }
 
+// timeSpan is the earliest and the latest of the known times it saw.
+type timeSpan struct{ lo, hi time.Time }
+
+func (s *timeSpan) see(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if s.lo.IsZero() || t.Before(s.lo) {
+		s.lo = t
+	}
+	if s.hi.IsZero() || t.After(s.hi) {
+		s.hi = t
+	}
+}
+
 // axis lays out the lanes: one per host (or source when the host is
 // unknown), across the span of every known time in the report.
 func (p *htmlPage) axis() {
 	r := p.R
-	var lo, hi time.Time
-	see := func(t time.Time) {
-		if t.IsZero() {
-			return
-		}
-		if lo.IsZero() || t.Before(lo) {
-			lo = t
-		}
-		if hi.IsZero() || t.After(hi) {
-			hi = t
-		}
-	}
+	var seen timeSpan
+	see := seen.see
 	for _, s := range r.Coverage.Sources {
 		see(s.First)
 		see(s.Last)
@@ -125,6 +130,7 @@ func (p *htmlPage) axis() {
 		see(f.Start)
 		see(f.End)
 	}
+	lo, hi := seen.lo, seen.hi
 	if lo.IsZero() {
 		return
 	}

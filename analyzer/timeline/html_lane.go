@@ -80,18 +80,8 @@ type htmlTick struct {
 // zoomLane lays out the lane of inc; nil when none of its findings has a
 // known time.
 func (p *htmlPage) zoomLane(inc *Incident, findings []*Finding) *htmlZoom {
-	var lo, hi time.Time
-	see := func(t time.Time) {
-		if t.IsZero() {
-			return
-		}
-		if lo.IsZero() || t.Before(lo) {
-			lo = t
-		}
-		if hi.IsZero() || t.After(hi) {
-			hi = t
-		}
-	}
+	var seen timeSpan
+	see := seen.see
 	for _, f := range findings {
 		for _, e := range f.Evidence {
 			see(e.Event.Time)
@@ -103,6 +93,7 @@ func (p *htmlPage) zoomLane(inc *Incident, findings []*Finding) *htmlZoom {
 		see(f.Start)
 		see(f.End)
 	}
+	lo, hi := seen.lo, seen.hi
 	if lo.IsZero() {
 		return nil
 	}
