@@ -56,7 +56,10 @@ func caughtUp(t *testing.T, f *Follower) []string {
 	var out []string
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		ev, err := f.Next(50 * time.Millisecond)
+		// The quiet period is many polls long: a follower is caught up
+		// as of its sources' last look, and a source starved of the
+		// CPU on a loaded machine looks late (50ms flaked).
+		ev, err := f.Next(250 * time.Millisecond)
 		if err != nil {
 			t.Fatal(err)
 		}
