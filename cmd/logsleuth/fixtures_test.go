@@ -8,6 +8,7 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/fixture"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
 	"github.com/logsleuth/logsleuth/analyzer/timeline"
 )
 
@@ -15,17 +16,7 @@ import (
 // does: all built-in signatures against every case, so a signature that
 // fires where its case does not expect it fails here too.
 func TestFixtures(t *testing.T) {
-	sigs, err := loadSignatureSet(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := fixture.Find("../../fixtures")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cases) == 0 {
-		t.Fatal("no fixture cases found")
-	}
+	sigs, cases := builtinCases(t)
 	// formats[id] holds, per positive case of id, the input formats it
 	// was read as ("dpkg+rfc3164").
 	formats := map[string]map[string]int{}
@@ -87,14 +78,7 @@ func TestSeedTimelines(t *testing.T) {
 		"traefik-entrypoint-closed/seed-003-logfmt":       "traefik-entrypoint-closed",
 		"docker-bridge-subnet/seed-004-rfc3164":           "docker-bridge-subnet",
 	}
-	sigs, err := loadSignatureSet(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := fixture.Find("../../fixtures")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sigs, cases := builtinCases(t)
 	seen := 0
 	for _, c := range cases {
 		if !strings.Contains(c.Name, "/seed-") {
@@ -143,14 +127,7 @@ func TestIncidentLinks(t *testing.T) {
 		"docker-data-root-snap/installer-snap-paste":                    {"docker-data-root-snap <- docker-data-root-snap"},
 		"restart-loop/xenial-holdoff-rfc3164":                           {"restart-loop-crashing <- restart-loop"},
 	}
-	sigs, err := loadSignatureSet(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := fixture.Find("../../fixtures")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sigs, cases := builtinCases(t)
 	seen := 0
 	for _, c := range cases {
 		w, ok := want[c.Name]
@@ -179,4 +156,22 @@ func TestIncidentLinks(t *testing.T) {
 	if seen != len(want) {
 		t.Errorf("%d of the %d cases found under fixtures/", seen, len(want))
 	}
+}
+
+// builtinCases loads the built-in signatures and every case under
+// fixtures/, as `logsleuth test` does.
+func builtinCases(t testing.TB) ([]*signature.Signature, []*fixture.Case) {
+	t.Helper()
+	sigs, err := loadSignatureSet(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := fixture.Find("../../fixtures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) == 0 {
+		t.Fatal("no fixture cases found")
+	}
+	return sigs, cases
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
-	"github.com/logsleuth/logsleuth/analyzer/fixture"
 	"github.com/logsleuth/logsleuth/internal/testenv"
 )
 
@@ -34,14 +33,7 @@ func TestFleetCluster(t *testing.T) {
 	lax := testenv.StartVictoriaLogsServer(t, testenv.VictoriaLogsOptions{StorageNodes: nodes,
 		Args: []string{"-insert.disable", "-search.allowPartialResponse"}})
 
-	sigs, err := loadSignatureSet(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := fixture.Find("../../fixtures")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sigs, cases := builtinCases(t)
 	// Rows go in through vlinsert and come out through vlselect.
 	ship := func(accountID string) caseShipper {
 		return func(ctx context.Context, evs []*event.Event) (string, string, error) {

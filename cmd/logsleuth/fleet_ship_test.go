@@ -20,7 +20,6 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
-	"github.com/logsleuth/logsleuth/analyzer/fixture"
 	"github.com/logsleuth/logsleuth/analyzer/parse"
 	"github.com/logsleuth/logsleuth/internal/testenv"
 )
@@ -268,14 +267,7 @@ func TestFleetFixturesShipped(t *testing.T) {
 	}
 	testenv.VictoriaLogsBin(t)
 	upload := testenv.JournalUploadBin(t)
-	sigs, err := loadSignatureSet(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := fixture.Find("../../fixtures")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sigs, cases := builtinCases(t)
 	same := 0
 	byPath := map[string]int{} // cases that shipped rows by each path
 	for _, c := range cases {

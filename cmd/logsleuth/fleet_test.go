@@ -213,14 +213,7 @@ func acceptedBy(sigs []*signature.Signature, ev *event.Event) string {
 // need state snapshots or untimed lines, which a store does not hold.
 func TestFleetFixturesThroughStore(t *testing.T) {
 	base := testenv.StartVictoriaLogs(t)
-	sigs, err := loadSignatureSet(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := fixture.Find("../../fixtures")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sigs, cases := builtinCases(t)
 	same := 0
 	for n, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
