@@ -52,17 +52,27 @@ func openJournalctl(ctx context.Context, path string, since, until time.Time) (j
 		args = append(args, "--until", "@"+strconv.FormatInt(until.Add(time.Second-1).Unix(), 10))
 	}
 	r := &execReader{cmd: exec.CommandContext(ctx, bin, args...)}
-	r.cmd.Stderr = &limitedBuffer{buf: &r.stderr, max: 4 << 10}
-	out, err := r.cmd.StdoutPipe()
+	out, err := startJournalctl(r.cmd, &r.stderr)
 	if err != nil {
-		return nil, fmt.Errorf("journalctl: %w", err)
-	}
-	if err := r.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("journalctl: %w", err)
 	}
 	r.out = out
 	r.x = parse.NewExportReader(out)
 	return r, nil
+}
+
+// startJournalctl starts cmd, keeping the first 4 KiB of its stderr in
+// stderr (for the error that says why it failed), and returns its stdout.
+func startJournalctl(cmd *exec.Cmd, stderr *bytes.Buffer) (io.ReadCloser, error) {
+	cmd.Stderr = &limitedBuffer{buf: stderr, max: 4 << 10}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Next reads the next entry. A malformed entry is a *corruptEntry; the

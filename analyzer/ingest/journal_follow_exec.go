@@ -75,12 +75,8 @@ func openJournalctlFollower(ctx context.Context, sp *journalSpec, at journalStar
 		r.tailOnly = true
 	}
 	r.backlog = exec.CommandContext(ctx, bin, args...)
-	r.backlog.Stderr = &limitedBuffer{buf: &r.stderr, max: 4 << 10}
-	out, err := r.backlog.StdoutPipe()
+	out, err := startJournalctl(r.backlog, &r.stderr)
 	if err != nil {
-		return nil, fmt.Errorf("journalctl: %w", err)
-	}
-	if err := r.backlog.Start(); err != nil {
 		return nil, fmt.Errorf("journalctl: %w", err)
 	}
 	r.x = parse.NewExportReader(out)
@@ -129,11 +125,7 @@ func (r *execFollower) follow() error {
 	}
 	ctx, cancel := context.WithCancel(r.ctx)
 	r.cmd, r.cancel, r.entries = exec.CommandContext(ctx, r.bin, args...), cancel, make(chan execEntry, jfileBatch)
-	r.cmd.Stderr = &limitedBuffer{buf: &r.stderr, max: 4 << 10}
-	out, err := r.cmd.StdoutPipe()
-	if err == nil {
-		err = r.cmd.Start()
-	}
+	out, err := startJournalctl(r.cmd, &r.stderr)
 	if err != nil {
 		cancel()
 		r.done = true
