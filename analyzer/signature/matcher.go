@@ -1,6 +1,7 @@
 package signature
 
 import (
+	"iter"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -383,6 +384,26 @@ func (m *Matcher) CaptureNames() []string {
 	return out
 }
 
+// AllConds yields every condition of the matcher and of its not: and
+// any: parts, depth first, each part's own conditions before its parts'.
+func (m *Matcher) AllConds() iter.Seq[*Cond] {
+	return func(yield func(*Cond) bool) { m.allConds(yield) }
+}
+
+func (m *Matcher) allConds(yield func(*Cond) bool) bool {
+	for i := range m.Conds {
+		if !yield(&m.Conds[i]) {
+			return false
+		}
+	}
+	for _, x := range append(append([]*Matcher{}, m.Not...), m.Any...) {
+		if !x.allConds(yield) {
+			return false
+		}
+	}
+	return true
+}
+
 // FieldRefs lists the extra fields (fields.NAME) the signatures match or
 // group on, each once, in first-use order: what a reader that fetches
 // fields by name (the native journal reader) must fetch.
@@ -395,23 +416,13 @@ func FieldRefs(sigs []*Signature) []string {
 			out = append(out, name)
 		}
 	}
-	var walk func(*Matcher)
-	walk = func(m *Matcher) {
-		for _, c := range m.Conds {
-			if c.Field == FieldExtra {
-				add(c.Name)
-			}
-		}
-		for _, n := range m.Not {
-			walk(n)
-		}
-		for _, a := range m.Any {
-			walk(a)
-		}
-	}
 	for _, s := range sigs {
 		for _, e := range s.Events {
-			walk(e.Matcher)
+			for c := range e.Matcher.AllConds() {
+				if c.Field == FieldExtra {
+					add(c.Name)
+				}
+			}
 		}
 		for _, k := range append(append([]string{}, s.Match.By...), s.Match.DedupeBy...) {
 			if name, ok := strings.CutPrefix(k, "fields."); ok {

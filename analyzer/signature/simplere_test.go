@@ -20,26 +20,16 @@ func builtinRegexes(t testing.TB) []*regexp.Regexp {
 	}
 	var out []*regexp.Regexp
 	seen := map[string]bool{}
-	var walk func(m *Matcher)
-	walk = func(m *Matcher) {
-		for _, c := range m.Conds {
-			for _, re := range c.Res {
-				if !seen[re.String()] {
-					seen[re.String()] = true
-					out = append(out, re)
-				}
-			}
-		}
-		for _, n := range m.Not {
-			walk(n)
-		}
-		for _, a := range m.Any {
-			walk(a)
-		}
-	}
 	for _, s := range sigs {
 		for _, d := range s.Events {
-			walk(d.Matcher)
+			for c := range d.Matcher.AllConds() {
+				for _, re := range c.Res {
+					if !seen[re.String()] {
+						seen[re.String()] = true
+						out = append(out, re)
+					}
+				}
+			}
 		}
 	}
 	return out

@@ -33,30 +33,20 @@ func main() {
 		os.Exit(1)
 	}
 	seen := map[string]bool{}
-	var walk func(m *signature.Matcher)
-	walk = func(m *signature.Matcher) {
-		for _, c := range m.Conds {
-			if c.Field != signature.FieldMessage || c.Op != signature.OpRe {
-				continue
-			}
-			for _, re := range c.Res {
-				s := captureName.ReplaceAllString(strings.TrimPrefix(re.String(), "^"), "(")
-				if !seen[s] {
-					seen[s] = true
-					fmt.Println(s)
-				}
-			}
-		}
-		for _, n := range m.Not {
-			walk(n)
-		}
-		for _, a := range m.Any {
-			walk(a)
-		}
-	}
 	for _, s := range sigs {
 		for _, d := range s.Events {
-			walk(d.Matcher)
+			for c := range d.Matcher.AllConds() {
+				if c.Field != signature.FieldMessage || c.Op != signature.OpRe {
+					continue
+				}
+				for _, re := range c.Res {
+					s := captureName.ReplaceAllString(strings.TrimPrefix(re.String(), "^"), "(")
+					if !seen[s] {
+						seen[s] = true
+						fmt.Println(s)
+					}
+				}
+			}
 		}
 	}
 }
