@@ -70,6 +70,10 @@ func getChunk() *chunk { return chunkPool.Get().(*chunk) }
 
 func putChunk(c *chunk) {
 	c.buf, c.opts = nil, nil
+	// The parse's strings are slices of the block's copy (blockText): a
+	// pooled chunk must not keep it alive. (Up to cap: a run of blank
+	// lines leaves a slot past len.)
+	clear(c.parsed[:cap(c.parsed)])
 	c.bin = 0
 	c.mapped, c.faulted = nil, false
 	c.run, c.seq, c.batch = nil, 0, nil
