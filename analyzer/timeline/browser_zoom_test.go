@@ -24,27 +24,10 @@ func TestHTMLZoomInBrowser(t *testing.T) {
 	r := analyzeCase(t, []string{path}, CollectorOptions{})
 	page := writeReport(t, r, RenderOptions{Location: time.FixedZone("KST", 9*3600)})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")), chromedp.WindowSize(1200, 1000))
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	ctx, cancelTab := chromedp.NewContext(ctx)
-	defer cancelTab()
-	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+page)); err != nil {
-		t.Fatalf("load the report: %v", err)
-	}
-
+	ctx := openTab(t, bin, page)
 	eval := func(js string, out any) {
 		t.Helper()
-		raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](js))
-		if err == nil {
-			err = json.Unmarshal(raw, out)
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
+		evalJS(ctx, t, js, out)
 	}
 	// spread is how far apart the overview's evidence marks are, in
 	// axis units of 1000.
@@ -136,5 +119,36 @@ func TestHTMLZoomInBrowser(t *testing.T) {
 	eval(`Array.from(document.querySelectorAll(".hl")).map(function (e) { return e.id; })`, &lit)
 	if !slices.Equal(lit, []string{"f1-e1"}) {
 		t.Errorf("after a click on the down point, highlighted: %q, want its row f1-e1 only", lit)
+	}
+}
+
+// openTab loads page in headless Chromium, driven over the DevTools
+// protocol in a 1200x1000 window, and returns the tab; it closes when
+// the test ends.
+func openTab(t *testing.T, bin, page string) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")), chromedp.WindowSize(1200, 1000))
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	t.Cleanup(cancelTab)
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+page)); err != nil {
+		t.Fatalf("load the report: %v", err)
+	}
+	return ctx
+}
+
+// evalJS runs js in the tab and decodes its value into out.
+func evalJS(ctx context.Context, t *testing.T, js string, out any) {
+	t.Helper()
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](js))
+	if err == nil {
+		err = json.Unmarshal(raw, out)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
 	}
 }

@@ -91,6 +91,18 @@ func runExplain(opts *ExplainOptions, cmdPath string) error {
 		fmt.Fprintf(w, "selected: %s (findings and near misses with an evidence line that passes)\n", safeText(sel))
 	}
 	loc := opts.In.display()
+	// Lines read from a store each get the command that fetches them
+	// again, as in the timeline.
+	var refetch func(engine.Evidence) string
+	if opts.In.Fleet.VictoriaLogs != "" {
+		vl := opts.In.Fleet.store()
+		refetch = func(e engine.Evidence) string {
+			if e.Event == nil {
+				return ""
+			}
+			return vl.RefetchCommand(e.Event, e.Cut > 0)
+		}
+	}
 	if len(a.Findings) == 0 {
 		fmt.Fprintln(w, "\nno findings")
 	}
@@ -100,7 +112,7 @@ func runExplain(opts *ExplainOptions, cmdPath string) error {
 			fmt.Fprintf(w, " (%s)", f.Reason)
 		}
 		fmt.Fprintf(w, "\n  %s\n", safeText(f.Summary))
-		writeEvidence(w, f.Evidence, loc)
+		writeEvidence(w, f.Evidence, loc, refetch)
 	}
 	if len(a.NearMisses) == 0 {
 		fmt.Fprintln(w, "\nno near misses")
@@ -111,7 +123,7 @@ func runExplain(opts *ExplainOptions, cmdPath string) error {
 			group = "(all)"
 		}
 		fmt.Fprintf(w, "\nnear miss in %s: %d step(s) matched\n  %s\n", safeText(group), n.Steps, safeText(n.Reason))
-		writeEvidence(w, n.Evidence, loc)
+		writeEvidence(w, n.Evidence, loc, refetch)
 	}
 	return w.Flush()
 }
@@ -126,10 +138,17 @@ func evidenceShown(ev []engine.Evidence, f *filter.Filter) bool {
 	return false
 }
 
-func writeEvidence(w io.Writer, ev []engine.Evidence, loc *time.Location) {
+// writeEvidence prints the evidence lines of a finding or near miss,
+// each followed by the command refetch gives for it, when not nil.
+func writeEvidence(w io.Writer, ev []engine.Evidence, loc *time.Location, refetch func(engine.Evidence) string) {
 	for _, e := range ev {
 		x := e.Event
 		fmt.Fprintf(w, "  %-10s %s\n             %s\n", safeText(e.Step), safeText(x.Source.String()), appendText(nil, x, loc))
+		if refetch != nil {
+			if cmd := refetch(e); cmd != "" {
+				fmt.Fprintf(w, "             re-fetch: %s\n", safeText(cmd))
+			}
+		}
 	}
 }
 

@@ -465,12 +465,19 @@ func caseInputFlags(c *fixture.Case) (*InputFlags, error) {
 	return &in, nil
 }
 
-// addRefetch gives each evidence line of rep the command that prints it
-// again from the store it was read from.
+// addRefetch gives each evidence line of rep, of its findings and near
+// misses, the command that prints it again from the store it was read
+// from.
 func addRefetch(rep *timeline.Report, vl *ingest.VictoriaLogs) {
-	for _, f := range rep.Findings {
-		for i := range f.Evidence {
-			f.Evidence[i].Refetch = vl.RefetchCommand(f.Evidence[i].Event, f.Evidence[i].Cut > 0)
+	add := func(ev []timeline.Evidence) {
+		for i := range ev {
+			ev[i].Refetch = vl.RefetchCommand(ev[i].Event, ev[i].Cut > 0)
 		}
+	}
+	for _, f := range rep.Findings {
+		add(f.Evidence)
+	}
+	for _, n := range rep.NearMisses {
+		add(n.Evidence)
 	}
 }

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"os/exec"
 	"regexp"
 	"slices"
@@ -527,3 +529,205 @@ func TestFleetRefetch(t *testing.T) {
 		t.Errorf("%d findings, %d evidence lines: want the case's two findings", len(rep.Findings), n)
 	}
 }
+
+// refetchProbe is a signature of the fleet re-fetch test: a job that
+// begins and does not end within 10 minutes on its host; its end within
+// them is a near miss.
+const refetchProbe = `schema: logsleuth/v1
+id: refetch-probe
+title: A job began and did not end
+severity: low
+events:
+  begin: {message|contains: 'job begin'}
+  end: {message|contains: 'job end'}
+match:
+  sequence:
+    by: [host]
+    steps:
+      - {event: begin, as: begin}
+      - {absent: end, as: ended, for: 10m}
+explain: 'the job did not end'
+`
+
+// TestFleetRefetchNearMissesAndExplain: the evidence lines of near misses
+// (timeline --near-misses, every format) and of explain, read from the
+// store, carry the command that prints them again; run by a shell each
+// returns exactly its row, whatever quotes, $(...), backticks, markup,
+// newlines and terminal escapes its host, program and message hold, and
+// nothing of that text runs. Rows at the same nanosecond on a host or
+// program that extends the cited one's name are neighbours no command
+// may return.
+func TestFleetRefetchNearMissesAndExplain(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	if _, err := exec.LookPath("curl"); err != nil {
+		testenv.Missing(t, "curl: %v", err)
+	}
+	dir := t.TempDir()
+	mark := dir + "/pwned"
+	rules := dir + "/rules"
+	if err := os.Mkdir(rules, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rules+"/probe.yaml", []byte(refetchProbe), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2025, 11, 10, 21, 25, 40, 386103512, time.UTC)
+	hostA := `web"3 $(touch ` + mark + `)`
+	progA := "job'runner</script>"
+	msgA := "job begin \x1b[31m<b>bold</b>\x1b[0m `touch " + mark + "` 'q' \"dq\" \\\n  second line </script><script>alert(1)</script>"
+	hostB := "db-2\n\x1b]0;owned\x07\u202eevil"
+	rows := []struct {
+		host, prog, msg string
+		at              time.Time
+	}{
+		{hostA, progA, msgA, t0},
+		{hostA, progA, "job end | cell | [x](http://evil) \x1b]8;;http://evil\x07click\x1b]8;;\x07", t0.Add(2 * time.Minute)},
+		{hostB, "job", "job begin on " + hostB, t0.Add(time.Minute)},
+		// Neighbours: the same time and message on a host or program
+		// whose name begins with the cited one's.
+		{hostA + "x", progA, msgA, t0},
+		{hostA, progA + "x", msgA, t0},
+		{hostB, "job", "job begin on " + hostB, t0.Add(time.Minute + time.Nanosecond)},
+	}
+	var stored []map[string]string
+	for i, r := range rows {
+		stored = append(stored, map[string]string{"_time": r.at.Format(time.RFC3339Nano), "_msg": r.msg,
+			"hostname": r.host, "app_name": r.prog, "seq": strconv.Itoa(i)})
+	}
+	if err := shipRows(context.Background(), base, "0", stored); err != nil {
+		t.Fatal(err)
+	}
+	rangeArgs := []string{"--victorialogs", base, "--patterns", rules, "--tz", "UTC",
+		"--since", t0.Add(-time.Minute).Format(time.RFC3339Nano), "--until", t0.Add(5 * time.Minute).Format(time.RFC3339Nano)}
+	runCLI := func(argv ...string) string {
+		t.Helper()
+		ios, _, out, stderr := Test()
+		argv = append(argv, rangeArgs...)
+		if code := run(context.Background(), ios, argv); code != exitOK {
+			t.Fatalf("%q: exit %d: %s", argv, code, stderr)
+		}
+		return out.String()
+	}
+	timelineOf := func(format string) string { return runCLI("timeline", "--near-misses", "--format", format) }
+
+	type evidence struct {
+		Time, Host, Program, Message, Refetch string
+	}
+	var rep struct {
+		Findings []struct {
+			Signature string
+			Evidence  []evidence
+		}
+		NearMisses []struct {
+			Signature string
+			Evidence  []evidence
+		} `json:"near_misses"`
+	}
+	if err := json.Unmarshal([]byte(timelineOf("json")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var all, nearMiss []evidence
+	for _, f := range rep.Findings {
+		all = append(all, f.Evidence...)
+	}
+	for _, n := range rep.NearMisses {
+		if n.Signature == "refetch-probe" {
+			nearMiss = append(nearMiss, n.Evidence...)
+		}
+		all = append(all, n.Evidence...)
+	}
+	if len(rep.Findings) == 0 || len(nearMiss) == 0 {
+		t.Fatalf("want findings and a near miss of refetch-probe: %d findings, %d near-miss evidence lines", len(rep.Findings), len(nearMiss))
+	}
+	hostile := false
+	for _, e := range nearMiss {
+		hostile = hostile || e.Host == hostA
+	}
+	if !hostile {
+		t.Errorf("no near-miss evidence line of host %q: %+v", hostA, nearMiss)
+	}
+
+	// Each command returns exactly its row.
+	for _, e := range all {
+		if e.Refetch == "" {
+			t.Errorf("evidence %q of %q: no re-fetch command", e.Message, e.Host)
+			continue
+		}
+		out, err := exec.Command("sh", "-c", e.Refetch).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", e.Refetch, err)
+		}
+		var got []map[string]string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			var row map[string]string
+			if err := json.Unmarshal([]byte(l), &row); err != nil {
+				t.Fatalf("%s: %q: %v", e.Refetch, l, err)
+			}
+			got = append(got, row)
+		}
+		at, err := time.Parse(time.RFC3339Nano, e.Time)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0]["_msg"] != e.Message || got[0]["hostname"] != e.Host || got[0]["app_name"] != e.Program ||
+			got[0]["_time"] != at.Format(time.RFC3339Nano) {
+			t.Errorf("%s\nreturned %q, want the row of %+v", e.Refetch, got, e)
+		}
+	}
+	if _, err := os.Stat(mark); !os.IsNotExist(err) {
+		t.Errorf("log text ran as a command: %s exists (%v)", mark, err)
+	}
+
+	// The text, markdown and HTML reports carry the same commands, each
+	// escaped for its format.
+	text, md, page := timelineOf("text"), timelineOf("md"), timelineOf("html")
+	for _, e := range all {
+		if !strings.Contains(text, "re-fetch: "+e.Refetch+"\n") {
+			t.Errorf("text: no re-fetch line %q", e.Refetch)
+		}
+		if !strings.Contains(md, "\n- "+timeline.CodeSpanMarkdown(e.Refetch, false)+"\n") {
+			t.Errorf("md: no re-fetch item %q", e.Refetch)
+		}
+	}
+	var codes []string
+	for _, m := range htmlCode.FindAllStringSubmatch(page, -1) {
+		codes = append(codes, html.UnescapeString(m[1]))
+	}
+	var want []string
+	for _, e := range all {
+		want = append(want, e.Refetch)
+	}
+	slices.Sort(codes)
+	slices.Sort(want)
+	if !slices.Equal(codes, want) {
+		t.Errorf("html: the re-fetch commands\n%q\nwant\n%q", codes, want)
+	}
+
+	// explain prints the commands of its signature's finding and near
+	// miss lines, the same as the timeline's.
+	var explained []string
+	for _, l := range strings.Split(runCLI("explain", "refetch-probe"), "\n") {
+		if _, cmd, ok := strings.Cut(l, "re-fetch: "); ok {
+			explained = append(explained, cmd)
+		}
+	}
+	want = want[:0]
+	for _, f := range rep.Findings {
+		for _, e := range f.Evidence {
+			if f.Signature == "refetch-probe" {
+				want = append(want, e.Refetch)
+			}
+		}
+	}
+	for _, e := range nearMiss {
+		want = append(want, e.Refetch)
+	}
+	slices.Sort(explained)
+	slices.Sort(want)
+	if !slices.Equal(explained, want) {
+		t.Errorf("explain: the re-fetch commands\n%q\nwant\n%q", explained, want)
+	}
+}
+
+// htmlCode finds the re-fetch commands of an HTML report.
+var htmlCode = regexp.MustCompile(`<details class="refetch"><summary>[^<]*</summary><code>([^<]*)</code></details>`)
