@@ -8,6 +8,9 @@
 #
 #   CORPUS      the corpus directory (bench/gen's; required)
 #   FLEET_PORT  the server's HTTP port (default 19438; syslog on +1)
+#   FLEET_DATA  keep the server's data here (default: a temporary
+#               directory removed at the end); a directory that already
+#               holds the corpus is not shipped again
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,7 +32,8 @@ if [ ! -x "$VL" ]; then
 fi
 
 data=$(mktemp -d)
-"$VL" -httpListenAddr="127.0.0.1:$PORT" -storageDataPath="$data/vl" -retentionPeriod=100y -futureRetention=100y \
+store=${FLEET_DATA:-$data/vl}
+"$VL" -httpListenAddr="127.0.0.1:$PORT" -storageDataPath="$store" -retentionPeriod=100y -futureRetention=100y \
 	-syslog.listenAddr.tcp="127.0.0.1:$SPORT" -syslog.streamFields.tcp='["hostname","app_name"]' >"$data/vl.log" 2>&1 &
 vlpid=$!
 trap 'kill -INT $vlpid 2>/dev/null; wait $vlpid 2>/dev/null; rm -rf "$data"' EXIT
@@ -42,20 +46,24 @@ done
 count() { curl -fsS "$URL/select/logsql/query" -d 'query=* | count() rows' | sed 's/.*"rows":"\([0-9]*\)".*/\1/'; }
 
 LINES=$(wc -l <"$FILE")
-echo "== fleet: $FILE ($LINES lines) into VictoriaLogs by syslog TCP"
-t0=$(date +%s.%N)
-# Each line gets a PRI: a line that starts with a digit is read as
-# octet-counted framing and ends the connection.
-sed 's/^/<13>/' "$FILE" >"/dev/tcp/127.0.0.1/$SPORT"
-stored=0
-for _ in $(seq 600); do
-	curl -fs "$URL/internal/force_flush" >/dev/null
-	stored=$(count)
-	[ "$stored" -ge "$LINES" ] && break
-	sleep 0.5
-done
-t1=$(date +%s.%N)
-echo "stored $stored rows in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; $(du -sh "$data/vl" | cut -f1) on disk"
+stored=$(count)
+if [ "$stored" -ge "$LINES" ]; then
+	echo "== fleet: $FILE ($LINES lines) already in $store ($stored rows)"
+else
+	echo "== fleet: $FILE ($LINES lines) into VictoriaLogs by syslog TCP"
+	t0=$(date +%s.%N)
+	# Each line gets a PRI: a line that starts with a digit is read as
+	# octet-counted framing and ends the connection.
+	sed 's/^/<13>/' "$FILE" >"/dev/tcp/127.0.0.1/$SPORT"
+	for _ in $(seq 600); do
+		curl -fs "$URL/internal/force_flush" >/dev/null
+		stored=$(count)
+		[ "$stored" -ge "$LINES" ] && break
+		sleep 0.5
+	done
+	t1=$(date +%s.%N)
+	echo "stored $stored rows in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; $(du -sh "$store" | cut -f1) on disk"
+fi
 
 first=$(head -1 "$FILE" | cut -d' ' -f1)
 last=$(tail -1 "$FILE" | cut -d' ' -f1)
