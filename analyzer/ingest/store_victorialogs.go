@@ -177,10 +177,18 @@ func vlTerms(f StoreFilter) []string {
 // on every fixture.
 var vlErrorTerms = func() []string {
 	terms := []string{`PRIORITY:in("0","1","2","3")`, `severity:in("0","1","2","3")`,
-		`priority:in("0","1","2","3")`, `level:in("emerg","alert","crit","critical","fatal","panic","err","error")`}
+		`priority:in("0","1","2","3")`, // (in any case, as the timeline reads a level; the regexp runs on
+		// the few distinct values of the column, not on messages)
+		`level:~"(?i)^(emerg|alert|crit|critical|fatal|panic|err|error)$"`}
+	// Each spelling of each level word as its own word filter, which the
+	// server answers from its word index: i(word) has none, and 13 of
+	// them read every message 13 times (28 s over the 6.9M rows of the
+	// 1 GiB bench corpus, against 1.1 s for the 544 spellings).
 	var words []string
 	for _, w := range []string{"error", "err", "erro", "fatal", "ftl", "panic", "pnc", "crit", "critical", "crt", "emerg", "alert", "severe"} {
-		words = append(words, "i("+w+")")
+		for _, v := range caseVariants(w) {
+			words = append(words, strconv.Quote(v))
+		}
 	}
 	terms = append(terms, "("+strings.Join(words, " OR ")+")",
 		// klog and glog: E1202 06:20:21.433183 ... (the month's first digit)
@@ -196,23 +204,72 @@ var vlErrorTerms = func() []string {
 	return terms
 }()
 
+// caseVariants returns every spelling of the ASCII word w in upper and
+// lower case: what i(w) matches.
+func caseVariants(w string) []string {
+	out := []string{""}
+	for i := 0; i < len(w); i++ {
+		lo, up := strings.ToLower(w[i:i+1]), strings.ToUpper(w[i:i+1])
+		next := make([]string, 0, 2*len(out))
+		for _, p := range out {
+			next = append(next, p+lo)
+			if up != lo {
+				next = append(next, p+up)
+			}
+		}
+		out = next
+	}
+	return out
+}
+
 // vlLiteral is the filter on _msg that holds exactly the messages with l
 // as a substring. A phrase filter "l" checks word boundaries at an end of
 // l that is a word character ("Out of memory: Kill" misses "...: Killed
 // process"), so it is used only where l begins and ends with a non-word
 // character; "l"* where only the end is a word character; *"l"*
-// (a plain substring, slower: no word index) otherwise.
+// (a plain substring) otherwise. A substring filter has no index: the
+// server reads every message of the range. So it is preceded by the
+// longest word l holds whole (non-word characters on both sides within
+// l), which every message holding l holds as a word too: the server
+// skips the blocks whose word index lacks it ("password" for "Failed
+// password for "). The answer is the same, found in a fraction of the
+// time.
 func vlLiteral(l string) string {
 	first, _ := utf8.DecodeRuneInString(l)
 	last, _ := utf8.DecodeLastRuneInString(l)
 	q := strconv.Quote(l)
 	switch {
 	case isWordRune(first):
+		if w := innerWord(l); w != "" {
+			return "(" + strconv.Quote(w) + " *" + q + "*)"
+		}
 		return "*" + q + "*"
 	case isWordRune(last):
 		return q + "*"
 	}
 	return q
+}
+
+// innerWord returns the longest run of word characters in l that has a
+// non-word character of l on both sides, or "".
+func innerWord(l string) string {
+	best := ""
+	start := -1      // start of the current run; -1: not in a run
+	prevWord := true // l's start counts as a word character: a run there is not whole
+	for i, r := range l {
+		w := isWordRune(r)
+		switch {
+		case w && !prevWord:
+			start = i
+		case !w && start >= 0:
+			if i-start > len(best) {
+				best = l[start:i]
+			}
+			start = -1
+		}
+		prevWord = w
+	}
+	return best
 }
 
 // isWordRune is VictoriaLogs' token character: a letter, digit or _.

@@ -21,18 +21,37 @@ import (
 
 func TestVLLiteral(t *testing.T) {
 	for _, tc := range []struct{ lit, want string }{
-		{"Out of memory: Kill", `*"Out of memory: Kill"*`}, // word start: substring
-		{": Kill", `": Kill"*`},                            // word end only: phrase prefix
+		// word start: substring, after the longest word it holds whole
+		{"Out of memory: Kill", `("memory" *"Out of memory: Kill"*)`},
+		{": Kill", `": Kill"*`}, // word end only: phrase prefix
 		{"): Corruption", `"): Corruption"*`},
 		{" is too old. ", `" is too old. "`}, // non-word at both ends: phrase
-		{"containerd: ", `*"containerd: "*`},
-		{`connection to server at "`, `*"connection to server at \""*`},
+		{"containerd: ", `*"containerd: "*`}, // no whole word
+		{"NodeNotReady", `*"NodeNotReady"*`},
+		{`connection to server at "`, `("server" *"connection to server at \""*)`},
+		{"Failed keyboard-interactive/pam for ", `("interactive" *"Failed keyboard-interactive/pam for "*)`},
 		{"étape ", `*"étape "*`}, // a letter outside ASCII is a word character
+		{"a étape b", `("étape" *"a étape b"*)`},
+		{"x_y z", `*"x_y z"*`}, // _ is a word character
 		{"[12.5]", `"[12.5]"`},
 	} {
 		if got := vlLiteral(tc.lit); got != tc.want {
 			t.Errorf("vlLiteral(%q) = %s, want %s", tc.lit, got, tc.want)
 		}
+	}
+}
+
+func TestCaseVariants(t *testing.T) {
+	got := caseVariants("err")
+	want := []string{"err", "erR", "eRr", "eRR", "Err", "ErR", "ERr", "ERR"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("caseVariants(err) = %q, want %q", got, want)
+	}
+	if n := len(caseVariants("critical")); n != 256 {
+		t.Errorf("%d spellings of critical, want 256", n)
+	}
+	if got := caseVariants("e0"); strings.Join(got, " ") != "e0 E0" {
+		t.Errorf("caseVariants(e0) = %q", got)
 	}
 }
 
