@@ -122,7 +122,8 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 			r = newSequence(s)
 			e.observers = append(e.observers, r)
 		case signature.MatchThreshold:
-			r = &threshold{sig: s, groups: map[string]*burst{}}
+			r = &threshold{sig: s, groups: map[string]*burst{},
+				lastTimeOnly: readsOnlyTime(s, "last", s.Match.Event.Matcher.CaptureNames())}
 		default:
 			r = &single{sig: s, last: map[string]*Finding{}}
 		}

@@ -78,18 +78,38 @@ type Finding struct {
 	// error or limit (the rest of the report is unaffected).
 	Warnings []string
 
-	data map[string]any // template data, rendered at the end
-	// last is a threshold burst's latest event, data["last"] once
-	// rendered: a burst of thousands of events builds it once.
-	last  *lastStep
+	// bound are the events bound to the signature's steps, with their
+	// captures: a single's hit, a threshold's first event, a sequence's
+	// bound steps. Templates read them as maps (stepData) made only
+	// while the finding renders: kept for every finding, the maps were
+	// a fifth of the live heap on the dense bench corpus.
+	bound []boundStep
+	// last is a threshold burst's latest event, .last in templates.
+	last  boundStep
 	group string // the `by` group it fired in, for near misses
 }
 
-// lastStep is an event bound to a step, with its captures.
-type lastStep struct {
+// boundStep is an event bound to a step, with its captures. When
+// the templates read nothing of the event but its time and captures
+// (readsOnlyTime), ev is nil and at holds the time.
+type boundStep struct {
+	name string
 	ev   *event.Event
+	at   time.Time
 	caps signature.Captures
 	def  *signature.EventDef
+}
+
+func (b *boundStep) set() bool { return b.ev != nil || !b.at.IsZero() }
+
+// data is what templates see of b.
+func (b *boundStep) data() map[string]any {
+	if b.ev == nil {
+		m := map[string]any{"time": b.at}
+		addCaptures(m, b.caps, b.def)
+		return m
+	}
+	return stepData(b.ev, b.caps, b.def)
 }
 
 // NearMiss is the furthest a signature got in one group without firing.
@@ -123,13 +143,18 @@ func stepData(ev *event.Event, caps signature.Captures, def *signature.EventDef)
 		"lifecycle": ev.Lifecycle.String(), "priority": ev.Priority.String(), "boot_id": ev.BootID,
 		"fields": fields,
 	}
+	addCaptures(m, caps, def)
+	return m
+}
+
+// addCaptures sets every capture def declares in m: caps' value, else "".
+func addCaptures(m map[string]any, caps signature.Captures, def *signature.EventDef) {
 	for _, name := range def.Matcher.CaptureNames() {
 		m[name] = ""
 	}
 	for _, c := range caps {
 		m[c.Name] = c.Value
 	}
-	return m
 }
 
 // render fills Summary and Remediation from the signature's templates;
@@ -137,13 +162,7 @@ func stepData(ev *event.Event, caps signature.Captures, def *signature.EventDef)
 // text out (the summary falls back to the title) and returns its error;
 // spent holds the templates that hit a limit, skipped from then on.
 func (f *Finding) render(loc *time.Location, spent map[*template.Template]bool) []error {
-	d := f.data
-	if d == nil {
-		d = map[string]any{}
-	}
-	if l := f.last; l != nil {
-		d["last"] = stepData(l.ev, l.caps, l.def)
-	}
+	d := f.templateData()
 	d["outcome"], d["reason"], d["host"], d["count"] = f.Outcome, f.Reason, f.Host, f.Count
 	d["start"], d["end"], d["signature"], d["title"] = f.Start, f.End, f.Signature.ID, f.Signature.Title
 	if loc != nil {
@@ -179,6 +198,53 @@ func (f *Finding) render(loc *time.Location, spent map[*template.Template]bool) 
 		}
 	}
 	return errs
+}
+
+// templateData returns the map f's templates read, but for the
+// finding's own attributes (render adds them): the bound steps' data
+// under the names the signature gives them.
+func (f *Finding) templateData() map[string]any {
+	d := map[string]any{}
+	m := &f.Signature.Match
+	switch m.Kind {
+	case signature.MatchSequence:
+		for _, st := range m.Steps {
+			d[st.As] = map[string]any{}
+			if st.Absent {
+				for _, a := range f.Absences {
+					if a.Step == st.As {
+						d[st.As] = map[string]any{"start": a.Start, "end": a.End, "for": signature.HumanDuration(a.For)}
+					}
+				}
+				continue
+			}
+			for i := range f.bound {
+				if f.bound[i].name == st.As {
+					d[st.As] = f.bound[i].data()
+				}
+			}
+		}
+	case signature.MatchThreshold:
+		if len(f.bound) == 0 {
+			break
+		}
+		head := &f.bound[0]
+		first := head.data()
+		d[head.name], d["first"] = first, first
+		for i, name := range m.ByNames {
+			if name != "" {
+				d[name] = keyValue(m.By[i], head.ev, head.caps)
+			}
+		}
+	default:
+		for i := range f.bound {
+			d[f.bound[i].name] = f.bound[i].data()
+		}
+	}
+	if f.last.set() {
+		d["last"] = f.last.data()
+	}
+	return d
 }
 
 // inLocation converts the times in template data (top level and bound

@@ -539,7 +539,7 @@ func (s *sequence) adjustOpen(e *Engine, d int) {
 
 func (s *sequence) finding(e *Engine, in *instance, outcome, reason string, end time.Time) {
 	f := &Finding{Signature: s.sig, Outcome: outcome, Reason: reason, Host: in.host, Start: in.first, End: end, Count: 1,
-		data: map[string]any{}, group: in.group}
+		group: in.group}
 	for i, st := range s.steps {
 		b := in.bound[i]
 		switch {
@@ -548,14 +548,11 @@ func (s *sequence) finding(e *Engine, in *instance, outcome, reason string, end 
 			if start.IsZero() {
 				stop = time.Time{} // no end: see openEnd
 			}
-			f.data[st.As] = map[string]any{"start": start, "end": stop, "for": signature.HumanDuration(st.For)}
 			f.Absences = append(f.Absences, Absence{Step: st.As, Start: start, End: stop, For: st.For})
 		case b.ev != nil:
-			f.data[st.As] = stepData(b.ev, b.caps, st.Event)
+			f.bound = append(f.bound, boundStep{name: st.As, ev: b.ev, caps: b.caps, def: st.Event})
 			f.Captures = append(f.Captures, prefixed(st.As, b.caps)...)
 			f.Evidence = append(f.Evidence, Evidence{Step: st.As, Event: b.ev})
-		default:
-			f.data[st.As] = map[string]any{}
 		}
 	}
 	e.emit(f)

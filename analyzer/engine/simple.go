@@ -123,7 +123,7 @@ func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
 			Signature: s.sig, Outcome: Confirmed, Host: c.Host, Start: ev.Time, End: ev.Time, Count: 1,
 			Captures: prefixed(h.def.Name, h.caps),
 			Evidence: []Evidence{{Step: h.def.Name, Event: c}},
-			data:     map[string]any{h.def.Name: stepData(c, h.caps, h.def)},
+			bound:    []boundStep{{name: h.def.Name, ev: c, caps: h.caps, def: h.def}},
 		}
 		e.emit(f)
 		if m.DedupeWindow > 0 {
@@ -143,6 +143,10 @@ type threshold struct {
 	groups  map[string]*burst
 	pruneAt int
 	key     []byte // the current event's group key
+	// lastTimeOnly: the templates read no more of .last than its time
+	// and captures, so an event extending a burst past its evidence
+	// is not copied.
+	lastTimeOnly bool
 }
 
 type burst struct {
@@ -232,13 +236,19 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 		if ev.Time.Sub(b.open.End) <= m.Window {
 			b.open.Count++
 			b.open.End = ev.Time
-			c := e.keep(ev)
-			if len(b.open.Evidence) < maxEvidence {
-				b.open.Evidence = append(b.open.Evidence, Evidence{Step: m.Event.Name, Event: c})
-			} else {
+			last := boundStep{name: "last", caps: h.caps, def: m.Event}
+			switch {
+			case len(b.open.Evidence) < maxEvidence:
+				last.ev = e.keep(ev)
+				b.open.Evidence = append(b.open.Evidence, Evidence{Step: m.Event.Name, Event: last.ev})
+			case t.lastTimeOnly && !ev.Time.IsZero():
 				b.open.EvidenceOmitted++
+				last.at = ev.Time
+			default:
+				b.open.EvidenceOmitted++
+				last.ev = e.keep(ev)
 			}
-			b.open.last = &lastStep{ev: c, caps: h.caps, def: m.Event}
+			b.open.last = last
 			return
 		}
 		b.open = nil
@@ -275,14 +285,8 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 		}
 	}
 	f.EvidenceOmitted = f.Count - len(f.Evidence)
-	first := stepData(head.ev, head.caps, m.Event)
-	f.data = map[string]any{m.Event.Name: first, "first": first}
-	for i, name := range m.ByNames {
-		if name != "" {
-			f.data[name] = keyValue(m.By[i], head.ev, head.caps)
-		}
-	}
-	f.last = &lastStep{ev: c, caps: h.caps, def: m.Event}
+	f.bound = []boundStep{{name: m.Event.Name, ev: head.ev, caps: head.caps, def: m.Event}}
+	f.last = boundStep{name: "last", ev: c, caps: h.caps, def: m.Event}
 	e.emit(f)
 	b.open, b.fired, b.bestEvents = f, true, nil
 	b.reset()
