@@ -146,13 +146,7 @@ func writeEvidenceMD(ew *errWriter, ev []Evidence, loc *time.Location) {
 	}
 	// Too long for a cell: the commands that fetch the lines again from
 	// their store follow the table.
-	var refetch []string
-	for _, e := range ev {
-		if e.Refetch != "" {
-			refetch = append(refetch, e.Refetch)
-		}
-	}
-	if len(refetch) > 0 {
+	if refetch := refetchCommands(ev); len(refetch) > 0 {
 		ew.printf("\nRe-fetch from the store:\n\n")
 		for _, c := range refetch {
 			ew.printf("- %s\n", CodeSpanMarkdown(c, false))

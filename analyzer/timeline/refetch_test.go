@@ -109,12 +109,13 @@ var (
 // read from a store shows its re-fetch command in text, Markdown, HTML
 // and JSON, escaped for the format, so no host, program or message text
 // drives a terminal, adds markup or runs in the shell, and the command
-// read back from each format sends exactly the row's query.
+// read back from each format (the table's too) sends exactly the row's
+// query.
 func TestRefetchRendered(t *testing.T) {
 	r, want := refetchReport()
 	render := func(format string) string {
 		var buf bytes.Buffer
-		if err := Render(&buf, r, format, RenderOptions{Location: time.UTC, NearMisses: true}); err != nil {
+		if err := Render(&buf, r, format, RenderOptions{Location: time.UTC, NearMisses: true, Color: true}); err != nil {
 			t.Fatal(err)
 		}
 		return buf.String()
@@ -139,6 +140,25 @@ func TestRefetchRendered(t *testing.T) {
 		cmds = append(cmds, m[1])
 	}
 	check("text", cmds)
+
+	// The table lists them after each evidence table, its terminal
+	// colours on.
+	table := render(FormatTable)
+	for _, code := range []string{ansiReset, ansiBold, ansiRed, ansiYellow, ansiCyan, ansiDim} {
+		table = strings.ReplaceAll(table, code, "")
+	}
+	noTerminalControl(t, "table", table)
+	cmds = cmds[:0]
+	for _, list := range strings.Split(table, "  Re-fetch from the store:\n")[1:] {
+		for _, l := range strings.Split(list, "\n") {
+			c, ok := strings.CutPrefix(l, "    - ")
+			if !ok {
+				break
+			}
+			cmds = append(cmds, c)
+		}
+	}
+	check("table", cmds)
 
 	md := render(FormatMD)
 	noTerminalControl(t, "md", md)

@@ -125,6 +125,17 @@ func Lines(chain []Evidence) []Line {
 	return out
 }
 
+// refetchCommands are the re-fetch commands of ev's lines that have one.
+func refetchCommands(ev []Evidence) []string {
+	var out []string
+	for _, e := range ev {
+		if e.Refetch != "" {
+			out = append(out, e.Refetch)
+		}
+	}
+	return out
+}
+
 // Coverage says what was read and how far to trust it.
 type Coverage struct {
 	Sources []ingest.SourceStats

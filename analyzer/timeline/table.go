@@ -62,6 +62,7 @@ func RenderTable(w io.Writer, r *Report, o RenderOptions) error {
 			if ew.err == nil {
 				ew.err = evidenceTable(w, x.Evidence, loc)
 			}
+			writeRefetchList(ew, x.Evidence)
 		}
 		if len(f.Remediation) > 0 {
 			ew.printf("  %s\n", paint(ansiBold, "Remediation:"))
@@ -89,6 +90,7 @@ func RenderTable(w io.Writer, r *Report, o RenderOptions) error {
 			if ew.err == nil {
 				ew.err = evidenceTable(w, n.Evidence, loc)
 			}
+			writeRefetchList(ew, n.Evidence)
 		}
 	}
 
@@ -168,4 +170,18 @@ func evidenceTable(w io.Writer, ev []Evidence, loc *time.Location) error {
 			string(AppendSafe(nil, x.Message, "\n"))+cutText(l.Evidence.Cut), Safe(x.Source.String()))
 	}
 	return t.Render()
+}
+
+// writeRefetchList lists, after an evidence table, the commands that
+// fetch its lines again from their store (fleet mode): too long for a
+// cell, and each names its line's time, host and program.
+func writeRefetchList(ew *errWriter, ev []Evidence) {
+	cmds := refetchCommands(ev)
+	if len(cmds) == 0 {
+		return
+	}
+	ew.printf("  Re-fetch from the store:\n")
+	for _, c := range cmds {
+		ew.printf("    - %s\n", Safe(c))
+	}
 }

@@ -678,12 +678,15 @@ func TestFleetRefetchNearMissesAndExplain(t *testing.T) {
 		t.Errorf("log text ran as a command: %s exists (%v)", mark, err)
 	}
 
-	// The text, markdown and HTML reports carry the same commands, each
-	// escaped for its format.
-	text, md, page := timelineOf("text"), timelineOf("md"), timelineOf("html")
+	// The text, table, markdown and HTML reports carry the same
+	// commands, each escaped for its format.
+	text, table, md, page := timelineOf("text"), timelineOf("table"), timelineOf("md"), timelineOf("html")
 	for _, e := range all {
 		if !strings.Contains(text, "re-fetch: "+e.Refetch+"\n") {
 			t.Errorf("text: no re-fetch line %q", e.Refetch)
+		}
+		if !strings.Contains(table, "\n    - "+e.Refetch+"\n") {
+			t.Errorf("table: no re-fetch item %q", e.Refetch)
 		}
 		if !strings.Contains(md, "\n- "+timeline.CodeSpanMarkdown(e.Refetch, false)+"\n") {
 			t.Errorf("md: no re-fetch item %q", e.Refetch)
