@@ -3,6 +3,7 @@ package parse
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -303,5 +304,52 @@ func TestLogfmtDecoderReference(t *testing.T) {
 	}
 	for _, tc := range payloadCases {
 		checkLogfmtDecoder(t, tc.msg)
+	}
+}
+
+// TestLogfmtStart holds logfmtStart's table to the rule it stands for: up
+// to 64 bytes of letters, digits, '_', '.' and '-', then '='.
+func TestLogfmtStart(t *testing.T) {
+	keyByte := func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-'
+	}
+	reference := func(s string) bool {
+		for i := 0; i < len(s) && i < 64; i++ {
+			if c := s[i]; c == '=' {
+				return i > 0
+			} else if !keyByte(c) {
+				return false
+			}
+		}
+		return false
+	}
+	cases := []struct {
+		in   string
+		want bool
+	}{
+		{`time="2024-03-03T06:02:40Z" level=info`, true},
+		{`level=error msg="x"`, true},
+		{`io.containerd.runtime-v2.task=1`, true},
+		{`Started Docker Application Container Engine.`, false},
+		{`=x`, false},
+		{`key`, false},
+		{``, false},
+		{`k v=1`, false},
+		{`ключ=1`, false},
+		{strings.Repeat("k", 63) + "=1", true},
+		{strings.Repeat("k", 64) + "=1", false},
+	}
+	for _, c := range cases {
+		if got := logfmtStart(c.in); got != c.want {
+			t.Errorf("logfmtStart(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+	// Every byte, before '=' and alone.
+	for b := range 256 {
+		for _, s := range []string{string([]byte{byte(b)}) + "=v", "k" + string([]byte{byte(b)}) + "=v", string([]byte{byte(b)})} {
+			if got, want := logfmtStart(s), reference(s); got != want {
+				t.Errorf("logfmtStart(%q) = %v, the rule says %v", s, got, want)
+			}
+		}
 	}
 }
