@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -114,32 +115,62 @@ func TestProcessTrustsScreen(t *testing.T) {
 	}
 }
 
-// TestScreenCompletesBeforeMatching requires the screen to call complete
-// once, before the first matcher reads the event, when the prefilter
-// offers any; and never for an event the prefilter rejects.
+// TestScreenCompletesBeforeMatching requires the screen to call
+// complete (decode a deferred payload) at most once: before a matcher
+// that tests a field runs, and for an event matched by a signature that
+// reads fields of what it keeps, or whose text is long enough to be cut
+// as evidence; never for an event only signatures that read neither
+// match, or that the prefilter rejects.
 func TestScreenCompletesBeforeMatching(t *testing.T) {
-	sigs := genSignatures(t, 8)
+	sigs := loadSigs(t, `schema: logsleuth/v1
+id: by-message
+title: Matched by its message
+events:
+  shim: {program: containerd, message|re: 'msg="shim disconnected" id=(?P<id>[0-9a-f]+)'}
+match: {event: shim}
+explain: '{{.shim.id}} at {{ts .shim.time}}: {{.shim.message}}'
+`, `schema: logsleuth/v1
+id: tests-field
+title: Tests a field
+events:
+  exit: {program: containerd, message|contains: task exit, fields.id|re: '^[0-9a-f]+$'}
+match: {event: exit}
+`, `schema: logsleuth/v1
+id: keeps-field
+title: Shows a field
+events:
+  oom: {program: containerd, message|contains: oom event}
+match: {event: oom}
+explain: 'container {{.oom.fields.id}}'
+`)
 	screen := New(sigs, Options{}).NewScreen()
+	long := `msg="shim disconnected" id=abc ` + strings.Repeat("x", MaxEvidenceText)
 	for _, c := range []struct {
 		msg       string
 		completes int
 		matched   bool
 	}{
-		{"unit 7: failure code GX0000 detected", 1, true},
-		{"subsystem q0001 stalled for many seconds", 1, false},
-		{"nothing to see", 0, false},
+		{`msg="shim disconnected" id=abc`, 0, true},
+		{`msg="task exit" id=abc`, 1, true}, // only with its field
+		{`msg="task exit" id=`, 1, false},
+		{`msg="oom event" id=abc`, 1, true},
+		{long, 1, true},
+		{`msg="nothing to see" id=abc`, 0, false},
 	} {
-		ev := event.Event{Message: c.msg, Priority: event.NoPriority}
+		ev := event.Event{Program: "containerd", Message: c.msg, Priority: event.NoPriority}
 		calls := 0
 		got := screen(&ev, func(ev *event.Event) {
 			calls++
-			ev.Fields = append(ev.Fields, event.Field{Key: "completed", Value: "yes"})
+			if _, id, ok := strings.Cut(ev.Message, " id="); ok {
+				ev.Fields = append(ev.Fields, event.Field{Key: "id", Value: id})
+			}
 		})
+		name := c.msg[:min(len(c.msg), 40)]
 		if calls != c.completes {
-			t.Errorf("%q: complete called %d times, want %d", c.msg, calls, c.completes)
+			t.Errorf("%q: complete called %d times, want %d", name, calls, c.completes)
 		}
 		if m := len(got.(*screened).hits) > 0; m != c.matched {
-			t.Errorf("%q: matched %v, want %v", c.msg, m, c.matched)
+			t.Errorf("%q: matched %v, want %v", name, m, c.matched)
 		}
 	}
 }

@@ -62,9 +62,9 @@ type Options struct {
 	// run it on the entries of text sources and keep its result in
 	// Event.Screen, so that matching runs on both cores instead of the
 	// consumer's. With a screen, the workers also defer the structured
-	// payload of syslog messages (parse.Parser.DeferPayload) that no
-	// signature may match: the screen completes an event before its
-	// matchers read it.
+	// payload of syslog messages (parse.Parser.DeferPayload): the screen
+	// completes an event before anything that reads the payload's fields
+	// or priority sees it, and leaves the others undecoded.
 	Screen func() Screen
 	// JudgeError, when set, is the timeline's error-level test
 	// (timeline.JudgeError); parse workers run it on the entries of text
@@ -74,8 +74,9 @@ type Options struct {
 }
 
 // Screen runs the engine's matchers on ev and returns what it found
-// (engine.NewScreen). Before a matcher reads ev, it calls complete, when
-// not nil, once: the event's payload was deferred.
+// (engine.NewScreen). complete, when not nil, decodes ev's deferred
+// payload: the screen calls it at most once, before a matcher or a
+// signature that reads the payload's fields or priority does.
 type Screen func(ev *event.Event, complete func(*event.Event)) any
 
 // SourceStats describes one source after it was read (`events --stats`,

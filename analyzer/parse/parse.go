@@ -164,8 +164,8 @@ type Parser struct {
 	// implies) for CompletePayload when nothing in it can make the event
 	// error-level; Deferred then reports true. Only a consumer that
 	// completes every event whose fields or priority it reads may set it:
-	// the timeline reads them only of events a signature may match, and
-	// of error-level ones.
+	// the timeline reads them only of events tested or matched by a
+	// signature that reads them, and of error-level ones.
 	DeferPayload bool
 	deferred     bool
 }
