@@ -90,7 +90,9 @@ func (e *Engine) Drain() []*Finding {
 	sortFindings(out)
 	for _, f := range out {
 		for i := range f.Evidence {
-			f.Evidence[i].Cut = e.cut[weak.Make(f.Evidence[i].Event)]
+			if len(e.cut) > 0 { // (few lines are cut: skip making a weak pointer to each)
+				f.Evidence[i].Cut = e.cut[weak.Make(f.Evidence[i].Event)]
+			}
 		}
 	}
 	e.renderFindings(out)

@@ -330,6 +330,9 @@ func (e *Engine) noteCuts() {
 	events, bytes := 0, 0
 	counted := map[*event.Event]bool{} // (an event may be evidence twice)
 	fill := func(ev []Evidence) {
+		if len(e.cut) == 0 {
+			return // (a weak pointer to every evidence line is no free lookup)
+		}
 		for i := range ev {
 			n := e.cut[weak.Make(ev[i].Event)]
 			if n == 0 {

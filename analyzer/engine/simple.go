@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -103,6 +104,9 @@ func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
 					f.End = ev.Time
 				}
 				if len(f.Evidence) < maxEvidence {
+					// Room for all it may keep at once: doubling would leave
+					// 16 slots for 10, garbage at every step.
+					f.Evidence = slices.Grow(f.Evidence, maxEvidence-len(f.Evidence))
 					f.Evidence = append(f.Evidence, Evidence{Step: h.def.Name, Event: e.keep(ev)})
 				} else {
 					f.EvidenceOmitted++
@@ -279,6 +283,8 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 		Start: b.times[0], End: ev.Time, Count: len(b.times),
 		Captures: prefixed(m.Event.Name, head.caps),
 	}
+	// A burst goes on after it fires, to maxEvidence lines.
+	f.Evidence = make([]Evidence, 0, maxEvidence)
 	for i, x := range b.kept {
 		if i < maxEvidence {
 			f.Evidence = append(f.Evidence, Evidence{Step: m.Event.Name, Event: x.ev})
