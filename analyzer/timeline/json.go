@@ -33,6 +33,8 @@ const Schema = "logsleuth/timeline/v1"
 //	               remediation [..], references [{title, url}],
 //	               evidence_omitted (when > 0), warnings [..] (when any)}]
 //	              evidence[].message_cut_bytes: bytes of the line not kept (when > 0)
+//	              evidence[].refetch: a command printing the line again from its log
+//	              store (read with --victorialogs; findings' and near misses' evidence)
 //	              ids f1, f2, ... in report order (each incident's root, then its symptoms)
 //	near_misses   [{signature, group, steps, reason, time, evidence [..]}] (only with --near-misses)
 //	unexplained   [{template, program, count, first, last, example, source}], most frequent first
