@@ -53,6 +53,11 @@ type StoreFilter struct {
 	// ErrorLevel also asks for the events of priority err (3) or more
 	// severe: the timeline's unexplained error-level lines.
 	ErrorLevel bool
+	// ErrorSince and ErrorUntil, when set, ask for the error-level
+	// events of this range only (both inclusive): the report's range,
+	// whose error lines the timeline shows, within the query's range,
+	// which a correlation margin widens.
+	ErrorSince, ErrorUntil time.Time
 }
 
 // StoreQuery is what the store is asked for.

@@ -162,7 +162,14 @@ func vlTerms(f StoreFilter) []string {
 		}
 	}
 	if f.ErrorLevel {
-		terms = append(terms, vlErrorTerms...)
+		if f.ErrorSince.IsZero() || f.ErrorUntil.IsZero() {
+			terms = append(terms, vlErrorTerms...)
+		} else {
+			in := "_time:[" + f.ErrorSince.UTC().Format(time.RFC3339Nano) + ", " + f.ErrorUntil.UTC().Format(time.RFC3339Nano) + "] "
+			for _, t := range vlErrorTerms {
+				terms = append(terms, "("+in+t+")")
+			}
+		}
 	}
 	return terms
 }

@@ -517,3 +517,64 @@ func TestRefetchCommand(t *testing.T) {
 		t.Errorf("a cut line: the command returned rows %q, want [2]", got)
 	}
 }
+
+// storeRows ships JSON-lines rows into base's default tenant and makes
+// them searchable.
+func storeRows(t *testing.T, base string, rows ...string) {
+	t.Helper()
+	resp, err := http.Post(base+"/insert/jsonline?_stream_fields=hostname,app_name", "application/stream+json",
+		strings.NewReader(strings.Join(rows, "\n")+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("insert: %s", resp.Status)
+	}
+	if resp, err = http.Get(base + "/internal/force_flush"); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// TestVictoriaLogsErrorRange: with ErrorSince/ErrorUntil, error-level
+// rows come only from that range, candidates from the whole query's.
+func TestVictoriaLogsErrorRange(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	storeRows(t, base,
+		`{"_time":"2024-05-01T08:00:00Z","hostname":"db-2","app_name":"postgres","_msg":"ERROR:  could not serialize access due to concurrent update","seq":"0"}`,
+		`{"_time":"2024-05-01T08:10:00Z","hostname":"db-2","app_name":"kernel","_msg":"Out of memory: Killed process 4411 (postgres)","seq":"1"}`,
+		`{"_time":"2024-05-01T11:59:59.5Z","hostname":"db-2","app_name":"sshd","_msg":"error: kex_exchange_identification: read: Connection reset by peer","seq":"2"}`,
+		`{"_time":"2024-05-01T12:00:00Z","hostname":"db-2","app_name":"postgres","_msg":"FATAL:  the database system is in recovery mode","seq":"3"}`,
+		`{"_time":"2024-05-01T13:00:00Z","hostname":"db-2","app_name":"app","_msg":"level=error msg=\"upstream timed out\"","seq":"4"}`,
+		`{"_time":"2024-05-01T13:00:01Z","hostname":"db-2","app_name":"app","_msg":"level=info msg=\"retrying\"","seq":"5"}`,
+		`{"_time":"2024-05-01T13:00:02Z","hostname":"db-2","app_name":"app","_msg":"level=error msg=\"after the range\"","seq":"6"}`,
+	)
+	v := &VictoriaLogs{URL: base}
+	since, until := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC), time.Date(2024, 5, 1, 13, 0, 1, 0, time.UTC)
+	fetch := func(f StoreFilter) []string {
+		t.Helper()
+		var got []string
+		q := StoreQuery{Filter: f, Since: since.Add(-6 * time.Hour), Until: until.Add(time.Hour)}
+		if _, err := v.Candidates(context.Background(), q, func(ev *event.Event) error {
+			got = append(got, ev.Message)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	all := fetch(StoreFilter{Literals: []string{"Killed process "}, ErrorLevel: true})
+	if len(all) != 6 {
+		t.Errorf("without an error range: %d rows, want the 5 error lines and the candidate:\n%s", len(all), strings.Join(all, "\n"))
+	}
+	got := fetch(StoreFilter{Literals: []string{"Killed process "}, ErrorLevel: true, ErrorSince: since, ErrorUntil: until})
+	want := []string{
+		"Out of memory: Killed process 4411 (postgres)", // a candidate before the range still comes
+		"FATAL:  the database system is in recovery mode",
+		`level=error msg="upstream timed out"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("with the error range:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

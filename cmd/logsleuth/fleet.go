@@ -220,10 +220,12 @@ func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, ws *eve
 func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs []*signature.Signature, ws *event.Warnings,
 	observe func(*event.Event)) (*analysis, error) {
 	pd := eng.Pushdown()
-	filter := ingest.StoreFilter{Literals: pd.Literals, Programs: pd.Programs, Units: pd.Units, All: pd.All, ErrorLevel: true}
 	// Only candidates and error-level rows travel (a superset of the
 	// lines JudgeError takes, TestFleetErrorLevelPushdown): the
-	// unexplained section lacks none.
+	// unexplained section lacks none. Error lines only of the range the
+	// report shows them for; the correlation margin is for candidates.
+	filter := ingest.StoreFilter{Literals: pd.Literals, Programs: pd.Programs, Units: pd.Units, All: pd.All,
+		ErrorLevel: true, ErrorSince: in.SinceT, ErrorUntil: in.UntilT}
 	if pd.All {
 		ws.Addf(in.Fleet.store().Name(), 0, "a signature may match any event: every row of the range is fetched")
 	}
