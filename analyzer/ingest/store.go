@@ -29,6 +29,11 @@ type Store interface {
 	// and hosts (q's filter is not applied), with an aggregate query:
 	// the rows themselves are not fetched.
 	Coverage(ctx context.Context, q StoreQuery) ([]StreamCoverage, error)
+	// Activity counts the rows of each host of q's range and hosts per
+	// bucket of time (q's filter is not applied), and finds the exact
+	// bounds of each silence that holds a whole bucket, with aggregate
+	// queries: the rows themselves are not fetched. By host.
+	Activity(ctx context.Context, q StoreQuery, bucket time.Duration) ([]HostActivity, error)
 	// Partial says, after Coverage or Candidates, why what they
 	// returned is only part of what the store holds (a cluster node
 	// that did not answer), or "" when it is all of it.
@@ -42,6 +47,26 @@ type StreamCoverage struct {
 	Rows          int64
 	First, Last   time.Time
 }
+
+// HostActivity is what a store holds of one host in a range: its rows
+// per bucket of time, and its silences.
+type HostActivity struct {
+	Host string
+	// Bucket is the span each of Counts counts the rows of; Start is the
+	// first bucket's start (a multiple of Bucket since the Unix epoch,
+	// at or before the range's start).
+	Bucket time.Duration
+	Start  time.Time
+	Counts []int64
+	// Silences are the spans without a row of the host that hold a
+	// whole bucket or more, so every silence longer than 2×Bucket: From
+	// is the time of the last row before it, To of the first row after.
+	// Before the host's first row and after its last are not silences.
+	Silences []Silence
+}
+
+// Silence is a span without rows, between the rows at From and To.
+type Silence struct{ From, To time.Time }
 
 // StoreFilter is the engine's prefilter (engine.Pushdown) as the store
 // sees it: an event is a candidate when its message holds one of

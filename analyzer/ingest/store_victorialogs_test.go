@@ -578,3 +578,80 @@ func TestVictoriaLogsErrorRange(t *testing.T) {
 		t.Errorf("with the error range:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestVictoriaLogsActivity: a host that logs every 5 minutes but for 4
+// and a half hours has one silence, its bounds the exact times of the
+// rows either side (stored under two host fields: syslog's before it,
+// the journal's after); a host that never stops has none. Counts add up
+// to the rows of each host; --host keeps the others out.
+func TestVictoriaLogsActivity(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	t0 := time.Date(2024, 6, 2, 0, 0, 0, 0, time.UTC)
+	var rows []string
+	napFrom, napTo := t0.Add(3*time.Hour+12*time.Minute+7*time.Second), t0.Add(7*time.Hour+47*time.Minute+31*time.Second)
+	add := func(field, host string, ts time.Time, i int) {
+		rows = append(rows, fmt.Sprintf(`{"_time":%q,%q:%q,"app_name":"cron","_msg":"(root) CMD (run-parts /etc/cron.hourly) %d"}`,
+			ts.Format(time.RFC3339Nano), field, host, i))
+	}
+	steady, napper := 0, 0
+	for i := 0; ; i++ {
+		ts := t0.Add(time.Duration(i)*5*time.Minute + 1234*time.Millisecond)
+		if ts.After(t0.Add(12 * time.Hour)) {
+			break
+		}
+		add("hostname", "steady", ts, i)
+		steady++
+		switch {
+		case ts.Before(napFrom):
+			add("hostname", "napper", ts, i)
+			napper++
+		case ts.After(napTo):
+			add("_HOSTNAME", "napper", ts, i)
+			napper++
+		}
+	}
+	add("hostname", "napper", napFrom, -1)
+	add("_HOSTNAME", "napper", napTo, -2)
+	napper += 2
+	storeRows(t, base, rows...)
+
+	v := &VictoriaLogs{URL: base}
+	q := StoreQuery{Since: t0, Until: t0.Add(12 * time.Hour)}
+	acts, err := v.Activity(context.Background(), q, 30*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acts) != 2 || acts[0].Host != "napper" || acts[1].Host != "steady" {
+		t.Fatalf("activity of %d hosts: %+v", len(acts), acts)
+	}
+	sum := func(a HostActivity) (n int64) {
+		for _, c := range a.Counts {
+			n += c
+		}
+		return n
+	}
+	if got := sum(acts[0]); got != int64(napper) {
+		t.Errorf("napper: %d rows counted, want %d", got, napper)
+	}
+	if got := sum(acts[1]); got != int64(steady) {
+		t.Errorf("steady: %d rows counted, want %d", got, steady)
+	}
+	if len(acts[1].Silences) != 0 {
+		t.Errorf("steady: silences %v", acts[1].Silences)
+	}
+	if want := []Silence{{napFrom, napTo}}; len(acts[0].Silences) != 1 || !acts[0].Silences[0].From.Equal(napFrom) || !acts[0].Silences[0].To.Equal(napTo) {
+		t.Errorf("napper: silences %v, want %v", acts[0].Silences, want)
+	}
+	if !acts[0].Start.Equal(t0) || acts[0].Bucket != 30*time.Minute || len(acts[0].Counts) != 25 {
+		t.Errorf("buckets from %v of %v: %d", acts[0].Start, acts[0].Bucket, len(acts[0].Counts))
+	}
+
+	q.Hosts = []string{"steady"}
+	acts, err = v.Activity(context.Background(), q, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acts) != 1 || acts[0].Host != "steady" || sum(acts[0]) != int64(steady) {
+		t.Errorf("--host steady: %+v", acts)
+	}
+}

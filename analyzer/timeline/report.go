@@ -240,7 +240,13 @@ type Input struct {
 	Sources    []ingest.SourceStats
 	Warnings   []event.Warning
 	// Collector may be nil: no boots, gaps, errors or context.
-	Collector    *Collector
+	Collector *Collector
+	// Store, when set, names the log store the events came from (fleet
+	// mode): the gaps are the silences of Activity, the store's rows
+	// per host, not those between the events the collector saw, which
+	// are only the store's candidates.
+	Store        string
+	Activity     []ingest.HostActivity
 	Since, Until time.Time
 	// Show, when set, keeps the incidents with an evidence line it
 	// passes, in any of their findings, and the near misses with one:
@@ -338,10 +344,15 @@ func Build(in Input) *Report {
 	r.Coverage.Sources = in.Sources
 	r.Coverage.Lookback = in.Lookback
 	r.Coverage.Warnings = in.Warnings
+	if in.Store != "" {
+		r.Coverage.Gaps = activityGaps(in.Store, in.Activity)
+	}
 	if c := in.Collector; c != nil {
 		r.Unexplained, r.UnexplainedOverflow = c.unexplained(evidence, evidenceEvents)
 		r.Coverage.Boots, r.Coverage.BootsOverflow = c.bootList()
-		r.Coverage.Gaps = c.gapList()
+		if in.Store == "" {
+			r.Coverage.Gaps = c.gapList()
+		}
 		if c.textCut > 0 {
 			r.Coverage.Warnings = append(slices.Clone(r.Coverage.Warnings), event.Warning{
 				Msg: fmt.Sprintf("%d context lines and error examples were longer than %d bytes: the report keeps their first %d bytes",

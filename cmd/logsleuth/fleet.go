@@ -215,6 +215,26 @@ func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, ws *eve
 	return sources, last, nil
 }
 
+// storeActivity asks the store for each host's rows per bucket of the
+// report's range and its silences, from aggregate queries: the
+// coverage's gaps (a store sends only candidates, whose silences say
+// nothing of the host's). It returns the store's name with them.
+func storeActivity(ctx context.Context, in *InputFlags, ws *event.Warnings) (string, []ingest.HostActivity, error) {
+	st := in.Fleet.store()
+	q := in.storeQuery(ingest.StoreFilter{}, 0)
+	acts, err := st.Activity(ctx, q, timeline.ActivityBucket(q.Until.Sub(q.Since)))
+	if err != nil {
+		if errors.Is(err, ingest.ErrStorageNodeDown) {
+			err = fmt.Errorf("%w (--victorialogs-partial reads what the other nodes hold)", err)
+		}
+		return "", nil, fmt.Errorf("read %s: %w", st.Name(), err)
+	}
+	if p := st.Partial(); p != "" {
+		ws.Addf(st.Name(), 0, "partial: %s: the gaps are those of the nodes that answered", p)
+	}
+	return st.Name(), acts, nil
+}
+
 // analyzeStore is analyze on a log store: the engine's prefilter runs in
 // the store, only its candidates (and error-level rows) come back.
 func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs []*signature.Signature, ws *event.Warnings,

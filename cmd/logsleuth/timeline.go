@@ -19,6 +19,7 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
 	"github.com/logsleuth/logsleuth/analyzer/timeline"
 )
@@ -187,9 +188,17 @@ func runTimeline(opts *TimelineOptions, cmdPath string) error {
 	if err != nil {
 		return err
 	}
+	var store string
+	var activity []ingest.HostActivity
+	if opts.In.Fleet.VictoriaLogs != "" {
+		if store, activity, err = storeActivity(ctx, &opts.In, ws); err != nil {
+			return err
+		}
+	}
 	rep := timeline.Build(timeline.Input{
 		Findings: a.Findings, NearMisses: a.NearMisses, Sources: a.Sources, Warnings: ws.List(),
-		Collector: col, Since: opts.In.SinceT, Until: opts.In.UntilT, Show: show, Lookback: a.Lookback,
+		Collector: col, Store: store, Activity: activity,
+		Since: opts.In.SinceT, Until: opts.In.UntilT, Show: show, Lookback: a.Lookback,
 		Selection: opts.Filters.describe(),
 	})
 	if opts.In.Fleet.VictoriaLogs != "" {
