@@ -386,16 +386,32 @@ func parseTail(line []byte, p int, strict bool, h *header) bool {
 		return !strict
 	}
 	rest := line[p+1:]
-	if t, ok := scanTag(rest, strict, false); ok {
-		h.setTag(rest, t)
-		return true
+	// Most tails start with a host: a word of name bytes and a space,
+	// which scanTag rejects. One pass over the word says so, finds the
+	// space and checks the host's bytes, instead of three.
+	w, class := 0, uint8(hostByte)
+	for w < len(rest) && byteClass[rest[w]]&tagNameByte != 0 {
+		class &= byteClass[rest[w]]
+		w++
 	}
-	sp := bytes.IndexByte(rest, ' ')
-	host := rest
-	if sp >= 0 {
-		host = rest[:sp]
+	var sp int
+	var host []byte
+	var hostOK bool
+	if w > 0 && w < len(rest) && rest[w] == ' ' {
+		sp, host = w, rest[:w]
+		hostOK = class != 0 && w <= maxHostLen // validHost(host)
+	} else {
+		if t, ok := scanTag(rest, strict, false); ok {
+			h.setTag(rest, t)
+			return true
+		}
+		sp, host = bytes.IndexByte(rest, ' '), rest
+		if sp >= 0 {
+			host = rest[:sp]
+		}
+		hostOK = validHost(host)
 	}
-	if validHost(host) {
+	if hostOK {
 		q := len(rest)
 		if sp >= 0 {
 			q = sp + 1
@@ -639,7 +655,7 @@ func versionTag(b []byte, h *header) bool {
 // validHost reports whether b can be a hostname token: printable, none of
 // the brackets, quotes and '=' that start message text, not ending in ':'.
 func validHost(b []byte) bool {
-	if len(b) == 0 || len(b) > 255 || b[len(b)-1] == ':' {
+	if len(b) == 0 || len(b) > maxHostLen || b[len(b)-1] == ':' {
 		return false
 	}
 	for _, c := range b {
@@ -649,6 +665,9 @@ func validHost(b []byte) bool {
 	}
 	return true
 }
+
+// maxHostLen is the longest host name validHost takes.
+const maxHostLen = 255
 
 // Byte classes for the per-byte loops of tag and host scanning.
 const (
