@@ -141,9 +141,10 @@ func newRow(n int) []int32 {
 }
 
 // match calls f with the index of each literal ending at each position
-// of s, in order. A literal is reported at every occurrence; callers
-// that need each once dedupe.
-func (d *literalDFA) match(s string, f func(lit int32)) {
+// of s, and where it ends (the index after its last byte), in order. A
+// literal is reported at every occurrence; callers that need each once
+// dedupe.
+func (d *literalDFA) match(s string, f func(lit int32, end int)) {
 	row := int32(0)
 	for i := 0; i < len(s); i++ {
 		c := d.class[s[i]]
@@ -155,7 +156,7 @@ func (d *literalDFA) match(s string, f func(lit int32)) {
 		row = d.trans[row+int32(c)]
 		if row >= d.outRow {
 			for _, l := range d.outs[row/int32(d.nclass)] {
-				f(l)
+				f(l, i+1)
 			}
 		}
 	}
@@ -249,10 +250,10 @@ func gramAt(s string, i int) uint32 {
 
 func gramHash(u, mul uint32) uint32 { return (u * mul) >> 16 }
 
-// find calls f for each occurrence of each literal in s, and reports
-// true; while learning, it only learns from s and reports false: the
-// caller must find the literals itself.
-func (g *gramFinder) find(s string, f func(lit int32)) bool {
+// find calls f for each occurrence of each literal in s, with where it
+// ends, and reports true; while learning, it only learns from s and
+// reports false: the caller must find the literals itself.
+func (g *gramFinder) find(s string, f func(lit int32, end int)) bool {
 	b := g.bits
 	if b == nil {
 		g.learn(s)
@@ -288,7 +289,7 @@ func (g *gramFinder) find(s string, f func(lit int32)) bool {
 
 // verify reports the literals whose chosen substring is at s[i:], whose
 // hash is h.
-func (g *gramFinder) verify(s string, i int, h uint32, f func(lit int32)) {
+func (g *gramFinder) verify(s string, i int, h uint32, f func(lit int32, end int)) {
 	u := gramAt(s, i)
 	for _, r := range g.at[h>>6] {
 		if r.gram != u {
@@ -296,7 +297,7 @@ func (g *gramFinder) verify(s string, i int, h uint32, f func(lit int32)) {
 		}
 		start := i - int(r.off)
 		if l := g.dict[r.lit]; start >= 0 && len(s)-start >= len(l) && s[start:start+len(l)] == l {
-			f(r.lit)
+			f(r.lit, start+len(l))
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 // literal once, at its first occurrence.
 func firstMatches(d *literalDFA, s string) []int {
 	var out []int
-	d.match(s, func(l int32) {
+	d.match(s, func(l int32, _ int) {
 		if !slices.Contains(out, int(l)) {
 			out = append(out, int(l))
 		}
@@ -113,19 +113,19 @@ func BenchmarkLiterals(b *testing.B) {
 		b.SetBytes(int64(n))
 		for b.Loop() {
 			for _, s := range msgs {
-				d.match(s, func(int32) {})
+				d.match(s, func(int32, int) {})
 			}
 		}
 	})
 	b.Run("grams", func(b *testing.B) {
 		g := newGramFinder(dict)
 		for i := 0; g.bits == nil; i++ {
-			g.find(msgs[i%len(msgs)], func(int32) {})
+			g.find(msgs[i%len(msgs)], func(int32, int) {})
 		}
 		b.SetBytes(int64(n))
 		for b.Loop() {
 			for _, s := range msgs {
-				g.find(s, func(int32) {})
+				g.find(s, func(int32, int) {})
 			}
 		}
 	})
@@ -173,7 +173,7 @@ func TestGramFinderAgainstDFA(t *testing.T) {
 					g.use(stride) // else: the one it chose
 				}
 				var got []int
-				ok := g.find(s, func(l int32) {
+				ok := g.find(s, func(l int32, _ int) {
 					if !slices.Contains(got, int(l)) {
 						got = append(got, int(l))
 					}

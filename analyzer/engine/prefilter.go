@@ -107,7 +107,7 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 		offer(p.byUnit[ev.Unit])
 	}
 	if p.ac != nil {
-		lit := func(j int32) { offer(p.byLiteral[j]) }
+		lit := func(j int32, _ int) { offer(p.byLiteral[j]) }
 		if p.grams == nil || !p.grams.find(ev.Message, lit) {
 			p.ac.match(ev.Message, lit)
 		}

@@ -384,7 +384,7 @@ func (t *fileTail) block(lines []byte, k int64) {
 		t.opts.Hint, _ = parse.Sniff(lines)
 	}
 	c.buf, c.first, c.opts, c.path = lines, t.line+1, &t.opts, t.path
-	parseChunk(c, false)
+	parseChunk(c, false, nil)
 	t.line += k
 	if c.bin > 0 && !t.binWarned {
 		t.binWarned = true

@@ -71,6 +71,9 @@ type Options struct {
 	// sources and keep the verdict in Event.ErrorLevel, where the event's
 	// bytes are still in the core's cache. Safe for concurrent use.
 	JudgeError func(*event.Event) bool
+	// Skim, when its Line is set, lets the parse workers skim the lines
+	// before Skim.Before that no signature can match (skim.go).
+	Skim Skim
 }
 
 // Screen runs the engine's matchers on ev and returns what it found
@@ -100,6 +103,10 @@ type SourceStats struct {
 	Duplicates int64
 	// Skipped is what a --since seek left unread (seek.go).
 	Skipped Skip
+	// Skimmed counts the events before --since that no signature can
+	// match, read only for their time and dropped (Options.Skim): they
+	// are in Events, not in the stream.
+	Skimmed int64
 }
 
 // Stream is the merged, time-ordered event stream. Not safe for
@@ -208,7 +215,7 @@ func Open(ctx context.Context, opts Options) (*Stream, error) {
 		s.workWG.Add(1)
 		go func() {
 			defer s.workWG.Done()
-			worker(s.jobs, opts.Screen, opts.JudgeError)
+			worker(s.jobs, opts.Screen, opts.JudgeError, opts.Skim.Lines)
 		}()
 	}
 	// Inputs start one after another, at most maxActive reading at once

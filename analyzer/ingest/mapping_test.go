@@ -141,7 +141,7 @@ func TestWorkerBlockGone(t *testing.T) {
 	jobs := make(chan *chunk, 1)
 	jobs <- c
 	close(jobs)
-	worker(jobs, nil, nil) // in this goroutine: SetPanicOnFault is the worker's own
+	worker(jobs, nil, nil, nil) // in this goroutine: SetPanicOnFault is the worker's own
 	<-c.done
 	if !c.faulted || len(c.batch.events) != 0 {
 		t.Errorf("faulted %v, %d events", c.faulted, len(c.batch.events))

@@ -40,14 +40,17 @@ import (
 // chunk is one block of whole lines and, once a worker is done, their
 // parse.
 type chunk struct {
-	mem    []byte         // backing array of buf, kept across reuse
-	buf    []byte         // whole lines, the last one possibly unterminated
-	first  int64          // number of the first line
-	opts   *parse.Options // of the source
-	path   string         // Source.Path of the source
-	parsed []parse.Parsed // one per line, but one per run of blank lines
-	bin    int64          // first line with NUL or invalid UTF-8; 0 if none
-	done   chan struct{}  // receives one value when parsed and assembled
+	mem   []byte         // backing array of buf, kept across reuse
+	buf   []byte         // whole lines, the last one possibly unterminated
+	first int64          // number of the first line
+	opts  *parse.Options // of the source
+	path  string         // Source.Path of the source
+	// skimBefore, when not zero, is Skim.Before for a source whose
+	// lines may be skimmed (skim.go).
+	skimBefore time.Time
+	parsed     []parse.Parsed // one per line, but one per run of blank lines
+	bin        int64          // first line with NUL or invalid UTF-8; 0 if none
+	done       chan struct{}  // receives one value when parsed and assembled
 	// mapped, when not nil, is the memory-mapped file buf is a slice of,
 	// from offset end-len(buf); a page of it faults if the file shrank.
 	// faulted says one did, and nothing was parsed.
@@ -74,6 +77,7 @@ func putChunk(c *chunk) {
 	// pooled chunk must not keep it alive. (Up to cap: a run of blank
 	// lines leaves a slot past len.)
 	clear(c.parsed[:cap(c.parsed)])
+	c.skimBefore = time.Time{}
 	c.bin = 0
 	c.mapped, c.faulted = nil, false
 	c.run, c.seq, c.batch = nil, 0, nil
@@ -108,8 +112,9 @@ const fieldSlab = 1024
 // parseChunk runs ParseLine on every line of c. Each line's parser
 // appends its fields straight into a slab shared by the chunk's events
 // and never reused: the Assembler keeps them without a copy
-// (AssemblerConfig.OwnFields).
-func parseChunk(c *chunk, deferPayload bool) {
+// (AssemblerConfig.OwnFields). With skim, lines before c.skimBefore
+// that it rules out are skimmed instead (skim.go).
+func parseChunk(c *chunk, deferPayload bool, skim *workerSkim) {
 	c.parsed = c.parsed[:0]
 	var slab []event.Field
 	// One copy of the block instead of one per message: events' strings
@@ -130,11 +135,16 @@ func parseChunk(c *chunk, deferPayload bool) {
 	if c.bin == 0 {
 		parser.SetBlock(data, text)
 	}
+	var sk *skimmer
+	if skim != nil && !c.skimBefore.IsZero() && c.bin == 0 {
+		sk = newSkimmer(c.skimBefore, skim.lines, skim.ends, text, c.run.skimProgram, &parser, c.opts)
+		defer func() { skim.ends = sk.ends }()
+	}
 	line := c.first
 	// The lines are cut from text, and each one's bytes are the same
 	// memory (read only): the raw line comes without slicing text again.
 	for rest := text; len(rest) > 0; {
-		raw := rest
+		raw, start := rest, len(text)-len(rest)
 		if i := strings.IndexByte(rest, '\n'); i >= 0 {
 			raw, rest = rest[:i], rest[i+1:]
 		} else {
@@ -153,7 +163,12 @@ func parseChunk(c *chunk, deferPayload bool) {
 		}
 		free := slab[len(slab):len(slab)]
 		p.Event = event.Event{Priority: event.NoPriority, Fields: free, Source: event.SourceRef{Path: c.path}}
-		p.Line, p.Raw = line, raw
+		p.Line, p.Raw, p.Skim, p.Deferred = line, raw, false, false
+		if sk != nil && sk.skim(p, raw, l, start) {
+			sk.lastEntry = n
+			line++
+			continue
+		}
 		p.Kind = parseLine(&parser, l, c.opts, &p.Event)
 		p.Deferred = parser.Deferred()
 		if f := p.Event.Fields; len(f) == 0 {
@@ -169,8 +184,13 @@ func parseChunk(c *chunk, deferPayload bool) {
 			// One blank line says what a run of them says (the
 			// Assembler's continuation rule): reuse the slot.
 			c.parsed = c.parsed[:n]
+		} else if sk != nil {
+			sk.parsed(c.parsed, n)
 		}
 		line++
+	}
+	if sk != nil {
+		sk.unskim(c.parsed) // (its continuations may start the next block)
 	}
 }
 
@@ -212,7 +232,7 @@ func firstBinaryLine(data []byte, first int64) int64 {
 
 // worker parses, screens, judges and assembles chunks until jobs is
 // closed (see the pipeline above).
-func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.Event) bool) {
+func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.Event) bool, newSkimLines func() func(string, []int) []int) {
 	// A mapped block whose file shrank faults when copied: blockText
 	// recovers.
 	debug.SetPanicOnFault(true)
@@ -220,16 +240,20 @@ func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.
 	if newScreen != nil {
 		screen = newScreen()
 	}
+	var skim *workerSkim
+	if newSkimLines != nil {
+		skim = &workerSkim{lines: newSkimLines()}
+	}
 	var completed bool
 	complete := func(ev *event.Event) {
 		parse.CompletePayload(ev)
 		completed = true
 	}
 	for c := range jobs {
-		parseChunk(c, screen != nil)
+		parseChunk(c, screen != nil, skim)
 		for i := range c.parsed {
 			p := &c.parsed[i]
-			if p.Kind != parse.KindEntry && p.Kind != parse.KindText {
+			if p.Kind != parse.KindEntry && p.Kind != parse.KindText || p.Skim {
 				// (A line of text is mostly an event of its own.)
 				continue
 			}
@@ -242,8 +266,11 @@ func worker(jobs <-chan *chunk, newScreen func() Screen, judgeError func(*event.
 			default:
 				p.Event.Screen = screen(&p.Event, nil)
 			}
-			if judgeError != nil {
-				// (A deferred payload never changes the verdict.)
+			if judgeError != nil && (c.skimBefore.IsZero() || !p.Event.Time.Before(c.skimBefore)) {
+				// (A deferred payload never changes the verdict. Before
+				// Skim.Before no event is judged: none is reported, and
+				// one the Assembler moves into the range is judged where
+				// the verdict is read, as it is unjudged.)
 				p.Event.ErrorLevel = event.VerdictNo
 				if judgeError(&p.Event) {
 					p.Event.ErrorLevel = event.VerdictYes
@@ -522,6 +549,8 @@ type srcRun struct {
 	// asmDone says the assembler saw every chunk: none is left with a
 	// worker.
 	asmDone bool
+	// skimProgram tests the program of a line to skim (skim.go).
+	skimProgram func([]byte) bool
 	// shrank says a mapped file was found shrunk (warned about once).
 	shrank atomic.Bool
 	// Assembly, by the workers (assembleReady): the next chunk in file
@@ -559,6 +588,10 @@ func (run *srcRun) pumpLines() {
 		sp = newSplitter(run.r, st.bs, run.src.stats.Path, st.ws)
 	}
 	sp.done = st.done
+	skim := run.skimSource()
+	if skim {
+		run.skimProgram = programTest(st.opts.Skim.Programs)
+	}
 	run.pending = make(chan *chunk, st.workers+1)
 	asmDone := make(chan struct{})
 	go func() {
@@ -580,6 +613,9 @@ func (run *srcRun) pumpLines() {
 			break
 		}
 		c.opts, c.path = &run.opts, run.src.stats.Path
+		if skim {
+			c.skimBefore = st.opts.Skim.Before
+		}
 		c.run, c.seq = run, seq
 		if m != nil {
 			c.mapped, c.end = m, int(sp.read)
@@ -677,6 +713,11 @@ func (run *srcRun) assembleChunk(c *chunk) {
 	b := getBatch()
 	b.events = run.asm.AddAll(b.events, c.parsed)
 	src.account(b.events, st.ws)
+	if !c.skimBefore.IsZero() {
+		n := len(b.events)
+		b.events = dropSkimmed(b.events, c.skimBefore, &run.opts)
+		src.stats.Skimmed += int64(n - len(b.events))
+	}
 	c.batch = b
 }
 

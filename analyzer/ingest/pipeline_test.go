@@ -15,7 +15,7 @@ func TestRecycledChunkKeepsNoBlock(t *testing.T) {
 	c := getChunk()
 	c.buf, c.first = numbered(50), 1
 	c.opts = &parse.Options{Location: time.UTC, Year: 2021}
-	parseChunk(c, false)
+	parseChunk(c, false, nil)
 	if len(c.parsed) != 50 || c.parsed[49].Event.Message != "line 50" {
 		t.Fatalf("parsed %d lines, want 50 ending with line 50", len(c.parsed))
 	}

@@ -208,13 +208,16 @@ func (s *Stream) newRun(src *source, d *decoded, bundle *bundleZone, facts ancho
 	anchor := anchorFor(s.opts.Year, zc.loc, facts)
 	cfg := parse.AssemblerConfig{Path: src.stats.Path, Location: zc.loc, Anchor: anchor, Warnings: ws, OwnFields: true,
 		Command: facts.command, Snapshot: facts.snapshot, Host: facts.host}
-	asm := parse.NewAssembler(cfg)
 	src.unordered = facts.command != ""
-	return &srcRun{
-		st: s, src: src, asm: asm, asmCfg: cfg, r: d.r, anchor: anchor, compr: d.compr, zone: zc, head: head,
+	run := &srcRun{
+		st: s, src: src, r: d.r, anchor: anchor, compr: d.compr, zone: zc, head: head,
 		stdin: zc.from == zoneFromStdin,
-		opts:  parse.Options{Location: zc.loc, Year: asm.ProvisionalYear(), Hint: format},
 	}
+	// A skimmed line is parsed whole with the options of the others.
+	cfg.Options = &run.opts
+	run.asm, run.asmCfg = parse.NewAssembler(cfg), cfg
+	run.opts = parse.Options{Location: zc.loc, Year: run.asm.ProvisionalYear(), Hint: format}
+	return run
 }
 
 // pump reads the source through the pipeline its format needs.

@@ -42,6 +42,11 @@ type AssemblerConfig struct {
 	// (a sosreport's sos_commands/docker/docker_info: "docker info"):
 	// its lines are read as state (state.go) from the first line on.
 	Command string
+	// Options are what the source's lines were parsed with: a skimmed
+	// line is parsed whole with them where more of it than its time
+	// counts (skim.go). Nil: the caller skims no line.
+	Options *Options
+
 	// Snapshot is when the source's command outputs were taken (a
 	// bundle's date, an archive member's time): the time of its state
 	// events. Zero: they have none (event.TimeNone).
@@ -65,6 +70,9 @@ type Parsed struct {
 	// keep it, and Event.Message stands in. Command outputs read as
 	// state need it (state.go).
 	Raw string
+	// Skim: the line was only skimmed (Parser.SkimLine, skim.go); Raw
+	// is set.
+	Skim bool
 }
 
 // maxMessage bounds a message grown by continuation lines, so that an
@@ -222,6 +230,11 @@ func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 	}
 	for i := range ps {
 		p := &ps[i]
+		if p.Skim && (a.stateOn || a.command != "") {
+			// A command's scope gives its entries fields, and its
+			// output is read as state: from the whole line.
+			p.Unskim(a.cfg.Options)
+		}
 		if a.mayStartState(p) {
 			var used bool
 			if out, cur, curDeferred, used = a.stateLine(out, cur, curDeferred, p); used {

@@ -254,12 +254,19 @@ func (c *Collector) OnMatch(ev *event.Event) { c.matched = ev }
 func (c *Collector) Observe(ev *event.Event) {
 	matched := c.matched == ev
 	c.matched = nil
-	src := c.source(ev)
+	var src *sourceState
 	if c.opts.Context > 0 {
+		src = c.source(ev)
 		c.context(src, ev, matched)
 	}
 	if !c.inRange(ev.Time) {
 		return
+	}
+	if src == nil {
+		// A source is known from its first event in the range: its
+		// place among the gaps does not hang on events before --since,
+		// most of which the lookback's skimming drops (ingest.Skim).
+		src = c.source(ev)
 	}
 	c.boot(ev)
 	c.spacing(src, ev)

@@ -46,6 +46,11 @@ func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signat
 	if !eopts.Naive {
 		opts.Screen = func() ingest.Screen { return eng.NewScreen() }
 		opts.JudgeError = timeline.JudgeError
+		if ls, ok := eng.LineScreen(parse.UnitTexts, parse.BootTexts...); ok && !in.SinceT.IsZero() && !in.wholeLookback {
+			// The lookback's lines that no signature can match are
+			// skimmed: only chains' earlier steps are read there.
+			opts.Skim = ingest.Skim{Before: in.SinceT, Lines: ls.Lines, Programs: ls.Programs}
+		}
 	}
 	stream, err := ingest.Open(ctx, opts)
 	if err != nil {

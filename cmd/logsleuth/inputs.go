@@ -36,6 +36,9 @@ type InputFlags struct {
 	// Lookback caps how far before --since the inputs are read for
 	// correlation windows that began before it (--lookback).
 	Lookback time.Duration
+	// wholeLookback parses every line of the lookback, where its lines
+	// are shown (--context) or the tests compare with skimming.
+	wholeLookback bool
 }
 
 // defaultLookback is --lookback's default: a day before --since is read

@@ -201,6 +201,12 @@ func runCase(ctx context.Context, c *fixture.Case, sigs []*signature.Signature, 
 // analyzeCase reads one case's inputs with its args through every
 // signature.
 func analyzeCase(ctx context.Context, c *fixture.Case, sigs []*signature.Signature, eopts engine.Options) (*analysis, []event.Warning, error) {
+	return analyzeCaseWith(ctx, c, sigs, eopts, nil)
+}
+
+// analyzeCaseWith is analyzeCase with the case's input flags changed by
+// adjust, when not nil, once they are read.
+func analyzeCaseWith(ctx context.Context, c *fixture.Case, sigs []*signature.Signature, eopts engine.Options, adjust func(*InputFlags)) (*analysis, []event.Warning, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -217,6 +223,9 @@ func analyzeCase(ctx context.Context, c *fixture.Case, sigs []*signature.Signatu
 	ios, _, _, _ := Test()
 	if err := in.validate("args", c.Inputs, ios, timeNow()); err != nil {
 		return nil, nil, err
+	}
+	if adjust != nil {
+		adjust(&in)
 	}
 	ws := &event.Warnings{}
 	a, err := analyze(ctx, ios, &in, sigs, ws, eopts, nil)

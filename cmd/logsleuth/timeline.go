@@ -156,6 +156,9 @@ func runTimeline(opts *TimelineOptions, cmdPath string) error {
 		show = f.Match
 	}
 	ws := warningsTo(ios)
+	// Context lines of evidence before --since are lines of the
+	// lookback: none may be skimmed.
+	opts.In.wholeLookback = opts.In.wholeLookback || opts.Context > 0
 	col := timeline.NewCollector(timeline.CollectorOptions{Context: opts.Context, Since: opts.In.SinceT, Until: opts.In.UntilT, Show: show})
 	observe := col.Observe
 	var bar *progressbar.ProgressBar

@@ -1,0 +1,188 @@
+package ingest
+
+import (
+	"slices"
+	"time"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/parse"
+)
+
+// The lookback, skimmed (issue 20). `timeline --since` reads a lookback
+// before --since (a day by default) so that a chain that began before it
+// completes; what it reports of that part is only the chains' earlier
+// steps. So a text line before Skim.Before that no signature can match
+// (Skim.Line says so from its raw bytes, a superset test) is skimmed:
+// parse.Parser.SkimLine reads its stamp, the Assembler places it as it
+// would the parsed line (years, inherited times, boots, statistics), and
+// its event is dropped before the merge. The engine and the timeline see
+// every line a signature may match, and every line from Before on, as
+// they would without skimming.
+//
+// What keeps that exact:
+//   - only lines of syslog and journalctl text formats are skimmed, whose
+//     message, program and unit texts are verbatim in the line
+//     (SkimLine), and only in sources sniffed as one (skimSource);
+//   - a record's continuation lines need its whole message: an entry
+//     followed by a continuation or text line is parsed whole, and so is
+//     the last entry of each block (its continuations may start the
+//     next block) and the first (the first entry after a boot marker
+//     ends the boot's absence windows: it may start a block);
+//   - a line that starts a boot without a marker ("Linux version") is
+//     one Skim.Line passes (parse.BootTexts);
+//   - inside a command's scope the Assembler parses a skimmed line whole;
+//   - a skimmed entry whose assembled time is not before Before (a
+//     year-less stamp whose year the Assembler moved) is parsed whole
+//     once assembled (parse.UnskimEvent).
+
+// Skim configures skimming (Options.Skim).
+type Skim struct {
+	// Before is where the range the caller reports starts (--since):
+	// only lines before it are skimmed.
+	Before time.Time
+	// Lines returns, for one goroutine, a search of a block of lines:
+	// it appends where each text it looks for ends in the block. A line
+	// that holds none can make no event a signature matches, read as a
+	// syslog or journalctl text line (engine.Engine.LineScreen). Nil: no
+	// line is skimmed.
+	Lines func() func(block string, ends []int) []int
+	// Programs are programs whose lines are never skimmed.
+	Programs []string
+}
+
+// skimSource reports whether the lines of a source sniffed as format
+// may be skimmed: syslog and journalctl text sources, not command
+// outputs.
+func (run *srcRun) skimSource() bool {
+	sk := run.st.opts.Skim
+	if sk.Lines == nil || sk.Before.IsZero() || run.asmCfg.Command != "" {
+		return false
+	}
+	switch run.opts.Hint {
+	case parse.FormatRFC3164, parse.FormatRFC3339, parse.FormatJournalShort, parse.FormatJournalShortPrecise,
+		parse.FormatJournalShortISO, parse.FormatJournalShortISOPrecise, parse.FormatJournalShortFull,
+		parse.FormatJournalShortUnix:
+		return true
+	}
+	return false
+}
+
+// workerSkim is a parse worker's search of blocks (Skim.Lines) and its
+// scratch.
+type workerSkim struct {
+	lines func(string, []int) []int
+	ends  []int
+}
+
+// skimmer decides, line by line in one block, which lines are skimmed
+// (see the top of this file).
+type skimmer struct {
+	before  time.Time
+	program func([]byte) bool
+	parser  *parse.Parser
+	// ends are where the texts of Skim.Lines end in the block, sorted;
+	// ends[k:] are those not before the current line.
+	ends []int
+	k    int
+	opts *parse.Options
+	// lastEntry is the index in the block's parsed lines of the latest
+	// entry, -1 before the first; whole says the next entry is parsed
+	// whole (the block's first, the first after a boot marker).
+	lastEntry int
+	whole     bool
+}
+
+// newSkimmer returns the skimmer of a block, text, whose texts ends
+// (reused) are searched with lines.
+func newSkimmer(before time.Time, lines func(string, []int) []int, ends []int, text string,
+	program func([]byte) bool, parser *parse.Parser, opts *parse.Options) *skimmer {
+	ends = lines(text, ends[:0])
+	slices.Sort(ends)
+	return &skimmer{before: before, program: program, parser: parser, opts: opts, ends: ends, lastEntry: -1, whole: true}
+}
+
+// holds reports whether the line [start, end) of the block holds one of
+// the texts searched for; lines are asked in order.
+func (s *skimmer) holds(start, end int) bool {
+	for s.k < len(s.ends) && s.ends[s.k] <= start {
+		s.k++
+	}
+	return s.k < len(s.ends) && s.ends[s.k] <= end
+}
+
+// skim reads raw (l, its bytes; at start in the block) into p as a
+// skimmed entry when it may be; false when it must be parsed.
+func (s *skimmer) skim(p *parse.Parsed, raw string, l []byte, start int) bool {
+	// The stamp first: the lines from Before on, which are parsed
+	// whatever their text, cost no test of it.
+	if s.whole || !s.parser.SkimLine(l, s.opts, &p.Event, s.program) {
+		return false
+	}
+	if !p.Event.Time.Before(s.before) || s.holds(start, start+len(raw)) {
+		p.Event = event.Event{Priority: event.NoPriority, Fields: p.Event.Fields[:0], Source: event.SourceRef{Path: p.Event.Source.Path}}
+		return false
+	}
+	p.Kind, p.Skim = parse.KindEntry, true
+	return true
+}
+
+// parsed notes the kind of the parsed line at index i of parsed: a
+// continuation or text line has the skimmed entry it may join parsed
+// whole.
+func (s *skimmer) parsed(parsed []parse.Parsed, i int) {
+	switch parsed[i].Kind {
+	case parse.KindEntry:
+		s.lastEntry, s.whole = i, false
+	case parse.KindContinuation, parse.KindText:
+		s.unskim(parsed)
+	case parse.KindBoot:
+		s.whole = true
+	}
+}
+
+// unskim parses the latest entry whole if it was skimmed.
+func (s *skimmer) unskim(parsed []parse.Parsed) {
+	if s.lastEntry >= 0 && parsed[s.lastEntry].Skim {
+		parsed[s.lastEntry].Unskim(s.opts)
+	}
+}
+
+// dropSkimmed drops the skimmed entries from evs, once assembled and
+// accounted for; one whose time turned out not to be before before is
+// parsed whole and kept.
+func dropSkimmed(evs []event.Event, before time.Time, o *parse.Options) []event.Event {
+	kept := evs[:0]
+	for i := range evs {
+		ev := &evs[i]
+		if parse.IsSkimmed(ev) {
+			if ev.Time.Before(before) {
+				continue
+			}
+			parse.UnskimEvent(ev, o)
+		}
+		kept = append(kept, *ev)
+	}
+	clear(evs[len(kept):])
+	return kept
+}
+
+// programTest returns a test of a program name: true for one of progs.
+// It runs on nearly every line skimmed: most names differ from all of
+// progs in length.
+func programTest(progs []string) func([]byte) bool {
+	var lens uint64 // bit n: a name of length n (63: 63 or longer)
+	for _, p := range progs {
+		lens |= 1 << min(len(p), 63)
+	}
+	return func(name []byte) bool {
+		if lens&(1<<min(len(name), 63)) == 0 {
+			return false
+		}
+		for _, p := range progs {
+			if string(name) == p {
+				return true
+			}
+		}
+		return false
+	}
+}

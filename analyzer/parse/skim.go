@@ -1,0 +1,199 @@
+package parse
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"unsafe"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+)
+
+// Skimming (issue 20). Before --since, the lines of a log matter only
+// as earlier steps of a signature's chain: most of the lookback read
+// before --since is lines no signature can match, which nothing reports.
+// Such a line of a syslog or journalctl text format is skimmed instead
+// of parsed: only its stamp is read, so that the Assembler places it
+// (year inference, the time stamp-less lines inherit, boots) exactly as
+// it would the parsed line, and its event is dropped once assembled.
+//
+// A skimmed line keeps what the Assembler needs of it and no more: an
+// entry of kind log with its time, time quality and format, its raw
+// line in Message (Parsed.Skim, Event.Screen == Skimmed). The Assembler
+// parses it whole where more of it counts: inside a command's scope or
+// output (a prompt names the command, state blocks read the lines); a
+// caller keeps it from being joined by continuation lines, and from
+// naming a boot (BootTexts).
+
+// skimmed marks the event of a skimmed line (Event.Screen).
+type skimmed struct{}
+
+// Skimmed is the Event.Screen of a skimmed line's event.
+var Skimmed any = skimmed{}
+
+// IsSkimmed reports whether ev is a skimmed line's event.
+func IsSkimmed(ev *event.Event) bool {
+	_, ok := ev.Screen.(skimmed)
+	return ok
+}
+
+// BootTexts are the texts a line that starts a boot without a boot
+// marker holds: such a line is parsed whole, never skimmed.
+var BootTexts = []string{linuxVersion}
+
+const linuxVersion = "Linux version "
+
+// SkimLine reads only the time and format of line into ev when
+// ParseLine would read it as an entry of a syslog or journalctl text
+// format whose message and the units named in it are verbatim
+// substrings of the line (RFC3164, RSYSLOG_FileFormat, journalctl short
+// modes), and whose program may not be one program reports true for. ok
+// is false for any other line, which must be parsed.
+func (p *Parser) SkimLine(line []byte, o *Options, ev *event.Event, program func(name []byte) bool) (ok bool) {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	if len(line) < 3 {
+		return false
+	}
+	// A line that starts with a letter or digit is neither blank nor
+	// decorated, and is offered to parseStructured, then to the syslog
+	// family's stamp headers, as ParseLine does.
+	c := line[0]
+	month := false
+	switch {
+	case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
+		month = len(line) > 4 && line[3] == ' ' && englishMonth(line) != 0
+	case isDigit(c):
+	default:
+		return false
+	}
+	if !month || o.Hint == FormatAptTerm || o.Hint == FormatAptHistory || o.Hint == FormatCompose {
+		// (An English month is never one of parseStructured's formats
+		// unless a hint says so: its first test.)
+		var scratch event.Event
+		if _, claimed := parseStructured(line, o, &scratch); claimed {
+			return false
+		}
+	}
+	h := header{pri: event.NoPriority}
+	if sc := p.sameStamp(line, o); sc != nil {
+		h.t, h.q, h.format = sc.t, event.TimeYearInferred, sc.format
+		if mayBeTagged(line, sc.n, program) {
+			return false
+		}
+	} else if parseStampHeader(line, o, &h) {
+		if h.stampEnd > 0 {
+			p.keepStamp(line[:h.stampEnd], o, &h)
+		}
+		if len(h.prog) > 0 && program(h.prog) {
+			return false
+		}
+	} else {
+		return false
+	}
+	switch h.format {
+	case FormatRFC3164, FormatRFC3339, FormatJournalShort, FormatJournalShortPrecise, FormatJournalShortISO,
+		FormatJournalShortISOPrecise, FormatJournalShortFull, FormatJournalShortUnix:
+	default:
+		return false
+	}
+	if h.t.IsZero() {
+		return false
+	}
+	ev.Time = h.t
+	if !inGap(h.t) { // as commit stores it
+		ev.Time = h.t.UTC()
+	}
+	ev.TimeQuality = h.q
+	ev.Source.Format = h.format
+	ev.Message = p.str(line)
+	ev.Screen = Skimmed
+	return true
+}
+
+// mayBeTagged reports whether the tag parseTail reads after the stamp
+// that ends at p may name a program program reports true for: it is the
+// first word after the stamp, or the word after the host (versionTag's
+// too), a run of tag name bytes either way.
+func mayBeTagged(line []byte, p int, program func(name []byte) bool) bool {
+	if p >= len(line) {
+		return false
+	}
+	rest := line[p+1:]
+	if program(tagName(rest)) {
+		return true
+	}
+	sp := bytes.IndexByte(rest, ' ')
+	if sp < 0 {
+		return false
+	}
+	q := sp + 1
+	for q < len(rest) && rest[q] == ' ' {
+		q++
+	}
+	return program(tagName(rest[q:]))
+}
+
+// tagName returns the run of tag name bytes b starts with (scanTag).
+func tagName(b []byte) []byte {
+	i, n := 0, min(len(b), maxTagName)
+	for i < n && byteClass[b[i]]&tagNameByte != 0 {
+		i++
+	}
+	return b[:i]
+}
+
+// Unskim parses a skimmed line whole, in place: it becomes what
+// ParseLine makes of it.
+func (p *Parsed) Unskim(o *Options) {
+	if !p.Skim {
+		return
+	}
+	path := p.Event.Source.Path
+	p.Event = event.Event{Priority: event.NoPriority, Source: event.SourceRef{Path: path}}
+	p.Kind = ParseLine(unsafe.Slice(unsafe.StringData(p.Raw), len(p.Raw)), o, &p.Event)
+	p.Skim, p.Deferred = false, false
+}
+
+// UnskimEvent parses the line of an assembled skimmed event whole (its
+// Message) and keeps what the Assembler gave it: its time, boot and
+// place in the source. It is for an event that turned out, once
+// assembled, to matter after all (a year-less stamp read a year later
+// than its provisional year).
+func UnskimEvent(ev *event.Event, o *Options) {
+	if !IsSkimmed(ev) {
+		return
+	}
+	raw := ev.Message
+	whole := event.Event{Priority: event.NoPriority}
+	ParseLine(unsafe.Slice(unsafe.StringData(raw), len(raw)), o, &whole)
+	whole.Time, whole.TimeQuality, whole.BootID = ev.Time, ev.TimeQuality, ev.BootID
+	whole.Source.Path, whole.Source.Line = ev.Source.Path, ev.Source.Line
+	*ev = whole
+}
+
+// UnitTexts returns texts one of which every line of a syslog or
+// journalctl text format that names unit holds (deriveSystemd): the
+// unit's name, the descriptions that stand for it, and the prefix of
+// the templated description it may come from.
+func UnitTexts(unit string) []string {
+	texts := []string{unit}
+	for d, u := range unitDescriptions {
+		if u == unit {
+			texts = append(texts, d)
+		}
+	}
+	for d, u := range targetUnits {
+		if u == unit {
+			texts = append(texts, d)
+		}
+	}
+	for _, t := range unitTemplates {
+		if strings.HasPrefix(unit, t.unit) && strings.HasSuffix(unit, t.suffix) {
+			texts = append(texts, t.prefix)
+		}
+	}
+	slices.Sort(texts[1:]) // (map order)
+	return texts
+}
