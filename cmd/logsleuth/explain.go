@@ -38,7 +38,10 @@ after ` + "`down`" + `". Use it to see why a signature did or did not fire.
 
 -u, -t, -p, -g, --host and -b, as in timeline, choose the findings and
 near misses shown (those with an evidence line that passes), not what
-the signature reads.`,
+the signature reads.
+
+Read from a store (--victorialogs), each evidence line is followed by
+"re-fetch:", a curl command that prints its row from the store again.`,
 		Example: `  logsleuth explain unattended-upgrade /var/log/syslog*
   zcat syslog.2.gz | logsleuth explain unattended-upgrade --year 2021 -`,
 		Args:              cobra.MinimumNArgs(1),
