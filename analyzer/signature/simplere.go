@@ -396,6 +396,9 @@ func (r *simpleRun) run(pc, pos int) int {
 			}
 			pc = in.alt
 		case sRep:
+			if !in.greedy {
+				return r.lazy(in, pos)
+			}
 			limit := in.max
 			if r.re.prog[in.next].op == sMatch {
 				// Nothing after it is seen: the least it may take
@@ -429,10 +432,7 @@ func (r *simpleRun) run(pc, pos int) int {
 				continue
 			}
 			for k := range n - in.min + 1 {
-				l := in.min + k
-				if in.greedy {
-					l = n - k
-				}
+				l := n - k
 				if in.hasStop && (pos+l >= len(r.s) || r.s[pos+l] != in.stop) {
 					continue
 				}
@@ -442,5 +442,39 @@ func (r *simpleRun) run(pc, pos int) int {
 			}
 			return simpleFail
 		}
+	}
+}
+
+// lazy runs a lazy repeat (`.*?`, `.+?`) at pos: the fewest bytes first,
+// reading the class only as far as the attempts go, where a greedy one
+// reads its longest run first. `^Invalid user (?P<user>.*?) from ` tries
+// the user's name and not the rest of the line; a non-ASCII byte past
+// where the match ends no longer hands it to regexp either.
+func (r *simpleRun) lazy(in *simpleInst, pos int) int {
+	l := 0
+	for {
+		if l >= in.min && (!in.hasStop || pos+l < len(r.s) && r.s[pos+l] == in.stop) {
+			if res := r.run(in.next, pos+l); res != simpleFail {
+				return res
+			}
+		}
+		if in.max >= 0 && l >= in.max || pos+l >= len(r.s) {
+			return simpleFail
+		}
+		// One byte more, if the class holds it.
+		b := r.s[pos+l]
+		if b >= 0x80 {
+			if in.wide {
+				return simpleAbort // it may hold this character
+			}
+			return simpleFail
+		}
+		if !in.class[b] {
+			return simpleFail
+		}
+		if r.budget--; r.budget < 0 {
+			return simpleAbort
+		}
+		l++
 	}
 }

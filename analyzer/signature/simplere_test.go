@@ -176,6 +176,9 @@ func TestSimpleReShapes(t *testing.T) {
 		{`x$`, []string{"x", "xx\n", "x\n"}},
 		{`(?P<w>\w+)=(?P<v>[^ ]*)`, []string{"a=b c=d", "=x y=", "ü=1 a="}},
 		{`^$`, []string{"", "x"}},
+		{`a.{2,3}?b`, []string{"axb", "axxb", "axxxb", "axxxxb", "axxbxb"}},
+		{`^x[a-z]*?y`, []string{"xy", "xaay", "xéy", "xa-y"}},
+		{`^(?P<u>.*?) from (?P<a>\S+)$`, []string{"a b from c", "é from c", "a from é", "a from b from c"}},
 	}
 	for _, tt := range tests {
 		re := regexp.MustCompile(tt.re)
@@ -195,6 +198,11 @@ func TestSimpleReShapes(t *testing.T) {
 	// A wide class meeting a non-ASCII byte leaves the answer to regexp.
 	if _, decided := compileSimple(regexp.MustCompile(`^a\S+b`)).match("aéb", nil); decided {
 		t.Error(`^a\S+b on "aéb": decided without regexp`)
+	}
+	// A lazy repeat reads no further than its match: a non-ASCII byte
+	// after it leaves the answer to simpleRe.
+	if ok, decided := compileSimple(regexp.MustCompile(`^(?P<u>.+?)\[(?P<p>\d+)\]`)).match("php[12]: é", nil); !ok || !decided {
+		t.Errorf(`^(?P<u>.+?)\[ on "php[12]: é": matched %v, decided %v; want both`, ok, decided)
 	}
 	// Out of steps: nested repeats that backtrack a lot hand over too.
 	long := strings.Repeat("a:", 3000)
