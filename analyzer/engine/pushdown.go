@@ -3,6 +3,7 @@ package engine
 import (
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -140,19 +141,29 @@ func lineSearch(dict []string) func() func(string, []int) []int {
 		}
 		short[i].last.add(t[len(t)-1])
 	}
+	// The automaton is built when a search first runs: most runs with
+	// --since skim no line at all (their sources start after the
+	// lookback, or are journals).
 	var ac *literalDFA
-	if len(long) > 0 {
-		ac = newLiteralDFA(long)
-	}
+	build := sync.OnceFunc(func() {
+		if len(long) > 0 {
+			ac = newLiteralDFA(long)
+		}
+	})
 	return func() func(string, []int) []int {
 		var grams *gramFinder
-		if ac != nil {
-			grams = newGramFinder(long)
-		}
+		built := false
 		var ends []int
 		var base int
 		found := func(_ int32, end int) { ends = append(ends, base+end) }
 		return func(text string, out []int) []int {
+			if !built {
+				build()
+				if ac != nil {
+					grams = newGramFinder(long)
+				}
+				built = true
+			}
 			ends = out
 			for _, s := range short {
 				ends = s.appendEnds(ends, text)

@@ -137,7 +137,7 @@ func parseChunk(c *chunk, deferPayload bool, skim *workerSkim) {
 	}
 	var sk *skimmer
 	if skim != nil && !c.skimBefore.IsZero() && c.bin == 0 {
-		sk = newSkimmer(c.skimBefore, skim.lines, skim.ends, text, c.run.skimProgram, &parser, c.opts)
+		sk = newSkimmer(c.skimBefore, skim.lines, skim.ends, text, c.run.st.opts.Skim.Programs, &parser, c.opts)
 		defer func() { skim.ends = sk.ends }()
 	}
 	line := c.first
@@ -549,8 +549,6 @@ type srcRun struct {
 	// asmDone says the assembler saw every chunk: none is left with a
 	// worker.
 	asmDone bool
-	// skimProgram tests the program of a line to skim (skim.go).
-	skimProgram func([]byte) bool
 	// shrank says a mapped file was found shrunk (warned about once).
 	shrank atomic.Bool
 	// Assembly, by the workers (assembleReady): the next chunk in file
@@ -589,9 +587,6 @@ func (run *srcRun) pumpLines() {
 	}
 	sp.done = st.done
 	skim := run.skimSource()
-	if skim {
-		run.skimProgram = programTest(st.opts.Skim.Programs)
-	}
 	run.pending = make(chan *chunk, st.workers+1)
 	asmDone := make(chan struct{})
 	go func() {

@@ -77,14 +77,20 @@ type workerSkim struct {
 // skimmer decides, line by line in one block, which lines are skimmed
 // (see the top of this file).
 type skimmer struct {
-	before  time.Time
-	program func([]byte) bool
-	parser  *parse.Parser
-	// ends are where the texts of Skim.Lines end in the block, sorted;
+	before   time.Time
+	programs []string
+	parser   *parse.Parser
+	// ends are where the texts of Skim.Lines end in the block, text,
+	// sorted, once searched (on the first line that may be skimmed);
 	// ends[k:] are those not before the current line.
-	ends []int
-	k    int
-	opts *parse.Options
+	lines    func(string, []int) []int
+	text     string
+	ends     []int
+	k        int
+	searched bool
+	// after: a line of the block was at or after Before.
+	after bool
+	opts  *parse.Options
 	// lastEntry is the index in the block's parsed lines of the latest
 	// entry, -1 before the first; whole says the next entry is parsed
 	// whole (the block's first, the first after a boot marker).
@@ -92,18 +98,22 @@ type skimmer struct {
 	whole     bool
 }
 
-// newSkimmer returns the skimmer of a block, text, whose texts ends
-// (reused) are searched with lines.
+// newSkimmer returns the skimmer of a block, text, whose texts are
+// searched with lines (into ends, reused) when a line may be skimmed.
 func newSkimmer(before time.Time, lines func(string, []int) []int, ends []int, text string,
-	program func([]byte) bool, parser *parse.Parser, opts *parse.Options) *skimmer {
-	ends = lines(text, ends[:0])
-	slices.Sort(ends)
-	return &skimmer{before: before, program: program, parser: parser, opts: opts, ends: ends, lastEntry: -1, whole: true}
+	programs []string, parser *parse.Parser, opts *parse.Options) *skimmer {
+	return &skimmer{before: before, programs: programs, parser: parser, opts: opts, lines: lines, text: text,
+		ends: ends[:0], lastEntry: -1, whole: true}
 }
 
 // holds reports whether the line [start, end) of the block holds one of
 // the texts searched for; lines are asked in order.
 func (s *skimmer) holds(start, end int) bool {
+	if !s.searched {
+		s.ends = s.lines(s.text, s.ends)
+		slices.Sort(s.ends)
+		s.searched = true
+	}
 	for s.k < len(s.ends) && s.ends[s.k] <= start {
 		s.k++
 	}
@@ -114,11 +124,13 @@ func (s *skimmer) holds(start, end int) bool {
 // skimmed entry when it may be; false when it must be parsed.
 func (s *skimmer) skim(p *parse.Parsed, raw string, l []byte, start int) bool {
 	// The stamp first: the lines from Before on, which are parsed
-	// whatever their text, cost no test of it.
-	if s.whole || !s.parser.SkimLine(l, s.opts, &p.Event, s.program) {
+	// whatever their text, cost no test of it. Once one is read, so is
+	// the rest of the block (a line that steps back before Before is
+	// parsed for nothing).
+	if s.whole || s.after || !s.parser.SkimLine(l, s.opts, &p.Event, s.programs) {
 		return false
 	}
-	if !p.Event.Time.Before(s.before) || s.holds(start, start+len(raw)) {
+	if s.after = !p.Event.Time.Before(s.before); s.after || s.holds(start, start+len(raw)) {
 		p.Event = event.Event{Priority: event.NoPriority, Fields: p.Event.Fields[:0], Source: event.SourceRef{Path: p.Event.Source.Path}}
 		return false
 	}
@@ -164,25 +176,4 @@ func dropSkimmed(evs []event.Event, before time.Time, o *parse.Options) []event.
 	}
 	clear(evs[len(kept):])
 	return kept
-}
-
-// programTest returns a test of a program name: true for one of progs.
-// It runs on nearly every line skimmed: most names differ from all of
-// progs in length.
-func programTest(progs []string) func([]byte) bool {
-	var lens uint64 // bit n: a name of length n (63: 63 or longer)
-	for _, p := range progs {
-		lens |= 1 << min(len(p), 63)
-	}
-	return func(name []byte) bool {
-		if lens&(1<<min(len(name), 63)) == 0 {
-			return false
-		}
-		for _, p := range progs {
-			if string(name) == p {
-				return true
-			}
-		}
-		return false
-	}
 }

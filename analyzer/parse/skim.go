@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"bytes"
 	"slices"
 	"strings"
 	"unsafe"
@@ -47,9 +46,9 @@ const linuxVersion = "Linux version "
 // ParseLine would read it as an entry of a syslog or journalctl text
 // format whose message and the units named in it are verbatim
 // substrings of the line (RFC3164, RSYSLOG_FileFormat, journalctl short
-// modes), and whose program may not be one program reports true for. ok
-// is false for any other line, which must be parsed.
-func (p *Parser) SkimLine(line []byte, o *Options, ev *event.Event, program func(name []byte) bool) (ok bool) {
+// modes), and whose program may not be one of programs. ok is false for
+// any other line, which must be parsed.
+func (p *Parser) SkimLine(line []byte, o *Options, ev *event.Event, programs []string) (ok bool) {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
@@ -79,14 +78,14 @@ func (p *Parser) SkimLine(line []byte, o *Options, ev *event.Event, program func
 	h := header{pri: event.NoPriority}
 	if sc := p.sameStamp(line, o); sc != nil {
 		h.t, h.q, h.format = sc.t, event.TimeYearInferred, sc.format
-		if mayBeTagged(line, sc.n, program) {
+		if len(programs) > 0 && mayBeTagged(line, sc.n, programs) {
 			return false
 		}
 	} else if parseStampHeader(line, o, &h) {
 		if h.stampEnd > 0 {
 			p.keepStamp(line[:h.stampEnd], o, &h)
 		}
-		if len(h.prog) > 0 && program(h.prog) {
+		if len(h.prog) > 0 && slices.Contains(programs, string(h.prog)) {
 			return false
 		}
 	} else {
@@ -113,35 +112,36 @@ func (p *Parser) SkimLine(line []byte, o *Options, ev *event.Event, program func
 }
 
 // mayBeTagged reports whether the tag parseTail reads after the stamp
-// that ends at p may name a program program reports true for: it is the
-// first word after the stamp, or the word after the host (versionTag's
-// too), a run of tag name bytes either way.
-func mayBeTagged(line []byte, p int, program func(name []byte) bool) bool {
+// that ends at p may name one of programs: the tag is the first word
+// after the stamp, or the word after the host (versionTag's too), a run
+// of tag name bytes either way.
+func mayBeTagged(line []byte, p int, programs []string) bool {
 	if p >= len(line) {
 		return false
 	}
 	rest := line[p+1:]
-	if program(tagName(rest)) {
+	if tagIs(rest, programs) {
 		return true
 	}
-	sp := bytes.IndexByte(rest, ' ')
-	if sp < 0 {
-		return false
+	q := 0
+	for q < len(rest) && rest[q] != ' ' {
+		q++
 	}
-	q := sp + 1
 	for q < len(rest) && rest[q] == ' ' {
 		q++
 	}
-	return program(tagName(rest[q:]))
+	return q < len(rest) && tagIs(rest[q:], programs)
 }
 
-// tagName returns the run of tag name bytes b starts with (scanTag).
-func tagName(b []byte) []byte {
-	i, n := 0, min(len(b), maxTagName)
-	for i < n && byteClass[b[i]]&tagNameByte != 0 {
-		i++
+// tagIs reports whether the run of tag name bytes b starts with is one
+// of names.
+func tagIs(b []byte, names []string) bool {
+	for _, n := range names {
+		if len(b) >= len(n) && string(b[:len(n)]) == n && (len(b) == len(n) || byteClass[b[len(n)]]&tagNameByte == 0) {
+			return true
+		}
 	}
-	return b[:i]
+	return false
 }
 
 // Unskim parses a skimmed line whole, in place: it becomes what

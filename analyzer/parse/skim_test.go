@@ -17,7 +17,7 @@ func TestSkimLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	isSSHD := func(name []byte) bool { return string(name) == "sshd" }
+	sshd := []string{"sshd"}
 	for _, c := range []struct {
 		line string
 		hint string
@@ -57,7 +57,7 @@ func TestSkimLine(t *testing.T) {
 			skim.Reset()
 			// Twice: the second reads the stamp from the Parser's cache.
 			for range 2 {
-				got := p.SkimLine([]byte(c.line), o, &skim, isSSHD)
+				got := p.SkimLine([]byte(c.line), o, &skim, sshd)
 				if got != c.ok {
 					t.Fatalf("SkimLine = %v, want %v", got, c.ok)
 				}
