@@ -291,3 +291,54 @@ func BenchmarkRenderJSON(b *testing.B) {
 		})
 	}
 }
+
+// indentReference is json.Indent, the slow path appendIndented must
+// agree with.
+func indentReference(t testing.TB, compact []byte, prefix, indent string) []byte {
+	var b bytes.Buffer
+	if err := json.Indent(&b, compact, prefix, indent); err != nil {
+		t.Fatalf("json.Indent(%q): %v", compact, err)
+	}
+	return b.Bytes()
+}
+
+func TestAppendIndented(t *testing.T) {
+	for _, doc := range []string{
+		`{}`, `[]`, `""`, `0`, `null`, `{"a":{}}`, `{"a":[],"b":[{}]}`, `[[[]],[[1]]]`,
+		`{"message":"a \"quoted\" {brace}, [bracket]: comma","path":"C:\\logs\\","n":-1.5e-7}`,
+		`{"s":"\\","t":"\\\"","u":"\u00e9\ud83d\ude00 😀 한국어","v":true,"w":false}`,
+		`{"evidence":[{"step":"fail","time":"2020-12-29T09:00:00Z","delta_seconds":0,"line":11}],"captures":{"fail.addr":"198.6.249.146"}}`,
+	} {
+		for _, prefix := range []string{"", "    "} {
+			var compact bytes.Buffer
+			if err := json.Compact(&compact, []byte(doc)); err != nil {
+				t.Fatalf("%s: %v", doc, err)
+			}
+			want := indentReference(t, compact.Bytes(), prefix, "  ")
+			if got := appendIndented([]byte("x"), compact.Bytes(), prefix, "  "); string(got) != "x"+string(want) {
+				t.Errorf("appendIndented(%s, %q)\n got %s\nwant %s", compact.Bytes(), prefix, got[1:], want)
+			}
+		}
+	}
+}
+
+// FuzzAppendIndented: on any valid JSON, compacted as json.Marshal
+// writes it, appendIndented writes what json.Indent does.
+func FuzzAppendIndented(f *testing.F) {
+	for _, s := range []string{`{"a":[1,{"b":"c\"]"}],"d":{}}`, `["\\",[],{}]`, `"x"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		if !json.Valid(doc) {
+			return
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, doc); err != nil {
+			t.Fatal(err)
+		}
+		want := indentReference(t, compact.Bytes(), "  ", "  ")
+		if got := appendIndented(nil, compact.Bytes(), "  ", "  "); !bytes.Equal(got, want) {
+			t.Errorf("appendIndented(%s)\n got %s\nwant %s", compact.Bytes(), got, want)
+		}
+	})
+}
