@@ -155,9 +155,11 @@ type Parser struct {
 	// and as a string (SetBlock).
 	block []byte
 	text  string
-	// escapes: the block holds rsyslog's "#01" control character escapes
-	// somewhere, so messages must be searched for them.
-	escapes bool
+	// escAt is where in the block the next of rsyslog's "#01" control
+	// character escapes is, searched from escFrom on (len(block): none
+	// after it). A block's messages come in order: one search finds the
+	// next escape for every message up to it, instead of a search each.
+	escFrom, escAt int
 
 	// DeferPayload lets ParseLine leave the structured payload of a
 	// syslog message (logfmt, klog: its fields and the priority its level
@@ -182,8 +184,7 @@ func (p *Parser) Deferred() bool { return p.deferred }
 // block must hold no NUL byte, which toValidString would replace.
 func (p *Parser) SetBlock(block []byte, text string) {
 	p.block, p.text = block, text
-	// One search of the block instead of one per message.
-	p.escapes = indexEscape(block) >= 0
+	p.escFrom, p.escAt = 0, escapeFrom(block, 0)
 }
 
 // str is toValidString(b), as a slice of the block's text when b lies
@@ -210,10 +211,25 @@ func (p *Parser) inBlock(b []byte) (int, bool) {
 }
 
 // mayHaveEscapes reports whether msg may hold rsyslog's escapes: false
-// only for a slice of a block that has none.
+// only for a slice of the block that holds none.
 func (p *Parser) mayHaveEscapes(msg []byte) bool {
-	_, in := p.inBlock(msg)
-	return !in || p.escapes
+	off, in := p.inBlock(msg)
+	if !in || off < p.escFrom {
+		return true // (a message before the search's start: not known)
+	}
+	if p.escAt < off {
+		p.escFrom, p.escAt = off, escapeFrom(p.block, off)
+	}
+	return p.escAt < off+len(msg)
+}
+
+// escapeFrom returns where the first escape of block[from:] is in block,
+// len(block) when there is none.
+func escapeFrom(block []byte, from int) int {
+	if i := indexEscape(block[from:]); i >= 0 {
+		return from + i
+	}
+	return len(block)
 }
 
 // stampCache is the last year-less stamp a Parser read at the start of a

@@ -124,6 +124,9 @@ func TestParserBlock(t *testing.T) {
 		"    an indented continuation",
 		"Dec 29 18:00:00 web-1 rsyslogd: line#012with an escape",
 		"Oct  7 06:20:21 web-1 kernel: [33431.000100] docker0: port 1(veth1) entered forwarding state",
+		"Dec 29 18:00:01 web-1 myapp[7]: panic: x#012#011main.go:9",
+		"Dec 29 18:00:02 web-1 myapp[7]: a # that is no escape, #0 nor #1",
+		"Dec 29 18:00:03 web-1 myapp[7]: tail#011tab",
 	), "\n"))
 	text := string(block)
 	var p Parser
@@ -137,7 +140,10 @@ func TestParserBlock(t *testing.T) {
 		return at >= base && at-base+uintptr(len(s)) <= uintptr(len(text))
 	}
 	sliced := 0
-	for _, l := range bytes.Split(block, []byte("\n")) {
+	lines := bytes.Split(block, []byte("\n"))
+	// In block order, then one line again after the escapes after it
+	// were found: its own is still decoded.
+	for _, l := range append(lines, lines[len(mixLines)+2]) {
 		var got, want event.Event
 		got.Reset()
 		want.Reset()
@@ -146,7 +152,7 @@ func TestParserBlock(t *testing.T) {
 		if gk != wk || !reflect.DeepEqual(got, want) {
 			t.Fatalf("Parser with block: %q = %v %+v; ParseLine = %v %+v", l, gk, got, wk, want)
 		}
-		if strings.Contains(got.Message, "\n") {
+		if strings.ContainsAny(got.Message, "\n\t") { // decoded escapes
 			if inText(got.Message) {
 				t.Errorf("%q: a decoded message is a slice of the block", l)
 			}
