@@ -46,10 +46,14 @@ func analyze(ctx context.Context, ios *IOStreams, in *InputFlags, sigs []*signat
 	if !eopts.Naive {
 		opts.Screen = func() ingest.Screen { return eng.NewScreen() }
 		opts.JudgeError = timeline.JudgeError
-		if ls, ok := eng.LineScreen(parse.UnitTexts, parse.BootTexts...); ok && !in.SinceT.IsZero() && !in.wholeLookback {
+		if !in.SinceT.IsZero() && !in.wholeLookback {
 			// The lookback's lines that no signature can match are
-			// skimmed: only chains' earlier steps are read there.
-			opts.Skim = ingest.Skim{Before: in.SinceT, Lines: ls.Lines, Programs: ls.Programs}
+			// skimmed: only chains' earlier steps are read there. (Only
+			// then is the line screen built: its literal automaton took
+			// 29M instructions of every run.)
+			if ls, ok := eng.LineScreen(parse.UnitTexts, parse.BootTexts...); ok {
+				opts.Skim = ingest.Skim{Before: in.SinceT, Lines: ls.Lines, Programs: ls.Programs}
+			}
 		}
 	}
 	stream, err := ingest.Open(ctx, opts)
