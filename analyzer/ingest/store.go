@@ -160,7 +160,11 @@ func rowEvent(row map[string]string, t time.Time, src string, p *parse.Parser, e
 			line = append(line, msg...)
 			p.ParseLine(line, &parse.Options{Location: time.UTC}, ev)
 		}
-		if ev.Message != msg || ev.Host != host || ev.Program != prog {
+		// The parser may take a prefix of the message for a field (the
+		// kernel's printk stamp): the rest is still the row's text.
+		// sshd(pam_unix) is program sshd with a subsystem, as in a file.
+		if ev.Host != host || ev.Program != prog && !strings.HasPrefix(prog, ev.Program+"(") ||
+			!strings.HasSuffix(msg, ev.Message) || ev.Message == "" && msg != "" {
 			// Not a syslog header after all: the row as it is.
 			ev.Reset()
 			ev.Host, ev.Program, ev.Message = host, prog, msg
