@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -17,21 +18,54 @@ import (
 // distinct. When All is set the rest means nothing: some event
 // definition may match events no requirement describes, so every event
 // is a candidate.
+//
+// Terms are the candidates of definitions whose message conditions say
+// more than one requirement can: each is the definition's requirement
+// AND those conditions a store can test exactly or as a superset
+// (substrings, prefixes, whole messages, the literals of a regex, and
+// not: of exact ones), so that ssh-bruteforce's "Failed password for
+// invalid user" lines, which its not: excludes, or traefik's "connection
+// refused" without "providerName=docker", stay in the store. The engine's
+// own prefilter is the requirement alone: Terms only narrow what a store
+// sends.
 type Pushdown struct {
 	Literals []string
 	Programs []string
 	Units    []string
+	Terms    []event.Filter
 	All      bool
 }
 
 // Pushdown returns the prefilter of the engine's signatures (every
-// definition's signature.Requirement, a union when it has several keys).
+// definition's signature.Requirement, a union when it has several keys,
+// narrowed by its message conditions when they hold a conjunction).
 // Definitions that only state or command events can match are left
 // out: a log store holds log events.
 func (e *Engine) Pushdown() Pushdown {
 	var p Pushdown
+	seen := map[string]bool{}
 	for _, d := range e.defs {
-		if !addPushdown(d.def.Matcher, &p) {
+		m := d.def.Matcher
+		if msg, ok, _ := messageCond(m); ok && conjunctive(&msg) {
+			var term Pushdown
+			if !addPushdown(m, &term) {
+				p.All = true
+				continue
+			}
+			if len(term.Literals)+len(term.Programs)+len(term.Units) == 0 {
+				continue // only state or command events
+			}
+			c := msg
+			if len(term.Programs)+len(term.Units) > 0 || !impliesLiteral(&msg, term.Literals) {
+				c = event.Filter{Op: event.FilterAnd, Sub: []event.Filter{requirementCond(term), msg}}
+			}
+			if k := fmt.Sprint(c); !seen[k] {
+				seen[k] = true
+				p.Terms = append(p.Terms, c)
+			}
+			continue
+		}
+		if !addPushdown(m, &p) {
 			p.All = true
 		}
 	}
@@ -39,7 +73,150 @@ func (e *Engine) Pushdown() Pushdown {
 		slices.Sort(*s)
 		*s = slices.Compact(*s)
 	}
+	slices.SortFunc(p.Terms, func(a, b event.Filter) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
 	return p
+}
+
+// requirementCond is a definition's requirement (its Literals, Programs
+// and Units) as a store condition: one of them holds.
+func requirementCond(r Pushdown) event.Filter {
+	var or []event.Filter
+	if len(r.Literals) > 0 {
+		or = append(or, event.Filter{Op: event.FilterContains, Values: r.Literals})
+	}
+	if len(r.Programs) > 0 {
+		or = append(or, event.Filter{Op: event.FilterProgram, Values: r.Programs})
+	}
+	if len(r.Units) > 0 {
+		or = append(or, event.Filter{Op: event.FilterUnit, Values: r.Units})
+	}
+	if len(or) == 1 {
+		return or[0]
+	}
+	return event.Filter{Op: event.FilterOr, Sub: or}
+}
+
+// impliesLiteral: every message that passes c holds one of lits (then
+// the requirement lits adds nothing to c).
+func impliesLiteral(c *event.Filter, lits []string) bool {
+	switch c.Op {
+	case event.FilterAnd:
+		for i := range c.Sub {
+			if impliesLiteral(&c.Sub[i], lits) {
+				return true
+			}
+		}
+		return false
+	case event.FilterOr:
+		for i := range c.Sub {
+			if !impliesLiteral(&c.Sub[i], lits) {
+				return false
+			}
+		}
+		return len(c.Sub) > 0
+	case event.FilterContains, event.FilterStartsWith, event.FilterEquals:
+		for _, v := range c.Values {
+			if !slices.ContainsFunc(lits, func(l string) bool { return strings.Contains(v, l) }) {
+				return false
+			}
+		}
+		return len(c.Values) > 0
+	}
+	return false
+}
+
+// conjunctive: c holds an And or a Not, which say more than the union
+// of literals a requirement is.
+func conjunctive(c *event.Filter) bool {
+	switch c.Op {
+	case event.FilterAnd, event.FilterNot:
+		return true
+	case event.FilterOr:
+		for i := range c.Sub {
+			if conjunctive(&c.Sub[i]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// messageCond is what m requires of an event's message, as a store
+// condition every event m matches passes (ok: m requires something of
+// the message). exact: an event passes it exactly when m matches it,
+// so that not: can negate it.
+func messageCond(m *signature.Matcher) (c event.Filter, ok, exact bool) {
+	var parts []event.Filter
+	exact = true
+	for i := range m.Conds {
+		leaf, leafOK, leafExact := messageLeaf(&m.Conds[i])
+		if !leafOK {
+			exact = false // a condition on something else, or nothing a store can test
+			continue
+		}
+		parts = append(parts, leaf)
+		exact = exact && leafExact
+	}
+	for _, n := range m.Not {
+		if nc, nok, nexact := messageCond(n); nok && nexact {
+			parts = append(parts, event.Filter{Op: event.FilterNot, Sub: []event.Filter{nc}})
+		} else {
+			exact = false
+		}
+	}
+	if len(m.Any) > 0 {
+		var branches []event.Filter
+		for _, a := range m.Any {
+			ac, aok, aexact := messageCond(a)
+			if !aok {
+				branches = nil // a branch the store cannot narrow: any message
+				break
+			}
+			branches = append(branches, ac)
+			exact = exact && aexact
+		}
+		switch len(branches) {
+		case 0:
+			exact = false
+		case 1:
+			parts = append(parts, branches[0])
+		default:
+			parts = append(parts, event.Filter{Op: event.FilterOr, Sub: branches})
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return event.Filter{}, false, false
+	case 1:
+		return parts[0], true, exact
+	}
+	return event.Filter{Op: event.FilterAnd, Sub: parts}, true, exact
+}
+
+// messageLeaf is one condition on the message as a store condition
+// (ok), and whether it is exact.
+func messageLeaf(c *signature.Cond) (leaf event.Filter, ok, exact bool) {
+	if c.Field != signature.FieldMessage || slices.Contains(c.Values, "") {
+		return leaf, false, false
+	}
+	switch c.Op {
+	case signature.OpContains:
+		return event.Filter{Op: event.FilterContains, Values: c.Values}, true, true
+	case signature.OpStartsWith:
+		return event.Filter{Op: event.FilterStartsWith, Values: c.Values}, true, true
+	case signature.OpEq:
+		return event.Filter{Op: event.FilterEquals, Values: c.Values}, true, true
+	case signature.OpEndsWith:
+		return event.Filter{Op: event.FilterContains, Values: c.Values}, true, false
+	case signature.OpRe:
+		// The literals every match holds (none for a case-insensitive
+		// regex): the condition's own requirement.
+		r := (&signature.Matcher{Conds: []signature.Cond{*c}}).Requirement()
+		if len(r.Literals) > 0 && !slices.Contains(r.Literals, "") {
+			return event.Filter{Op: event.FilterContains, Values: r.Literals}, true, false
+		}
+	}
+	return leaf, false, false
 }
 
 // addPushdown adds what a log event needs to match m; false when it

@@ -71,9 +71,11 @@ type Silence struct{ From, To time.Time }
 // StoreFilter is the engine's prefilter (engine.Pushdown) as the store
 // sees it: an event is a candidate when its message holds one of
 // Literals (case-sensitive substrings), its program is one of Programs
-// or its unit one of Units; every event when All.
+// or its unit one of Units, or it passes one of Terms; every event when
+// All.
 type StoreFilter struct {
 	Literals, Programs, Units []string
+	Terms                     []event.Filter
 	All                       bool
 	// ErrorLevel also asks for the events of priority err (3) or more
 	// severe: the timeline's unexplained error-level lines.

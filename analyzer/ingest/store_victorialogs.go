@@ -137,29 +137,13 @@ func vlTerms(f StoreFilter) []string {
 		}
 	}
 	if len(f.Programs) > 0 {
-		in := quoteList(f.Programs)
-		// Journal rows: SYSLOG_IDENTIFIER, else _COMM (as the journal
-		// reader takes it).
-		terms = append(terms, "app_name:in("+in+")", "program:in("+in+")",
-			"SYSLOG_IDENTIFIER:in("+in+")", `(SYSLOG_IDENTIFIER:"" AND _COMM:in(`+in+"))")
+		terms = append(terms, vlPrograms(f.Programs)...)
 	}
 	if len(f.Units) > 0 {
-		in := quoteList(f.Units)
-		terms = append(terms, "unit:in("+in+")", "UNIT:in("+in+")", "USER_UNIT:in("+in+")",
-			`(UNIT:"" AND USER_UNIT:"" AND _SYSTEMD_UNIT:in(`+in+"))")
-		// Syslog rows carry no unit: systemd's own lines name it, or
-		// its description, in the text. Substrings: a superset of what
-		// the syslog parser reads as the unit.
-		var words []string
-		for _, u := range f.Units {
-			words = append(words, "*"+strconv.Quote(u)+"*")
-			for _, d := range parse.DescriptionsOf(u) {
-				words = append(words, "*"+strconv.Quote(d)+"*")
-			}
-		}
-		for _, w := range words {
-			terms = append(terms, `(app_name:in("systemd","init") AND `+w+")")
-		}
+		terms = append(terms, vlUnits(f.Units)...)
+	}
+	for i := range f.Terms {
+		terms = append(terms, vlCond(&f.Terms[i]))
 	}
 	if f.ErrorLevel {
 		if f.ErrorSince.IsZero() || f.ErrorUntil.IsZero() {
@@ -172,6 +156,80 @@ func vlTerms(f StoreFilter) []string {
 		}
 	}
 	return terms
+}
+
+// vlPrograms are the terms that hold the rows of programs: journal rows
+// name it in SYSLOG_IDENTIFIER, else _COMM (as the journal reader takes
+// it); a syslog row's app_name may add a subsystem (sshd(pam_unix) is
+// program sshd).
+func vlPrograms(programs []string) []string {
+	in := quoteList(programs)
+	terms := []string{"app_name:in(" + in + ")", "program:in(" + in + ")",
+		"SYSLOG_IDENTIFIER:in(" + in + ")", `(SYSLOG_IDENTIFIER:"" AND _COMM:in(` + in + "))"}
+	for _, p := range programs {
+		terms = append(terms, "app_name:="+strconv.Quote(p+"(")+"*")
+	}
+	return terms
+}
+
+// vlUnits are the terms that hold the rows of units.
+func vlUnits(units []string) []string {
+	in := quoteList(units)
+	terms := []string{"unit:in(" + in + ")", "UNIT:in(" + in + ")", "USER_UNIT:in(" + in + ")",
+		`(UNIT:"" AND USER_UNIT:"" AND _SYSTEMD_UNIT:in(` + in + "))"}
+	// Syslog rows carry no unit: systemd's own lines name it, or its
+	// description, in the text. Substrings: a superset of what the
+	// syslog parser reads as the unit.
+	var words []string
+	for _, u := range units {
+		words = append(words, "*"+strconv.Quote(u)+"*")
+		for _, d := range parse.DescriptionsOf(u) {
+			words = append(words, "*"+strconv.Quote(d)+"*")
+		}
+	}
+	for _, w := range words {
+		terms = append(terms, `(app_name:in("systemd","init") AND `+w+")")
+	}
+	return terms
+}
+
+// vlCond is c as one LogsQL filter, exact as vlLiteral's: a prefix is
+// the exact-prefix filter ="V"* (anchored at the message's start, which
+// the phrase prefix "V"* is not), a whole message ="V".
+func vlCond(c *event.Filter) string {
+	var parts []string
+	join := " OR "
+	switch c.Op {
+	case event.FilterAnd, event.FilterOr:
+		if c.Op == event.FilterAnd {
+			join = " "
+		}
+		for i := range c.Sub {
+			parts = append(parts, vlCond(&c.Sub[i]))
+		}
+	case event.FilterNot:
+		return "!" + vlCond(&c.Sub[0])
+	case event.FilterContains:
+		for _, v := range c.Values {
+			parts = append(parts, vlLiteral(v))
+		}
+	case event.FilterStartsWith, event.FilterEquals:
+		for _, v := range c.Values {
+			q := "_msg:=" + strconv.Quote(v)
+			if c.Op == event.FilterStartsWith {
+				q += "*"
+			}
+			parts = append(parts, q)
+		}
+	case event.FilterProgram:
+		parts = vlPrograms(c.Values)
+	case event.FilterUnit:
+		parts = vlUnits(c.Values)
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, join) + ")"
 }
 
 // vlErrorTerms hold every row the timeline judges an error line

@@ -655,3 +655,70 @@ func TestVictoriaLogsActivity(t *testing.T) {
 		t.Errorf("--host steady: %+v", acts)
 	}
 }
+
+// TestVLCondExact: each condition's LogsQL returns from a real server
+// exactly the rows its Passes accepts: a prefix is anchored at the
+// message's start, a not: removes only what its part holds, a whole
+// message is the whole message.
+func TestVLCondExact(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	msgs := []string{
+		"Failed password for root from 198.51.100.7 port 4022 ssh2",
+		"Failed password for invalid user oracle from 198.51.100.7 port 4022 ssh2",
+		"message repeated 2 times: [ Failed password for invalid user oracle from 198.51.100.7 port 4022 ssh2]",
+		"Invalid user oracle from 198.51.100.7 port 4022",
+		"Failed password for invalid user",
+		"xFailed password for root",
+		`time="2024-05-01T10:00:00Z" level=error msg="Provider connection error dial unix /var/run/docker.sock: connect: connection refused" providerName=docker`,
+		`Get "http://10.244.1.7:8080/healthz": dial tcp 10.244.1.7:8080: connect: connection refused`,
+		"No space left on device",
+		"inotify_add_watch(7, /etc) failed: No space left on device",
+		// stored with app_name sshd(pam_unix): program sshd
+		"authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.9",
+	}
+	var rows []string
+	for i, m := range msgs {
+		b, _ := json.Marshal(m)
+		app := "sshd"
+		if strings.HasPrefix(m, "authentication failure;") {
+			app = "sshd(pam_unix)"
+		}
+		rows = append(rows, fmt.Sprintf(`{"_time":"2024-05-01T10:00:%02dZ","hostname":"h","app_name":%q,"_msg":%s,"seq":"%d"}`, i, app, b, i))
+	}
+	storeRows(t, base, rows...)
+	contains := func(v ...string) event.Filter { return event.Filter{Op: event.FilterContains, Values: v} }
+	prefix := func(v ...string) event.Filter { return event.Filter{Op: event.FilterStartsWith, Values: v} }
+	not := func(c event.Filter) event.Filter { return event.Filter{Op: event.FilterNot, Sub: []event.Filter{c}} }
+	and := func(cs ...event.Filter) event.Filter { return event.Filter{Op: event.FilterAnd, Sub: cs} }
+	for _, c := range []event.Filter{
+		prefix("Failed password for "),
+		and(contains("Failed password for "), not(prefix("Failed password for invalid user "))),
+		{Op: event.FilterEquals, Values: []string{"Failed password for invalid user", "No space left on device"}},
+		and(contains(": connect: connection refused"), contains("providerName=docker")),
+		and(contains("No space left on device"), not(contains("inotify", "directory watch"))),
+		{Op: event.FilterOr, Sub: []event.Filter{contains("Invalid user "), and(prefix("Failed "), not(contains("invalid")))}},
+		and(event.Filter{Op: event.FilterProgram, Values: []string{"sshd"}}, not(contains("password"))),
+	} {
+		var want []string
+		for _, m := range msgs {
+			if c.Passes(&event.Event{Program: "sshd", Message: m}) {
+				want = append(want, m)
+			}
+		}
+		var got []string
+		v := &VictoriaLogs{URL: base}
+		q := StoreQuery{Filter: StoreFilter{Terms: []event.Filter{c}}, Since: time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC), Until: time.Date(2024, 5, 1, 10, 1, 0, 0, time.UTC)}
+		if _, err := v.Candidates(context.Background(), q, func(ev *event.Event) error {
+			got = append(got, ev.Message)
+			return nil
+		}); err != nil {
+			t.Fatalf("%s: %v", vlCond(&c), err)
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s returned:\n%s\nwant:\n%s", vlCond(&c), strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if len(want) == 0 || len(want) == len(msgs) {
+			t.Errorf("%s: %d of %d rows pass: the case tells nothing", vlCond(&c), len(want), len(msgs))
+		}
+	}
+}

@@ -244,7 +244,7 @@ func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs 
 	// lines JudgeError takes, TestFleetErrorLevelPushdown): the
 	// unexplained section lacks none. Error lines only of the range the
 	// report shows them for; the correlation margin is for candidates.
-	filter := ingest.StoreFilter{Literals: pd.Literals, Programs: pd.Programs, Units: pd.Units, All: pd.All,
+	filter := ingest.StoreFilter{Literals: pd.Literals, Programs: pd.Programs, Units: pd.Units, Terms: pd.Terms, All: pd.All,
 		ErrorLevel: true, ErrorSince: in.SinceT, ErrorUntil: in.UntilT}
 	if pd.All {
 		ws.Addf(in.Fleet.store().Name(), 0, "a signature may match any event: every row of the range is fetched")

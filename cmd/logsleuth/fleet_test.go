@@ -105,7 +105,10 @@ func TestFleetPushdownEqualsPrefilter(t *testing.T) {
 	if len(pd.Literals) == 0 || len(pd.Programs) == 0 || len(pd.Units) == 0 {
 		t.Fatalf("pushdown lacks a kind of requirement: %+v", pd)
 	}
-	filter := ingest.StoreFilter{Literals: pd.Literals, Programs: pd.Programs, Units: pd.Units}
+	if len(pd.Terms) == 0 {
+		t.Fatalf("no definition narrowed by a conjunction: %+v", pd)
+	}
+	filter := ingest.StoreFilter{Literals: pd.Literals, Programs: pd.Programs, Units: pd.Units, Terms: pd.Terms}
 
 	cases, err := fixture.Find("../../fixtures")
 	if err != nil {
@@ -190,6 +193,11 @@ func pushdownPasses(pd engine.Pushdown, ev *event.Event) bool {
 	}
 	for _, l := range pd.Literals {
 		if strings.Contains(ev.Message, l) {
+			return true
+		}
+	}
+	for i := range pd.Terms {
+		if pd.Terms[i].Passes(ev) {
 			return true
 		}
 	}
