@@ -19,9 +19,10 @@ import (
 // definition may match events no requirement describes, so every event
 // is a candidate.
 //
-// Terms are the candidates of definitions whose message conditions say
-// more than one requirement can: each is the definition's requirement
-// AND those conditions a store can test exactly or as a superset
+// Terms (StorePushdown only) are the candidates of definitions whose
+// message conditions say more than one requirement can: each is the
+// definition's requirement AND those conditions a store can test exactly
+// or as a superset
 // (substrings, prefixes, whole messages, the literals of a regex, and
 // not: of exact ones), so that ssh-bruteforce's "Failed password for
 // invalid user" lines, which its not: excludes, or traefik's "connection
@@ -37,16 +38,23 @@ type Pushdown struct {
 }
 
 // Pushdown returns the prefilter of the engine's signatures (every
-// definition's signature.Requirement, a union when it has several keys,
-// narrowed by its message conditions when they hold a conjunction).
+// definition's signature.Requirement, a union when it has several keys).
 // Definitions that only state or command events can match are left
-// out: a log store holds log events.
-func (e *Engine) Pushdown() Pushdown {
+// out: a log store holds log events. Terms is empty: StorePushdown
+// narrows it for a store.
+func (e *Engine) Pushdown() Pushdown { return e.pushdown(false) }
+
+// StorePushdown is Pushdown for a log store: a definition whose message
+// conditions hold a conjunction is one of Terms (its requirement AND
+// those conditions) instead of a part of the union.
+func (e *Engine) StorePushdown() Pushdown { return e.pushdown(true) }
+
+func (e *Engine) pushdown(terms bool) Pushdown {
 	var p Pushdown
 	seen := map[string]bool{}
 	for _, d := range e.defs {
 		m := d.def.Matcher
-		if msg, ok, _ := messageCond(m); ok && conjunctive(&msg) {
+		if msg, ok, _ := messageCond(m); terms && ok && conjunctive(&msg) {
 			var term Pushdown
 			if !addPushdown(m, &term) {
 				p.All = true

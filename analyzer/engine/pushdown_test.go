@@ -69,7 +69,7 @@ func TestPushdownTerms(t *testing.T) {
 			}
 			doc := fmt.Sprintf("schema: logsleuth/v1\nid: t\ntitle: t\nevents:\n  e:%s%s\nmatch: {event: e}\n", sep, tt.events)
 			eng := New(loadSigs(t, doc), Options{})
-			pd := eng.Pushdown()
+			pd := eng.StorePushdown()
 			var terms []string
 			for _, c := range pd.Terms {
 				terms = append(terms, condString(c))
@@ -82,6 +82,12 @@ func TestPushdownTerms(t *testing.T) {
 			}
 			if pd.All {
 				t.Error("All")
+			}
+			// The engine's own prefilter (Pushdown: what the file
+			// reader's line screen takes) stays the union of every
+			// requirement.
+			if pre := eng.Pushdown(); len(pre.Terms) > 0 || len(tt.terms) > 0 && len(pre.Literals)+len(pre.Programs) == 0 {
+				t.Errorf("Pushdown: %+v", pre)
 			}
 		})
 	}
@@ -103,7 +109,7 @@ events:
       - message|re: '^Invalid user (?P<user>.*?) from (?P<addr>\S+)'
 match: {event: fail}
 `), Options{})
-	pd := eng.Pushdown()
+	pd := eng.StorePushdown()
 	if len(pd.Terms) != 1 || len(pd.Literals) != 0 {
 		t.Fatalf("pushdown %+v", pd)
 	}

@@ -239,7 +239,7 @@ func storeActivity(ctx context.Context, in *InputFlags, ws *event.Warnings) (str
 // the store, only its candidates (and error-level rows) come back.
 func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs []*signature.Signature, ws *event.Warnings,
 	observe func(*event.Event)) (*analysis, error) {
-	pd := eng.Pushdown()
+	pd := eng.StorePushdown()
 	// Only candidates and error-level rows travel (a superset of the
 	// lines JudgeError takes, TestFleetErrorLevelPushdown): the
 	// unexplained section lacks none. Error lines only of the range the

@@ -98,7 +98,7 @@ func TestFleetPushdownEqualsPrefilter(t *testing.T) {
 	}
 	addUnitDescriptions(sigs)
 	eng := engine.New(sigs, engine.Options{})
-	pd := eng.Pushdown()
+	pd := eng.StorePushdown()
 	if pd.All {
 		t.Fatal("the built-in set asks for every event: nothing to push down")
 	}
