@@ -13,6 +13,8 @@
 #   ROUNDS      interleaved rounds (default 7)
 #   BENCH_SIZE  corpus size for bench/gen (default 1GiB)
 #   BENCH_DIR   where corpora live (default /tmp/logsleuth-bench)
+#   DENSE       1: over the dense corpus instead (bench/gen -dense, of
+#               DENSE_SIZE, default 256MiB)
 #   CG          1: also count instructions (needs valgrind)
 set -euo pipefail
 
@@ -22,7 +24,15 @@ GO=${GO:-go}
 ROUNDS=${ROUNDS:-7}
 BENCH_SIZE=${BENCH_SIZE:-1GiB}
 BENCH_DIR=${BENCH_DIR:-/tmp/logsleuth-bench}
-FILE="$BENCH_DIR/$BENCH_SIZE/syslog"
+DENSE_SIZE=${DENSE_SIZE:-256MiB}
+if [ "${DENSE:-}" = 1 ]; then
+	DIR="$BENCH_DIR/dense-$DENSE_SIZE"
+	GEN=(-dense -size "$DENSE_SIZE" -dir "$DIR")
+else
+	DIR="$BENCH_DIR/$BENCH_SIZE"
+	GEN=(-size "$BENCH_SIZE" -dir "$DIR")
+fi
+FILE="$DIR/syslog"
 [ -x /usr/bin/time ] || { echo "compare: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
 
 tmp=$(mktemp -d)
@@ -41,7 +51,7 @@ rm -f "$tmp/new-tree"/patterns/*.yaml
 cp "$tmp/old-tree"/patterns/*.yaml "$tmp/new-tree/patterns/"
 (cd "$tmp/new-tree" && $GO build -o "$tmp/new" ./cmd/logsleuth)
 
-$GO run ./bench/gen -size "$BENCH_SIZE" -dir "$BENCH_DIR/$BENCH_SIZE"
+$GO run ./bench/gen "${GEN[@]}"
 cat "$FILE" >/dev/null
 
 # median NUMBERS...: the lower middle one.
