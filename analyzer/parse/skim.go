@@ -3,6 +3,7 @@ package parse
 import (
 	"slices"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -75,40 +76,54 @@ func (p *Parser) SkimLine(line []byte, o *Options, ev *event.Event, programs []s
 			return false
 		}
 	}
-	h := header{pri: event.NoPriority}
+	var t time.Time
+	var q event.TimeQuality
+	var format string
 	if sc := p.sameStamp(line, o); sc != nil {
-		h.t, h.q, h.format = sc.t, event.TimeYearInferred, sc.format
+		// (The stamp of the line before: most lines. No header is
+		// built, a quarter of a kilobyte to clear.)
 		if len(programs) > 0 && mayBeTagged(line, sc.n, programs) {
 			return false
 		}
-	} else if parseStampHeader(line, o, &h) {
-		if h.stampEnd > 0 {
-			p.keepStamp(line[:h.stampEnd], o, &h)
-		}
-		if len(h.prog) > 0 && slices.Contains(programs, string(h.prog)) {
-			return false
-		}
-	} else {
+		t, q, format = sc.t, event.TimeYearInferred, sc.format
+	} else if t, q, format, ok = p.skimHeader(line, o, programs); !ok {
 		return false
 	}
-	switch h.format {
+	switch format {
 	case FormatRFC3164, FormatRFC3339, FormatJournalShort, FormatJournalShortPrecise, FormatJournalShortISO,
 		FormatJournalShortISOPrecise, FormatJournalShortFull, FormatJournalShortUnix:
 	default:
 		return false
 	}
-	if h.t.IsZero() {
+	if t.IsZero() {
 		return false
 	}
-	ev.Time = h.t
-	if !inGap(h.t) { // as commit stores it
-		ev.Time = h.t.UTC()
+	ev.Time = t
+	if !inGap(t) { // as commit stores it
+		ev.Time = t.UTC()
 	}
-	ev.TimeQuality = h.q
-	ev.Source.Format = h.format
+	ev.TimeQuality = q
+	ev.Source.Format = format
 	ev.Message = p.str(line)
 	ev.Screen = Skimmed
 	return true
+}
+
+// skimHeader reads the stamp header of line for SkimLine when it is not
+// the cached stamp: its time, time quality and format; ok is false when
+// line has none or its program is one of programs.
+func (p *Parser) skimHeader(line []byte, o *Options, programs []string) (t time.Time, q event.TimeQuality, format string, ok bool) {
+	h := header{pri: event.NoPriority}
+	if !parseStampHeader(line, o, &h) {
+		return t, q, format, false
+	}
+	if h.stampEnd > 0 {
+		p.keepStamp(line[:h.stampEnd], o, &h)
+	}
+	if len(h.prog) > 0 && slices.Contains(programs, string(h.prog)) {
+		return t, q, format, false
+	}
+	return h.t, h.q, h.format, true
 }
 
 // mayBeTagged reports whether the tag parseTail reads after the stamp
@@ -137,7 +152,10 @@ func mayBeTagged(line []byte, p int, programs []string) bool {
 // of names.
 func tagIs(b []byte, names []string) bool {
 	for _, n := range names {
-		if len(b) >= len(n) && string(b[:len(n)]) == n && (len(b) == len(n) || byteClass[b[len(n)]]&tagNameByte == 0) {
+		// (The first byte before the comparison, a call: most tags
+		// differ there.)
+		if len(b) >= len(n) && (len(n) == 0 || b[0] == n[0]) && string(b[:len(n)]) == n &&
+			(len(b) == len(n) || byteClass[b[len(n)]]&tagNameByte == 0) {
 			return true
 		}
 	}
