@@ -35,6 +35,29 @@ type Pushdown struct {
 	Units    []string
 	Terms    []event.Filter
 	All      bool
+	// Windowed (StorePushdown only) are the conditions of definitions
+	// that only a later step of a sequence needs: a store fetches them
+	// only inside the windows their anchors' matches open, not over the
+	// whole range. Not part of Literals, Programs, Units or Terms.
+	Windowed []WindowedTerm
+}
+
+// WindowedTerm is a definition a sequence needs only shortly after a
+// match of the step before it: an event that passes Cond can matter only
+// from an event Anchor matches to Span after it (within, or maxspan,
+// with the engine's tolerance either side), on the anchor's host when
+// ByHost.
+type WindowedTerm struct {
+	Cond event.Filter
+	// AnchorCond is the store condition of Anchor's events (phase one
+	// fetches them); Anchor is the step before's matcher, run on them.
+	AnchorCond event.Filter
+	Anchor     *signature.Matcher
+	Span       time.Duration
+	Tolerance  time.Duration
+	ByHost     bool
+	// Name is "signature/definition", for messages.
+	Name string
 }
 
 // Pushdown returns the prefilter of the engine's signatures (every
@@ -51,30 +74,72 @@ func (e *Engine) StorePushdown() Pushdown { return e.pushdown(true) }
 
 func (e *Engine) pushdown(terms bool) Pushdown {
 	var p Pushdown
+	var later map[*signature.EventDef]laterStep
+	if terms {
+		later = laterOnly(e.sigs)
+	}
 	seen := map[string]bool{}
-	for _, d := range e.defs {
-		m := d.def.Matcher
-		if msg, ok, _ := messageCond(m); terms && ok && conjunctive(&msg) {
-			var term Pushdown
-			if !addPushdown(m, &term) {
+	add := func(m *signature.Matcher) {
+		msg, ok, _ := messageCond(m)
+		if !terms || !ok || !conjunctive(&msg) {
+			if !addPushdown(m, &p) {
 				p.All = true
-				continue
 			}
-			if len(term.Literals)+len(term.Programs)+len(term.Units) == 0 {
-				continue // only state or command events
-			}
-			c := msg
-			if len(term.Programs)+len(term.Units) > 0 || !impliesLiteral(&msg, term.Literals) {
-				c = event.Filter{Op: event.FilterAnd, Sub: []event.Filter{requirementCond(term), msg}}
-			}
+			return
+		}
+		c, ok, none := storeCond(m)
+		switch {
+		case !ok:
+			p.All = true
+		case !none:
 			if k := fmt.Sprint(c); !seen[k] {
 				seen[k] = true
 				p.Terms = append(p.Terms, c)
 			}
-			continue
 		}
-		if !addPushdown(m, &p) {
-			p.All = true
+	}
+	for _, d := range e.defs {
+		if _, ok := later[d.def]; !ok {
+			add(d.def.Matcher)
+		}
+	}
+	// A later step's definition is windowed unless what the rest
+	// fetches holds it already, its anchor is windowed itself, or
+	// either cannot be said as a store condition; one made global may
+	// cover another, so until nothing changes.
+	windowed := map[*signature.EventDef]WindowedTerm{}
+	for changed := true; changed; {
+		changed = false
+		for _, d := range e.defs {
+			ls, ok := later[d.def]
+			if !ok {
+				continue
+			}
+			_, anchorWindowed := windowed[ls.anchor]
+			c, cok, none := storeCond(d.def.Matcher)
+			ac, aok, anone := storeCond(ls.anchor.Matcher)
+			if none {
+				delete(windowed, d.def) // only state or command events: nothing to fetch
+				delete(later, d.def)
+				changed = true
+				continue
+			}
+			if !cok || !aok || anone || anchorWindowed || seen[fmt.Sprint(c)] || covered(d.def.Matcher, &p) {
+				delete(windowed, d.def)
+				delete(later, d.def)
+				add(d.def.Matcher)
+				changed = true
+				continue
+			}
+			if _, ok := windowed[d.def]; !ok {
+				windowed[d.def] = WindowedTerm{Cond: c, AnchorCond: ac, Anchor: ls.anchor.Matcher, Span: ls.span,
+					Tolerance: e.opts.Tolerance, ByHost: ls.byHost, Name: e.sigs[d.sig].ID + "/" + d.def.Name}
+			}
+		}
+	}
+	for _, d := range e.defs {
+		if w, ok := windowed[d.def]; ok {
+			p.Windowed = append(p.Windowed, w)
 		}
 	}
 	for _, s := range []*[]string{&p.Literals, &p.Programs, &p.Units} {
@@ -83,6 +148,114 @@ func (e *Engine) pushdown(terms bool) Pushdown {
 	}
 	slices.SortFunc(p.Terms, func(a, b event.Filter) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
 	return p
+}
+
+// storeCond is what a log store tests for m's events: its requirement,
+// AND its message conditions when they hold a conjunction or say more
+// than the requirement. ok false: m may match any event; none: only
+// state or command events.
+func storeCond(m *signature.Matcher) (c event.Filter, ok, none bool) {
+	var r Pushdown
+	if !addPushdown(m, &r) {
+		return c, false, false
+	}
+	if len(r.Literals)+len(r.Programs)+len(r.Units) == 0 {
+		return c, true, true
+	}
+	msg, hasMsg, _ := messageCond(m)
+	if !hasMsg || !conjunctive(&msg) {
+		return requirementCond(r), true, false
+	}
+	if len(r.Programs)+len(r.Units) > 0 || !impliesLiteral(&msg, r.Literals) {
+		return event.Filter{Op: event.FilterAnd, Sub: []event.Filter{requirementCond(r), msg}}, true, false
+	}
+	return msg, true, false
+}
+
+// covered: every event m can match passes p's union already (its
+// requirement's literals, programs and units are all in it).
+func covered(m *signature.Matcher, p *Pushdown) bool {
+	var r Pushdown
+	if !addPushdown(m, &r) {
+		return false
+	}
+	for _, l := range r.Literals {
+		// A literal holding one of the union's holds it too.
+		if !slices.ContainsFunc(p.Literals, func(u string) bool { return strings.Contains(l, u) }) {
+			return false
+		}
+	}
+	for _, pr := range r.Programs {
+		if !slices.Contains(p.Programs, pr) {
+			return false
+		}
+	}
+	for _, u := range r.Units {
+		if !slices.Contains(p.Units, u) {
+			return false
+		}
+	}
+	return true
+}
+
+// laterStep is where a definition matters: after a match of anchor, for
+// span, on its host when byHost.
+type laterStep struct {
+	anchor *signature.EventDef
+	span   time.Duration
+	byHost bool
+}
+
+// laterOnly returns the definitions that only one later positive step of
+// a sequence uses: not a first step, not another step, not an until:,
+// with a bounded time from a positive anchor (the step named after:, or
+// the step before, neither optional nor absent).
+func laterOnly(sigs []*signature.Signature) map[*signature.EventDef]laterStep {
+	uses := map[*signature.EventDef]int{}
+	for _, s := range sigs {
+		for _, st := range s.Match.Steps {
+			uses[st.Event]++
+		}
+		for _, u := range s.Match.Until {
+			uses[u]++
+		}
+		if s.Match.Event != nil {
+			uses[s.Match.Event]++
+		}
+	}
+	later := map[*signature.EventDef]laterStep{}
+	for _, s := range sigs {
+		if s.Match.Kind != signature.MatchSequence {
+			continue
+		}
+		for k, st := range s.Match.Steps {
+			if k == 0 || st.Absent || uses[st.Event] != 1 {
+				continue
+			}
+			var anchor *signature.Step
+			if st.After != "" {
+				for _, a := range s.Match.Steps[:k] {
+					if a.As == st.After {
+						anchor = a
+					}
+				}
+			} else {
+				anchor = s.Match.Steps[k-1]
+			}
+			if anchor == nil || anchor.Absent || anchor.Optional {
+				continue
+			}
+			span := st.Within
+			if span == 0 {
+				span = s.Match.MaxSpan
+			}
+			if span <= 0 {
+				continue
+			}
+			later[st.Event] = laterStep{anchor: anchor.Event, span: span, byHost: slices.Contains(s.Match.By, "host")}
+		}
+	}
+	return later
 }
 
 // requirementCond is a definition's requirement (its Literals, Programs

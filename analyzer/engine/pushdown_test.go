@@ -2,10 +2,15 @@ package engine
 
 import (
 	"fmt"
+	"maps"
+	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
 )
 
 // condString writes c compactly: contains(a|b), and(x, y), not(x).
@@ -128,6 +133,107 @@ match: {event: fail}
 		ev := &event.Event{Program: "sshd", Message: tt.msg, Priority: event.NoPriority}
 		if got := pd.Terms[0].Passes(ev); got != tt.pass {
 			t.Errorf("%q: passes %v, want %v", tt.msg, got, tt.pass)
+		}
+	}
+}
+
+// TestStorePushdownWindowed: a definition only a later sequence step
+// uses is fetched in windows after its anchor's matches; one a first
+// step, another definition, an until: or an absent step also needs, or
+// whose anchor is windowed itself, stays in the global fetch.
+func TestStorePushdownWindowed(t *testing.T) {
+	seq := func(events, steps string, extra ...string) []*signature.Signature {
+		doc := "schema: logsleuth/v1\nid: s\ntitle: s\nevents:\n" + events + "match:\n  sequence:\n    by: [host]\n    maxspan: 1h\n" + steps
+		return loadSigs(t, append([]string{doc}, extra...)...)
+	}
+	const stopShim = `  stop: {program: systemd, message|contains: "Stopping containerd"}
+  shim: {program: containerd, message|contains: "shim disconnected"}
+`
+	tests := []struct {
+		name     string
+		sigs     []*signature.Signature
+		windowed []string // "name cond anchor span byhost"
+		literals []string
+	}{
+		{"later step windowed by its within", seq(stopShim, "    steps:\n      - {event: stop}\n      - {event: shim, within: 2m}\n"),
+			[]string{"s/shim contains(shim disconnected) after contains(Stopping containerd) 2m0s true"}, []string{"Stopping containerd"}},
+		{"no within: maxspan, and no host grouping", loadSigs(t, "schema: logsleuth/v1\nid: s\ntitle: s\nevents:\n"+stopShim+
+			"match:\n  sequence:\n    maxspan: 1h\n    steps:\n      - {event: stop}\n      - {event: shim}\n"),
+			[]string{"s/shim contains(shim disconnected) after contains(Stopping containerd) 1h0m0s false"}, []string{"Stopping containerd"}},
+		{"a first step stays global", seq(stopShim, "    steps:\n      - {event: shim}\n      - {event: stop, within: 2m}\n"),
+			[]string{"s/stop contains(Stopping containerd) after contains(shim disconnected) 2m0s true"}, []string{"shim disconnected"}},
+		{"used by two steps: global", seq(stopShim, "    steps:\n      - {event: stop}\n      - {event: shim, within: 2m}\n      - {event: shim, as: again, within: 2m}\n"),
+			nil, []string{"Stopping containerd", "shim disconnected"}},
+		{"an until: is global", seq(stopShim+"  up: {message|contains: \"Started containerd\"}\n",
+			"    until: [up]\n    steps:\n      - {event: stop}\n      - {event: up, within: 2m}\n"), nil, []string{"Started containerd", "Stopping containerd", "shim disconnected"}},
+		{"the same text in another signature's event: global", seq(stopShim, "    steps:\n      - {event: stop}\n      - {event: shim, within: 2m}\n",
+			"schema: logsleuth/v1\nid: o\ntitle: o\nevents:\n  any-shim: {message|contains: \"shim disconnected\"}\nmatch: {event: any-shim}\n"),
+			nil, []string{"Stopping containerd", "shim disconnected"}},
+		{"anchor windowed itself: global", seq(stopShim+"  gone: {message|contains: \"container gone\"}\n",
+			"    steps:\n      - {event: stop}\n      - {event: shim, within: 2m}\n      - {event: gone, within: 1m}\n"),
+			[]string{"s/shim contains(shim disconnected) after contains(Stopping containerd) 2m0s true"},
+			[]string{"Stopping containerd", "container gone"}},
+		{"after an absent step: global", seq(stopShim+"  gone: {message|contains: \"container gone\"}\n",
+			"    steps:\n      - {event: stop}\n      - {absent: gone, for: 1m}\n      - {event: shim, within: 2m}\n"),
+			nil, []string{"Stopping containerd", "container gone", "shim disconnected"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pd := New(tt.sigs, Options{}).StorePushdown()
+			var got []string
+			for _, w := range pd.Windowed {
+				if w.Tolerance != 2*time.Second {
+					t.Errorf("%s: tolerance %v", w.Name, w.Tolerance)
+				}
+				got = append(got, fmt.Sprintf("%s %s after %s %v %v", w.Name, condString(w.Cond), condString(w.AnchorCond), w.Span, w.ByHost))
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.windowed, "\n") {
+				t.Errorf("windowed:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.windowed, "\n"))
+			}
+			if strings.Join(pd.Literals, "|") != strings.Join(tt.literals, "|") {
+				t.Errorf("literals %q, want %q", pd.Literals, tt.literals)
+			}
+			// The engine's own prefilter windows nothing.
+			if pre := New(tt.sigs, Options{}).Pushdown(); len(pre.Windowed) > 0 {
+				t.Errorf("Pushdown windows %d terms", len(pre.Windowed))
+			}
+		})
+	}
+}
+
+// TestStorePushdownWindowedBuiltin: of the built-in set, the later steps
+// that only their sequence needs are windowed: unattended-upgrade-
+// restart's interrupted work (containerd's "shim disconnected", the
+// biggest source of candidates) within 2 minutes of a runtime stop.
+func TestStorePushdownWindowedBuiltin(t *testing.T) {
+	sigs, err := signature.LoadFS(os.DirFS("../../patterns"), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pd := New(sigs, Options{}).StorePushdown()
+	got := map[string]WindowedTerm{}
+	for _, w := range pd.Windowed {
+		got[w.Name] = w
+	}
+	w, ok := got["unattended-upgrade-restart/interrupted"]
+	if !ok || w.Span != 2*time.Minute || !w.ByHost || !strings.Contains(condString(w.Cond), `msg="shim disconnected" id=`) ||
+		condString(w.AnchorCond) != "unit(docker.service|containerd.service)" {
+		t.Fatalf("interrupted: %+v (windowed: %v)", w, slices.Collect(maps.Keys(got)))
+	}
+	// Nothing the global fetch holds whole is windowed, and no first
+	// step is.
+	for _, w := range pd.Windowed {
+		if w.Cond.Op == event.FilterContains && !slices.ContainsFunc(w.Cond.Values, func(v string) bool {
+			return !slices.ContainsFunc(pd.Literals, func(l string) bool { return strings.Contains(v, l) })
+		}) {
+			t.Errorf("%s: windowed, and every literal fetched globally", w.Name)
+		}
+	}
+	for _, s := range sigs {
+		if s.Match.Kind == signature.MatchSequence {
+			if _, ok := got[s.ID+"/"+s.Match.Steps[0].Event.Name]; ok {
+				t.Errorf("%s: first step windowed", s.ID)
+			}
 		}
 	}
 }

@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,6 +87,78 @@ type StoreFilter struct {
 	// whose error lines the timeline shows, within the query's range,
 	// which a correlation margin widens.
 	ErrorSince, ErrorUntil time.Time
+	// Windowed are conditions fetched only inside their own ranges
+	// (engine.WindowedTerm: a later sequence step's events, wanted only
+	// shortly after a match of the step before).
+	Windowed []WindowedFilter
+}
+
+// WindowedFilter asks for the events that pass Cond in [Since, Until]
+// (both inclusive), of Host when it is set.
+type WindowedFilter struct {
+	Cond         event.Filter
+	Host         string
+	Since, Until time.Time
+}
+
+// MergeWindows merges, of each condition and host, the windows that
+// overlap or touch, and returns them sorted by condition, host and
+// start. The windows of a condition that has more than maxPerCond left
+// become one that spans them all, whatever the host: so many that
+// fetching the condition over the range costs little more.
+func MergeWindows(ws []WindowedFilter, maxPerCond int) []WindowedFilter {
+	type keyed struct {
+		cond string
+		w    WindowedFilter
+	}
+	ks := make([]keyed, len(ws))
+	for i, w := range ws {
+		ks[i] = keyed{fmt.Sprint(w.Cond), w}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if c := strings.Compare(a.cond, b.cond); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.w.Host, b.w.Host); c != 0 {
+			return c
+		}
+		return a.w.Since.Compare(b.w.Since)
+	})
+	var out []WindowedFilter
+	for i := 0; i < len(ks); {
+		j := i
+		var merged []WindowedFilter
+		for ; j < len(ks) && ks[j].cond == ks[i].cond; j++ {
+			w := ks[j].w
+			if n := len(merged); n > 0 && merged[n-1].Host == w.Host && !w.Since.After(merged[n-1].Until) {
+				if w.Until.After(merged[n-1].Until) {
+					merged[n-1].Until = w.Until
+				}
+				continue
+			}
+			merged = append(merged, w)
+		}
+		if len(merged) > maxPerCond {
+			all := WindowedFilter{Cond: merged[0].Cond, Since: merged[0].Since, Until: merged[0].Until}
+			for _, w := range merged {
+				all.Since = minTime(all.Since, w.Since)
+				if w.Until.After(all.Until) {
+					all.Until = w.Until
+				}
+			}
+			merged = []WindowedFilter{all}
+		}
+		out = append(out, merged...)
+		i = j
+	}
+	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // StoreQuery is what the store is asked for.

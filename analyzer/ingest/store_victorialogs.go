@@ -145,6 +145,7 @@ func vlTerms(f StoreFilter) []string {
 	for i := range f.Terms {
 		terms = append(terms, vlCond(&f.Terms[i]))
 	}
+	terms = append(terms, vlWindowed(f.Windowed)...)
 	if f.ErrorLevel {
 		if f.ErrorSince.IsZero() || f.ErrorUntil.IsZero() {
 			terms = append(terms, vlErrorTerms...)
@@ -157,6 +158,39 @@ func vlTerms(f StoreFilter) []string {
 	}
 	return terms
 }
+
+// vlWindowed turns windowed conditions (MergeWindows' order) into
+// terms: one per condition and host, holding up to vlWindowsPerTerm of
+// its time ranges, so a term stays far below the query limit.
+func vlWindowed(ws []WindowedFilter) []string {
+	var terms []string
+	for i := 0; i < len(ws); {
+		cond := vlCond(&ws[i].Cond)
+		var b strings.Builder
+		b.WriteByte('(')
+		if ws[i].Host != "" {
+			b.WriteString(vlHostFilter([]string{ws[i].Host}))
+		}
+		b.WriteByte('(')
+		n := 0
+		j := i
+		for ; j < len(ws) && n < vlWindowsPerTerm && ws[j].Host == ws[i].Host && vlCond(&ws[j].Cond) == cond; j++ {
+			if n > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString("_time:[" + ws[j].Since.UTC().Format(time.RFC3339Nano) + ", " + ws[j].Until.UTC().Format(time.RFC3339Nano) + "]")
+			n++
+		}
+		b.WriteString(") " + cond + ")")
+		terms = append(terms, b.String())
+		i = j
+	}
+	return terms
+}
+
+// vlWindowsPerTerm bounds the time ranges of one windowed term (about
+// 70 bytes each).
+const vlWindowsPerTerm = 64
 
 // vlPrograms are the terms that hold the rows of programs: journal rows
 // name it in SYSLOG_IDENTIFIER, else _COMM (as the journal reader takes

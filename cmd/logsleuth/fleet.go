@@ -155,8 +155,10 @@ func (in *InputFlags) storeQuery(filter ingest.StoreFilter, margin time.Duration
 // readStore streams the store's candidates to f and returns the source
 // statistics coverage shows, one per host and program, from an aggregate
 // query (every row of the range, not only the candidates), and the last
-// time each host has a row.
-func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, ws *event.Warnings, f func(*event.Event) error) (_ []ingest.SourceStats, _ map[string]time.Time, err error) {
+// time each host has a row. The windowed terms are fetched only inside
+// the windows their anchors open (storeWindows, a first query).
+func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, windowed []engine.WindowedTerm, ws *event.Warnings,
+	f func(*event.Event) error) (_ []ingest.SourceStats, _ map[string]time.Time, err error) {
 	st := in.Fleet.store()
 	if in.Fleet.DefaultRange {
 		ws.Addf(st.Name(), 0, "no --since/--until: read the last %v (%s .. %s)", fleetRange,
@@ -197,6 +199,14 @@ func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, ws *eve
 			fetch.Until = c.Last
 		}
 	}
+	var anchors ingest.StoreStats
+	if len(windowed) > 0 {
+		wins, st1, err := storeWindows(ctx, st, fetch, windowed)
+		if err != nil {
+			return nil, nil, err
+		}
+		fetch.Filter.Windowed, anchors = wins, st1
+	}
 	stats, err := st.Candidates(ctx, fetch, func(ev *event.Event) error {
 		if err := f(ev); err != nil {
 			return err
@@ -210,10 +220,60 @@ func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, ws *eve
 	for _, c := range cov {
 		stored += c.Rows
 	}
+	rows := stats.Rows + anchors.Rows
 	ws.Addf(st.Name(), 0, "fetched %d of %d rows (%.1f%%), %d bytes in %d queries (%d retried)",
-		stats.Rows, stored, 100*float64(stats.Rows)/float64(max(stored, 1)), stats.Bytes, stats.Queries, stats.Retries)
+		rows, stored, 100*float64(rows)/float64(max(stored, 1)), stats.Bytes+anchors.Bytes, stats.Queries+anchors.Queries,
+		stats.Retries+anchors.Retries)
+	if len(windowed) > 0 {
+		ws.Addf(st.Name(), 0, "%d of those rows were read first for the %d time windows that %d later sequence steps are fetched in",
+			anchors.Rows, len(fetch.Filter.Windowed), len(windowed))
+	}
 	return sources, last, nil
 }
+
+// storeWindows finds where each windowed term can matter: it fetches
+// the rows of the terms' anchors (the step before each), runs each
+// anchor's matcher on them, and returns from each match a window of the
+// term's span (on the match's host when the sequence correlates by
+// host), merged.
+func storeWindows(ctx context.Context, st ingest.Store, q ingest.StoreQuery, terms []engine.WindowedTerm) ([]ingest.WindowedFilter, ingest.StoreStats, error) {
+	aq := q
+	aq.Filter = ingest.StoreFilter{}
+	seen := map[string]bool{}
+	for _, w := range terms {
+		if k := fmt.Sprint(w.AnchorCond); !seen[k] {
+			seen[k] = true
+			aq.Filter.Terms = append(aq.Filter.Terms, w.AnchorCond)
+		}
+	}
+	var wins []ingest.WindowedFilter
+	stats, err := st.Candidates(ctx, aq, func(ev *event.Event) error {
+		for i := range terms {
+			w := &terms[i]
+			if !w.Anchor.Match(ev, nil) {
+				continue
+			}
+			host := ""
+			if w.ByHost {
+				host = ev.Host
+			}
+			wins = append(wins, ingest.WindowedFilter{Cond: w.Cond, Host: host,
+				Since: ev.Time.Add(-w.Tolerance), Until: ev.Time.Add(w.Span + w.Tolerance)})
+		}
+		if len(wins) >= 4096 {
+			wins = ingest.MergeWindows(wins, maxWindowsPerTerm) // anchors in bursts: few windows
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, stats, fmt.Errorf("windows of later sequence steps: %w", err)
+	}
+	return ingest.MergeWindows(wins, maxWindowsPerTerm), stats, nil
+}
+
+// maxWindowsPerTerm: a windowed term with more windows left after
+// merging is fetched over one window that spans them.
+const maxWindowsPerTerm = 512
 
 // storeActivity asks the store for each host's rows per bucket of the
 // report's range and its silences, from aggregate queries: the
@@ -251,7 +311,11 @@ func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs 
 	}
 	lookback := in.lookback(sigs)
 	q := in.storeQuery(filter, lookback.Span)
-	sources, last, err := readStore(ctx, in, q, ws, func(ev *event.Event) error {
+	windowed := pd.Windowed
+	if pd.All {
+		windowed = nil // every row comes anyway
+	}
+	sources, last, err := readStore(ctx, in, q, windowed, ws, func(ev *event.Event) error {
 		ev.ErrorLevel = event.VerdictNo
 		if timeline.JudgeError(ev) {
 			ev.ErrorLevel = event.VerdictYes
@@ -294,7 +358,7 @@ func runEventsStore(ctx context.Context, opts *EventsOptions, start time.Time) e
 	ios := opts.IO
 	out := bufio.NewWriterSize(ios.Out, 64<<10)
 	q := opts.In.storeQuery(ingest.StoreFilter{All: true}, 0)
-	sources, _, err := readStore(ctx, &opts.In, q, warningsTo(ios), eventPrinter(out, opts))
+	sources, _, err := readStore(ctx, &opts.In, q, nil, warningsTo(ios), eventPrinter(out, opts))
 	if err != nil {
 		out.Flush()
 		return fmt.Errorf("read %s: %w", opts.In.Fleet.store().Name(), err)

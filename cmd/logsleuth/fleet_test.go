@@ -108,6 +108,12 @@ func TestFleetPushdownEqualsPrefilter(t *testing.T) {
 	if len(pd.Terms) == 0 {
 		t.Fatalf("no definition narrowed by a conjunction: %+v", pd)
 	}
+	if len(pd.Windowed) == 0 {
+		t.Fatalf("no later sequence step fetched in windows: %+v", pd)
+	}
+	// A windowed term over the whole range: what may be fetched at
+	// most (TestFleetWindowedStep checks the windows).
+	pd.Terms = append(pd.Terms, windowedConds(pd)...)
 	filter := ingest.StoreFilter{Literals: pd.Literals, Programs: pd.Programs, Units: pd.Units, Terms: pd.Terms}
 
 	cases, err := fixture.Find("../../fixtures")
@@ -202,6 +208,15 @@ func pushdownPasses(pd engine.Pushdown, ev *event.Event) bool {
 		}
 	}
 	return false
+}
+
+// windowedConds are the conditions of pd's windowed terms.
+func windowedConds(pd engine.Pushdown) []event.Filter {
+	var cs []event.Filter
+	for _, w := range pd.Windowed {
+		cs = append(cs, w.Cond)
+	}
+	return cs
 }
 
 // acceptedBy names a definition whose matcher accepts ev, or "".
