@@ -165,7 +165,11 @@ func parseChunk(c *chunk, deferPayload bool, skim *workerSkim) {
 		p.Event = event.Event{Priority: event.NoPriority, Fields: free, Source: event.SourceRef{Path: c.path}}
 		p.Line, p.Raw, p.Skim, p.Deferred = line, raw, false, false
 		if sk != nil && sk.skim(p, raw, l, start) {
-			sk.lastEntry = n
+			if sk.fold(c.parsed) {
+				c.parsed = c.parsed[:n]
+			} else {
+				sk.lastEntry = n
+			}
 			line++
 			continue
 		}
@@ -375,6 +379,17 @@ func (src *source) account(evs []event.Event, ws *event.Warnings) {
 			src.step(ev, ev.Time, ns, ws)
 		}
 		checked, checkNs, checkI = true, ns, i
+		if ev.Screen != nil && parse.IsSkimmed(ev) {
+			// A run of skimmed lines of one time: each line after the
+			// first is a step of zero from the one before.
+			more := parse.SkimmedLines(ev) - 1
+			st.Events += int64(more)
+			run += int64(more)
+			for j := 0; j < more && !src.unordered && !src.inOrder; j++ {
+				src.lastCheck, src.checkNs = ev.Time, ns
+				src.step(ev, ev.Time, ns, ws)
+			}
+		}
 	}
 	src.countFormat(format, run)
 	if firstI >= 0 {
@@ -709,9 +724,9 @@ func (run *srcRun) assembleChunk(c *chunk) {
 	b.events = run.asm.AddAll(b.events, c.parsed)
 	src.account(b.events, st.ws)
 	if !c.skimBefore.IsZero() {
-		n := len(b.events)
-		b.events = dropSkimmed(b.events, c.skimBefore, &run.opts)
-		src.stats.Skimmed += int64(n - len(b.events))
+		var dropped int64
+		b.events, dropped = dropSkimmed(b.events, c.skimBefore, &run.opts)
+		src.stats.Skimmed += dropped
 	}
 	c.batch = b
 }

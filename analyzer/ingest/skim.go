@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"slices"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/parse"
@@ -159,21 +161,67 @@ func (s *skimmer) unskim(parsed []parse.Parsed) {
 	}
 }
 
+// fold folds the line just skimmed, the last of parsed, into the run
+// of skimmed lines of its time before it (parse.Parsed.SkimRun), when
+// the line before it is one of that time too: the run takes that line,
+// whose slot the new line takes, so that the latest skimmed line keeps
+// a slot of its own (it may be parsed whole: unskim). The caller drops
+// the last slot when fold reports true.
+func (s *skimmer) fold(parsed []parse.Parsed) bool {
+	n := len(parsed) - 1
+	if n < 2 {
+		return false
+	}
+	x, y, z := &parsed[n], &parsed[n-1], &parsed[n-2]
+	if !y.Skim || !z.Skim || y.SkimRun != 0 || z.SkimRun >= parse.MaxSkimRun ||
+		z.Line+int64(z.SkimRun)+1 != y.Line || y.Line+1 != x.Line ||
+		!sameSkim(&x.Event, &y.Event) || !sameSkim(&y.Event, &z.Event) ||
+		strings.HasSuffix(y.Raw, "\r") || strings.HasSuffix(x.Raw, "\r") {
+		return false
+	}
+	// (Lines of one block, one after the other: the run's text is one
+	// slice of it.)
+	from := unsafe.StringData(z.Raw)
+	end := unsafe.Add(unsafe.Pointer(unsafe.StringData(y.Raw)), len(y.Raw))
+	z.Raw = unsafe.String(from, uintptr(end)-uintptr(unsafe.Pointer(from)))
+	z.SkimRun++
+	y.Line, y.Raw, y.Event.Message = x.Line, x.Raw, x.Event.Message
+	s.lastEntry = n - 1
+	return true
+}
+
+// sameSkim reports whether two skimmed lines read the same stamp.
+func sameSkim(a, b *event.Event) bool {
+	return a.Time.Equal(b.Time) && a.TimeQuality == b.TimeQuality && a.Source.Format == b.Source.Format
+}
+
 // dropSkimmed drops the skimmed entries from evs, once assembled and
-// accounted for; one whose time turned out not to be before before is
-// parsed whole and kept.
-func dropSkimmed(evs []event.Event, before time.Time, o *parse.Options) []event.Event {
+// accounted for, and returns how many lines they stood for; one whose
+// time turned out not to be before before is parsed whole and kept
+// (a run: each of its lines).
+func dropSkimmed(evs []event.Event, before time.Time, o *parse.Options) ([]event.Event, int64) {
 	kept := evs[:0]
+	var dropped int64
 	for i := range evs {
 		ev := &evs[i]
-		if parse.IsSkimmed(ev) {
+		if ev.Screen != nil && parse.IsSkimmed(ev) {
 			if ev.Time.Before(before) {
+				dropped += int64(parse.SkimmedLines(ev))
 				continue
+			}
+			if parse.SkimmedLines(ev) > 1 {
+				// (Rare: a year moved by the Assembler. Its lines do not
+				// fit in place.)
+				out := slices.Clone(kept)
+				out = parse.UnskimRun(out, ev, o)
+				rest, n := dropSkimmed(slices.Clone(evs[i+1:]), before, o)
+				clear(evs)
+				return append(out, rest...), dropped + n
 			}
 			parse.UnskimEvent(ev, o)
 		}
 		kept = append(kept, *ev)
 	}
 	clear(evs[len(kept):])
-	return kept
+	return kept, dropped
 }

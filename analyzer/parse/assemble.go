@@ -73,6 +73,10 @@ type Parsed struct {
 	// Skim: the line was only skimmed (Parser.SkimLine, skim.go); Raw
 	// is set.
 	Skim bool
+	// SkimRun is how many lines after this skimmed one, with the same
+	// stamp, were skimmed into it (lines Line+1 to Line+SkimRun); Raw
+	// spans them all. See Assembler.addRun.
+	SkimRun int
 }
 
 // maxMessage bounds a message grown by continuation lines, so that an
@@ -230,6 +234,12 @@ func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 	}
 	for i := range ps {
 		p := &ps[i]
+		if p.Skim && p.SkimRun > 0 && (a.stateOn || a.command != "") {
+			// (Line by line, each parsed whole below.)
+			out = a.AddAll(out, p.runLines(0))
+			cur, curDeferred = -1, false
+			continue
+		}
 		if p.Skim && (a.stateOn || a.command != "") {
 			// A command's scope gives its entries fields, and its
 			// output is read as state: from the whole line.
@@ -271,6 +281,10 @@ func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 		out = append(out, p.Event)
 		cur, curDeferred = len(out)-1, p.Deferred
 		a.start(&out[cur], p.Line)
+		if p.SkimRun > 0 && p.Skim && !a.addRun(&out[cur], p) {
+			out = a.AddAll(out, p.runLines(1))
+			cur, curDeferred = -1, false
+		}
 	}
 	if cur >= 0 {
 		a.pending, a.hasPending, a.pendingDeferred = out[cur], true, curDeferred

@@ -31,10 +31,83 @@ type skimmed struct{}
 // Skimmed is the Event.Screen of a skimmed line's event.
 var Skimmed any = skimmed{}
 
-// IsSkimmed reports whether ev is a skimmed line's event.
+// skimRun marks the event of a run of skimmed lines with one stamp
+// (Parsed.SkimRun): how many lines follow the first. (One byte: boxed
+// without an allocation.)
+type skimRun uint8
+
+// MaxSkimRun is the most lines a skimmed line takes after it
+// (Parsed.SkimRun).
+const MaxSkimRun = 255
+
+// IsSkimmed reports whether ev is a skimmed line's event, or a run's.
 func IsSkimmed(ev *event.Event) bool {
-	_, ok := ev.Screen.(skimmed)
-	return ok
+	switch ev.Screen.(type) {
+	case skimmed, skimRun:
+		return true
+	}
+	return false
+}
+
+// SkimmedLines is how many lines the skimmed event ev stands for: 1, or
+// a run's lines, all of its time, format and time quality.
+func SkimmedLines(ev *event.Event) int {
+	if r, ok := ev.Screen.(skimRun); ok {
+		return 1 + int(r)
+	}
+	return 1
+}
+
+// runLines returns the lines of the run p from its from-th on (0 is
+// p's own), each a skimmed line of its own.
+func (p *Parsed) runLines(from int) []Parsed {
+	out := make([]Parsed, 0, p.SkimRun+1-from)
+	rest := p.Raw
+	for i := 0; i <= p.SkimRun; i++ {
+		line := rest
+		if j := strings.IndexByte(rest, '\n'); j >= 0 {
+			line, rest = rest[:j], rest[j+1:]
+		}
+		if i < from {
+			continue
+		}
+		q := *p
+		q.Line, q.Raw, q.SkimRun = p.Line+int64(i), line, 0
+		q.Event.Message = line
+		out = append(out, q)
+	}
+	return out
+}
+
+// addRun accounts for the lines of the run p after its first, once ev,
+// the first, was started: they are where ev is, in its time, boot and
+// statistics. It reports false, and does nothing, when a line of the
+// same stamp may not be placed where ev was (an inferred year outside
+// the minute cache, a wall clock set back: addRun cannot tell), and the
+// caller adds them line by line.
+func (a *Assembler) addRun(ev *event.Event, p *Parsed) bool {
+	switch ev.TimeQuality {
+	case event.TimeExact:
+		// (fixTime: the time as read, a reanchor on it: the same for
+		// each.)
+	case event.TimeYearInferred:
+		// The next line of the stamp is placed by sameMinute, where ev
+		// was unless repeatedHour moved ev.
+		c := &a.minute
+		raw := p.Event.Time
+		sec := raw.Unix() - c.rawUnix
+		if c.raw.IsZero() || c.year != a.year || a.prevMonth == 0 || sec < 0 || sec >= 60 ||
+			!ev.Time.Equal(c.placed.Add(time.Duration(sec)*time.Second+time.Duration(raw.Nanosecond()))) {
+			return false
+		}
+	default:
+		return false
+	}
+	ev.Message = p.Raw
+	ev.Screen = skimRun(p.SkimRun)
+	a.entriesInBoot += p.SkimRun
+	a.qualityCounts[ev.TimeQuality] += int64(p.SkimRun)
+	return true
 }
 
 // BootTexts are the texts a line that starts a boot without a boot
@@ -189,6 +262,26 @@ func UnskimEvent(ev *event.Event, o *Options) {
 	whole.Time, whole.TimeQuality, whole.BootID = ev.Time, ev.TimeQuality, ev.BootID
 	whole.Source.Path, whole.Source.Line = ev.Source.Path, ev.Source.Line
 	*ev = whole
+}
+
+// UnskimRun appends to dst the events of the lines of a skimmed run's
+// event ev (SkimmedLines), each parsed whole, with ev's time and boot
+// (see UnskimEvent).
+func UnskimRun(dst []event.Event, ev *event.Event, o *Options) []event.Event {
+	n := SkimmedLines(ev)
+	rest := ev.Message
+	for i := range n {
+		line := rest
+		if j := strings.IndexByte(rest, '\n'); j >= 0 {
+			line, rest = rest[:j], rest[j+1:]
+		}
+		one := *ev
+		one.Message, one.Screen = line, Skimmed
+		one.Source.Line = ev.Source.Line + int64(i)
+		UnskimEvent(&one, o)
+		dst = append(dst, one)
+	}
+	return dst
 }
 
 // UnitTexts returns texts one of which every line of a syslog or

@@ -13,6 +13,7 @@ import (
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
 	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/ingest"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
 )
 
@@ -370,4 +371,76 @@ func TestFixturesSkimmedLookback(t *testing.T) {
 	if compared < 50 || skimmed < 100 {
 		t.Errorf("only %d runs with --since compared, %d lines skimmed", compared, skimmed)
 	}
+}
+
+// TestLookbackSkimmedRuns: lines of one stamp that are skimmed one after
+// another are folded into one event (parse.Parsed.SkimRun). Ten lines a
+// second, so that runs are long: with a multi-line record inside a run,
+// and across New Year from a year-less log read with --year 2020 (the
+// runs after it are placed a year later, into the range, and read whole
+// again). The findings, near misses, events from --since on and every
+// source's statistics must be those of the lookback read whole.
+func TestLookbackSkimmedRuns(t *testing.T) {
+	sigs, err := loadSignatureSet(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newYear := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name  string
+		year  int
+		since time.Time
+		lines []logLine
+	}{
+		{"multi-line records", 2021, at("10:00:00", "").t,
+			append(append(quiet(at("07:00:00", "").t, at("11:00:00", "").t, 100*time.Millisecond), chains()...), multiLine()...)},
+		{"New Year", 2020, newYear.Add(30 * time.Minute),
+			append(quiet(newYear.Add(-90*time.Minute), newYear.Add(90*time.Minute), 100*time.Millisecond),
+				logLine{newYear.Add(-10 * time.Minute), "web-3 systemd[1]: Starting Daily apt upgrade and clean activities..."},
+				logLine{newYear.Add(40 * time.Minute), "web-3 systemd[1]: Stopping Docker Application Container Engine..."},
+				logLine{newYear.Add(-5 * time.Second), "web-3 backup.sh[4242]: tar: writing archive failed\n    tar: /srv/backup/db.tar: Cannot write: No space left on device"})},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "syslog")
+			writeStampedLog(t, path, stampRFC3164, c.lines)
+			whole, wholeStats := lookbackSources(t, sigs, path, c.year, c.since, true)
+			skimmed, skimStats := lookbackSources(t, sigs, path, c.year, c.since, false)
+			if whole != skimmed {
+				t.Errorf("skimmed lookback: findings and near misses differ\nwhole:\n%s\nskimmed:\n%s", whole, skimmed)
+			}
+			if len(wholeStats) != 1 || len(skimStats) != 1 {
+				t.Fatalf("sources: %d and %d, want 1", len(wholeStats), len(skimStats))
+			}
+			w, s := wholeStats[0], skimStats[0]
+			if s.Skimmed == 0 {
+				t.Error("no line skimmed")
+			}
+			if before := int64(len(between(c.lines, time.Time{}, c.since))); s.Skimmed >= before {
+				t.Errorf("%d lines skimmed, of %d before --since", s.Skimmed, before)
+			}
+			w.Skimmed = s.Skimmed
+			if w != s {
+				t.Errorf("source statistics differ\nwhole:   %+v\nskimmed: %+v", w, s)
+			}
+		})
+	}
+}
+
+// lookbackSources is lookbackRun on one file, with its sources'
+// statistics.
+func lookbackSources(t *testing.T, sigs []*signature.Signature, path string, year int, since time.Time, whole bool) (string, []ingest.SourceStats) {
+	t.Helper()
+	in := InputFlags{Paths: []string{path}, Location: time.UTC, Year: year, SinceT: since, Lookback: defaultLookback, wholeLookback: whole}
+	ios, _, _, _ := Test()
+	var after strings.Builder
+	a, err := analyze(context.Background(), ios, &in, sigs, &event.Warnings{}, engine.Options{}, func(ev *event.Event) {
+		if !ev.Time.Before(since) {
+			fmt.Fprintf(&after, "%s %s:%d %s %s %s %q\n", ev.Time.Format(time.RFC3339Nano), ev.Source.Path, ev.Source.Line,
+				ev.Host, ev.Program, ev.Unit, ev.Message)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dumpFindings(a) + after.String(), a.Sources
 }
