@@ -73,3 +73,40 @@ func TestRowEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeWindows: windows of one condition and host that overlap or
+// touch become one; other hosts and conditions stay apart; a condition
+// with more windows than the limit gets one spanning them, on any host.
+func TestMergeWindows(t *testing.T) {
+	at := func(m int) time.Time { return time.Date(2025, 3, 10, 6, m, 0, 0, time.UTC) }
+	shim := event.Filter{Op: event.FilterContains, Values: []string{"shim disconnected"}}
+	eof := event.Filter{Op: event.FilterContains, Values: []string{"unexpected EOF"}}
+	w := func(c event.Filter, host string, from, to int) WindowedFilter {
+		return WindowedFilter{Cond: c, Host: host, Since: at(from), Until: at(to)}
+	}
+	str := func(ws []WindowedFilter) string {
+		s := ""
+		for _, w := range ws {
+			s += fmt.Sprintf("%s %s %d-%d; ", w.Cond.Values[0], w.Host, w.Since.Minute(), w.Until.Minute())
+		}
+		return s
+	}
+	tests := []struct {
+		name string
+		in   []WindowedFilter
+		max  int
+		want string
+	}{
+		{"overlapping, touching and apart", []WindowedFilter{w(shim, "a", 10, 12), w(shim, "a", 0, 2), w(shim, "a", 11, 14), w(shim, "a", 14, 15), w(shim, "a", 3, 4)}, 10,
+			"shim disconnected a 0-2; shim disconnected a 3-4; shim disconnected a 10-15; "},
+		{"hosts and conditions apart", []WindowedFilter{w(shim, "b", 1, 3), w(eof, "a", 1, 3), w(shim, "a", 2, 4)}, 10,
+			"shim disconnected a 2-4; shim disconnected b 1-3; unexpected EOF a 1-3; "},
+		{"over the limit: one window", []WindowedFilter{w(shim, "a", 1, 2), w(shim, "b", 5, 6), w(shim, "a", 20, 21), w(eof, "a", 1, 2)}, 2,
+			"shim disconnected  1-21; unexpected EOF a 1-2; "},
+	}
+	for _, tt := range tests {
+		if got := str(MergeWindows(tt.in, tt.max)); got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+}

@@ -757,3 +757,77 @@ func TestFleetRefetchNearMissesAndExplain(t *testing.T) {
 
 // htmlCode finds the re-fetch commands of an HTML report.
 var htmlCode = regexp.MustCompile(`<details class="refetch"><summary>[^<]*</summary><code>([^<]*)</code></details>`)
+
+// TestFleetWindowedStep: containerd's "shim disconnected" is only
+// unattended-upgrade-restart's interrupted step, wanted within 2 minutes
+// of a runtime stop on the same host: the store sends the line 30 s
+// after the stop, not the one 10 minutes after it nor another host's at
+// the same time, and the finding is the one the file gives.
+func TestFleetWindowedStep(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t)
+	sigs, err := loadSignatureSet(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shim := func(at, id string) string {
+		return `level=info msg="shim disconnected" id=` + strings.Repeat(id, 16) + ` namespace=moby time="2025-03-10T06:` + at + `Z"`
+	}
+	log := strings.Join([]string{
+		"2025-03-10T06:00:05Z ci-7 systemd[1]: Starting Daily apt upgrade and clean activities...",
+		"2025-03-10T06:01:10Z ci-7 systemd[1]: Stopping containerd container runtime...",
+		"2025-03-10T06:01:40Z ci-7 containerd[811]: " + shim("01:40.118", "4be1"),
+		"2025-03-10T06:01:40Z web-3 containerd[902]: " + shim("01:40.201", "77ac"),
+		"2025-03-10T06:01:41Z ci-7 systemd[1]: Stopped containerd container runtime.",
+		"2025-03-10T06:01:42Z ci-7 systemd[1]: Starting containerd container runtime...",
+		"2025-03-10T06:01:43Z ci-7 systemd[1]: Started containerd container runtime.",
+		"2025-03-10T06:11:10Z ci-7 containerd[4410]: " + shim("11:10.552", "9d03"),
+		"2025-03-10T06:15:00Z ci-7 systemd[1]: apt-daily-upgrade.service: Deactivated successfully.",
+	}, "\n") + "\n"
+	path := t.TempDir() + "/syslog"
+	if err := os.WriteFile(path, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, _, _ := Test()
+	findings := func(in *InputFlags, observe func(*event.Event)) string {
+		t.Helper()
+		a, err := analyze(context.Background(), ios, in, sigs, &event.Warnings{}, engine.Options{}, observe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fs []string
+		for _, f := range a.Findings {
+			fs = append(fs, fmt.Sprintf("%s %s %s %s..%s %v", f.Signature.ID, f.Outcome, f.Host, f.Start.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339), f.Captures))
+		}
+		return strings.Join(fs, "\n")
+	}
+	in := &InputFlags{}
+	if err := in.validate("timeline", []string{path}, ios, timeNow()); err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]string
+	local := findings(in, func(ev *event.Event) { rows = append(rows, storeRow(ev, len(rows))) })
+	if !strings.Contains(local, "unattended-upgrade-restart confirmed ci-7") {
+		t.Fatalf("from the file:\n%s", local)
+	}
+	if err := shipRows(context.Background(), base, "0", rows); err != nil {
+		t.Fatal(err)
+	}
+	in = &InputFlags{}
+	if err := in.validate("timeline", nil, ios, timeNow()); err != nil {
+		t.Fatal(err)
+	}
+	in.Fleet.VictoriaLogs = base
+	in.SinceT, in.UntilT = time.Date(2025, 3, 10, 6, 0, 0, 0, time.UTC), time.Date(2025, 3, 10, 6, 20, 0, 0, time.UTC)
+	var fetched []string
+	got := findings(in, func(ev *event.Event) {
+		if strings.Contains(ev.Message, "shim disconnected") {
+			fetched = append(fetched, ev.Host+" "+ev.Time.UTC().Format("15:04:05"))
+		}
+	})
+	if strings.Join(fetched, ", ") != "ci-7 06:01:40" {
+		t.Errorf("shim lines fetched: %q, want only ci-7's 30 s after the stop", fetched)
+	}
+	if got != local {
+		t.Errorf("through the store:\n%s\nfrom the file:\n%s", got, local)
+	}
+}
