@@ -876,6 +876,47 @@ func (v *VictoriaLogs) coverage(ctx context.Context, q StoreQuery) ([]StreamCove
 	return out, nil
 }
 
+// Count implements Store with one stats query per part of the filter
+// (their sum: a row two parts match counts twice).
+func (v *VictoriaLogs) Count(ctx context.Context, q StoreQuery) (int64, error) {
+	if q.Since.IsZero() || q.Until.IsZero() {
+		return 0, errors.New("victorialogs: a time range is required")
+	}
+	queries, err := LogsQL(q, v.MaxQueryLen)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, query := range queries {
+		query = strings.TrimSuffix(query, vlSortBy) + " | stats count() rows"
+		err := v.retry(ctx, &StoreStats{}, func() error {
+			r, err := v.open(ctx, query, q.Since, q.Until.Add(time.Nanosecond))
+			if err != nil {
+				return err
+			}
+			defer r.close()
+			row := map[string]string{}
+			if err := r.dec.Decode(&row); err == io.EOF {
+				return nil // no rows
+			} else if err == io.ErrUnexpectedEOF {
+				return errReplyCut
+			} else if err != nil {
+				return fmt.Errorf("reading reply: %w", err)
+			}
+			n, err := strconv.ParseInt(row["rows"], 10, 64)
+			if err != nil {
+				return fmt.Errorf("bad count %q", row["rows"])
+			}
+			total += n
+			return nil
+		})
+		if err != nil {
+			return 0, fmt.Errorf("count: %w", err)
+		}
+	}
+	return total, nil
+}
+
 // RefetchLogsQL is the LogsQL query that returns the stored row of
 // host's program stamped t, to the nanosecond, whose message is msg (or
 // begins with msg, when prefix: the report kept only the line's start):

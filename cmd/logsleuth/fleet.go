@@ -200,12 +200,15 @@ func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, windowe
 		}
 	}
 	var anchors ingest.StoreStats
+	windowedSteps := 0
 	if len(windowed) > 0 {
-		wins, st1, err := storeWindows(ctx, st, fetch, windowed)
+		wins, global, st1, err := storeWindows(ctx, st, fetch, windowed)
 		if err != nil {
 			return nil, nil, err
 		}
 		fetch.Filter.Windowed, anchors = wins, st1
+		fetch.Filter.Terms = append(slices.Clip(fetch.Filter.Terms), global...)
+		windowedSteps = len(windowed) - len(global)
 	}
 	stats, err := st.Candidates(ctx, fetch, func(ev *event.Event) error {
 		if err := f(ev); err != nil {
@@ -224,9 +227,9 @@ func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, windowe
 	ws.Addf(st.Name(), 0, "fetched %d of %d rows (%.1f%%), %d bytes in %d queries (%d retried)",
 		rows, stored, 100*float64(rows)/float64(max(stored, 1)), stats.Bytes+anchors.Bytes, stats.Queries+anchors.Queries,
 		stats.Retries+anchors.Retries)
-	if len(windowed) > 0 {
+	if windowedSteps > 0 {
 		ws.Addf(st.Name(), 0, "%d of those rows were read first for the %d time windows that %d later sequence steps are fetched in",
-			anchors.Rows, len(fetch.Filter.Windowed), len(windowed))
+			anchors.Rows, len(fetch.Filter.Windowed), windowedSteps)
 	}
 	return sources, last, nil
 }
@@ -235,21 +238,45 @@ func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, windowe
 // the rows of the terms' anchors (the step before each), runs each
 // anchor's matcher on them, and returns from each match a window of the
 // term's span (on the match's host when the sequence correlates by
-// host), merged.
-func storeWindows(ctx context.Context, st ingest.Store, q ingest.StoreQuery, terms []engine.WindowedTerm) ([]ingest.WindowedFilter, ingest.StoreStats, error) {
+// host), merged. A term whose rows are no more than its anchor's (two
+// aggregate queries say) is returned in global instead: reading the
+// anchors again would cost more than it saves.
+func storeWindows(ctx context.Context, st ingest.Store, q ingest.StoreQuery, terms []engine.WindowedTerm) (
+	wins []ingest.WindowedFilter, global []event.Filter, stats ingest.StoreStats, err error) {
 	aq := q
 	aq.Filter = ingest.StoreFilter{}
+	count := func(c event.Filter) (int64, error) {
+		cq := q
+		cq.Filter = ingest.StoreFilter{Terms: []event.Filter{c}}
+		return st.Count(ctx, cq)
+	}
 	seen := map[string]bool{}
+	var windowed []engine.WindowedTerm
 	for _, w := range terms {
+		rows, err := count(w.Cond)
+		if err != nil {
+			return nil, nil, stats, err
+		}
+		anchors, err := count(w.AnchorCond)
+		if err != nil {
+			return nil, nil, stats, err
+		}
+		if rows <= anchors {
+			global = append(global, w.Cond)
+			continue
+		}
+		windowed = append(windowed, w)
 		if k := fmt.Sprint(w.AnchorCond); !seen[k] {
 			seen[k] = true
 			aq.Filter.Terms = append(aq.Filter.Terms, w.AnchorCond)
 		}
 	}
-	var wins []ingest.WindowedFilter
-	stats, err := st.Candidates(ctx, aq, func(ev *event.Event) error {
-		for i := range terms {
-			w := &terms[i]
+	if len(windowed) == 0 {
+		return nil, global, stats, nil
+	}
+	stats, err = st.Candidates(ctx, aq, func(ev *event.Event) error {
+		for i := range windowed {
+			w := &windowed[i]
 			if !w.Anchor.Match(ev, nil) {
 				continue
 			}
@@ -266,9 +293,9 @@ func storeWindows(ctx context.Context, st ingest.Store, q ingest.StoreQuery, ter
 		return ctx.Err()
 	})
 	if err != nil {
-		return nil, stats, fmt.Errorf("windows of later sequence steps: %w", err)
+		return nil, nil, stats, fmt.Errorf("windows of later sequence steps: %w", err)
 	}
-	return ingest.MergeWindows(wins, maxWindowsPerTerm), stats, nil
+	return ingest.MergeWindows(wins, maxWindowsPerTerm), global, stats, nil
 }
 
 // maxWindowsPerTerm: a windowed term with more windows left after
