@@ -170,6 +170,12 @@ type Parser struct {
 	// signature that reads them, and of error-level ones.
 	DeferPayload bool
 	deferred     bool
+
+	// tagFirst holds the first bytes of tagProgs, the programs SkimLine
+	// was last given: a tag that starts with none is none of them.
+	tagProgs []string
+	tagFirst tagBytes
+	tagAny   bool
 }
 
 // Deferred reports whether the last ParseLine left the payload for

@@ -155,7 +155,7 @@ func (p *Parser) SkimLine(line []byte, o *Options, ev *event.Event, programs []s
 	if sc := p.sameStamp(line, o); sc != nil {
 		// (The stamp of the line before: most lines. No header is
 		// built, a quarter of a kilobyte to clear.)
-		if len(programs) > 0 && mayBeTagged(line, sc.n, programs) {
+		if len(programs) > 0 && p.mayBeTagged(line, sc.n, programs) {
 			return false
 		}
 		t, q, format = sc.t, event.TimeYearInferred, sc.format
@@ -203,12 +203,22 @@ func (p *Parser) skimHeader(line []byte, o *Options, programs []string) (t time.
 // that ends at p may name one of programs: the tag is the first word
 // after the stamp, or the word after the host (versionTag's too), a run
 // of tag name bytes either way.
-func mayBeTagged(line []byte, p int, programs []string) bool {
+func (ps *Parser) mayBeTagged(line []byte, p int, programs []string) bool {
 	if p >= len(line) {
 		return false
 	}
+	if len(ps.tagProgs) != len(programs) || &ps.tagProgs[0] != &programs[0] {
+		ps.tagProgs, ps.tagFirst, ps.tagAny = programs, tagBytes{}, false
+		for _, n := range programs {
+			if n == "" {
+				ps.tagAny = true // (an empty name: no first byte to go by)
+			} else {
+				ps.tagFirst[n[0]>>6] |= 1 << (n[0] & 63)
+			}
+		}
+	}
 	rest := line[p+1:]
-	if tagIs(rest, programs) {
+	if ps.mayStart(rest) && tagIs(rest, programs) {
 		return true
 	}
 	q := 0
@@ -218,7 +228,16 @@ func mayBeTagged(line []byte, p int, programs []string) bool {
 	for q < len(rest) && rest[q] == ' ' {
 		q++
 	}
-	return q < len(rest) && tagIs(rest[q:], programs)
+	return q < len(rest) && ps.mayStart(rest[q:]) && tagIs(rest[q:], programs)
+}
+
+// tagBytes is a set of bytes.
+type tagBytes [4]uint64
+
+// mayStart reports whether a tag that b starts with may be one of the
+// programs mayBeTagged was last given, from its first byte.
+func (ps *Parser) mayStart(b []byte) bool {
+	return ps.tagAny || len(b) > 0 && ps.tagFirst[b[0]>>6]&(1<<(b[0]&63)) != 0
 }
 
 // tagIs reports whether the run of tag name bytes b starts with is one

@@ -111,3 +111,35 @@ func TestUnitTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestMayBeTagged: a line whose stamp a skim read before names a program
+// in its tag, first word or after the host; the programs' first bytes
+// rule out the rest, and a second list given to the same Parser replaces
+// the first's.
+func TestMayBeTagged(t *testing.T) {
+	const stamp = "Jan  2 09:00:00"
+	for _, c := range []struct {
+		programs []string
+		line     string
+		want     bool
+	}{
+		{[]string{"kernel", "sshd"}, stamp + " web-3 sshd[812]: Accepted publickey", true},
+		{[]string{"kernel", "sshd"}, stamp + " kernel: [12.5] eth0: link up", true},
+		{[]string{"kernel", "sshd"}, stamp + " web-3 kernel: [12.5] eth0: link up", true},
+		{[]string{"kernel", "sshd"}, stamp + " web-3 sshd-session[812]: Accepted", false},
+		{[]string{"kernel", "sshd"}, stamp + " web-3 kubelet[2047]: I0102 sync", false},
+		{[]string{"kernel", "sshd"}, stamp + " web-3 CRON[9]: (root) CMD (true)", false},
+		{[]string{"kernel", "sshd"}, stamp + " ", false},
+		{[]string{"CRON"}, stamp + " web-3 CRON[9]: (root) CMD (true)", true},
+		{[]string{""}, stamp + " web-3 [9]: no tag name", true},
+		{[]string{"", "sshd"}, stamp + " ", true},
+	} {
+		var p Parser
+		// (A list given before: the first bytes are those of the list
+		// given now.)
+		p.mayBeTagged([]byte(stamp+" web-3 zebra[1]: x"), len(stamp), []string{"zebra"})
+		if got := p.mayBeTagged([]byte(c.line), len(stamp), c.programs); got != c.want {
+			t.Errorf("mayBeTagged(%q, %q) = %v, want %v", c.line, c.programs, got, c.want)
+		}
+	}
+}
