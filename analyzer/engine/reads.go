@@ -21,58 +21,21 @@ import (
 // range, dot is something else, whose fields cannot be the data's; a
 // .last.message there is taken as a read all the same.
 func readsOnlyTime(sig *signature.Signature, name string, caps []string) bool {
-	ok := true
-	var walk func(n parse.Node, root bool)
-	walk = func(n parse.Node, root bool) {
-		if !ok || n == nil {
-			return
-		}
-		switch x := n.(type) {
-		case *parse.ListNode:
-			if x == nil {
-				return
+	// The walk's dot is true where it is the data (outside range and
+	// with bodies); Visit stops at the first read of more.
+	w := signature.TemplateWalk[bool]{
+		Body: func(*parse.PipeNode, bool) (bool, bool) { return false, true },
+		Visit: func(n parse.Node, root bool) bool {
+			switch x := n.(type) {
+			case *parse.DotNode:
+				return root
+			case *parse.FieldNode:
+				return !cheapRead(x.Ident, name, caps)
+			case *parse.VariableNode:
+				return x.Ident[0] == "$" && !(len(x.Ident) > 1 && cheapRead(x.Ident[1:], name, caps))
 			}
-			for _, c := range x.Nodes {
-				walk(c, root)
-			}
-		case *parse.ActionNode:
-			walk(x.Pipe, root)
-		case *parse.PipeNode:
-			if x == nil {
-				return
-			}
-			for _, c := range x.Cmds {
-				walk(c, root)
-			}
-		case *parse.CommandNode:
-			for _, a := range x.Args {
-				walk(a, root)
-			}
-		case *parse.DotNode:
-			ok = !root
-		case *parse.FieldNode:
-			ok = cheapRead(x.Ident, name, caps)
-		case *parse.VariableNode:
-			if x.Ident[0] == "$" {
-				ok = len(x.Ident) > 1 && cheapRead(x.Ident[1:], name, caps)
-			}
-		case *parse.ChainNode:
-			walk(x.Node, root)
-		case *parse.IfNode:
-			walk(x.Pipe, root)
-			walk(x.List, root)
-			walk(x.ElseList, root)
-		case *parse.RangeNode:
-			walk(x.Pipe, root)
-			walk(x.List, false)
-			walk(x.ElseList, root) // (dot unchanged)
-		case *parse.WithNode:
-			walk(x.Pipe, root)
-			walk(x.List, false)
-			walk(x.ElseList, root)
-		case *parse.TemplateNode:
-			walk(x.Pipe, root)
-		}
+			return false
+		},
 	}
 	for _, t := range append([]*template.Template{sig.Explain}, sig.Remediation...) {
 		if t == nil {
@@ -80,12 +43,12 @@ func readsOnlyTime(sig *signature.Signature, name string, caps []string) bool {
 		}
 		// A {{define}}d template is walked as if its dot were the data.
 		for _, tt := range t.Templates() {
-			if tt.Tree != nil {
-				walk(tt.Tree.Root, true)
+			if tt.Tree != nil && w.Walk(tt.Tree.Root, true) {
+				return false
 			}
 		}
 	}
-	return ok
+	return true
 }
 
 // cheapRead reports whether the field chain idents reads of name at most

@@ -68,93 +68,51 @@ func (m *Matcher) ReadsPayload() bool {
 // (steps), a bare variable or the dot where it may hold one.
 func templateReadsPayload(t *template.Template, steps map[string]bool) bool {
 	for _, tt := range t.Templates() {
-		if tt.Tree != nil && (payloadWalk{steps: steps}).reads(tt.Tree.Root) {
+		if tt.Tree != nil && payloadWalk(steps).Walk(tt.Tree.Root, false) {
 			return true
 		}
 	}
 	return false
 }
 
-// payloadWalk walks a template's tree for templateReadsPayload. scalarDot
-// says the dot holds a value of a step, not a step or the whole data:
-// inside `with .down.svc` or `range .down.svc`.
-type payloadWalk struct {
-	steps     map[string]bool
-	scalarDot bool
-}
-
-func (w payloadWalk) reads(n parse.Node) bool {
-	switch x := n.(type) {
-	case *parse.ListNode:
-		if x == nil {
-			return false
-		}
-		for _, c := range x.Nodes {
-			if w.reads(c) {
-				return true
+// payloadWalk walks a template's tree for templateReadsPayload; its dot
+// says whether the dot holds a value of a step (scalarDot), not a step
+// or the whole data: inside `with .down.svc` or `range .down.svc`.
+func payloadWalk(steps map[string]bool) TemplateWalk[bool] {
+	return TemplateWalk[bool]{
+		// The body's dot is a step's value when pipe is one field
+		// chain two deep or more (.down.svc), which Visit reports on
+		// by itself.
+		Body: func(pipe *parse.PipeNode, _ bool) (scalarDot, ok bool) {
+			if pipe != nil && len(pipe.Decl) == 0 && len(pipe.Cmds) == 1 && len(pipe.Cmds[0].Args) == 1 {
+				if f, ok := pipe.Cmds[0].Args[0].(*parse.FieldNode); ok && len(f.Ident) >= 2 {
+					return true, true
+				}
 			}
-		}
-		return false
-	case *parse.ActionNode:
-		return w.reads(x.Pipe)
-	case *parse.PipeNode:
-		if x == nil {
-			return false
-		}
-		for _, c := range x.Cmds {
-			if w.reads(c) {
-				return true
+			return false, true
+		},
+		Visit: func(n parse.Node, scalarDot bool) bool {
+			switch x := n.(type) {
+			case *parse.FieldNode:
+				return payloadIdent(x.Ident) || len(x.Ident) == 1 && steps[x.Ident[0]] && !scalarDot
+			case *parse.VariableNode:
+				// $ or $x alone may be the whole data, or a step.
+				return len(x.Ident) == 1 || payloadIdent(x.Ident[1:]) ||
+					len(x.Ident) == 2 && x.Ident[0] == "$" && steps[x.Ident[1]]
+			case *parse.ChainNode:
+				return payloadIdent(x.Field) // (its node is walked next)
+			case *parse.DotNode:
+				return !scalarDot
+			case *parse.StringNode:
+				// (index .down "fields")
+				return strings.Contains(x.Text, "fields") || strings.Contains(x.Text, "priority")
+			case *parse.TextNode, *parse.IdentifierNode, *parse.BoolNode, *parse.NumberNode, *parse.NilNode,
+				*parse.CommentNode, *parse.BreakNode, *parse.ContinueNode:
+				return false
 			}
-		}
-		return false
-	case *parse.CommandNode:
-		for _, a := range x.Args {
-			if w.reads(a) {
-				return true
-			}
-		}
-		return false
-	case *parse.FieldNode:
-		return payloadIdent(x.Ident) || len(x.Ident) == 1 && w.steps[x.Ident[0]] && !w.scalarDot
-	case *parse.VariableNode:
-		// $ or $x alone may be the whole data, or a step.
-		return len(x.Ident) == 1 || payloadIdent(x.Ident[1:]) ||
-			len(x.Ident) == 2 && x.Ident[0] == "$" && w.steps[x.Ident[1]]
-	case *parse.ChainNode:
-		return payloadIdent(x.Field) || w.reads(x.Node)
-	case *parse.DotNode:
-		return !w.scalarDot
-	case *parse.StringNode:
-		// (index .down "fields")
-		return strings.Contains(x.Text, "fields") || strings.Contains(x.Text, "priority")
-	case *parse.IfNode:
-		return w.reads(x.Pipe) || w.reads(x.List) || w.reads(x.ElseList)
-	case *parse.RangeNode:
-		return w.reads(x.Pipe) || w.within(x.Pipe).reads(x.List) || w.reads(x.ElseList)
-	case *parse.WithNode:
-		return w.reads(x.Pipe) || w.within(x.Pipe).reads(x.List) || w.reads(x.ElseList)
-	case *parse.TemplateNode:
-		// The template it calls is one of t.Templates(), walked with
-		// the dot as the whole data.
-		return w.reads(x.Pipe)
-	case *parse.TextNode, *parse.IdentifierNode, *parse.BoolNode, *parse.NumberNode, *parse.NilNode,
-		*parse.CommentNode, *parse.BreakNode, *parse.ContinueNode:
-		return false
+			return true // a node this walk does not know
+		},
 	}
-	return true // a node this walk does not know
-}
-
-// within returns the walk of the body of a with or range over pipe: its
-// dot is a step's value when pipe is one field chain two deep or more
-// (.down.svc), which reads reports on by itself.
-func (w payloadWalk) within(pipe *parse.PipeNode) payloadWalk {
-	w.scalarDot = false
-	if pipe != nil && len(pipe.Decl) == 0 && len(pipe.Cmds) == 1 && len(pipe.Cmds[0].Args) == 1 {
-		if f, ok := pipe.Cmds[0].Args[0].(*parse.FieldNode); ok && len(f.Ident) >= 2 {
-			w.scalarDot = true
-		}
-	}
-	return w
 }
 
 func payloadIdent(idents []string) bool {

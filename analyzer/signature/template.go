@@ -300,46 +300,20 @@ func (sc scope) check(idents []string) string {
 // walkFields calls f for every `.a.b` field chain in the template at the
 // top-level dot (not inside range/with, where the dot changes).
 func walkFields(n parse.Node, f func(parse.Node, []string)) {
-	switch x := n.(type) {
-	case *parse.ListNode:
-		if x == nil {
-			return
-		}
-		for _, c := range x.Nodes {
-			walkFields(c, f)
-		}
-	case *parse.ActionNode:
-		walkFields(x.Pipe, f)
-	case *parse.PipeNode:
-		if x == nil {
-			return
-		}
-		for _, c := range x.Cmds {
-			walkFields(c, f)
-		}
-	case *parse.CommandNode:
-		for _, a := range x.Args {
-			walkFields(a, f)
-		}
-	case *parse.FieldNode:
-		f(x, x.Ident)
-	case *parse.VariableNode:
-		if len(x.Ident) > 1 && x.Ident[0] == "$" {
-			f(x, x.Ident[1:])
-		}
-	case *parse.ChainNode:
-		walkFields(x.Node, f)
-	case *parse.IfNode:
-		walkFields(x.Pipe, f)
-		walkFields(x.List, f)
-		walkFields(x.ElseList, f)
-	case *parse.RangeNode:
-		walkFields(x.Pipe, f)
-	case *parse.WithNode:
-		walkFields(x.Pipe, f)
-	case *parse.TemplateNode:
-		walkFields(x.Pipe, f)
-	}
+	TemplateWalk[struct{}]{
+		Body: func(*parse.PipeNode, struct{}) (struct{}, bool) { return struct{}{}, false },
+		Visit: func(n parse.Node, _ struct{}) bool {
+			switch x := n.(type) {
+			case *parse.FieldNode:
+				f(x, x.Ident)
+			case *parse.VariableNode:
+				if len(x.Ident) > 1 && x.Ident[0] == "$" {
+					f(x, x.Ident[1:])
+				}
+			}
+			return false
+		},
+	}.Walk(n, struct{}{})
 }
 
 // Limits of one rendering (README "Limits"): a template that loops,
