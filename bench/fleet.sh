@@ -20,12 +20,8 @@ SPORT=$((PORT + 1))
 FILE="$CORPUS/syslog.rfc3339"
 BIN=bin/logsleuth
 
-VL=$(command -v victoria-logs || true)
-if [ -z "$VL" ]; then
-	gobin=$(go env GOBIN)
-	[ -n "$gobin" ] || gobin="$(go env GOPATH | cut -d: -f1)/bin"
-	VL="$gobin/victoria-logs"
-fi
+. scripts/victorialogs.sh
+vl_binary
 if [ ! -x "$VL" ]; then
 	echo "bench: fleet case skipped: victoria-logs is not installed (scripts/deps.sh)" >&2
 	exit 0
@@ -33,15 +29,8 @@ fi
 
 data=$(mktemp -d)
 store=${FLEET_DATA:-$data/vl}
-"$VL" -httpListenAddr="127.0.0.1:$PORT" -storageDataPath="$store" -retentionPeriod=100y -futureRetention=100y \
-	-syslog.listenAddr.tcp="127.0.0.1:$SPORT" -syslog.streamFields.tcp='["hostname","app_name"]' >"$data/vl.log" 2>&1 &
-vlpid=$!
+vl_start "$PORT" "$store" "$data/vl.log"
 trap 'kill -INT $vlpid 2>/dev/null; wait $vlpid 2>/dev/null; rm -rf "$data"' EXIT
-URL="http://127.0.0.1:$PORT"
-for _ in $(seq 100); do
-	curl -fs "$URL/health" >/dev/null 2>&1 && break
-	sleep 0.1
-done
 
 count() { curl -fsS "$URL/select/logsql/query" -d 'query=* | count() rows' | sed 's/.*"rows":"\([0-9]*\)".*/\1/'; }
 

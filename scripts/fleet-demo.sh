@@ -11,10 +11,8 @@ PORT=${FLEET_PORT:-19428}
 EXAMPLE=examples/seed-001/var/log
 VLPKG=github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@v1.52.2
 
-gobin=$(go env GOBIN)
-[ -n "$gobin" ] || gobin="$(go env GOPATH | cut -d: -f1)/bin"
-VL=$(command -v victoria-logs || true)
-[ -n "$VL" ] || VL="$gobin/victoria-logs"
+. "$(dirname "$0")/victorialogs.sh"
+vl_binary
 if [ ! -x "$VL" ]; then
 	echo "\$ go install $VLPKG"
 	(cd / && go install "$VLPKG")
@@ -22,15 +20,8 @@ fi
 
 data=$(mktemp -d)
 SYSLOG_PORT=$((PORT + 1))
-"$VL" -httpListenAddr="127.0.0.1:$PORT" -storageDataPath="$data" -retentionPeriod=100y -futureRetention=100y \
-	-syslog.listenAddr.tcp="127.0.0.1:$SYSLOG_PORT" -syslog.streamFields.tcp='["hostname","app_name"]' >"$data.log" 2>&1 &
-vlpid=$!
+vl_start "$PORT" "$data" "$data.log"
 trap 'kill -INT $vlpid 2>/dev/null; wait $vlpid 2>/dev/null; rm -rf "$data" "$data.log" "$data.corpus"' EXIT
-URL="http://127.0.0.1:$PORT"
-for _ in $(seq 100); do
-	curl -fs "$URL/health" >/dev/null 2>&1 && break
-	sleep 0.1
-done
 
 echo "\$ logsleuth events --tz Asia/Seoul --year 2021 $EXAMPLE | curl --data-binary @- '$URL/insert/jsonline?_time_field=time&_msg_field=message&_stream_fields=host,program'"
 "$BIN" events --tz Asia/Seoul --year 2021 "$EXAMPLE" |
