@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,6 +60,48 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 			}
 			if !strings.Contains(out, `\x1b`) {
 				t.Fatalf("the hostile name or title is not shown at all:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestHostileHostStaysOnItsLine: a journal's _HOSTNAME and
+// SYSLOG_IDENTIFIER are the sender's to write. A newline in them must not
+// start a new line in the output, where the rest would pass for a line of
+// its own: in line formats it is shown as \n, as a message's is not (a
+// message's newline is a continuation, indented).
+func TestHostileHostStaysOnItsLine(t *testing.T) {
+	var in strings.Builder
+	for i := range 13 {
+		program := "sshd"
+		if i == 12 {
+			program = `sshd\nFAKE program`
+		}
+		fmt.Fprintf(&in, `{"_HOSTNAME":"web-3\nFAKE host","SYSLOG_IDENTIFIER":"%s","_PID":"%d","MESSAGE":"Failed password for root from 203.0.113.9 port 22 ssh2","__REALTIME_TIMESTAMP":"17000000%02d000000","PRIORITY":"5"}`+"\n", program, 100+i, i)
+	}
+	path := filepath.Join(t.TempDir(), "export.json")
+	if err := os.WriteFile(path, []byte(in.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"events", "-o", "text", path},
+		{"events", "-o", "short-iso", path},
+		{"explain", "ssh-bruteforce", path},
+		{"timeline", "--format", "text", path},
+	} {
+		t.Run(strings.Join(args[:len(args)-1], " "), func(t *testing.T) {
+			ios, _, stdout, stderr := Test()
+			if code := run(context.Background(), ios, args); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			out := stdout.String()
+			if !strings.Contains(out, `web-3\nFAKE host`) {
+				t.Fatalf("host not shown escaped:\n%s", out)
+			}
+			for _, l := range strings.Split(out, "\n") {
+				if strings.HasPrefix(strings.TrimSpace(l), "FAKE") {
+					t.Fatalf("a newline in a host or program started line %q:\n%s", l, out)
+				}
 			}
 		})
 	}

@@ -311,11 +311,11 @@ func appendLine(dst []byte, e *event.Event, loc *time.Location, layout string) [
 	}
 	if e.Host != "" {
 		dst = append(dst, ' ')
-		dst = appendSafe(dst, e.Host)
+		dst = timeline.AppendSafe(dst, e.Host, `\n`) // one word: a newline would read as a continuation
 	}
 	if e.Program != "" {
 		dst = append(dst, ' ')
-		dst = appendSafe(dst, e.Program)
+		dst = timeline.AppendSafe(dst, e.Program, `\n`)
 		if e.PID != 0 {
 			dst = append(dst, '[')
 			dst = strconv.AppendInt(dst, int64(e.PID), 10)
