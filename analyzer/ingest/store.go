@@ -36,9 +36,12 @@ type Store interface {
 	// bounds of each silence that holds a whole bucket, with aggregate
 	// queries: the rows themselves are not fetched. By host.
 	Activity(ctx context.Context, q StoreQuery, bucket time.Duration) ([]HostActivity, error)
-	// Count counts the rows of q's range and hosts that q's filter may
-	// match, with an aggregate query: what fetching them would cost.
-	Count(ctx context.Context, q StoreQuery) (int64, error)
+	// Counts counts, for each of conds, the rows of q's range and hosts
+	// that pass its condition (within its own range and host, where it
+	// sets them), with aggregate queries (one while they fit the
+	// server's query limit): what fetching them would cost. q's filter
+	// is not applied.
+	Counts(ctx context.Context, q StoreQuery, conds []WindowedFilter) ([]int64, error)
 	// Partial says, after Coverage or Candidates, why what they
 	// returned is only part of what the store holds (a cluster node
 	// that did not answer), or "" when it is all of it.

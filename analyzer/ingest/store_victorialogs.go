@@ -876,45 +876,112 @@ func (v *VictoriaLogs) coverage(ctx context.Context, q StoreQuery) ([]StreamCove
 	return out, nil
 }
 
-// Count implements Store with one stats query per part of the filter
-// (their sum: a row two parts match counts twice).
-func (v *VictoriaLogs) Count(ctx context.Context, q StoreQuery) (int64, error) {
+// Counts implements Store: conds as the filter of one stats query that
+// counts each with count() if, so the server reads the range once and
+// its word index still skips the blocks no condition can match. Several
+// queries only when the conditions outgrow the query limit.
+func (v *VictoriaLogs) Counts(ctx context.Context, q StoreQuery, conds []WindowedFilter) ([]int64, error) {
 	if q.Since.IsZero() || q.Until.IsZero() {
-		return 0, errors.New("victorialogs: a time range is required")
+		return nil, errors.New("victorialogs: a time range is required")
 	}
-	queries, err := LogsQL(q, v.MaxQueryLen)
+	queries, err := vlCountQueries(q.Hosts, conds, v.MaxQueryLen)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	var total int64
-	for _, query := range queries {
-		query = strings.TrimSuffix(query, vlSortBy) + " | stats count() rows"
+	counts := make([]int64, len(conds))
+	for _, cq := range queries {
 		err := v.retry(ctx, &StoreStats{}, func() error {
-			r, err := v.open(ctx, query, q.Since, q.Until.Add(time.Nanosecond))
+			r, err := v.open(ctx, cq.query, q.Since, q.Until.Add(time.Nanosecond))
 			if err != nil {
 				return err
 			}
 			defer r.close()
 			row := map[string]string{}
 			if err := r.dec.Decode(&row); err == io.EOF {
-				return nil // no rows
+				return nil // no row matched: every count is 0
 			} else if err == io.ErrUnexpectedEOF {
 				return errReplyCut
 			} else if err != nil {
 				return fmt.Errorf("reading reply: %w", err)
 			}
-			n, err := strconv.ParseInt(row["rows"], 10, 64)
-			if err != nil {
-				return fmt.Errorf("bad count %q", row["rows"])
+			for k := cq.first; k < cq.first+cq.n; k++ {
+				name := "c" + strconv.Itoa(k)
+				n, err := strconv.ParseInt(row[name], 10, 64)
+				if err != nil {
+					return fmt.Errorf("bad count %s=%q", name, row[name])
+				}
+				counts[k] = n
 			}
-			total += n
 			return nil
 		})
 		if err != nil {
-			return 0, fmt.Errorf("count: %w", err)
+			return nil, fmt.Errorf("count: %w", err)
 		}
 	}
-	return total, nil
+	return counts, nil
+}
+
+// vlCountQuery counts conds[first:first+n] as c<index>.
+type vlCountQuery struct {
+	query    string
+	first, n int
+}
+
+// vlCountQueries builds the stats queries that count each of conds:
+// "HOSTS (t0 OR t1 ...) | stats count() if (t0) as c0, count() if (t1)
+// as c1, ...", as few as the query limit allows.
+func vlCountQueries(hosts []string, conds []WindowedFilter, maxLen int) ([]vlCountQuery, error) {
+	if maxLen <= 0 {
+		maxLen = 16 << 10
+	}
+	prefix := vlHostFilter(hosts)
+	fixed := len(prefix) + len("() | stats ")
+	var out []vlCountQuery
+	var filter, stats []string
+	size, first := fixed, 0
+	flush := func(next int) {
+		if len(filter) > 0 {
+			out = append(out, vlCountQuery{query: prefix + "(" + strings.Join(filter, " OR ") + ") | stats " + strings.Join(stats, ", "),
+				first: first, n: len(filter)})
+		}
+		filter, stats, size, first = nil, nil, fixed, next
+	}
+	for k, c := range conds {
+		t := vlWindowTerm(c)
+		st := "count() if (" + t + ") as c" + strconv.Itoa(k)
+		cost := len(t) + len(" OR ") + len(st) + len(", ")
+		if fixed+cost > maxLen {
+			return nil, fmt.Errorf("victorialogs: one condition is %d bytes, over the server's query limit of %d: %.60s...", len(t), maxLen, t)
+		}
+		if size+cost > maxLen {
+			flush(k)
+		}
+		filter, stats = append(filter, t), append(stats, st)
+		size += cost
+	}
+	flush(len(conds))
+	return out, nil
+}
+
+// vlWindowTerm is w as one filter: its condition, on its host and in
+// its range where it sets them.
+func vlWindowTerm(w WindowedFilter) string {
+	t := vlCond(&w.Cond)
+	if !w.Since.IsZero() || !w.Until.IsZero() {
+		t = vlTimeRange(w.Since, w.Until) + " " + t
+	}
+	if w.Host != "" {
+		t = vlHostFilter([]string{w.Host}) + t
+	}
+	if t != vlCond(&w.Cond) {
+		t = "(" + t + ")"
+	}
+	return t
+}
+
+// vlTimeRange is the filter of [since, until], both inclusive.
+func vlTimeRange(since, until time.Time) string {
+	return "_time:[" + since.UTC().Format(time.RFC3339Nano) + ", " + until.UTC().Format(time.RFC3339Nano) + "]"
 }
 
 // RefetchLogsQL is the LogsQL query that returns the stored row of

@@ -722,3 +722,59 @@ func TestVLCondExact(t *testing.T) {
 		}
 	}
 }
+
+// TestVictoriaLogsCounts: each condition is counted in its own range and
+// on its own host, in one query while they fit the limit and in several
+// (the same counts) when they do not; a condition nothing matches
+// counts 0, also when no row matches any.
+func TestVictoriaLogsCounts(t *testing.T) {
+	base := testenv.StartVictoriaLogs(t, "-search.maxQueryLen=700")
+	storeRows(t, base,
+		`{"_time":"2024-07-01T09:00:00Z","hostname":"ci-3","app_name":"systemd","_msg":"Stopping containerd container runtime...","seq":"0"}`,
+		`{"_time":"2024-07-01T09:00:30Z","hostname":"ci-3","app_name":"containerd","_msg":"level=info msg=\"shim disconnected\" id=4be1","seq":"1"}`,
+		`{"_time":"2024-07-01T09:40:00Z","hostname":"ci-3","app_name":"containerd","_msg":"level=info msg=\"shim disconnected\" id=9d03","seq":"2"}`,
+		`{"_time":"2024-07-01T09:41:00Z","hostname":"web-1","app_name":"containerd","_msg":"level=info msg=\"shim disconnected\" id=77ac","seq":"3"}`,
+		`{"_time":"2024-07-01T11:00:00Z","hostname":"web-1","app_name":"systemd","_msg":"Stopping containerd container runtime...","seq":"4"}`,
+	)
+	t0 := time.Date(2024, 7, 1, 9, 0, 0, 0, time.UTC)
+	shim := event.Filter{Op: event.FilterContains, Values: []string{"shim disconnected"}}
+	stop := event.Filter{Op: event.FilterStartsWith, Values: []string{"Stopping containerd"}}
+	never := event.Filter{Op: event.FilterContains, Values: []string{"no row holds this"}}
+	conds := []WindowedFilter{
+		{Cond: shim},
+		{Cond: stop},
+		{Cond: shim, Host: "ci-3"},
+		{Cond: shim, Since: t0, Until: t0.Add(time.Minute)},
+		{Cond: stop, Since: t0.Add(2 * time.Hour), Until: t0.Add(2 * time.Hour)}, // both bounds inclusive
+		{Cond: never},
+	}
+	want := []int64{3, 2, 2, 1, 1, 0}
+	q := StoreQuery{Since: t0, Until: t0.Add(3 * time.Hour)}
+	if qs, _ := vlCountQueries(nil, conds, 0); len(qs) != 1 {
+		t.Errorf("%d queries under a 16 KiB limit, want 1", len(qs))
+	}
+	// Told 16 KiB, the client sends one query the server's 700 bytes
+	// refuse; told the limit, it splits them.
+	v := &VictoriaLogs{URL: base, Retries: -1}
+	if _, err := v.Counts(context.Background(), q, conds); err == nil || !strings.Contains(err.Error(), "maxQueryLen") {
+		t.Errorf("one query over the server's limit: %v", err)
+	}
+	v.MaxQueryLen = 700
+	if qs, _ := vlCountQueries(nil, conds, v.MaxQueryLen); len(qs) < 2 {
+		t.Errorf("%d queries under a 700-byte limit, want a split", len(qs))
+	}
+	got, err := v.Counts(context.Background(), q, conds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("counts %v, want %v", got, want)
+	}
+	got, err = v.Counts(context.Background(), StoreQuery{Since: t0, Until: t0.Add(3 * time.Hour), Hosts: []string{"db-9"}}, conds[:2])
+	if err != nil || fmt.Sprint(got) != "[0 0]" {
+		t.Errorf("no row of the host: %v, %v", got, err)
+	}
+	if _, err := vlCountQueries(nil, []WindowedFilter{{Cond: event.Filter{Op: event.FilterContains, Values: []string{strings.Repeat("x", 300)}}}}, 200); err == nil {
+		t.Error("a condition over the limit gave no error")
+	}
+}

@@ -245,23 +245,19 @@ func storeWindows(ctx context.Context, st ingest.Store, q ingest.StoreQuery, ter
 	wins []ingest.WindowedFilter, global []event.Filter, stats ingest.StoreStats, err error) {
 	aq := q
 	aq.Filter = ingest.StoreFilter{}
-	count := func(c event.Filter) (int64, error) {
-		cq := q
-		cq.Filter = ingest.StoreFilter{Terms: []event.Filter{c}}
-		return st.Count(ctx, cq)
+	// Each term's rows and its anchor's, counted in one query.
+	conds := make([]ingest.WindowedFilter, 0, 2*len(terms))
+	for _, w := range terms {
+		conds = append(conds, ingest.WindowedFilter{Cond: w.Cond}, ingest.WindowedFilter{Cond: w.AnchorCond})
+	}
+	counts, err := st.Counts(ctx, q, conds)
+	if err != nil {
+		return nil, nil, stats, err
 	}
 	seen := map[string]bool{}
 	var windowed []engine.WindowedTerm
-	for _, w := range terms {
-		rows, err := count(w.Cond)
-		if err != nil {
-			return nil, nil, stats, err
-		}
-		anchors, err := count(w.AnchorCond)
-		if err != nil {
-			return nil, nil, stats, err
-		}
-		if rows <= anchors {
+	for i, w := range terms {
+		if rows, anchors := counts[2*i], counts[2*i+1]; rows <= anchors {
 			global = append(global, w.Cond)
 			continue
 		}
