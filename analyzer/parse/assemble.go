@@ -123,7 +123,9 @@ type Assembler struct {
 	dated    time.Time
 	highTime time.Time // the latest time so far (daylight saving's repeated hour)
 	minute   minuteCache
-	// noMinuteCache turns minuteCache off: the reference in tests.
+	stamp    stampPlaced
+	// noMinuteCache turns minuteCache and stamp off: the reference in
+	// tests.
 	noMinuteCache bool
 
 	// blank: a blank line came after the open entry's last line.
@@ -553,6 +555,11 @@ func continuationText(m string) string {
 // fixTime infers the year of year-less stamps and gives stamp-less lines
 // the time of the line before them.
 func (a *Assembler) fixTime(ev *event.Event) {
+	if ev.TimeQuality == event.TimeYearInferred && a.stamp.ok && ev.Time == a.stamp.raw {
+		// The stamp of the entry before (most lines): placed where it was.
+		ev.Time = a.stamp.placed
+		return
+	}
 	switch ev.TimeQuality {
 	case event.TimeUnknown:
 		if !a.lastTime.IsZero() {
@@ -567,15 +574,22 @@ func (a *Assembler) fixTime(ev *event.Event) {
 		// borrowed from a neighbour of another section of a paste.)
 		return
 	case event.TimeYearInferred:
-		gap := inGap(ev.Time)
+		a.stamp.ok = false
+		raw := ev.Time
+		gap := inGap(raw)
 		a.inferYear(ev)
 		if gap {
 			a.minute = minuteCache{} // its reading moves: never a base for others
 			a.placeGap(ev)
+		} else if !ev.Time.IsZero() && !ev.Time.Before(a.highTime) && !a.noMinuteCache {
+			// Not behind the latest time: repeatedHour leaves it, and
+			// the next line of this stamp is placed the same (stampPlaced).
+			a.stamp = stampPlaced{raw: raw, placed: ev.Time, ok: true}
 		} else {
 			a.repeatedHour(ev)
 		}
 	default:
+		a.stamp.ok = false
 		if ev.TimeQuality == event.TimeZoneAssumed {
 			if inGap(ev.Time) {
 				a.placeGap(ev)
@@ -695,6 +709,7 @@ func (a *Assembler) reanchor(t time.Time, provenance string) {
 	// date: work them out when one comes (inferYear), not on every dated
 	// line of an RFC3339 file.
 	a.dated = t
+	a.stamp.ok = false
 	if a.provenance == "" {
 		a.provenance = provenance
 	}
@@ -766,6 +781,17 @@ type minuteCache struct {
 	rawUnix int64     // raw.Unix()
 	placed  time.Time // where that instant went
 	year    int       // the year it was placed in
+}
+
+// stampPlaced is where fixTime placed the last year-less entry, when
+// its placing changed nothing another line of the same stamp would
+// read: the year was known, the time was not in a gap nor behind the
+// latest time, and nothing placed an entry since. Another entry of the
+// parser's reading raw then goes to placed, and leaves the Assembler as
+// it was: a log writes some twenty lines of one second.
+type stampPlaced struct {
+	raw, placed time.Time
+	ok          bool
 }
 
 // sameMinute places ev when the last year-less line was of the same

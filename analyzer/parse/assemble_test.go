@@ -321,7 +321,10 @@ func TestAssemblerDoesNotAliasFields(t *testing.T) {
 // per-minute placement cache, over lines that cross daylight saving
 // changes (both ways), a Dec->Jan rollover, a mid-file full date and the
 // provisional year being wrong, in zones with and without DST; lines
-// arrive in bursts within a minute and slightly out of order.
+// arrive in bursts within a minute and slightly out of order, and some
+// repeat the stamp of the line before or of the one before that (the
+// Assembler's stampPlaced), also after a step back and across the
+// changes.
 func TestAssemblerMinuteCache(t *testing.T) {
 	zones := []string{"America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Seoul", "UTC"}
 	starts := []string{"Mar  8 01:58:30", "Nov  1 01:58:30", "Oct 31 23:59:10", "Dec 31 23:58:50", "Apr  5 01:59:00"}
@@ -345,6 +348,12 @@ func TestAssemblerMinuteCache(t *testing.T) {
 					w := t0.Add(d).In(loc)
 					ev.Time = time.Date(provisional, w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), i*1000, loc)
 					ev.TimeQuality = event.TimeYearInferred
+					switch {
+					case i%3 == 2:
+						ev.Time = lines[i-1].Event.Time
+					case i%11 == 4:
+						ev.Time = lines[i-2].Event.Time
+					}
 					if i == 250 {
 						ev.Time = time.Date(provisional+1, w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, loc)
 						ev.TimeQuality = event.TimeExact
@@ -364,6 +373,69 @@ func TestAssemblerMinuteCache(t *testing.T) {
 						t.Fatalf("%s %s %d, line %d: time %v, want %v", zone, start, provisional, i+1, got[i].Time, want[i].Time)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestAssemblerStampPlaced checks the Assembler's stampPlaced against
+// the Assembler without it, and the times it must give, over lines that
+// repeat an earlier stamp after something moved the state the placing
+// reads: a line read as the repeated hour's second pass, a step back, a
+// rollover, a full date.
+func TestAssemblerStampPlaced(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		stamps []string // "=RFC3339" is a dated line
+		want   []string // RFC3339 in ny; nil: only cached == plain
+	}{
+		{"repeated hour, then the first pass's stamp again",
+			[]string{"Nov  2 01:50:00", "Nov  2 01:50:00", "Nov  2 01:10:00", "Nov  2 01:50:00"},
+			[]string{"2025-11-02T01:50:00-04:00", "2025-11-02T01:50:00-04:00", "2025-11-02T01:10:00-05:00", "2025-11-02T01:50:00-05:00"}},
+		{"a step back between two lines of one stamp",
+			[]string{"Jun  1 10:00:05", "Jun  1 10:00:05", "Jun  1 09:59:00", "Jun  1 10:00:05"},
+			[]string{"2025-06-01T10:00:05-04:00", "2025-06-01T10:00:05-04:00", "2025-06-01T09:59:00-04:00", "2025-06-01T10:00:05-04:00"}},
+		{"rollover between two lines of one stamp",
+			[]string{"Dec 31 23:59:59", "Dec 31 23:59:59", "Jan  1 00:00:01", "Dec 31 23:59:59", "Dec 31 23:59:59"}, nil},
+		{"full date between two lines of one stamp",
+			[]string{"Mar  3 08:00:00", "Mar  3 08:00:00", "=2023-03-03T08:00:00-05:00", "Mar  3 08:00:00", "Mar  3 08:00:00"}, nil},
+	}
+	for _, tt := range tests {
+		lines := make([]Parsed, len(tt.stamps))
+		for i, s := range tt.stamps {
+			var ev event.Event
+			if s[0] == '=' {
+				d, err := time.Parse(time.RFC3339, s[1:])
+				if err != nil {
+					t.Fatal(err)
+				}
+				ev = event.Event{Time: d.UTC(), TimeQuality: event.TimeExact, Priority: event.NoPriority}
+			} else {
+				ev = yearless(2025, s, ny)
+			}
+			for j := range i {
+				if s == tt.stamps[j] {
+					ev.Time = lines[j].Event.Time // the parser reads a stamp again as the same value
+					break
+				}
+			}
+			lines[i] = Parsed{Kind: KindEntry, Event: ev}
+		}
+		cfg := AssemblerConfig{Path: "x", Location: ny, Anchor: Anchor{Time: time.Date(2025, 12, 1, 0, 0, 0, 0, ny), Provenance: "test"}}
+		cached, plain := NewAssembler(cfg), NewAssembler(cfg)
+		plain.noMinuteCache = true
+		got := feed(cached, append([]Parsed(nil), lines...))
+		ref := feed(plain, append([]Parsed(nil), lines...))
+		for i := range got {
+			if !got[i].Time.Equal(ref[i].Time) {
+				t.Errorf("%s: line %d at %v, without the caches %v", tt.name, i+1, got[i].Time, ref[i].Time)
+			}
+			if tt.want != nil && got[i].Time.In(ny).Format(time.RFC3339) != tt.want[i] {
+				t.Errorf("%s: line %d at %v, want %s", tt.name, i+1, got[i].Time.In(ny).Format(time.RFC3339), tt.want[i])
 			}
 		}
 	}
