@@ -237,3 +237,29 @@ func TestGramWindowRunningSum(t *testing.T) {
 		}
 	}
 }
+
+// TestGramStrideOfCommonLiterals requires the finder to take the longest
+// stride when the sample's hits are the literals' own occurrences, each
+// once per message: an occurrence is verified once at any stride (one
+// piece of its window sits at a tested position), so only the tests
+// differ. Costing each of the window's pieces the sample held as a hit
+// kept a dense log's finder to short strides.
+func TestGramStrideOfCommonLiterals(t *testing.T) {
+	old := gramSample
+	gramSample = 200
+	t.Cleanup(func() { gramSample = old })
+	dict := []string{"Invalid user ", "authentication failure;"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	g := newGramFinder(dict)
+	for i := 0; g.bits == nil; i++ {
+		// The digits share no piece with the literals.
+		var b []byte
+		for range 10 + rng.IntN(30) {
+			b = append(b, byte('0'+rng.IntN(10)))
+		}
+		g.find(dict[i%2]+string(b), func(int32, int) {})
+	}
+	if want := g.maxStride(); g.stride != want {
+		t.Errorf("stride %d, want %d", g.stride, want)
+	}
+}
