@@ -40,6 +40,21 @@ type Pushdown struct {
 	// only inside the windows their anchors' matches open, not over the
 	// whole range. Not part of Literals, Programs, Units or Terms.
 	Windowed []WindowedTerm
+	// Signatures (StorePushdown only) say what each signature needs of
+	// a store, for the margin a store reads around the range: only the
+	// signatures that correlate over time need one, and only their own
+	// events in it (Conds; windowed definitions are left out: Windowed
+	// says where they matter).
+	Signatures []SignatureTerms
+}
+
+// SignatureTerms are the store conditions of one signature's log events
+// (one per definition, distinct), or All when a definition may match
+// any event.
+type SignatureTerms struct {
+	Sig   *signature.Signature
+	Conds []event.Filter
+	All   bool
 }
 
 // WindowedTerm is a definition a sequence needs only shortly after a
@@ -56,8 +71,9 @@ type WindowedTerm struct {
 	Span       time.Duration
 	Tolerance  time.Duration
 	ByHost     bool
-	// Name is "signature/definition", for messages.
+	// Name is "signature/definition", for messages; Sig its signature.
 	Name string
+	Sig  *signature.Signature
 }
 
 // Pushdown returns the prefilter of the engine's signatures (every
@@ -133,7 +149,7 @@ func (e *Engine) pushdown(terms bool) Pushdown {
 			}
 			if _, ok := windowed[d.def]; !ok {
 				windowed[d.def] = WindowedTerm{Cond: c, AnchorCond: ac, Anchor: ls.anchor.Matcher, Span: ls.span,
-					Tolerance: e.opts.Tolerance, ByHost: ls.byHost, Name: e.sigs[d.sig].ID + "/" + d.def.Name}
+					Tolerance: e.opts.Tolerance, ByHost: ls.byHost, Name: e.sigs[d.sig].ID + "/" + d.def.Name, Sig: e.sigs[d.sig]}
 			}
 		}
 	}
@@ -142,12 +158,40 @@ func (e *Engine) pushdown(terms bool) Pushdown {
 			p.Windowed = append(p.Windowed, w)
 		}
 	}
+	if terms {
+		p.Signatures = e.signatureTerms(windowed)
+	}
 	for _, s := range []*[]string{&p.Literals, &p.Programs, &p.Units} {
 		slices.Sort(*s)
 		*s = slices.Compact(*s)
 	}
 	slices.SortFunc(p.Terms, func(a, b event.Filter) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
 	return p
+}
+
+// signatureTerms are the store conditions of each signature's
+// definitions but the windowed ones.
+func (e *Engine) signatureTerms(windowed map[*signature.EventDef]WindowedTerm) []SignatureTerms {
+	out := make([]SignatureTerms, len(e.sigs))
+	seen := make([]map[string]bool, len(e.sigs))
+	for i, s := range e.sigs {
+		out[i].Sig, seen[i] = s, map[string]bool{}
+	}
+	for _, d := range e.defs {
+		if _, ok := windowed[d.def]; ok {
+			continue
+		}
+		c, ok, none := storeCond(d.def.Matcher)
+		st := &out[d.sig]
+		switch {
+		case !ok:
+			st.All = true
+		case !none && !seen[d.sig][fmt.Sprint(c)]:
+			seen[d.sig][fmt.Sprint(c)] = true
+			st.Conds = append(st.Conds, c)
+		}
+	}
+	return out
 }
 
 // storeCond is what a log store tests for m's events: its requirement,

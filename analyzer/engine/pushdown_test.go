@@ -237,3 +237,75 @@ func TestStorePushdownWindowedBuiltin(t *testing.T) {
 		}
 	}
 }
+
+// TestStorePushdownSignatures: each signature's own store conditions,
+// for the margin a store reads around the range: one per definition
+// (a conjunction as a term, else the requirement: a literal over a
+// program, as in the union), a
+// windowed later step left out (its windows say where it matters), All
+// for a definition that may match any event.
+func TestStorePushdownSignatures(t *testing.T) {
+	sigs := loadSigs(t, `schema: logsleuth/v1
+id: restart
+title: restart
+events:
+  stop: {program: systemd, message|contains: "Stopping containerd"}
+  shim: {program: containerd, message|contains: "shim disconnected"}
+match:
+  sequence:
+    by: [host]
+    maxspan: 1h
+    steps:
+      - {event: stop}
+      - {event: shim, within: 2m}
+`, `schema: logsleuth/v1
+id: bruteforce
+title: bruteforce
+events:
+  fail:
+    program: sshd
+    message|re: '^Failed password for (?P<user>\S+) from'
+    not: {message|startswith: "Failed password for invalid user "}
+match: {threshold: {event: fail, by: [host], count: 5, window: 5m}}
+`, `schema: logsleuth/v1
+id: errors
+title: errors
+events:
+  err: {priority|lte: err}
+  oom: {message|contains: "Out of memory"}
+match:
+  sequence:
+    maxspan: 10m
+    steps:
+      - {event: oom}
+      - {event: err}
+`)
+	pd := New(sigs, Options{}).StorePushdown()
+	got := map[string]string{}
+	for _, st := range pd.Signatures {
+		var cs []string
+		for _, c := range st.Conds {
+			cs = append(cs, condString(c))
+		}
+		got[st.Sig.ID] = fmt.Sprintf("%v %s", st.All, strings.Join(cs, "; "))
+	}
+	want := map[string]string{
+		"restart":    "false contains(Stopping containerd)",
+		"bruteforce": "false and(contains(Failed password for ), not(startswith(Failed password for invalid user )))",
+		"errors":     "true contains(Out of memory)",
+	}
+	if len(pd.Signatures) != len(sigs) {
+		t.Errorf("%d signatures' terms for %d signatures", len(pd.Signatures), len(sigs))
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s: %s, want %s", id, got[id], w)
+		}
+	}
+	if len(pd.Windowed) != 1 || pd.Windowed[0].Sig != sigs[0] {
+		t.Errorf("windowed: %+v, want restart's shim", pd.Windowed)
+	}
+	if len(New(sigs, Options{}).Pushdown().Signatures) != 0 {
+		t.Error("the engine's own Pushdown has signatures' terms")
+	}
+}

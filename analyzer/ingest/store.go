@@ -187,6 +187,20 @@ type StoreStats struct {
 	First, Last time.Time
 }
 
+// Add adds o, what another fetch returned, to s.
+func (s *StoreStats) Add(o StoreStats) {
+	s.Queries += o.Queries
+	s.Rows += o.Rows
+	s.Bytes += o.Bytes
+	s.Retries += o.Retries
+	if !o.First.IsZero() && (s.First.IsZero() || o.First.Before(s.First)) {
+		s.First = o.First
+	}
+	if o.Last.After(s.Last) {
+		s.Last = o.Last
+	}
+}
+
 // rowEvent fills ev from one stored row (flat string fields), whatever
 // path it was ingested by: journald upload (_HOSTNAME, SYSLOG_IDENTIFIER,
 // _PID, PRIORITY, _SYSTEMD_UNIT, _BOOT_ID, ... kept as journal fields),

@@ -165,6 +165,9 @@ type jsonLookback struct {
 	Seconds        float64 `json:"seconds"`
 	LongestSeconds float64 `json:"longest_seconds"`
 	CapSeconds     float64 `json:"cap_seconds"`
+	// PerSignature: a store's margin, each signature's events within
+	// its own window (Lookback.PerSignature).
+	PerSignature bool `json:"per_signature,omitempty"`
 }
 
 // jsonSkipped is ingest.Skip.
@@ -255,7 +258,8 @@ func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 	})
 	if !r.Since.IsZero() {
 		lb := c.Lookback
-		s.field(2, "lookback", jsonLookback{Seconds: lb.Span.Seconds(), LongestSeconds: lb.Longest.Seconds(), CapSeconds: lb.Cap.Seconds()})
+		s.field(2, "lookback", jsonLookback{Seconds: lb.Span.Seconds(), LongestSeconds: lb.Longest.Seconds(), CapSeconds: lb.Cap.Seconds(),
+			PerSignature: lb.PerSignature})
 	}
 	s.key(2, "boots")
 	jsonArray(s, 2, c.Boots, func(b Boot) jsonBoot {

@@ -88,7 +88,8 @@ func renderJSONWhole(w io.Writer, r *Report, o RenderOptions) error {
 	}
 	if !r.Since.IsZero() {
 		lb := c.Lookback
-		out.Coverage.Lookback = &jsonLookback{Seconds: lb.Span.Seconds(), LongestSeconds: lb.Longest.Seconds(), CapSeconds: lb.Cap.Seconds()}
+		out.Coverage.Lookback = &jsonLookback{Seconds: lb.Span.Seconds(), LongestSeconds: lb.Longest.Seconds(), CapSeconds: lb.Cap.Seconds(),
+			PerSignature: lb.PerSignature}
 	}
 	for _, b := range c.Boots {
 		out.Coverage.Boots = append(out.Coverage.Boots, jsonBoot{Host: b.Host, BootID: b.BootID, Time: jsonTime(b.Time), Source: b.Source.String()})
@@ -248,7 +249,7 @@ func syntheticReport(n int) *Report {
 		{Path: "/var/log/auth.log", Format: "rfc3164", Events: 1 << 30, First: t0, Last: t0.Add(time.Hour), TimeQuality: "year_inferred", Zone: "Asia/Seoul", ZoneFrom: "--tz"},
 		{Path: "syslog.2.gz", Format: "rfc3164", Duplicates: 3, Skipped: ingest.Skip{Whole: true, Bytes: 4096, By: "gzip header"}},
 	}
-	r.Coverage.Lookback = Lookback{Span: 24 * time.Hour, Longest: 36 * time.Hour, Cap: 24 * time.Hour}
+	r.Coverage.Lookback = Lookback{Span: 24 * time.Hour, Longest: 36 * time.Hour, Cap: 24 * time.Hour, PerSignature: true}
 	r.Coverage.Boots = []Boot{{Host: "web-1", BootID: "5f0c", Time: t0, Source: event.SourceRef{Path: "syslog", Line: 3}}}
 	r.Coverage.Gaps = []Gap{{Source: "syslog", Host: "web-1", From: t0, To: t0.Add(90 * time.Minute), Typical: 1500 * time.Millisecond}}
 	r.Hidden = 3
@@ -341,4 +342,32 @@ func FuzzAppendIndented(f *testing.F) {
 			t.Errorf("appendIndented(%s)\n got %s\nwant %s", compact.Bytes(), got, want)
 		}
 	})
+}
+
+// TestLookbackNote: what coverage says was read around the range: the
+// span before --since for files, the per-signature margin on both sides
+// for a store, and why.
+func TestLookbackNote(t *testing.T) {
+	since := time.Date(2025, 4, 2, 6, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		lb   Lookback
+		want string
+	}{
+		{Lookback{Span: 4 * time.Hour, Longest: 4 * time.Hour, Cap: 24 * time.Hour},
+			"4h0m before --since (the longest correlation window of the signatures)"},
+		{Lookback{Span: 24 * time.Hour, Longest: 720 * time.Hour, Cap: 24 * time.Hour},
+			"24h0m before --since (the signatures' longest window, 720h0m, capped by --lookback)"},
+		{Lookback{Span: 24 * time.Hour, Longest: 720 * time.Hour, Cap: 24 * time.Hour, PerSignature: true},
+			"up to 24h0m before --since and after --until, each signature's events within its own window (the signatures' longest window, 720h0m, capped by --lookback)"},
+		{Lookback{Cap: 24 * time.Hour, PerSignature: true}, "0s before --since (no signature looks back)"},
+	} {
+		r := &Report{Since: since}
+		r.Coverage.Lookback = tt.lb
+		if got := r.lookbackNote(); got != tt.want {
+			t.Errorf("%+v:\n got %q\nwant %q", tt.lb, got, tt.want)
+		}
+	}
+	if got := (&Report{}).lookbackNote(); got != "" {
+		t.Errorf("without --since: %q", got)
+	}
 }

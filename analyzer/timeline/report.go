@@ -156,6 +156,11 @@ type Coverage struct {
 // (ingest.SourceStats.Skipped).
 type Lookback struct {
 	Span, Longest, Cap time.Duration
+	// PerSignature: each signature's own events were read only within
+	// its own window (capped) before --since and after --until, Span
+	// being the widest (a log store's margin); else every candidate
+	// within Span (files).
+	PerSignature bool
 }
 
 // lookbackNote says, for people, what was read before --since; "" without
@@ -171,6 +176,9 @@ func (r *Report) lookbackNote() string {
 		why = "no signature looks back"
 	case lb.Longest > lb.Span:
 		why = "the signatures' longest window, " + fmtDuration(lb.Longest) + ", capped by --lookback"
+	}
+	if lb.PerSignature && lb.Span > 0 {
+		return "up to " + fmtDuration(lb.Span) + " before --since and after --until, each signature's events within its own window (" + why + ")"
 	}
 	return fmtDuration(lb.Span) + " before --since (" + why + ")"
 }

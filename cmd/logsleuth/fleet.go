@@ -152,12 +152,67 @@ func (in *InputFlags) storeQuery(filter ingest.StoreFilter, margin time.Duration
 	return ingest.StoreQuery{Filter: filter, Since: in.SinceT.Add(-margin), Until: in.UntilT.Add(margin), Hosts: in.Fleet.Hosts}
 }
 
+// storePlan is what readStore fetches: the report's range with Range's
+// filter, and around it only what can change a finding that overlaps
+// the range (README "Fleet mode: VictoriaLogs", the margin).
+type storePlan struct {
+	Range ingest.StoreFilter
+	// Margins are the signatures' conditions, each wanted within its
+	// own span before --since and after --until.
+	Margins []marginCond
+	// Windowed are the later sequence steps fetched only inside the
+	// windows their anchors' matches open (storeWindows).
+	Windowed []engine.WindowedTerm
+	// Reach is the widest margin: how far outside the range coverage
+	// counts rows and finds each host's last.
+	Reach time.Duration
+}
+
+// marginCond is a condition (every row when all) that a signature needs
+// within span before --since and after --until.
+type marginCond struct {
+	cond event.Filter
+	all  bool
+	span time.Duration
+}
+
+// signatureMargin is how far outside the range s's events can change a
+// finding of s that overlaps it: its correlation window
+// (timeline.Window: maxspan, steps' within and for, a threshold's or
+// dedupe's window), capped by --lookback. 0 for a signature that
+// matches single events with no window.
+func (in *InputFlags) signatureMargin(s *signature.Signature) time.Duration {
+	return min(timeline.Window(s), in.Lookback)
+}
+
+// storeMargins are, of the signatures that correlate over time, the
+// conditions of their events, each within its signature's margin.
+func (in *InputFlags) storeMargins(sts []engine.SignatureTerms) []marginCond {
+	var out []marginCond
+	for _, st := range sts {
+		span := in.signatureMargin(st.Sig)
+		if span <= 0 {
+			continue
+		}
+		if st.All {
+			out = append(out, marginCond{all: true, span: span})
+			continue
+		}
+		for _, c := range st.Conds {
+			out = append(out, marginCond{cond: c, span: span})
+		}
+	}
+	return out
+}
+
 // readStore streams the store's candidates to f and returns the source
 // statistics coverage shows, one per host and program, from an aggregate
-// query (every row of the range, not only the candidates), and the last
-// time each host has a row. The windowed terms are fetched only inside
-// the windows their anchors open (storeWindows, a first query).
-func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, windowed []engine.WindowedTerm, ws *event.Warnings,
+// query (every row of the range and its reach, not only the candidates),
+// and the last time each host has a row. The windowed terms are fetched
+// only inside the windows their anchors open (storeWindows, a first
+// query). Then, in time order: the margin before --since, the range,
+// the margin after --until.
+func readStore(ctx context.Context, in *InputFlags, plan storePlan, ws *event.Warnings,
 	f func(*event.Event) error) (_ []ingest.SourceStats, _ map[string]time.Time, err error) {
 	st := in.Fleet.store()
 	if in.Fleet.DefaultRange {
@@ -172,52 +227,57 @@ func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, windowe
 			ws.Addf(st.Name(), 0, "partial: %s: findings, coverage and error lines are those of the nodes that answered", st.Partial())
 		}
 	}()
-	cov, err := st.Coverage(ctx, q)
+	cq := in.storeQuery(ingest.StoreFilter{}, plan.Reach)
+	cov, err := st.Coverage(ctx, cq)
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(cov) == 0 {
-		ws.Addf(st.Name(), 0, "no rows in %s .. %s", q.Since.UTC().Format(time.RFC3339), q.Until.UTC().Format(time.RFC3339))
+		ws.Addf(st.Name(), 0, "no rows in %s .. %s", cq.Since.UTC().Format(time.RFC3339), cq.Until.UTC().Format(time.RFC3339))
 		return nil, nil, nil
 	}
 	var sources []ingest.SourceStats
 	last := map[string]time.Time{}
 	// Fetch only where the store has rows: a signature's correlation
 	// margin can widen the range by weeks of empty windows.
-	fetch := q
-	fetch.Since, fetch.Until = cov[0].First, cov[0].Last
+	first, end := cov[0].First, cov[0].Last
 	for _, c := range cov {
 		sources = append(sources, ingest.SourceStats{Path: st.Name() + ":" + orDash(c.Host) + "/" + orDash(c.Program),
 			Format: "victorialogs", Events: c.Rows, First: c.First, Last: c.Last, TimeQuality: "exact"})
 		if c.Last.After(last[c.Host]) {
 			last[c.Host] = c.Last
 		}
-		if c.First.Before(fetch.Since) {
-			fetch.Since = c.First
-		}
-		if c.Last.After(fetch.Until) {
-			fetch.Until = c.Last
-		}
+		first, end = minTime(first, c.First), maxTime(end, c.Last)
 	}
+	rng, margins := plan.Range, plan.Margins
+	var wins []ingest.WindowedFilter
 	var anchors ingest.StoreStats
 	windowedSteps := 0
-	if len(windowed) > 0 {
-		wins, global, st1, err := storeWindows(ctx, st, fetch, windowed)
+	if len(plan.Windowed) > 0 {
+		var global []engine.WindowedTerm
+		wins, global, anchors, err = storeWindows(ctx, st, in, first, end, plan.Windowed)
 		if err != nil {
 			return nil, nil, err
 		}
-		fetch.Filter.Windowed, anchors = wins, st1
-		fetch.Filter.Terms = append(slices.Clip(fetch.Filter.Terms), global...)
-		windowedSteps = len(windowed) - len(global)
-	}
-	stats, err := st.Candidates(ctx, fetch, func(ev *event.Event) error {
-		if err := f(ev); err != nil {
-			return err
+		rng.Terms = slices.Clip(rng.Terms)
+		for _, g := range global {
+			rng.Terms = append(rng.Terms, g.Cond)
+			margins = append(margins, marginCond{cond: g.Cond, span: in.signatureMargin(g.Sig)})
 		}
-		return ctx.Err()
-	})
-	if err != nil {
-		return nil, nil, err
+		windowedSteps = len(plan.Windowed) - len(global)
+	}
+	var stats ingest.StoreStats
+	for _, q := range in.storePhases(rng, margins, wins, first, end) {
+		ps, err := st.Candidates(ctx, q, func(ev *event.Event) error {
+			if err := f(ev); err != nil {
+				return err
+			}
+			return ctx.Err()
+		})
+		stats.Add(ps)
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 	var stored int64
 	for _, c := range cov {
@@ -229,43 +289,125 @@ func readStore(ctx context.Context, in *InputFlags, q ingest.StoreQuery, windowe
 		stats.Retries+anchors.Retries)
 	if windowedSteps > 0 {
 		ws.Addf(st.Name(), 0, "%d of those rows were read first for the %d time windows that %d later sequence steps are fetched in",
-			anchors.Rows, len(fetch.Filter.Windowed), windowedSteps)
+			anchors.Rows, len(wins), windowedSteps)
 	}
 	return sources, last, nil
 }
 
+// storePhases are the queries of the margin before --since (margins,
+// each within its span), the range (rng) and the margin after --until,
+// in time order and within [first, last], where the store has rows;
+// each also asks for the windows of wins that overlap it. A margin
+// condition that is every row makes the margin every row, over the
+// widest span.
+func (in *InputFlags) storePhases(rng ingest.StoreFilter, margins []marginCond, wins []ingest.WindowedFilter, first, last time.Time) []ingest.StoreQuery {
+	since, until := in.SinceT, in.UntilT
+	var before, after ingest.StoreFilter
+	var widest time.Duration
+	at := map[string]int{} // a condition's index in before and after
+	for _, m := range margins {
+		widest = max(widest, m.span)
+		if m.all {
+			before.All, after.All = true, true
+			continue
+		}
+		k := fmt.Sprint(m.cond)
+		if i, ok := at[k]; ok { // two signatures' event: the wider span
+			before.Windowed[i].Since = minTime(before.Windowed[i].Since, since.Add(-m.span))
+			after.Windowed[i].Until = maxTime(after.Windowed[i].Until, until.Add(m.span))
+			continue
+		}
+		at[k] = len(before.Windowed)
+		before.Windowed = append(before.Windowed, ingest.WindowedFilter{Cond: m.cond, Since: since.Add(-m.span), Until: since.Add(-time.Nanosecond)})
+		after.Windowed = append(after.Windowed, ingest.WindowedFilter{Cond: m.cond, Since: until.Add(time.Nanosecond), Until: until.Add(m.span)})
+	}
+	if before.All {
+		before.Windowed, after.Windowed = nil, nil
+	}
+	var qs []ingest.StoreQuery
+	phase := func(f ingest.StoreFilter, a, b time.Time) {
+		a, b = maxTime(a, first), minTime(b, last)
+		if b.Before(a) {
+			return
+		}
+		if !f.All {
+			for _, w := range wins {
+				if !w.Until.Before(a) && !w.Since.After(b) {
+					f.Windowed = append(slices.Clip(f.Windowed), w)
+				}
+			}
+		}
+		qs = append(qs, ingest.StoreQuery{Filter: f, Since: a, Until: b, Hosts: in.Fleet.Hosts})
+	}
+	if widest > 0 {
+		phase(before, since.Add(-widest), since.Add(-time.Nanosecond))
+	}
+	phase(rng, since, until)
+	if widest > 0 {
+		phase(after, until.Add(time.Nanosecond), until.Add(widest))
+	}
+	return qs
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // storeWindows finds where each windowed term can matter: it fetches
-// the rows of the terms' anchors (the step before each), runs each
-// anchor's matcher on them, and returns from each match a window of the
-// term's span (on the match's host when the sequence correlates by
-// host), merged. A term whose rows are no more than its anchor's (two
-// aggregate queries say) is returned in global instead: reading the
-// anchors again would cost more than it saves.
-func storeWindows(ctx context.Context, st ingest.Store, q ingest.StoreQuery, terms []engine.WindowedTerm) (
-	wins []ingest.WindowedFilter, global []event.Filter, stats ingest.StoreStats, err error) {
-	aq := q
-	aq.Filter = ingest.StoreFilter{}
-	// Each term's rows and its anchor's, counted in one query.
+// the rows of the terms' anchors (the step before each) within the
+// term's signature's margin around the range, runs each anchor's
+// matcher on them, and returns from each match a window of the term's
+// span (on the match's host when the sequence correlates by host),
+// merged. A term whose rows are no more than its anchor's (one
+// aggregate query counts them) is returned in global instead: reading
+// the anchors again would cost more than it saves. first and last bound
+// the store's rows.
+func storeWindows(ctx context.Context, st ingest.Store, in *InputFlags, first, last time.Time, terms []engine.WindowedTerm) (
+	wins []ingest.WindowedFilter, global []engine.WindowedTerm, stats ingest.StoreStats, err error) {
+	q := ingest.StoreQuery{Since: maxTime(first, in.SinceT), Until: minTime(last, in.UntilT), Hosts: in.Fleet.Hosts}
+	// Each term's rows and its anchor's, counted in one query, each
+	// where its signature can use them.
 	conds := make([]ingest.WindowedFilter, 0, 2*len(terms))
 	for _, w := range terms {
-		conds = append(conds, ingest.WindowedFilter{Cond: w.Cond}, ingest.WindowedFilter{Cond: w.AnchorCond})
+		span := in.signatureMargin(w.Sig)
+		a, b := in.SinceT.Add(-span), in.UntilT.Add(span)
+		q.Since, q.Until = minTime(q.Since, maxTime(a, first)), maxTime(q.Until, minTime(b, last))
+		conds = append(conds, ingest.WindowedFilter{Cond: w.Cond, Since: a, Until: b}, ingest.WindowedFilter{Cond: w.AnchorCond, Since: a, Until: b})
+	}
+	if q.Until.Before(q.Since) {
+		return nil, nil, stats, nil
 	}
 	counts, err := st.Counts(ctx, q, conds)
 	if err != nil {
 		return nil, nil, stats, err
 	}
-	seen := map[string]bool{}
+	aq := q
+	seen := map[string]int{}
 	var windowed []engine.WindowedTerm
 	for i, w := range terms {
 		if rows, anchors := counts[2*i], counts[2*i+1]; rows <= anchors {
-			global = append(global, w.Cond)
+			global = append(global, w)
 			continue
 		}
 		windowed = append(windowed, w)
-		if k := fmt.Sprint(w.AnchorCond); !seen[k] {
-			seen[k] = true
-			aq.Filter.Terms = append(aq.Filter.Terms, w.AnchorCond)
+		ac := conds[2*i+1]
+		if k, ok := seen[fmt.Sprint(ac.Cond)]; ok { // one anchor of two terms: the wider span
+			aq.Filter.Windowed[k].Since = minTime(aq.Filter.Windowed[k].Since, ac.Since)
+			aq.Filter.Windowed[k].Until = maxTime(aq.Filter.Windowed[k].Until, ac.Until)
+			continue
 		}
+		seen[fmt.Sprint(ac.Cond)] = len(aq.Filter.Windowed)
+		aq.Filter.Windowed = append(aq.Filter.Windowed, ac)
 	}
 	if len(windowed) == 0 {
 		return nil, global, stats, nil
@@ -326,19 +468,23 @@ func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs 
 	// Only candidates and error-level rows travel (a superset of the
 	// lines JudgeError takes, TestFleetErrorLevelPushdown): the
 	// unexplained section lacks none. Error lines only of the range the
-	// report shows them for; the correlation margin is for candidates.
-	filter := ingest.StoreFilter{Literals: pd.Literals, Programs: pd.Programs, Units: pd.Units, Terms: pd.Terms, All: pd.All,
-		ErrorLevel: true, ErrorSince: in.SinceT, ErrorUntil: in.UntilT}
+	// report shows them for; the margins hold each signature's own
+	// events within its own window, of the signatures that correlate.
+	plan := storePlan{Range: ingest.StoreFilter{Literals: pd.Literals, Programs: pd.Programs, Units: pd.Units, Terms: pd.Terms, All: pd.All,
+		ErrorLevel: true}, Margins: in.storeMargins(pd.Signatures), Windowed: pd.Windowed}
 	if pd.All {
 		ws.Addf(in.Fleet.store().Name(), 0, "a signature may match any event: every row of the range is fetched")
+		plan.Windowed = nil // every row comes anyway
+	}
+	for _, m := range plan.Margins {
+		plan.Reach = max(plan.Reach, m.span)
+	}
+	for _, w := range plan.Windowed {
+		plan.Reach = max(plan.Reach, in.signatureMargin(w.Sig))
 	}
 	lookback := in.lookback(sigs)
-	q := in.storeQuery(filter, lookback.Span)
-	windowed := pd.Windowed
-	if pd.All {
-		windowed = nil // every row comes anyway
-	}
-	sources, last, err := readStore(ctx, in, q, windowed, ws, func(ev *event.Event) error {
+	lookback.PerSignature = true
+	sources, last, err := readStore(ctx, in, plan, ws, func(ev *event.Event) error {
 		ev.ErrorLevel = event.VerdictNo
 		if timeline.JudgeError(ev) {
 			ev.ErrorLevel = event.VerdictYes
@@ -380,8 +526,7 @@ func analyzeStore(ctx context.Context, in *InputFlags, eng *engine.Engine, sigs 
 func runEventsStore(ctx context.Context, opts *EventsOptions, start time.Time) error {
 	ios := opts.IO
 	out := bufio.NewWriterSize(ios.Out, 64<<10)
-	q := opts.In.storeQuery(ingest.StoreFilter{All: true}, 0)
-	sources, _, err := readStore(ctx, &opts.In, q, nil, warningsTo(ios), eventPrinter(out, opts))
+	sources, _, err := readStore(ctx, &opts.In, storePlan{Range: ingest.StoreFilter{All: true}}, warningsTo(ios), eventPrinter(out, opts))
 	if err != nil {
 		out.Flush()
 		return fmt.Errorf("read %s: %w", opts.In.Fleet.store().Name(), err)
