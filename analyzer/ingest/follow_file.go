@@ -397,6 +397,7 @@ func (t *fileTail) block(lines []byte, k int64) {
 		}
 	}
 	t.pending = t.asm.AddAll(t.pending, c.parsed)
+	c.clearParsed() // for the next block
 }
 
 // sendEvents hands the assembled events on, with the position after

@@ -73,10 +73,7 @@ func getChunk() *chunk { return chunkPool.Get().(*chunk) }
 
 func putChunk(c *chunk) {
 	c.buf, c.opts = nil, nil
-	// The parse's strings are slices of the block's copy (blockText): a
-	// pooled chunk must not keep it alive. (Up to cap: a run of blank
-	// lines leaves a slot past len.)
-	clear(c.parsed[:cap(c.parsed)])
+	c.clearParsed()
 	c.skimBefore = time.Time{}
 	c.bin = 0
 	c.mapped, c.faulted = nil, false
@@ -85,6 +82,14 @@ func putChunk(c *chunk) {
 		c.mem = nil
 	}
 	chunkPool.Put(c)
+}
+
+// clearParsed zeroes every slot of c.parsed, as parseChunk needs them.
+// The parse's strings are slices of the block's copy (blockText): a
+// pooled chunk must not keep it alive either. (Up to cap: a run of blank
+// lines leaves a slot past len.)
+func (c *chunk) clearParsed() {
+	clear(c.parsed[:cap(c.parsed)])
 }
 
 // batch is a run of finished events of one source, in file order.
@@ -114,6 +119,10 @@ const fieldSlab = 1024
 // and never reused: the Assembler keeps them without a copy
 // (AssemblerConfig.OwnFields). With skim, lines before c.skimBefore
 // that it rules out are skimmed instead (skim.go).
+//
+// The slots of c.parsed, up to its capacity, must be zero (a new or a
+// pooled chunk's are: clearParsed): a line's slot is given only what
+// differs from zero, instead of a whole event copied in per line.
 func parseChunk(c *chunk, deferPayload bool, skim *workerSkim) {
 	c.parsed = c.parsed[:0]
 	var slab []event.Field
@@ -157,15 +166,16 @@ func parseChunk(c *chunk, deferPayload bool, skim *workerSkim) {
 		} else {
 			c.parsed = append(c.parsed, parse.Parsed{})
 		}
-		p := &c.parsed[n]
+		p := &c.parsed[n] // zero
 		if cap(slab)-len(slab) < 32 {
 			slab = make([]event.Field, 0, fieldSlab)
 		}
 		free := slab[len(slab):len(slab)]
-		p.Event = event.Event{Priority: event.NoPriority, Fields: free, Source: event.SourceRef{Path: c.path}}
-		p.Line, p.Raw, p.Skim, p.Deferred = line, raw, false, false
+		p.Event.Priority, p.Event.Fields, p.Event.Source.Path = event.NoPriority, free, c.path
+		p.Line, p.Raw = line, raw
 		if sk != nil && sk.skim(p, raw, l, start) {
 			if sk.fold(c.parsed) {
+				c.parsed[n] = parse.Parsed{}
 				c.parsed = c.parsed[:n]
 			} else {
 				sk.lastEntry = n
@@ -187,6 +197,7 @@ func parseChunk(c *chunk, deferPayload bool, skim *workerSkim) {
 		if p.Kind == parse.KindSkip && n > 0 && c.parsed[n-1].Kind == parse.KindSkip {
 			// One blank line says what a run of them says (the
 			// Assembler's continuation rule): reuse the slot.
+			c.parsed[n] = parse.Parsed{}
 			c.parsed = c.parsed[:n]
 		} else if sk != nil {
 			sk.parsed(c.parsed, n)
