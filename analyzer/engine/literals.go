@@ -203,12 +203,15 @@ var gramMuls = [...]uint32{0x9E3779B1, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F}
 // The stride, the hash and the windows are learned from the first
 // gramSample messages (counting the second half): the stride and hash with the fewest tests and
 // hits to verify (tests per byte, and for each literal the window whose
-// substrings' bits the sample hit least); until then find reports false
-// and the caller uses the DFA. Not safe for concurrent use.
+// substrings' bits the sample hit least). Until then it tests every
+// position for each literal's first substring: those messages cost
+// about what the DFA's scan did, and the DFA, whose table took 27M
+// instructions to build (8 ms before the first line was read), is
+// built only for a dictionary the finder cannot take. Not safe for
+// concurrent use.
 type gramFinder struct {
 	dict []string
-	// bits is the hashed set of the chosen substrings; nil while
-	// learning.
+	// bits is the hashed set of the chosen substrings.
 	bits   *gramBits
 	stride int
 	mul    uint32 // the hash's multiplier, one of gramMuls
@@ -222,7 +225,7 @@ type gramFinder struct {
 	sampleHits *[len(gramMuls)][1 << 16]uint32
 	hitsMemo   map[gramKey][]int // gramHits' answers, while choosing
 	sampled    int
-	left       int
+	left       int // messages left to learn from; 0: learned
 }
 
 // gramBits is a set of substring hashes, one bit each.
@@ -235,15 +238,31 @@ type gramRef struct {
 	lit, off int32
 }
 
-// newGramFinder returns nil when a literal is shorter than gramLen.
+// newGramFinder returns nil when a literal is shorter than gramLen
+// (gramsFit).
 func newGramFinder(dict []string) *gramFinder {
+	if !gramsFit(dict) {
+		return nil
+	}
+	g := &gramFinder{dict: dict, left: gramSample}
+	g.setTable(1, gramMuls[0], make([]int, len(dict)))
+	return g
+}
+
+// gramsFit reports whether a gramFinder can find dict's literals: none
+// is shorter than gramLen.
+func gramsFit(dict []string) bool {
 	for _, s := range dict {
 		if len(s) < gramLen {
-			return nil
+			return false
 		}
 	}
-	return &gramFinder{dict: dict, left: gramSample}
+	return true
 }
+
+// learning reports whether g still learns from the messages it is
+// given.
+func (g *gramFinder) learning() bool { return g.left > 0 }
 
 // gramAt reads the gramLen bytes at s[i:] as one number. Slicing them
 // first leaves one bounds check where indexing each byte made four,
@@ -257,14 +276,12 @@ func gramAt(s string, i int) uint32 {
 func gramHash(u, mul uint32) uint32 { return (u * mul) >> 16 }
 
 // find calls f for each occurrence of each literal in s, with where it
-// ends, and reports true; while learning, it only learns from s and
-// reports false: the caller must find the literals itself.
-func (g *gramFinder) find(s string, f func(lit int32, end int)) bool {
-	b := g.bits
-	if b == nil {
+// ends (learning from s first while it learns).
+func (g *gramFinder) find(s string, f func(lit int32, end int)) {
+	if g.learning() {
 		g.learn(s)
-		return false
 	}
+	b := g.bits
 	const n = gramLen
 	st, mul := g.stride, g.mul
 	i := 0
@@ -290,7 +307,6 @@ func (g *gramFinder) find(s string, f func(lit int32, end int)) bool {
 			g.verify(s, i, h, f)
 		}
 	}
-	return true
 }
 
 // verify reports the literals whose chosen substring is at s[i:], whose
@@ -436,17 +452,27 @@ func (g *gramFinder) use(stride int) {
 		g.sampleHits = new([len(gramMuls)][1 << 16]uint32)
 	}
 	k, _ := g.bestHash(stride)
+	starts := make([]int, len(g.dict))
+	for li, s := range g.dict {
+		starts[li], _ = g.window(s, stride, k)
+	}
+	g.setTable(stride, gramMuls[k], starts)
+	g.sampleHits, g.hitsMemo = nil, nil
+	g.left = 0
+}
+
+// setTable makes the hashed set of the substrings of each literal's
+// window (starting at starts[i] in dict[i]) for stride, under mul.
+func (g *gramFinder) setTable(stride int, mul uint32, starts []int) {
 	g.bits = new(gramBits)
-	g.stride, g.mul = stride, gramMuls[k]
+	g.stride, g.mul = stride, mul
 	g.at = new([len(gramBits{})][]gramRef)
 	for li, s := range g.dict {
-		start, _ := g.window(s, stride, k)
-		for j := start; j < start+stride; j++ {
+		for j := starts[li]; j < starts[li]+stride; j++ {
 			u := gramAt(s, j)
-			h := gramHash(u, g.mul)
+			h := gramHash(u, mul)
 			g.bits[h>>6] |= 1 << (h & 63)
 			g.at[h>>6] = append(g.at[h>>6], gramRef{gram: u, lit: int32(li), off: int32(j)})
 		}
 	}
-	g.sampleHits, g.hitsMemo = nil, nil
 }

@@ -71,8 +71,9 @@ func newPrefilter(defs []defRef) *prefilter {
 		p.unitKeys.add(k)
 	}
 	if len(dict) > 0 {
-		p.ac = newLiteralDFA(dict)
-		p.grams = newGramFinder(dict)
+		if p.grams = newGramFinder(dict); p.grams == nil {
+			p.ac = newLiteralDFA(dict)
+		}
 	}
 	return p
 }
@@ -106,11 +107,11 @@ func (p *prefilter) candidates(ev *event.Event, f func(def int)) {
 	} else if p.unitKeys.mayHave(ev.Unit) {
 		offer(p.byUnit[ev.Unit])
 	}
-	if p.ac != nil {
-		lit := func(j int32, _ int) { offer(p.byLiteral[j]) }
-		if p.grams == nil || !p.grams.find(ev.Message, lit) {
-			p.ac.match(ev.Message, lit)
-		}
+	lit := func(j int32, _ int) { offer(p.byLiteral[j]) }
+	if p.grams != nil {
+		p.grams.find(ev.Message, lit)
+	} else if p.ac != nil {
+		p.ac.match(ev.Message, lit)
 	}
 }
 

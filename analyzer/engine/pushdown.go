@@ -543,12 +543,12 @@ func lineSearch(dict []string) func() func(string, []int) []int {
 		}
 		short[i].last.add(t[len(t)-1])
 	}
-	// The automaton is built when a search first runs: most runs with
-	// --since skim no line at all (their sources start after the
-	// lookback, or are journals).
+	// The automaton, for a text of one byte, is built when a search
+	// first runs: most runs with --since skim no line at all (their
+	// sources start after the lookback, or are journals).
 	var ac *literalDFA
 	build := sync.OnceFunc(func() {
-		if len(long) > 0 {
+		if len(long) > 0 && !gramsFit(long) {
 			ac = newLiteralDFA(long)
 		}
 	})
@@ -561,7 +561,7 @@ func lineSearch(dict []string) func() func(string, []int) []int {
 		return func(text string, out []int) []int {
 			if !built {
 				build()
-				if ac != nil {
+				if ac == nil && len(long) > 0 {
 					grams = newGramFinder(long)
 				}
 				built = true
@@ -570,13 +570,14 @@ func lineSearch(dict []string) func() func(string, []int) []int {
 			for _, s := range short {
 				ends = s.appendEnds(ends, text)
 			}
-			if ac == nil {
+			if ac == nil && grams == nil {
 				return ends
 			}
 			// One pass over the whole text once the finder has learned
 			// (from lines: it learns from its first calls' texts).
 			base = 0
-			if grams != nil && grams.find(text, found) {
+			if grams != nil && !grams.learning() {
+				grams.find(text, found)
 				return ends
 			}
 			for rest := text; rest != ""; {
@@ -586,7 +587,9 @@ func lineSearch(dict []string) func() func(string, []int) []int {
 				} else {
 					rest = ""
 				}
-				if grams == nil || !grams.find(line, found) {
+				if grams != nil {
+					grams.find(line, found)
+				} else {
 					ac.match(line, found)
 				}
 				base += len(line) + 1
