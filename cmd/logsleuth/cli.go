@@ -67,7 +67,27 @@ func Main() int {
 		}
 		defer stopProfile()
 	}
+	if path := os.Getenv("LOGSLEUTH_MEMPROFILE"); path != "" {
+		// Every allocation is sampled: the profile says who allocates
+		// what (pprof -sample_index=alloc_space), at some cost in speed.
+		runtime.MemProfileRate = 1
+		defer writeMemProfile(path)
+	}
 	return run(ctx, System(), os.Args[1:])
+}
+
+// writeMemProfile writes the allocations of the run to path, for
+// developers (pprof -sample_index=alloc_space finds who allocates).
+func writeMemProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "logsleuth: LOGSLEUTH_MEMPROFILE: %v\n", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		fmt.Fprintf(os.Stderr, "logsleuth: LOGSLEUTH_MEMPROFILE: %v\n", err)
+	}
 }
 
 // startCPUProfile writes a CPU profile of the run to path, for
