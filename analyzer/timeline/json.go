@@ -228,14 +228,11 @@ func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 		return ji
 	})
 	s.key(1, "findings")
-	jsonArray(s, 1, r.Findings, newJSONFinding)
+	directArray(s, 1, r.Findings, (*jsonIndented).finding)
 	// omitempty dropped an empty near_misses from the whole-report struct.
 	if o.NearMisses && len(r.NearMisses) > 0 {
 		s.key(1, "near_misses")
-		jsonArray(s, 1, r.NearMisses, func(n *NearMiss) jsonNearMiss {
-			return jsonNearMiss{Signature: n.Signature.ID, Group: n.Group,
-				Steps: n.Steps, Reason: n.Reason, Time: jsonTime(n.Time), Evidence: jsonChain(n.Evidence)}
-		})
+		directArray(s, 1, r.NearMisses, (*jsonIndented).nearMiss)
 	}
 	s.key(1, "unexplained")
 	jsonArray(s, 1, r.Unexplained, func(g *ErrorGroup) jsonError {
@@ -415,6 +412,26 @@ func jsonArray[E, J any](s *jsonStream, depth int, items []E, conv func(E) J) {
 	s.end(depth, "]")
 }
 
+// directArray is jsonArray for items that write themselves (json_direct.go).
+func directArray[E any](s *jsonStream, depth int, items []E, write func(*jsonIndented, E)) {
+	s.raw("[")
+	w := jsonIndented{prefix: jsonIndent[:2*(depth+1)]}
+	for _, it := range items {
+		s.newline(depth + 1)
+		if s.err != nil {
+			return
+		}
+		w.b, w.level, w.empty = s.out[:0], 0, false
+		write(&w, it)
+		s.out = w.b
+		_, s.err = s.w.Write(s.out)
+		s.first = false
+	}
+	s.end(depth, "]")
+}
+
+// newJSONFinding is the struct a finding encodes as: what `watch --format
+// jsonl` encodes, and json_direct.go writes by hand.
 func newJSONFinding(f *Finding) jsonFinding {
 	jf := jsonFinding{
 		ID: f.ID, Signature: f.Signature.ID, Title: f.Signature.Title, Severity: f.Severity().String(),

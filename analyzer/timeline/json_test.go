@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -224,7 +225,9 @@ func syntheticReport(n int) *Report {
 		}
 		findings = append(findings, &engine.Finding{Signature: sig, Outcome: engine.Confirmed, Reason: "r\t" + fmt.Sprint(i),
 			Host: host, Start: start, End: start.Add(6 * time.Second), Count: 4 + i%5,
-			Captures: []signature.Capture{{Name: "s0.user", Value: fmt.Sprintf("admin%d", i)}, {Name: "s1.ip", Value: "203.0.113.9"}},
+			// Out of order, and a name twice (the map keeps the last).
+			Captures: []signature.Capture{{Name: "s1.ip", Value: "203.0.113.9"}, {Name: "s0.user", Value: fmt.Sprintf("admin%d", i)},
+				{Name: "s0.user\t<", Value: "x"}, {Name: "s1.ip", Value: fmt.Sprintf("198.51.100.%d", i%250)}},
 			Evidence: ev, Summary: "summary with <html> & \u2028", Remediation: []string{"systemctl restart docker"},
 			EvidenceOmitted: i % 4, Warnings: map[bool][]string{true: {"capture too long"}}[i%11 == 0]})
 		if i%10 == 0 {
@@ -236,6 +239,9 @@ func syntheticReport(n int) *Report {
 		if i%5 == 0 {
 			e := f.Evidence[0].Event
 			f.Evidence[0].Context = &Context{Before: []*event.Event{e}, After: []*event.Event{}}
+		}
+		if i%7 == 0 {
+			f.Evidence[1].Refetch = "logsleuth events --victorialogs http://vl:9428 --at 'x \"y\"'"
 		}
 	}
 	for i := range 300 {
@@ -370,4 +376,63 @@ func TestLookbackNote(t *testing.T) {
 	if got := (&Report{}).lookbackNote(); got != "" {
 		t.Errorf("without --since: %q", got)
 	}
+}
+
+// TestAppendJSONString: appendJSONString quotes as encoding/json does
+// with SetEscapeHTML(false), on every kind of byte it treats apart.
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{"", "plain", `"q" \ /`, "\x00\x01\x1f\x7f \b\f\n\r\t", "<a&b>", "é 한 😀",
+		"\xff\xfe bad \xc3", "line\u2028para\u2029end", "\xe2\x80", "cut \xf0\x9f\x98"} {
+		checkJSONString(t, s)
+	}
+}
+
+func checkJSONString(t *testing.T, s string) {
+	t.Helper()
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	if got := appendJSONString([]byte("x"), s); string(got) != "x"+strings.TrimSuffix(want.String(), "\n") {
+		t.Errorf("appendJSONString(%q) = %s, want %s", s, got[1:], want.Bytes())
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"a\"b", "\x00\u2028", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkJSONString)
+}
+
+// TestAppendJSONFloat: delta_seconds as encoding/json writes a float64,
+// across its switch to exponents.
+func TestAppendJSONFloat(t *testing.T) {
+	for _, f := range []float64{0, 1, -1, 0.5, 1.5, 123456.789, 1e-6, 9.99e-7, 1e-7, 1.23e-9, 1e20, 1e21, 1.5e300, -2.5e-8,
+		time.Duration(1).Seconds(), time.Duration(math.MaxInt64).Seconds(), (90 * time.Minute).Seconds()} {
+		checkJSONFloat(t, f)
+	}
+}
+
+func checkJSONFloat(t *testing.T, f float64) {
+	t.Helper()
+	want, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := appendJSONFloat(nil, f); string(got) != string(want) {
+		t.Errorf("appendJSONFloat(%v) = %s, want %s", f, got, want)
+	}
+}
+
+func FuzzAppendJSONFloat(f *testing.F) {
+	f.Add(int64(1500000000))
+	f.Fuzz(func(t *testing.T, nanos int64) {
+		checkJSONFloat(t, time.Duration(nanos).Seconds())
+		if x := math.Float64frombits(uint64(nanos)); !math.IsInf(x, 0) && !math.IsNaN(x) {
+			checkJSONFloat(t, x)
+		}
+	})
 }

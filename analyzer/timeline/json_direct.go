@@ -1,0 +1,322 @@
+package timeline
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
+	"github.com/logsleuth/logsleuth/analyzer/signature"
+)
+
+// The findings and near misses of the timeline JSON are written here
+// byte by byte, as the jsonFinding and jsonNearMiss structs encode
+// through encoding/json and appendIndented: reflection over 27,000
+// evidence objects, then a second pass to indent them, were 4.4% of a
+// dense log's instructions, all in the run's serial tail (issue 20).
+// jsonReport (json_test.go) encoded whole by encoding/json stays the
+// reference the output must equal byte for byte.
+
+// jsonIndented appends a JSON value indented as appendIndented indents
+// json.Marshal's output: each member on a line of its own, after prefix
+// and two spaces a level.
+type jsonIndented struct {
+	b      []byte
+	prefix string
+	level  int
+	// empty: the object or array opened last has no member yet.
+	empty bool
+	// caps is scratch for a finding's captures, sorted by name.
+	caps []signature.Capture
+}
+
+func (w *jsonIndented) newline() {
+	w.b = append(w.b, '\n')
+	w.b = append(w.b, w.prefix...)
+	for range w.level {
+		w.b = append(w.b, "  "...)
+	}
+}
+
+// open starts an object ('{') or array ('[').
+func (w *jsonIndented) open(c byte) {
+	w.b = append(w.b, c)
+	w.level++
+	w.empty = true
+}
+
+// close ends the object or array opened last; an empty one closes on
+// its opening line.
+func (w *jsonIndented) close(c byte) {
+	w.level--
+	if !w.empty {
+		w.newline()
+	}
+	w.b = append(w.b, c)
+	w.empty = false
+}
+
+// elem starts a member of the object or array opened last.
+func (w *jsonIndented) elem() {
+	if !w.empty {
+		w.b = append(w.b, ',')
+	}
+	w.empty = false
+	w.newline()
+}
+
+func (w *jsonIndented) key(k string) {
+	w.elem()
+	w.b = appendJSONString(w.b, k)
+	w.b = append(w.b, ':', ' ')
+}
+
+func (w *jsonIndented) str(k, v string) {
+	w.key(k)
+	w.b = appendJSONString(w.b, v)
+}
+
+func (w *jsonIndented) int(k string, v int64) {
+	w.key(k)
+	w.b = strconv.AppendInt(w.b, v, 10)
+}
+
+// time writes t as jsonTime does.
+func (w *jsonIndented) time(k string, t time.Time) {
+	w.key(k)
+	w.b = append(w.b, '"')
+	if !t.IsZero() {
+		w.b = t.UTC().AppendFormat(w.b, time.RFC3339Nano)
+	}
+	w.b = append(w.b, '"')
+}
+
+// strings writes vs as an array; nil as [] (nonNil).
+func (w *jsonIndented) strings(k string, vs []string) {
+	w.key(k)
+	w.open('[')
+	for _, v := range vs {
+		w.elem()
+		w.b = appendJSONString(w.b, v)
+	}
+	w.close(']')
+}
+
+// finding writes f as newJSONFinding's struct encodes.
+func (w *jsonIndented) finding(f *Finding) {
+	w.open('{')
+	w.str("id", f.ID)
+	w.str("signature", f.Signature.ID)
+	w.str("title", f.Signature.Title)
+	w.str("severity", f.Severity().String())
+	w.strings("tags", f.Signature.Tags)
+	w.str("outcome", f.Outcome)
+	w.str("reason", f.Reason)
+	w.str("host", f.Host)
+	w.time("start", f.Start)
+	w.time("end", f.End)
+	w.int("count", int64(f.Count))
+	w.str("summary", f.Summary)
+	w.captures(f.Captures)
+	w.evidence(f.Evidence)
+	w.strings("remediation", f.Remediation)
+	w.key("references")
+	w.open('[')
+	for _, r := range f.Signature.References {
+		w.elem()
+		w.open('{')
+		w.str("title", r.Title)
+		w.str("url", r.URL)
+		w.close('}')
+	}
+	w.close(']')
+	if f.EvidenceOmitted != 0 {
+		w.int("evidence_omitted", int64(f.EvidenceOmitted))
+	}
+	if len(f.Finding.Warnings) > 0 {
+		w.strings("warnings", f.Finding.Warnings)
+	}
+	w.close('}')
+}
+
+// nearMiss writes n as its jsonNearMiss encodes.
+func (w *jsonIndented) nearMiss(n *NearMiss) {
+	w.open('{')
+	w.str("signature", n.Signature.ID)
+	w.str("group", n.Group)
+	w.int("steps", int64(n.Steps))
+	w.str("reason", n.Reason)
+	w.time("time", n.Time)
+	w.evidence(n.Evidence)
+	w.close('}')
+}
+
+// captures writes caps as the map newJSONFinding makes of them encodes:
+// one value per name (the last), names sorted.
+func (w *jsonIndented) captures(caps []signature.Capture) {
+	w.caps = w.caps[:0]
+	for _, c := range caps {
+		if i := slices.IndexFunc(w.caps, func(x signature.Capture) bool { return x.Name == c.Name }); i >= 0 {
+			w.caps[i].Value = c.Value
+		} else {
+			w.caps = append(w.caps, c)
+		}
+	}
+	slices.SortFunc(w.caps, func(a, b signature.Capture) int { return strings.Compare(a.Name, b.Name) })
+	w.key("captures")
+	w.open('{')
+	for _, c := range w.caps {
+		w.str(c.Name, c.Value)
+	}
+	w.close('}')
+}
+
+// evidence writes ev as jsonChain's slice encodes.
+func (w *jsonIndented) evidence(ev []Evidence) {
+	w.key("evidence")
+	w.open('[')
+	for i := range ev {
+		e := &ev[i]
+		x := e.Event
+		w.elem()
+		w.open('{')
+		w.str("step", e.Step)
+		w.time("time", x.Time)
+		w.key("delta_seconds")
+		w.b = appendJSONFloat(w.b, e.Delta.Seconds())
+		w.str("source", x.Source.Path)
+		if x.Source.Line != 0 {
+			w.int("line", x.Source.Line)
+		}
+		if x.Source.Cursor != "" {
+			w.str("cursor", x.Source.Cursor)
+		}
+		w.str("host", x.Host)
+		w.str("program", x.Program)
+		if x.PID != 0 {
+			w.int("pid", int64(x.PID))
+		}
+		w.str("message", x.Message)
+		if e.Refetch != "" {
+			w.str("refetch", e.Refetch)
+		}
+		if e.Cut != 0 {
+			w.int("message_cut_bytes", int64(e.Cut))
+		}
+		if e.Context != nil {
+			w.key("context")
+			w.open('{')
+			w.lines("before", e.Context.Before)
+			w.lines("after", e.Context.After)
+			w.close('}')
+		}
+		w.close('}')
+	}
+	w.close(']')
+}
+
+// lines writes context lines as jsonLines' slice encodes.
+func (w *jsonIndented) lines(k string, evs []*event.Event) {
+	w.key(k)
+	w.open('[')
+	for _, x := range evs {
+		w.elem()
+		w.open('{')
+		w.time("time", x.Time)
+		w.str("source", x.Source.Path)
+		if x.Source.Line != 0 {
+			w.int("line", x.Source.Line)
+		}
+		if x.Source.Cursor != "" {
+			w.str("cursor", x.Source.Cursor)
+		}
+		w.str("program", x.Program)
+		w.str("message", x.Message)
+		w.close('}')
+	}
+	w.close(']')
+}
+
+// jsonSafe marks the ASCII bytes encoding/json copies into a string as
+// they are when it does not escape HTML: all but control bytes, '"' and
+// '\\'.
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendJSONString appends s quoted as encoding/json writes a string
+// with SetEscapeHTML(false): '"', '\\' and control bytes escaped,
+// invalid UTF-8 as \ufffd, U+2028 and U+2029 as escapes.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if jsonSafe[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendJSONFloat appends f as encoding/json writes a float64: the
+// shortest decimal that reads back as f, in exponent form below 1e-6 or
+// from 1e21 on, its exponent without a leading zero. f is finite.
+func appendJSONFloat(dst []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		// e-09 -> e-9
+		if n := len(dst); n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
+}
