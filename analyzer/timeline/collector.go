@@ -524,9 +524,22 @@ func (g *ErrorGroup) add(ev, cl *event.Event) {
 // repeated (dockerd's "transport is closing" once per namespace) is the
 // same story.
 func (c *Collector) unexplained(evidence map[posKey]bool, evidenceEvents []*event.Event) ([]*ErrorGroup, int) {
+	// A key starts with its program: an evidence line of a program no
+	// error line has explains none, and its text is not templated (on
+	// the dense bench corpus, 15,230 of 26,818 evidence lines, sshd's).
+	programs := map[string]bool{}
+	for _, g := range c.groupList {
+		programs[g.Program] = true
+	}
+	for _, cand := range c.candErrs {
+		programs[cand.ev.Program] = true
+	}
 	explained := map[string]bool{}
 	for _, ev := range evidenceEvents {
-		explained[string(c.appendKey(nil, ev))] = true
+		if programs[ev.Program] {
+			c.key = c.appendKey(c.key[:0], ev)
+			explained[string(c.key)] = true
+		}
 	}
 	groups := make([]*ErrorGroup, 0, len(c.groupList))
 	// Work on copies so that Build can be called more than once.

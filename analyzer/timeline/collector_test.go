@@ -48,12 +48,106 @@ func TestAppendTemplate(t *testing.T) {
 	}
 }
 
+// referenceTemplate is AppendTemplate as it was before its fast paths:
+// every token tried against every mask, and digits masked byte by byte.
+func referenceTemplate(msg string) string {
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	const delims = " \t\"'()[]{},;=<>|`\r\n"
+	var dst []byte
+	for i := 0; i < len(msg); {
+		if len(dst) >= maxTemplateLen {
+			break
+		}
+		if strings.IndexByte(delims, msg[i]) >= 0 {
+			dst = append(dst, msg[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(msg) && strings.IndexByte(delims, msg[j]) < 0 {
+			j++
+		}
+		tok := msg[i:j]
+		i = j
+		end := len(tok)
+		for end > 0 && (tok[end-1] == ':' || tok[end-1] == '.') {
+			end--
+		}
+		core, tail := tok[:end], tok[end:]
+		colon := strings.Contains(tok, ":")
+		switch {
+		case core == "":
+		case colon && strings.Contains(core, "://"):
+			dst = append(dst, maskURL...)
+		case len(core) > 1 && (core[0] == '/' || strings.HasPrefix(core, "~/") || strings.HasPrefix(core, "./")):
+			dst = append(dst, maskPath...)
+		case isStamp(core):
+			dst = append(dst, maskTime...)
+		case isUUID(core):
+			dst = append(dst, maskID...)
+		case isIPv4(core) || colon && isIPv6(core):
+			dst = append(dst, maskIP...)
+		case isHexID(core):
+			dst = append(dst, maskHex...)
+		default:
+			for k := 0; k < len(core); {
+				if isDigit(core[k]) {
+					for k < len(core) && isDigit(core[k]) {
+						k++
+					}
+					dst = append(dst, maskNum...)
+					continue
+				}
+				dst = append(dst, core[k])
+				k++
+			}
+		}
+		dst = append(dst, tail...)
+	}
+	return string(dst[:min(len(dst), maxTemplateLen)])
+}
+
+// templateFastPaths are lines that take AppendTemplate's shortcuts, and
+// the near misses of each: words, words that are paths or UUIDs or hex,
+// and words at the length cut.
+var templateFastPaths = []string{
+	"Out of memory: Killed process in cgroup",
+	"open ./relative ~/home /abs .hidden ~tilde ..: ... end.",
+	"uuid aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee and aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeee short",
+	"hex deadbeefcafe and deadbeefcafe0 and 0xbeef and abcdefabcdefabcdefabcdefabcdefabcdefab",
+	`E1229 18:00:04.349998    20478 pod_workers.go:951] "Error syncing pod, skipping" err="failed to \"StartContainer\" for \"app\" with CrashLoopBackOff: \"back-off 5m0s restarting failed container=app pod=monitoring/node-exporter-9k2lp\"" pod="monitoring/node-exporter-9k2lp"`,
+	strings.Repeat("word ", 39) + "wordy tail",
+	strings.Repeat("w", 199) + " x",
+}
+
+// TestAppendTemplateFastPaths: AppendTemplate agrees with the reference
+// on every case of the table, the shortcut cases and their near misses.
+func TestAppendTemplateFastPaths(t *testing.T) {
+	cases := slices.Clone(templateFastPaths)
+	for _, tt := range templateTests {
+		cases = append(cases, tt.in)
+	}
+	for _, s := range cases {
+		if got, want := string(AppendTemplate(nil, s)), referenceTemplate(s); got != want {
+			t.Errorf("AppendTemplate(%q)\n got %q\nwant %q (reference)", s, got, want)
+		}
+	}
+}
+
 func FuzzTemplate(f *testing.F) {
 	for _, tt := range templateTests {
 		f.Add(tt.in)
 	}
+	for _, s := range templateFastPaths {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		a := AppendTemplate(nil, s)
+		if want := referenceTemplate(s); string(a) != want {
+			t.Fatalf("AppendTemplate(%q)\n got %q\nwant %q (reference)", s, a, want)
+		}
 		if len(a) > maxTemplateLen+len(maskPath) {
 			t.Fatalf("template of %d bytes", len(a))
 		}
@@ -313,6 +407,16 @@ func TestCollectorUnexplained(t *testing.T) {
 	if len(groups) != 1 || groups[0].Program != "sshd" {
 		t.Errorf("with evidence of the template: groups = %+v", groups)
 	}
+	// Evidence explains by program and template: another program's line
+	// of the same text explains nothing; a line of sshd's template
+	// explains its group, an info line as well as an error.
+	other := ev(t0.Add(5*time.Second), "s", 6, "kernel", "error: container died")
+	info := ev(t0.Add(6*time.Second), "s", 7, "sshd", "error: maximum authentication attempts exceeded for root from 192.0.2.1 port 1 ssh2")
+	info.ErrorLevel = event.VerdictNo
+	groups, _ = c.unexplained(map[posKey]bool{keyOf(evs[2]): true}, []*event.Event{other, info})
+	if len(groups) != 1 || groups[0].Program != "dockerd" || groups[0].Count != 1 {
+		t.Errorf("with evidence of another program and of sshd's template: groups = %+v", groups)
+	}
 	// Build twice: the collector's groups are not modified.
 	again, _ := c.unexplained(nil, nil)
 	if again[0].Count != 2 || again[1].Count != 2 {
@@ -380,12 +484,25 @@ func TestBuildIncidents(t *testing.T) {
 }
 
 func BenchmarkAppendTemplate(b *testing.B) {
-	msg := `time="2021-10-07T06:20:22.751237175+09:00" level=warning msg="Health check for container 979e41048696965d85a4a1b1c8c6e5707f381aa097763cd0421cb10dfd31a9a6 error: connection error: desc = \"transport: Error while dialing dial unix:///run/containerd/containerd.sock: timeout\": unavailable"`
-	b.ReportAllocs()
-	b.SetBytes(int64(len(msg)))
-	var buf []byte
-	for b.Loop() {
-		buf = AppendTemplate(buf[:0], msg)
+	for _, c := range []struct{ name, msg string }{
+		{"dockerd", `time="2021-10-07T06:20:22.751237175+09:00" level=warning msg="Health check for container 979e41048696965d85a4a1b1c8c6e5707f381aa097763cd0421cb10dfd31a9a6 error: connection error: desc = \"transport: Error while dialing dial unix:///run/containerd/containerd.sock: timeout\": unavailable"`},
+		{"kubelet", templateFastPaths[4]},
+		{"words", "Out of memory: Killed process in cgroup because the system ran out of pages to reclaim"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.msg)))
+			var buf []byte
+			for b.Loop() {
+				buf = AppendTemplate(buf[:0], c.msg)
+			}
+		})
+		b.Run(c.name+"/reference", func(b *testing.B) {
+			b.SetBytes(int64(len(c.msg)))
+			for b.Loop() {
+				referenceTemplate(c.msg)
+			}
+		})
 	}
 }
 
