@@ -208,12 +208,13 @@ func (s *StoreStats) Add(o StoreStats) {
 // naming or logsleuth's own (host, program, pid, unit, priority). The
 // time is _time, the message _msg. src names the store in the event's
 // source: "victorialogs:HOST/app" with the time as position.
-func rowEvent(row map[string]string, t time.Time, src string, p *parse.Parser, ev *event.Event) {
+func rowEvent(row *vlRow, t time.Time, src string, p *parse.Parser, ev *event.Event) {
 	if isJournalRow(row) {
-		fs := make([]parse.JournalField, 0, len(row)+1)
+		fs := make([]parse.JournalField, 0, len(row.fields)+1)
 		fs = append(fs, parse.JournalField{Key: []byte("__REALTIME_TIMESTAMP"), Value: strconv.AppendInt(nil, t.UnixMicro(), 10)})
-		_, hasPriority := row["PRIORITY"]
-		for k, v := range row {
+		_, hasPriority := row.get("PRIORITY")
+		for _, f := range row.fields {
+			k, v := f.key, f.value
 			switch k {
 			case "_time", "_stream", "_stream_id", "__REALTIME_TIMESTAMP":
 				continue
@@ -235,7 +236,7 @@ func rowEvent(row map[string]string, t time.Time, src string, p *parse.Parser, e
 		host := firstOf(row, "hostname", "host")
 		prog := firstOf(row, "app_name", "program")
 		pid := firstOf(row, "proc_id", "pid")
-		msg := row["_msg"]
+		msg := row.value("_msg")
 		ev.Reset()
 		if host != "" && prog != "" && !strings.ContainsAny(host+prog+pid, " \n[]") {
 			// The line rsyslog would have written: the syslog parser
@@ -268,9 +269,9 @@ func rowEvent(row map[string]string, t time.Time, src string, p *parse.Parser, e
 			ev.Source.Format = "victorialogs"
 			// A JSON-lines row's other fields are the event's fields
 			// (a syslog line's come from its message, parsed above).
-			for k, v := range row {
-				if !rowColumns[k] {
-					ev.Fields = append(ev.Fields, event.Field{Key: k, Value: v})
+			for _, f := range row.fields {
+				if !rowColumns[f.key] {
+					ev.Fields = append(ev.Fields, event.Field{Key: f.key, Value: f.value})
 				}
 			}
 			sort.Slice(ev.Fields, func(i, j int) bool { return ev.Fields[i].Key < ev.Fields[j].Key })
@@ -282,7 +283,7 @@ func rowEvent(row map[string]string, t time.Time, src string, p *parse.Parser, e
 			}
 		}
 		if ev.Unit == "" {
-			ev.Unit = row["unit"]
+			ev.Unit = row.value("unit")
 		}
 	}
 	if ev.Host != "" {
@@ -306,18 +307,20 @@ var rowColumns = map[string]bool{
 
 // isJournalRow: the row came from systemd-journal-upload (or JSON lines
 // in the journal's naming).
-func isJournalRow(row map[string]string) bool {
-	for _, k := range [...]string{"_HOSTNAME", "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "PRIORITY", "_BOOT_ID", "_TRANSPORT"} {
-		if _, ok := row[k]; ok {
+func isJournalRow(row *vlRow) bool {
+	for _, f := range row.fields {
+		switch f.key {
+		case "_HOSTNAME", "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "PRIORITY", "_BOOT_ID", "_TRANSPORT":
 			return true
 		}
 	}
 	return false
 }
 
-func firstOf(row map[string]string, keys ...string) string {
+// firstOf is the first of keys that row holds a value for.
+func firstOf(row *vlRow, keys ...string) string {
 	for _, k := range keys {
-		if v := row[k]; v != "" {
+		if v := row.value(k); v != "" {
 			return v
 		}
 	}

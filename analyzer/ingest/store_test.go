@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -51,7 +53,16 @@ func TestRowEvent(t *testing.T) {
 	ev := &event.Event{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rowEvent(tt.row, tm, "victorialogs:vl", &p, ev)
+			// As the server sends it: one line of JSON.
+			line, err := json.Marshal(tt.row)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var row vlRow
+			if err := newVLScanner(bytes.NewReader(append(line, '\n'))).next(&row); err != nil {
+				t.Fatal(err)
+			}
+			rowEvent(&row, tm, "victorialogs:vl", &p, ev)
 			dash := func(s string) string {
 				if s == "" {
 					return "-"

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -411,7 +410,7 @@ func (v *VictoriaLogs) Candidates(ctx context.Context, q StoreQuery, yield func(
 		emitted := 0 // rows of this window already yielded: skipped on a retry
 		err := v.retry(ctx, &st, func() error {
 			skip := emitted
-			return v.fetchWindow(ctx, queries, start, wend, &st, func(row map[string]string, t time.Time) error {
+			return v.fetchWindow(ctx, queries, start, wend, &st, func(row *vlRow, t time.Time) error {
 				if skip > 0 {
 					skip--
 					return nil
@@ -555,7 +554,7 @@ func (e *contentError) Error() string {
 // rows. A row matched by several queries comes from each of them; the
 // merge keeps, of a run of identical rows, as many as the query that
 // returned most of them (identical rows match the same queries).
-func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start, end time.Time, st *StoreStats, f func(map[string]string, time.Time) error) error {
+func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start, end time.Time, st *StoreStats, f func(*vlRow, time.Time) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rs := make([]*vlReader, 0, len(queries))
@@ -580,6 +579,7 @@ func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start,
 			st.Bytes += r.body.n
 		}
 	}()
+	var row vlRow // the smallest head, copied: its reader moves on before it is yielded
 	for {
 		// The smallest head; readers are few (one per 16 KiB of filter).
 		var min *vlReader
@@ -591,13 +591,13 @@ func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start,
 		if min == nil {
 			return nil
 		}
-		key := min.key
-		row, t := min.row, min.t
+		row.copyFrom(min.row)
+		t := min.t
 		// Count the run of this exact row in every reader.
 		most := 0
 		for _, r := range rs {
 			n := 0
-			for r.row != nil && r.key == key {
+			for r.row != nil && sameRow(r.row, &row) {
 				n++
 				if err := r.next(); err != nil {
 					return err
@@ -607,7 +607,7 @@ func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start,
 		}
 		for range most {
 			st.Rows++
-			if err := f(row, t); err != nil {
+			if err := f(&row, t); err != nil {
 				return &yieldError{err}
 			}
 		}
@@ -620,10 +620,10 @@ var errReplyCut = errors.New("reply cut off before its end (server timeout or dr
 // whole.
 type vlReader struct {
 	body *vlBody
-	dec  *json.Decoder
-	row  map[string]string // nil at the end
+	sc   *vlScanner
+	cur  vlRow
+	row  *vlRow // &cur; nil at the end
 	t    time.Time
-	key  string // _time, _stream_id, seq and _msg: a row's identity in the merge (other fields are not compared)
 }
 
 func (r *vlReader) close() { r.body.Close() }
@@ -632,7 +632,7 @@ func (r *vlReader) less(o *vlReader) bool {
 	if !r.t.Equal(o.t) {
 		return r.t.Before(o.t)
 	}
-	if a, b := r.row["seq"], o.row["seq"]; a != b {
+	if a, b := r.row.value("seq"), o.row.value("seq"); a != b {
 		ia, errA := strconv.ParseInt(a, 10, 64)
 		ib, errB := strconv.ParseInt(b, 10, 64)
 		if errA == nil && errB == nil {
@@ -640,28 +640,35 @@ func (r *vlReader) less(o *vlReader) bool {
 		}
 		return a < b
 	}
-	if a, b := r.row["_stream_id"], o.row["_stream_id"]; a != b {
+	if a, b := r.row.value("_stream_id"), o.row.value("_stream_id"); a != b {
 		return a < b
 	}
-	return r.row["_msg"] < o.row["_msg"]
+	return r.row.value("_msg") < o.row.value("_msg")
+}
+
+// sameRow: a and b are one row in the merge: the same _time, _stream_id,
+// seq and _msg (other fields are not compared).
+func sameRow(a, b *vlRow) bool {
+	for _, k := range [...]string{"_time", "seq", "_stream_id", "_msg"} {
+		if a.value(k) != b.value(k) {
+			return false
+		}
+	}
+	return true
 }
 
 // next reads the next row; at the end of a complete reply row is nil. A
 // reply cut short (the server's query timeout after 200 OK, a dropped
 // connection) is an error, never an end.
 func (r *vlReader) next() error {
-	row := map[string]string{}
-	if err := r.dec.Decode(&row); err != nil {
+	if err := r.sc.next(&r.cur); err != nil {
 		if err == io.EOF {
 			r.row = nil
 			return nil
 		}
-		if err == io.ErrUnexpectedEOF {
-			return errReplyCut
-		}
-		return fmt.Errorf("reading reply: %w", err)
+		return err
 	}
-	ts, ok := row["_time"]
+	ts, ok := r.cur.get("_time")
 	if !ok {
 		return errors.New("reply row without _time")
 	}
@@ -669,17 +676,18 @@ func (r *vlReader) next() error {
 	if err != nil {
 		return fmt.Errorf("reply row: bad _time %q", ts)
 	}
-	r.row, r.t = row, t
-	var b strings.Builder
-	b.WriteString(ts)
-	b.WriteByte(0)
-	b.WriteString(row["_stream_id"])
-	b.WriteByte(0)
-	b.WriteString(row["seq"])
-	b.WriteByte(0)
-	b.WriteString(row["_msg"])
-	r.key = b.String()
+	r.row, r.t = &r.cur, t
 	return nil
+}
+
+// nextRow reads the next row of an aggregate reply (no _time needed);
+// io.EOF at the end of a complete reply. The row is valid until the
+// next call.
+func (r *vlReader) nextRow() (*vlRow, error) {
+	if err := r.sc.next(&r.cur); err != nil {
+		return nil, err
+	}
+	return &r.cur, nil
 }
 
 // open sends one query over [start, end).
@@ -752,7 +760,7 @@ func (v *VictoriaLogs) open(ctx context.Context, query string, start, end time.T
 		body.Close()
 		return nil, &contentError{ct}
 	}
-	return &vlReader{body: body, dec: json.NewDecoder(body)}, nil
+	return &vlReader{body: body, sc: newVLScanner(body)}, nil
 }
 
 // vlBody is a reply's body: it counts the bytes read, rearms the
@@ -830,24 +838,22 @@ func (v *VictoriaLogs) coverage(ctx context.Context, q StoreQuery) ([]StreamCove
 	defer r.close()
 	byKey := map[[2]string]*StreamCoverage{}
 	for {
-		row := map[string]string{}
-		if err := r.dec.Decode(&row); err == io.EOF {
+		row, err := r.nextRow()
+		if err == io.EOF {
 			break
-		} else if err == io.ErrUnexpectedEOF {
-			return nil, errReplyCut
 		} else if err != nil {
-			return nil, fmt.Errorf("reading reply: %w", err)
+			return nil, err
 		}
 		host := firstOf(row, "hostname", "_HOSTNAME", "host")
 		prog := firstOf(row, "app_name", "SYSLOG_IDENTIFIER", "program")
-		n, err := strconv.ParseInt(row["rows"], 10, 64)
+		n, err := strconv.ParseInt(row.value("rows"), 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("bad count %q", row["rows"])
+			return nil, fmt.Errorf("bad count %q", row.value("rows"))
 		}
-		first, err1 := time.Parse(time.RFC3339Nano, row["first"])
-		last, err2 := time.Parse(time.RFC3339Nano, row["last"])
+		first, err1 := time.Parse(time.RFC3339Nano, row.value("first"))
+		last, err2 := time.Parse(time.RFC3339Nano, row.value("last"))
 		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("bad times %q, %q", row["first"], row["last"])
+			return nil, fmt.Errorf("bad times %q, %q", row.value("first"), row.value("last"))
 		}
 		k := [2]string{host, prog}
 		c := byKey[k]
@@ -896,19 +902,17 @@ func (v *VictoriaLogs) Counts(ctx context.Context, q StoreQuery, conds []Windowe
 				return err
 			}
 			defer r.close()
-			row := map[string]string{}
-			if err := r.dec.Decode(&row); err == io.EOF {
+			row, err := r.nextRow()
+			if err == io.EOF {
 				return nil // no row matched: every count is 0
-			} else if err == io.ErrUnexpectedEOF {
-				return errReplyCut
 			} else if err != nil {
-				return fmt.Errorf("reading reply: %w", err)
+				return err
 			}
 			for k := cq.first; k < cq.first+cq.n; k++ {
 				name := "c" + strconv.Itoa(k)
-				n, err := strconv.ParseInt(row[name], 10, 64)
+				n, err := strconv.ParseInt(row.value(name), 10, 64)
 				if err != nil {
-					return fmt.Errorf("bad count %s=%q", name, row[name])
+					return fmt.Errorf("bad count %s=%q", name, row.value(name))
 				}
 				counts[k] = n
 			}

@@ -35,18 +35,18 @@ func (v *VictoriaLogs) Activity(ctx context.Context, q StoreQuery, bucket time.D
 	err := v.retry(ctx, &StoreStats{}, func() error {
 		clear(byHost)
 		return v.stats(ctx, vlHostFilter(q.Hosts)+"* | stats by (_time:"+step+", "+vlHostFields+") count() as rows", q.Since, q.Until,
-			func(row map[string]string) error {
-				b, err := time.Parse(time.RFC3339Nano, row["_time"])
+			func(row *vlRow) error {
+				b, err := time.Parse(time.RFC3339Nano, row.value("_time"))
 				if err != nil {
-					return fmt.Errorf("bad bucket time %q", row["_time"])
+					return fmt.Errorf("bad bucket time %q", row.value("_time"))
 				}
-				n, err := strconv.ParseInt(row["rows"], 10, 64)
+				n, err := strconv.ParseInt(row.value("rows"), 10, 64)
 				if err != nil {
-					return fmt.Errorf("bad count %q", row["rows"])
+					return fmt.Errorf("bad count %q", row.value("rows"))
 				}
 				i := int(b.Sub(start) / bucket)
 				if i < 0 || i >= nb {
-					return fmt.Errorf("bucket %s outside the range", row["_time"])
+					return fmt.Errorf("bucket %s outside the range", row.value("_time"))
 				}
 				host := firstOf(row, "hostname", "_HOSTNAME", "host")
 				a := byHost[host]
@@ -114,12 +114,12 @@ func (v *VictoriaLogs) Activity(ctx context.Context, q StoreQuery, bucket time.D
 		query := vlHostFilter(q.Hosts) + "(" + strings.Join(ranges, " OR ") + ") | stats by (_time:" + step + ", " + vlHostFields +
 			") min(_time) as first, max(_time) as last"
 		err := v.retry(ctx, &StoreStats{}, func() error {
-			return v.stats(ctx, query, q.Since, q.Until, func(row map[string]string) error {
-				bt, err := time.Parse(time.RFC3339Nano, row["_time"])
-				f, err1 := time.Parse(time.RFC3339Nano, row["first"])
-				l, err2 := time.Parse(time.RFC3339Nano, row["last"])
+			return v.stats(ctx, query, q.Since, q.Until, func(row *vlRow) error {
+				bt, err := time.Parse(time.RFC3339Nano, row.value("_time"))
+				f, err1 := time.Parse(time.RFC3339Nano, row.value("first"))
+				l, err2 := time.Parse(time.RFC3339Nano, row.value("last"))
 				if err != nil || err1 != nil || err2 != nil {
-					return fmt.Errorf("bad times %q, %q, %q", row["_time"], row["first"], row["last"])
+					return fmt.Errorf("bad times %q, %q, %q", row.value("_time"), row.value("first"), row.value("last"))
 				}
 				k := edge{firstOf(row, "hostname", "_HOSTNAME", "host"), int(bt.Sub(start) / bucket)}
 				if t, ok := first[k]; !ok || f.Before(t) {
@@ -150,20 +150,18 @@ func (v *VictoriaLogs) Activity(ctx context.Context, q StoreQuery, bucket time.D
 
 // stats runs a stats query over [since, until] and calls f with each row
 // of its reply.
-func (v *VictoriaLogs) stats(ctx context.Context, query string, since, until time.Time, f func(map[string]string) error) error {
+func (v *VictoriaLogs) stats(ctx context.Context, query string, since, until time.Time, f func(*vlRow) error) error {
 	r, err := v.open(ctx, query, since, until.Add(time.Nanosecond))
 	if err != nil {
 		return err
 	}
 	defer r.close()
 	for {
-		row := map[string]string{}
-		if err := r.dec.Decode(&row); err == io.EOF {
+		row, err := r.nextRow()
+		if err == io.EOF {
 			return nil
-		} else if err == io.ErrUnexpectedEOF {
-			return errReplyCut
 		} else if err != nil {
-			return fmt.Errorf("reading reply: %w", err)
+			return err
 		}
 		if err := f(row); err != nil {
 			return err
