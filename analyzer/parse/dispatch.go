@@ -77,11 +77,7 @@ func (p *Parser) ParseLine(line []byte, o *Options, ev *event.Event) Kind {
 	}
 	if k, ok := p.parseSyslogFamily(body, o, ev); ok {
 		if k == KindEntry {
-			if p.DeferPayload && deferrable(ev) {
-				p.deferred = true
-			} else {
-				finishEntry(ev)
-			}
+			p.finishSyslog(ev)
 		}
 		return k
 	}
@@ -135,6 +131,21 @@ func undecorate(line []byte) (body []byte, indent int) {
 		j++
 	}
 	return line[j:], j - i
+}
+
+// finishSyslog is finish for an entry of the syslog family, whose
+// payload no header field names (parsePayload's format cases): the
+// payload's shape is read once for both.
+func (p *Parser) finishSyslog(ev *event.Event) {
+	if m := ev.Message; len(m) >= 4 {
+		k := payloadOf(m)
+		if p.DeferPayload && deferrableShape(ev, k) {
+			p.deferred = true
+			return
+		}
+		addPayload(ev, k)
+	}
+	deriveSystemd(ev)
 }
 
 // finish completes an entry a syslog-shaped recognizer read: it leaves a

@@ -253,13 +253,26 @@ type stampCache struct {
 
 // recentStrings holds the last few strings made from a kind of token, so
 // that a repeated token costs a comparison instead of an allocation.
+// A string is held in the slot its length and end bytes pick, when that
+// is free: most are found with one comparison, the others by trying
+// every slot.
 type recentStrings struct {
 	s    [8]string
 	next int
 }
 
-// lookup returns the held string equal to b.
+// recentSlot is the slot of the non-empty token b: the hosts of one log
+// mostly differ in length or in the last byte (web-1, web-2, db-1), its
+// programs in the first byte too.
+func recentSlot[T string | []byte](b T) int {
+	return (5*len(b) + 3*int(b[0]) + int(b[len(b)-1])) & 7
+}
+
+// lookup returns the held string equal to the non-empty b.
 func (r *recentStrings) lookup(b []byte) (string, bool) {
+	if s := r.s[recentSlot(b)]; s == string(b) {
+		return s, true
+	}
 	for _, s := range r.s {
 		if s == string(b) {
 			return s, true
@@ -268,10 +281,15 @@ func (r *recentStrings) lookup(b []byte) (string, bool) {
 	return "", false
 }
 
-// add holds s, dropping the oldest string held.
+// add holds the non-empty s: in its slot if that is free, else in the
+// slots in turn.
 func (r *recentStrings) add(s string) {
-	r.s[r.next] = s
-	r.next = (r.next + 1) % len(r.s)
+	i := recentSlot(s)
+	if r.s[i] != "" {
+		i = r.next
+		r.next = (r.next + 1) % len(r.s)
+	}
+	r.s[i] = s
 }
 
 // finishEntry derives what every parsed entry gets regardless of its

@@ -178,3 +178,42 @@ func TestParserBlock(t *testing.T) {
 		t.Errorf("a line outside the block: message %q, slice of the block: %v", ev.Message, inText(ev.Message))
 	}
 }
+
+// TestRecentStrings: up to eight names are held, those whose slots
+// collide too (web-1 and web-9 differ by 8 in their last byte), each
+// found as the string it was added as, never another name.
+func TestRecentStrings(t *testing.T) {
+	names := []string{"web-1", "web-9", "web-2", "db-1", "k8s-node-1", "k8s-node-2", "postfix/qmgr", "postfix/smtp"}
+	if recentSlot(names[0]) != recentSlot(names[1]) {
+		t.Fatalf("slots %d and %d: the test wants two names of one slot", recentSlot(names[0]), recentSlot(names[1]))
+	}
+	var r recentStrings
+	for _, n := range names {
+		if _, ok := r.lookup([]byte(n)); ok {
+			t.Fatalf("%q found before it was added", n)
+		}
+		r.add(strings.Clone(n))
+	}
+	for _, n := range names {
+		s, ok := r.lookup([]byte(n))
+		if !ok || s != n {
+			t.Errorf("lookup(%q) = %q, %v", n, s, ok)
+		}
+	}
+	for _, n := range []string{"web-3", "web", "k8s-node-3", "postfix/smtpd"} {
+		if s, ok := r.lookup([]byte(n)); ok {
+			t.Errorf("lookup(%q) found %q", n, s)
+		}
+	}
+	// A ninth name takes a slot: eight are held.
+	r.add("web-10")
+	held := 0
+	for _, n := range append(names, "web-10") {
+		if s, ok := r.lookup([]byte(n)); ok && s == n {
+			held++
+		}
+	}
+	if held != 8 {
+		t.Errorf("%d names held, want 8", held)
+	}
+}

@@ -30,20 +30,52 @@ func parsePayload(ev *event.Event) {
 			return // an application JSON line: fields already taken
 		}
 	}
+	addPayload(ev, payloadOf(m))
+}
+
+// payloadShape is the shape of structured payload a message starts
+// with, by its first bytes: what parsePayload decodes.
+type payloadShape uint8
+
+const (
+	noPayload      payloadShape = iota
+	jsonPayload                 // {...}
+	klogPayload                 // "I1007 ", "E1007 ", ...
+	consoleShape                // zerolog, nginx or logrus console output
+	logfmtPayload               // key=...
+)
+
+// payloadOf returns the shape of payload m, of at least 4 bytes, starts
+// with.
+func payloadOf(m string) payloadShape {
 	switch c := m[0]; {
 	case c == '{':
 		if m[len(m)-1] == '}' {
-			payloadJSON(ev, m)
+			return jsonPayload
 		}
 	case (c == 'I' || c == 'W' || c == 'E' || c == 'F') && m[1] >= '0' && m[1] <= '1':
-		parseKlog(ev, m)
+		return klogPayload
 	case c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' && len(m) > 5 && m[4] == '[':
-		// zerolog, nginx or logrus console output inside an envelope
-		consolePayload(ev, m)
+		return consoleShape
 	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
-		if !logfmtStart(m) {
-			return
+		if logfmtStart(m) {
+			return logfmtPayload
 		}
+	}
+	return noPayload
+}
+
+// addPayload is parsePayload's decoding of ev's message, of shape k.
+func addPayload(ev *event.Event, k payloadShape) {
+	m := ev.Message
+	switch k {
+	case jsonPayload:
+		payloadJSON(ev, m)
+	case klogPayload:
+		parseKlog(ev, m)
+	case consoleShape:
+		consolePayload(ev, m)
+	case logfmtPayload:
 		addLogfmtPayload(ev, m)
 	}
 }
@@ -102,22 +134,28 @@ func CompletePayload(ev *event.Event) {
 // timeline's IsError reads Priority and the "level" field).
 func deferrable(ev *event.Event) bool {
 	m := ev.Message
-	if len(m) < 4 || ev.Program == "systemd" || ev.Program == "init" || ev.Lifecycle != event.LifecycleNone {
+	if len(m) < 4 {
 		return false
 	}
-	switch c := m[0]; {
-	case c == 'I' || c == 'W':
-		if m[1] < '0' || m[1] > '1' {
-			return false
+	return deferrableShape(ev, payloadOf(m))
+}
+
+// deferrableShape is deferrable for ev, whose message of at least 4
+// bytes has payload shape k.
+func deferrableShape(ev *event.Event, k payloadShape) bool {
+	switch k {
+	case klogPayload:
+		if c := ev.Message[0]; c != 'I' && c != 'W' {
+			return false // E and F are error-level
 		}
-	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
-		if !logfmtStart(m) {
-			return false
-		}
+	case logfmtPayload:
 	default:
-		return false // JSON, klog E and F, or nothing to defer
+		return false // JSON, console, or nothing to defer
 	}
-	return !mayBeErrorLevel(m)
+	if ev.Program == "systemd" || ev.Program == "init" || ev.Lifecycle != event.LifecycleNone {
+		return false
+	}
+	return !mayBeErrorLevel(ev.Message)
 }
 
 // mayBeErrorLevel reports whether some key=value pair in m whose key
@@ -176,7 +214,8 @@ func errorValue(v string) bool {
 // deferred, then whether there is one): a table lookup per byte, not
 // the nine compares of the class.
 func logfmtStart(s string) bool {
-	for i := 0; i < len(s) && i < 64; i++ {
+	s = s[:min(len(s), 64)]
+	for i := 0; i < len(s); i++ {
 		if c := s[i]; !logfmtKeyByte[c] {
 			return c == '=' && i > 0
 		}
