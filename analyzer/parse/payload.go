@@ -38,11 +38,11 @@ func parsePayload(ev *event.Event) {
 type payloadShape uint8
 
 const (
-	noPayload      payloadShape = iota
-	jsonPayload                 // {...}
-	klogPayload                 // "I1007 ", "E1007 ", ...
-	consoleShape                // zerolog, nginx or logrus console output
-	logfmtPayload               // key=...
+	noPayload     payloadShape = iota
+	jsonPayload                // {...}
+	klogPayload                // "I1007 ", "E1007 ", ...
+	consoleShape               // zerolog, nginx or logrus console output
+	logfmtPayload              // key=...
 )
 
 // payloadOf returns the shape of payload m, of at least 4 bytes, starts
