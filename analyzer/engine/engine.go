@@ -211,10 +211,27 @@ func (e *Engine) ownCaptures(caps signature.Captures) signature.Captures {
 		return nil
 	}
 	own := make(signature.Captures, len(caps))
-	for i, c := range caps {
-		own[i] = signature.Capture{Name: c.Name, Value: strings.Clone(c.Value)}
-	}
+	cloneCaptures(own, caps)
 	return own
+}
+
+// cloneCaptures sets dst to caps with their values copied, all into one
+// new string (one allocation, where a copy each was one per capture).
+func cloneCaptures(dst, caps signature.Captures) {
+	n := 0
+	for _, c := range caps {
+		n += len(c.Value)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, c := range caps {
+		b.WriteString(c.Value)
+	}
+	all := b.String()
+	for i, c := range caps {
+		dst[i] = signature.Capture{Name: c.Name, Value: all[:len(c.Value)]}
+		all = all[len(c.Value):]
+	}
 }
 
 // cutText cuts s to at most n bytes, at a UTF-8 boundary.
@@ -249,6 +266,42 @@ func (e *Engine) keep(ev *event.Event) *event.Event {
 // with their captures. Process trusts it.
 type screened struct {
 	hits []screenHit
+	// hit is room for the one hit most matched events have, in the same
+	// allocation.
+	hit [1]screenHit
+}
+
+// screenedCaps is a screened with room for the captures of its first
+// hit (ssh-bruteforce's user and addr): on a dense log a match took five
+// allocations, and now one or two (with the captures' text).
+type screenedCaps struct {
+	screened
+	caps [2]signature.Capture
+}
+
+// newScreened returns an empty screened, with room for caps when its
+// first hit has them.
+func newScreened(caps signature.Captures) (*screened, signature.Captures) {
+	var s *screened
+	var room signature.Captures
+	if n := len(caps); n > 0 && n <= len(screenedCaps{}.caps) {
+		sc := &screenedCaps{}
+		s, room = &sc.screened, sc.caps[:n:n]
+	} else {
+		s = &screened{}
+	}
+	s.hits = s.hit[:0]
+	return s, room
+}
+
+// add records that def matched, with caps, which it copies into room
+// when that is not nil.
+func (s *screened) add(def int, caps, room signature.Captures) {
+	if room == nil && len(caps) > 0 {
+		room = make(signature.Captures, len(caps))
+	}
+	cloneCaptures(room, caps)
+	s.hits = append(s.hits, screenHit{def: def, caps: room})
 }
 
 type screenHit struct {
@@ -294,10 +347,11 @@ func (e *Engine) NewScreen() func(ev *event.Event, complete func(*event.Event)) 
 					complete(ev)
 					complete = nil
 				}
+				var room signature.Captures
 				if s == nil {
-					s = &screened{}
+					s, room = newScreened(caps)
 				}
-				s.hits = append(s.hits, screenHit{def: i, caps: e.ownCaptures(caps)})
+				s.add(i, caps, room)
 			}
 		})
 		if s == nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
@@ -171,6 +172,69 @@ explain: 'container {{.oom.fields.id}}'
 		}
 		if m := len(got.(*screened).hits) > 0; m != c.matched {
 			t.Errorf("%q: matched %v, want %v", name, m, c.matched)
+		}
+	}
+}
+
+// TestScreenCapturesAreCopies requires the screen's hits to carry each
+// matching def's captures, as its matcher finds them, in copies that
+// share no byte with the message (a slice of a block of the input,
+// which is reused): for one def or several matching an event, with no
+// captures, two, or more than the room kept beside the first hit.
+func TestScreenCapturesAreCopies(t *testing.T) {
+	sigs := loadSigs(t, `schema: logsleuth/v1
+id: three
+title: Three captures
+events:
+  e: {message|re: '^(?P<proc>\w+)\[(?P<pid>\d+)\]: segfault at (?P<addr>[0-9a-f]+)'}
+match: {event: e}
+`, `schema: logsleuth/v1
+id: two
+title: Two captures, and another def without any
+events:
+  e: {message|re: '(?P<proc>\w+)\[(?P<pid>\d+)\]: segfault'}
+  f: {message|contains: ': segfault at '}
+match: {event: e}
+`, `schema: logsleuth/v1
+id: none
+title: No capture
+events:
+  e: {message|contains: 'segfault at '}
+match: {event: e}
+`)
+	eng := New(sigs, Options{})
+	screen := eng.NewScreen()
+	for _, msg := range []string{
+		"worker[31337]: segfault at 7f ip 0 sp 0 error 4",
+		"a worker[31337]: segfault near 7f",
+		"segfault at 7f",
+		"nothing here",
+	} {
+		// The message is a slice of a buffer, as the parser's are.
+		buf := []byte("<" + msg + ">")
+		ev := event.Event{Message: string(buf[1 : len(buf)-1]), Priority: event.NoPriority}
+		var want []screenHit
+		for i, d := range eng.defs {
+			var caps signature.Captures
+			if d.def.Matcher.Match(&ev, &caps) {
+				want = append(want, screenHit{def: i, caps: caps})
+			}
+		}
+		got := screen(&ev, nil).(*screened).hits
+		slices.SortFunc(got, func(a, b screenHit) int { return a.def - b.def })
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d hits, want %d", msg, len(got), len(want))
+		}
+		lo := uintptr(unsafe.Pointer(unsafe.StringData(ev.Message)))
+		for i := range got {
+			if got[i].def != want[i].def || !slices.Equal(got[i].caps, want[i].caps) || (len(got[i].caps) == 0) != (got[i].caps == nil) {
+				t.Errorf("%q: hit %d is %v, want %v", msg, i, got[i], want[i])
+			}
+			for _, c := range got[i].caps {
+				if p := uintptr(unsafe.Pointer(unsafe.StringData(c.Value))); p >= lo && p < lo+uintptr(len(ev.Message)) {
+					t.Errorf("%q: capture %s shares the message's bytes", msg, c.Name)
+				}
+			}
 		}
 	}
 }
