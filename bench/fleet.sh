@@ -59,7 +59,7 @@ last=$(tail -1 "$FILE" | cut -d' ' -f1)
 host=$(head -1 "$FILE" | cut -d' ' -f2)
 six=$(date -u -d "$last - 6 hours" +%Y-%m-%dT%H:%M:%S%:z)
 
-printf '\n%-46s %8s %9s %12s %8s %10s %8s\n' RUN WALL_S RSS_MIB FETCHED OF_ROWS MB_READ X_FILE
+printf '\n%-46s %8s %9s %10s %9s %8s %10s %8s %8s\n' RUN WALL_S RSS_MIB FETCHED OF_ROWS CAND_% ERROR_ROWS MB_READ X_FILE
 file_wall=""
 run() {
 	local name=$1
@@ -69,14 +69,16 @@ run() {
 	}
 	local wall rss fetched mb
 	read -r wall rss < <(tail -n 1 "$data/time")
-	# "fetched N of M rows (P%), B bytes in Q queries"
+	# "fetched N of M rows (P%): C candidates (P%), E error-level rows; B bytes in Q queries"
 	fetched=$(jq -r '.coverage.warnings[]? | select(contains("fetched "))' "$data/out" | head -1)
 	[ -n "$file_wall" ] || file_wall=$wall
 	awk -v name="$name" -v wall="$wall" -v rss="$rss" -v f="$fetched" -v fw="$file_wall" 'BEGIN {
-		n = "-"; of = "-"; mb = "-"
+		n = "-"; of = "-"; cand = "-"; errs = "-"; mb = "-"
 		if (match(f, /fetched [0-9]+ of [0-9]+/)) { split(substr(f, RSTART, RLENGTH), a, " "); n = a[2]; of = a[4] }
-		if (match(f, /, [0-9]+ bytes/)) { split(substr(f, RSTART + 2, RLENGTH - 2), b, " "); mb = sprintf("%.1f", b[1] / 1e6) }
-		printf "%-46s %8.2f %9.1f %12s %8s %10s %8.3f\n", name, wall, rss / 1024, n, of, mb, wall / (fw > 0 ? fw : 0.01)
+		if (match(f, /\(([0-9.]+)%\), [0-9]+ error-level/)) { split(substr(f, RSTART + 1, RLENGTH - 1), c, "%"); cand = c[1] }
+		if (match(f, /[0-9]+ error-level/)) { split(substr(f, RSTART, RLENGTH), e, " "); errs = e[1] }
+		if (match(f, /; [0-9]+ bytes/)) { split(substr(f, RSTART + 2, RLENGTH - 2), b, " "); mb = sprintf("%.1f", b[1] / 1e6) }
+		printf "%-46s %8.2f %9.1f %10s %9s %8s %10s %8s %8.3f\n", name, wall, rss / 1024, n, of, cand, errs, mb, wall / (fw > 0 ? fw : 0.01)
 	}'
 }
 run "timeline syslog.rfc3339 (the file, whole)" "$FILE"
@@ -84,5 +86,7 @@ run "timeline --victorialogs, whole range" --victorialogs "$URL" --since "$first
 run "timeline --victorialogs, last 6 h" --victorialogs "$URL" --since "$six" --until "$last"
 run "timeline --victorialogs, last 6 h, --host $host" --victorialogs "$URL" --since "$six" --until "$last" --host "$host"
 run "timeline syslog.rfc3339 --since (last 6 h)" --since "$six" --until "$last" "$FILE"
-echo "(FETCHED: rows the store sent, of OF_ROWS it holds in the range; MB_READ: reply bytes after"
-echo " decompression; X_FILE: wall time over reading the whole file locally)"
+echo "(FETCHED: rows the store sent, of OF_ROWS it holds in the range and its margins; CAND_%: the"
+echo " candidates among them, in % of OF_ROWS; ERROR_ROWS: the rest, error-level rows of the range for"
+echo " the unexplained section; MB_READ: reply bytes after decompression; X_FILE: wall time over reading"
+echo " the whole file locally)"

@@ -181,8 +181,11 @@ type StoreQuery struct {
 type StoreStats struct {
 	Queries int   // requests sent (windows × query parts)
 	Rows    int64 // rows received (a retried window's again)
-	Bytes   int64 // response bytes read (after decompression)
-	Retries int
+	// ErrorRows are the rows of Rows that only the error-level filter
+	// asked for (StoreFilter.ErrorLevel); the rest are candidates.
+	ErrorRows int64
+	Bytes     int64 // response bytes read (after decompression)
+	Retries   int
 	// First and Last are the earliest and latest event time returned.
 	First, Last time.Time
 }
@@ -191,6 +194,7 @@ type StoreStats struct {
 func (s *StoreStats) Add(o StoreStats) {
 	s.Queries += o.Queries
 	s.Rows += o.Rows
+	s.ErrorRows += o.ErrorRows
 	s.Bytes += o.Bytes
 	s.Retries += o.Retries
 	if !o.First.IsZero() && (s.First.IsZero() || o.First.Before(s.First)) {

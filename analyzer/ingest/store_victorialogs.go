@@ -82,38 +82,54 @@ const vlSortBy = " | sort by (_time, seq, _stream_id, _msg)"
 // sort. Since and Until are passed as the request's start and end, not
 // in the query.
 func LogsQL(q StoreQuery, maxLen int) ([]string, error) {
+	qs, err := vlQueries(q, maxLen)
+	texts := make([]string, len(qs))
+	for i, vq := range qs {
+		texts[i] = vq.text
+	}
+	return texts, err
+}
+
+// vlQuery is one query of a fetch; errorLevel: it holds only the
+// error-level terms (StoreFilter.ErrorLevel), which never share a query
+// with candidate terms, so a row is known to be a candidate or only an
+// error-level row.
+type vlQuery struct {
+	text       string
+	errorLevel bool
+}
+
+func vlQueries(q StoreQuery, maxLen int) ([]vlQuery, error) {
 	if maxLen <= 0 {
 		maxLen = 16 << 10
 	}
 	prefix := vlHostFilter(q.Hosts)
 	if q.Filter.All {
-		return []string{prefix + "*" + vlSortBy}, nil
-	}
-	terms := vlTerms(q.Filter)
-	if len(terms) == 0 {
-		return nil, nil
+		return []vlQuery{{text: prefix + "*" + vlSortBy}}, nil
 	}
 	fixed := len(prefix) + len("()") + len(vlSortBy)
-	var queries []string
+	var queries []vlQuery
 	var cur []string
 	size := fixed
-	flush := func() {
+	flush := func(errorLevel bool) {
 		if len(cur) > 0 {
-			queries = append(queries, prefix+"("+strings.Join(cur, " OR ")+")"+vlSortBy)
+			queries = append(queries, vlQuery{prefix + "(" + strings.Join(cur, " OR ") + ")" + vlSortBy, errorLevel})
 			cur, size = nil, fixed
 		}
 	}
-	for _, t := range terms {
-		if fixed+len(t) > maxLen {
-			return nil, fmt.Errorf("victorialogs: one filter term is %d bytes, over the server's query limit of %d: %.60s...", len(t), maxLen, t)
+	for k, terms := range [2][]string{vlTerms(q.Filter), vlErrorLevelTerms(q.Filter)} {
+		for _, t := range terms {
+			if fixed+len(t) > maxLen {
+				return nil, fmt.Errorf("victorialogs: one filter term is %d bytes, over the server's query limit of %d: %.60s...", len(t), maxLen, t)
+			}
+			if size+len(t)+len(" OR ") > maxLen {
+				flush(k == 1)
+			}
+			cur = append(cur, t)
+			size += len(t) + len(" OR ")
 		}
-		if size+len(t)+len(" OR ") > maxLen {
-			flush()
-		}
-		cur = append(cur, t)
-		size += len(t) + len(" OR ")
+		flush(k == 1)
 	}
-	flush()
 	return queries, nil
 }
 
@@ -126,8 +142,8 @@ func vlHostFilter(hosts []string) string {
 	return "(hostname:in(" + in + ") OR _HOSTNAME:in(" + in + ") OR host:in(" + in + ")) "
 }
 
-// vlTerms turns the filter into OR terms, each exact for logsleuth's
-// semantics on the fields each ingestion path stores.
+// vlTerms turns the filter's candidates into OR terms, each exact for
+// logsleuth's semantics on the fields each ingestion path stores.
 func vlTerms(f StoreFilter) []string {
 	var terms []string
 	for _, l := range f.Literals {
@@ -144,16 +160,22 @@ func vlTerms(f StoreFilter) []string {
 	for i := range f.Terms {
 		terms = append(terms, vlCond(&f.Terms[i]))
 	}
-	terms = append(terms, vlWindowed(f.Windowed)...)
-	if f.ErrorLevel {
-		if f.ErrorSince.IsZero() || f.ErrorUntil.IsZero() {
-			terms = append(terms, vlErrorTerms...)
-		} else {
-			in := "_time:[" + f.ErrorSince.UTC().Format(time.RFC3339Nano) + ", " + f.ErrorUntil.UTC().Format(time.RFC3339Nano) + "] "
-			for _, t := range vlErrorTerms {
-				terms = append(terms, "("+in+t+")")
-			}
-		}
+	return append(terms, vlWindowed(f.Windowed)...)
+}
+
+// vlErrorLevelTerms are the terms of f's error-level rows, if it asks
+// for them.
+func vlErrorLevelTerms(f StoreFilter) []string {
+	switch {
+	case !f.ErrorLevel:
+		return nil
+	case f.ErrorSince.IsZero() || f.ErrorUntil.IsZero():
+		return vlErrorTerms
+	}
+	in := vlTimeRange(f.ErrorSince, f.ErrorUntil) + " "
+	terms := make([]string, len(vlErrorTerms))
+	for i, t := range vlErrorTerms {
+		terms[i] = "(" + in + t + ")"
 	}
 	return terms
 }
@@ -390,7 +412,7 @@ func (v *VictoriaLogs) Candidates(ctx context.Context, q StoreQuery, yield func(
 	if q.Since.IsZero() || q.Until.IsZero() || q.Until.Before(q.Since) {
 		return st, errors.New("victorialogs: a time range is required")
 	}
-	queries, err := LogsQL(q, v.MaxQueryLen)
+	queries, err := vlQueries(q, v.MaxQueryLen)
 	if err != nil || len(queries) == 0 {
 		return st, err
 	}
@@ -554,7 +576,7 @@ func (e *contentError) Error() string {
 // rows. A row matched by several queries comes from each of them; the
 // merge keeps, of a run of identical rows, as many as the query that
 // returned most of them (identical rows match the same queries).
-func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start, end time.Time, st *StoreStats, f func(*vlRow, time.Time) error) error {
+func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []vlQuery, start, end time.Time, st *StoreStats, f func(*vlRow, time.Time) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rs := make([]*vlReader, 0, len(queries))
@@ -563,12 +585,13 @@ func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start,
 			r.close()
 		}
 	}()
-	for _, qs := range queries {
-		r, err := v.open(ctx, qs, start, end)
+	for _, q := range queries {
+		r, err := v.open(ctx, q.text, start, end)
 		st.Queries++
 		if err != nil {
 			return err
 		}
+		r.errorLevel = q.errorLevel
 		rs = append(rs, r)
 		if err := r.next(); err != nil {
 			return err
@@ -594,7 +617,7 @@ func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start,
 		row.copyFrom(min.row)
 		t := min.t
 		// Count the run of this exact row in every reader.
-		most := 0
+		most, candidates := 0, 0
 		for _, r := range rs {
 			n := 0
 			for r.row != nil && sameRow(r.row, &row) {
@@ -604,7 +627,11 @@ func (v *VictoriaLogs) fetchWindow(ctx context.Context, queries []string, start,
 				}
 			}
 			most = max(most, n)
+			if !r.errorLevel {
+				candidates = max(candidates, n)
+			}
 		}
+		st.ErrorRows += int64(most - candidates)
 		for range most {
 			st.Rows++
 			if err := f(&row, t); err != nil {
@@ -619,11 +646,12 @@ var errReplyCut = errors.New("reply cut off before its end (server timeout or dr
 // vlReader decodes one query's reply row by row: the body is never held
 // whole.
 type vlReader struct {
-	body *vlBody
-	sc   *vlScanner
-	cur  vlRow
-	row  *vlRow // &cur; nil at the end
-	t    time.Time
+	body       *vlBody
+	errorLevel bool // the query's terms are the error-level ones
+	sc         *vlScanner
+	cur        vlRow
+	row        *vlRow // &cur; nil at the end
+	t          time.Time
 }
 
 func (r *vlReader) close() { r.body.Close() }

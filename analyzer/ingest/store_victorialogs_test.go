@@ -84,6 +84,13 @@ func TestLogsQLSplit(t *testing.T) {
 	if _, err := LogsQL(StoreQuery{Filter: StoreFilter{Literals: []string{strings.Repeat("x", 200)}}}, 100); err == nil {
 		t.Error("a term longer than the limit gave no error")
 	}
+	// Error-level terms never share a query with candidates: a row is
+	// known to be one or the other.
+	vqs, err := vlQueries(StoreQuery{Filter: StoreFilter{Literals: []string{"Killed process "}, ErrorLevel: true}}, 0)
+	if err != nil || len(vqs) != 2 || vqs[0].errorLevel || !vqs[1].errorLevel ||
+		strings.Contains(vqs[0].text, vlErrorTerms[0]) || strings.Contains(vqs[1].text, "Killed process") {
+		t.Errorf("a candidate and the error level in %d queries: %+v, %v", len(vqs), vqs, err)
+	}
 	qs, _ = LogsQL(StoreQuery{Filter: StoreFilter{All: true}}, 0)
 	if len(qs) != 1 || qs[0] != "*"+vlSortBy {
 		t.Errorf("All: %q", qs)
@@ -538,7 +545,9 @@ func storeRows(t *testing.T, base string, rows ...string) {
 }
 
 // TestVictoriaLogsErrorRange: with ErrorSince/ErrorUntil, error-level
-// rows come only from that range, candidates from the whole query's.
+// rows come only from that range, candidates from the whole query's;
+// the stats count the rows only the error-level filter sent apart (a
+// candidate that is an error line too is a candidate).
 func TestVictoriaLogsErrorRange(t *testing.T) {
 	base := testenv.StartVictoriaLogs(t)
 	storeRows(t, base,
@@ -552,11 +561,13 @@ func TestVictoriaLogsErrorRange(t *testing.T) {
 	)
 	v := &VictoriaLogs{URL: base}
 	since, until := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC), time.Date(2024, 5, 1, 13, 0, 1, 0, time.UTC)
+	var st StoreStats
 	fetch := func(f StoreFilter) []string {
 		t.Helper()
 		var got []string
 		q := StoreQuery{Filter: f, Since: since.Add(-6 * time.Hour), Until: until.Add(time.Hour)}
-		if _, err := v.Candidates(context.Background(), q, func(ev *event.Event) error {
+		var err error
+		if st, err = v.Candidates(context.Background(), q, func(ev *event.Event) error {
 			got = append(got, ev.Message)
 			return nil
 		}); err != nil {
@@ -568,7 +579,14 @@ func TestVictoriaLogsErrorRange(t *testing.T) {
 	if len(all) != 6 {
 		t.Errorf("without an error range: %d rows, want the 5 error lines and the candidate:\n%s", len(all), strings.Join(all, "\n"))
 	}
+	// The oom line is both a candidate and an error line: a candidate.
+	if st.Rows != 6 || st.ErrorRows != 5 {
+		t.Errorf("without an error range: %d rows, %d of them error-level only; want 6, 5", st.Rows, st.ErrorRows)
+	}
 	got := fetch(StoreFilter{Literals: []string{"Killed process "}, ErrorLevel: true, ErrorSince: since, ErrorUntil: until})
+	if st.Rows != 3 || st.ErrorRows != 2 {
+		t.Errorf("with the error range: %d rows, %d of them error-level only; want 3, 2", st.Rows, st.ErrorRows)
+	}
 	want := []string{
 		"Out of memory: Killed process 4411 (postgres)", // a candidate before the range still comes
 		"FATAL:  the database system is in recovery mode",

@@ -284,9 +284,10 @@ func readStore(ctx context.Context, in *InputFlags, plan storePlan, ws *event.Wa
 		stored += c.Rows
 	}
 	rows := stats.Rows + anchors.Rows
-	ws.Addf(st.Name(), 0, "fetched %d of %d rows (%.1f%%), %d bytes in %d queries (%d retried)",
-		rows, stored, 100*float64(rows)/float64(max(stored, 1)), stats.Bytes+anchors.Bytes, stats.Queries+anchors.Queries,
-		stats.Retries+anchors.Retries)
+	pct := func(n int64) float64 { return 100 * float64(n) / float64(max(stored, 1)) }
+	ws.Addf(st.Name(), 0, "fetched %d of %d rows (%.1f%%): %d candidates (%.2f%%), %d error-level rows; %d bytes in %d queries (%d retried)",
+		rows, stored, pct(rows), rows-stats.ErrorRows, pct(rows-stats.ErrorRows), stats.ErrorRows,
+		stats.Bytes+anchors.Bytes, stats.Queries+anchors.Queries, stats.Retries+anchors.Retries)
 	if windowedSteps > 0 {
 		ws.Addf(st.Name(), 0, "%d of those rows were read first for the %d time windows that %d later sequence steps are fetched in",
 			anchors.Rows, len(wins), windowedSteps)

@@ -296,7 +296,7 @@ func TestFleetEvents(t *testing.T) {
 			t.Fatalf("%q: exit %d:\n%s", argv, code, stderr)
 		}
 		// What travelled: both rows of the range, in one query.
-		if !regexp.MustCompile(`fetched 2 of 2 rows \(100\.0%\), [1-9][0-9]* bytes in 1 queries \(0 retried\)`).MatchString(stderr.String()) {
+		if !regexp.MustCompile(`fetched 2 of 2 rows \(100\.0%\): 2 candidates \(100\.00%\), 0 error-level rows; [1-9][0-9]* bytes in 1 queries \(0 retried\)`).MatchString(stderr.String()) {
 			t.Errorf("%q: no word of what was fetched:\n%s", argv, stderr)
 		}
 		return out.String()
