@@ -28,10 +28,8 @@ import (
 // time, in fleet mode.)
 func (e *Engine) AdvanceClock(now time.Time) {
 	at := now.Add(-e.opts.Tolerance)
-	for _, r := range e.observers {
-		if s, ok := r.(*sequence); ok {
-			s.advance(e, at)
-		}
+	for _, s := range e.observers {
+		s.advance(e, at)
 	}
 }
 
@@ -41,6 +39,7 @@ func (s *sequence) advance(e *Engine, at time.Time) {
 	if len(s.groups) == 0 {
 		return
 	}
+	s.quiet.valid = false
 	clock := clockEvent(at)
 	for _, key := range s.sortedGroups() {
 		list := s.groups[key]

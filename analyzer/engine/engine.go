@@ -63,8 +63,9 @@ type Engine struct {
 	opts    Options
 	sigs    []*signature.Signature
 	runners []runner
-	// observers are the runners whose observe does anything.
-	observers []runner
+	// observers are the runners whose observe does anything: the
+	// sequences, called without an interface's dispatch (per event).
+	observers []*sequence
 	defs      []defRef
 	pre       *prefilter
 
@@ -124,8 +125,9 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 		var r runner
 		switch s.Match.Kind {
 		case signature.MatchSequence:
-			r = newSequence(s)
-			e.observers = append(e.observers, r)
+			seq := newSequence(s)
+			e.observers = append(e.observers, seq)
+			r = seq
 		case signature.MatchThreshold:
 			r = &threshold{sig: s, groups: map[string]*burst{},
 				lastTimeOnly: readsOnlyTime(s, "last", s.Match.Event.Matcher.CaptureNames())}
@@ -151,8 +153,10 @@ func (e *Engine) Process(ev *event.Event) {
 		e.lastTime = ev.Time
 	}
 	if e.absentOpen > 0 {
-		for _, r := range e.observers {
-			r.observe(e, ev)
+		for _, s := range e.observers {
+			if s.absentOpen > 0 {
+				s.observe(e, ev)
+			}
 		}
 	}
 	e.touched = e.touched[:0]

@@ -560,3 +560,90 @@ func TestFindingEnd(t *testing.T) {
 		})
 	}
 }
+
+// closesByWalk is sequence.closes without its sum of the windows: every
+// open window of ev's host is looked at.
+func closesByWalk(s *sequence, e *Engine, ev *event.Event) bool {
+	for _, list := range s.groups {
+		for _, in := range list {
+			if in.winEnd.IsZero() || !s.sameHost(in, ev) {
+				continue
+			}
+			if s.rebooted(in, ev) && !ev.Time.After(in.winEnd) || ev.Time.After(in.winEnd.Add(e.opts.Tolerance)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestClosesSumsUpWindows: on a stream of hosts, sources and boots that
+// interleave, with times out of order within the tolerance, reboots and
+// windows opening and closing, closes (answered from the sum of the open
+// windows when it can) agrees with the walk over every window, before
+// each event and again as Process asks it.
+func TestClosesSumsUpWindows(t *testing.T) {
+	sigs := loadSigs(t, `schema: logsleuth/v1
+id: jobs
+title: Job started and never finished
+events:
+  begin: {message|re: 'job (?P<id>\d+) started'}
+  done: {message|re: 'job (?P<id>\d+) finished'}
+match:
+  sequence:
+    by: [host]
+    steps:
+      - {event: begin}
+      - {absent: done, join: {id: begin.id}, for: 5s}
+`)
+	e := New(sigs, Options{Warnings: &event.Warnings{}})
+	seq := e.runners[0].(*sequence)
+	hosts := []string{"web-1", "web-2", ""}
+	paths := []string{"syslog", "kern.log"}
+	boots := []string{"", "", "", "1", "2", "5f0c8a1e2b3d4c5e6f708192a3b4c5d6", "0a0b0c0d0e0f10111213141516171819"}
+	// A fixed linear congruential sequence: the same stream every run.
+	x := uint32(7)
+	next := func(n int) int {
+		x = x*1664525 + 1013904223
+		return int(x>>16) % n
+	}
+	at := day.Add(6 * time.Hour)
+	closed, summed := 0, 0
+	for i := range 20000 {
+		at = at.Add(time.Duration(next(1000)) * time.Millisecond)
+		ev := event.Event{Time: at.Add(-time.Duration(next(3000)) * time.Millisecond), Host: hosts[next(len(hosts))],
+			BootID: boots[next(len(boots))], Priority: event.NoPriority, TimeQuality: event.TimeExact,
+			Source: event.SourceRef{Path: paths[next(len(paths))], Line: int64(i + 1)}}
+		// Runs of one host, boot and source, as a log has them.
+		if i > 0 && next(8) != 0 {
+			ev.Host, ev.BootID, ev.Source.Path = hosts[(i/20)%len(hosts)], boots[(i/500)%len(boots)], paths[(i/200)%len(paths)]
+		}
+		switch next(8) {
+		case 0, 1:
+			ev.Message = fmt.Sprintf("job %d started", next(6))
+		case 2:
+			ev.Message = fmt.Sprintf("job %d finished", next(6))
+		default:
+			ev.Message = "nothing to see"
+		}
+		for round := range 2 {
+			want := closesByWalk(seq, e, &ev)
+			q := seq.quiet
+			if q.valid && q.uniform && ev.BootID == q.boot && !ev.Time.After(q.until) {
+				summed++
+			}
+			if got := seq.closes(e, &ev); got != want {
+				t.Fatalf("event %d (%s %s %q %s), ask %d: closes = %v, the walk says %v", i, ev.Time.Format(time.TimeOnly),
+					ev.Host, ev.BootID, ev.Source.Path, round, got, want)
+			}
+			if want && round == 0 {
+				closed++
+			}
+		}
+		e.Process(&ev)
+	}
+	if closed < 100 || summed < 5000 || seq.absentOpen == 0 {
+		t.Fatalf("%d events closed a window, %d were answered from the sum, %d windows open at the end: the stream tests too little",
+			closed, summed, seq.absentOpen)
+	}
+}

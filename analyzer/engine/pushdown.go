@@ -471,8 +471,8 @@ func (e *Engine) Advance(host string, t time.Time) {
 		return
 	}
 	ev := &event.Event{Host: host, Time: t, TimeQuality: event.TimeExact, Priority: event.NoPriority}
-	for _, r := range e.observers {
-		r.observe(e, ev)
+	for _, s := range e.observers {
+		s.observe(e, ev)
 	}
 }
 

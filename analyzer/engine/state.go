@@ -44,11 +44,7 @@ type SavedBinding struct {
 // SaveLive returns the engine's partial matches, in a deterministic order.
 func (e *Engine) SaveLive() *LiveState {
 	st := &LiveState{Sequences: []SavedMatch{}}
-	for _, r := range e.observers {
-		s, ok := r.(*sequence)
-		if !ok {
-			continue
-		}
+	for _, s := range e.observers {
 		names := s.stepNames()
 		for _, key := range s.sortedGroups() {
 			for _, in := range s.groups[key] {
@@ -73,10 +69,9 @@ func (e *Engine) RestoreLive(st *LiveState) {
 		return
 	}
 	bySig := map[string]*sequence{}
-	for _, r := range e.observers {
-		if s, ok := r.(*sequence); ok {
-			bySig[s.sig.ID] = s
-		}
+	for _, s := range e.observers {
+		bySig[s.sig.ID] = s
+		s.quiet.valid = false
 	}
 	dropped := map[string]int{}
 	for _, m := range st.Sequences {
