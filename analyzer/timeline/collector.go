@@ -55,6 +55,12 @@ type Collector struct {
 	// events share one, and comparing the key costs less than hashing it.
 	lastKey sourceKey
 	lastSrc *sourceState
+	// plainSrc is the state of the source of key {plainPath, ""}, the
+	// last one of a text source: source's test for it inlines.
+	plainSrc  *sourceState
+	plainPath string
+	// ranged: Since or Until is set (most runs read the whole range).
+	ranged bool
 
 	lastBoot map[string]string // host -> boot id
 	// seenHost and seenBoot are the host and boot ID boot last looked up:
@@ -149,6 +155,8 @@ type sourceState struct {
 	path string
 	host string
 	last time.Time
+	// lastNs is last in event.Nanos, kept not to compute it twice.
+	lastNs int64
 	// hist counts spacings by bit length of their nanoseconds: a bounded
 	// estimator of the median spacing, exact to a factor of two.
 	hist [65]int64
@@ -238,6 +246,7 @@ func NewCollector(opts CollectorOptions) *Collector {
 	}
 	return &Collector{
 		opts:     opts,
+		ranged:   !opts.Since.IsZero() || !opts.Until.IsZero(),
 		sources:  map[sourceKey]*sourceState{},
 		lastBoot: map[string]string{},
 		groups:   map[string]*ErrorGroup{},
@@ -259,7 +268,7 @@ func (c *Collector) Observe(ev *event.Event) {
 		src = c.source(ev)
 		c.context(src, ev, matched)
 	}
-	if !c.inRange(ev.Time) {
+	if c.ranged && !c.inRange(ev.Time) {
 		return
 	}
 	if src == nil {
@@ -287,7 +296,16 @@ func (c *Collector) inRange(t time.Time) bool {
 	return (c.opts.Since.IsZero() || !t.Before(c.opts.Since)) && (c.opts.Until.IsZero() || !t.After(c.opts.Until))
 }
 
+// source returns the state of ev's source (keyOfSource). Runs of events
+// share one: the test for the source of the event before inlines.
 func (c *Collector) source(ev *event.Event) *sourceState {
+	if s := c.plainSrc; s != nil && ev.Source.Cursor == "" && ev.Source.Path == c.plainPath {
+		return s
+	}
+	return c.lookupSource(ev)
+}
+
+func (c *Collector) lookupSource(ev *event.Event) *sourceState {
 	k := keyOfSource(ev)
 	if c.lastSrc != nil && k == c.lastKey {
 		return c.lastSrc
@@ -299,6 +317,9 @@ func (c *Collector) source(ev *event.Event) *sourceState {
 		c.order = append(c.order, k)
 	}
 	c.lastKey, c.lastSrc = k, s
+	if k.host == "" {
+		c.plainSrc, c.plainPath = s, k.path
+	}
 	return s
 }
 
@@ -387,11 +408,12 @@ func (c *Collector) spacing(src *sourceState, ev *event.Event) {
 	if ev.Time.IsZero() {
 		return
 	}
+	ns := event.Nanos(ev.Time)
 	if src.last.IsZero() {
-		src.last = ev.Time
+		src.last, src.lastNs = ev.Time, ns
 		return
 	}
-	d := time.Duration(event.Nanos(ev.Time) - event.Nanos(src.last)) // Sub, without a call
+	d := time.Duration(ns - src.lastNs) // Sub, without a call
 	if d < 0 {
 		// The clock went backwards (ingest warns); do not move last back,
 		// or the next event would look like a gap.
@@ -400,14 +422,19 @@ func (c *Collector) spacing(src *sourceState, ev *event.Event) {
 	src.hist[bits.Len64(uint64(d))]++
 	src.n++
 	if d > gapFloor {
-		g := Gap{Source: src.path, Host: ev.Host, From: src.last, To: ev.Time}
-		if len(src.gaps) < maxGapCandidates {
-			src.gaps = append(src.gaps, g)
-		} else if i := shortestGap(src.gaps); src.gaps[i].To.Sub(src.gaps[i].From) < d {
-			src.gaps[i] = g
-		}
+		src.gap(ev, d)
 	}
-	src.last = ev.Time
+	src.last, src.lastNs = ev.Time, ns
+}
+
+// gap keeps the silence of d before ev among src's longest.
+func (src *sourceState) gap(ev *event.Event, d time.Duration) {
+	g := Gap{Source: src.path, Host: ev.Host, From: src.last, To: ev.Time}
+	if len(src.gaps) < maxGapCandidates {
+		src.gaps = append(src.gaps, g)
+	} else if i := shortestGap(src.gaps); src.gaps[i].To.Sub(src.gaps[i].From) < d {
+		src.gaps[i] = g
+	}
 }
 
 func shortestGap(gs []Gap) int {
