@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,7 +38,7 @@ func prefilterAgainstNaive(t *testing.T, seed uint64, defs, events int) {
 	pick := func() string { return names[rng.IntN(len(names))] }
 	var cond func(depth int) string
 	cond = func(depth int) string {
-		switch rng.IntN(13) {
+		switch rng.IntN(14) {
 		case 0:
 			return fmt.Sprintf("program: %q", pick())
 		case 1:
@@ -60,6 +61,9 @@ func prefilterAgainstNaive(t *testing.T, seed uint64, defs, events int) {
 			return fmt.Sprintf(`message|re: '(?i)%s'`, word(3, 4))
 		case 10:
 			return "lifecycle: [started, stopped]"
+		case 12:
+			// Needed at the start (and the alternation's literals too).
+			return fmt.Sprintf(`message|re: ['^%s(?P<y>[bc]*)%s', '^(?:%s|%s)c']`, word(3, 5), word(2, 6), word(2, 4), word(3, 4))
 		case 11:
 			if depth > 0 {
 				return fmt.Sprintf("any: [{%s}, {%s}]", cond(depth-1), cond(depth-1))
@@ -130,6 +134,65 @@ func prefilterAgainstNaive(t *testing.T, seed uint64, defs, events int) {
 	}
 	if matches < events/20 {
 		t.Fatalf("only %d matches: the generator is too strict to prove anything", matches)
+	}
+}
+
+// TestPrefilterAtStart requires a def that needs its literal at the
+// message's start (a regex anchored with ^, |startswith) to be offered
+// when the message starts with it, and not when the literal is
+// elsewhere (pam_unix's "authentication failure;" after its prefix),
+// while a def that takes the same literal anywhere is offered wherever
+// it is.
+func TestPrefilterAtStart(t *testing.T) {
+	sigs := loadSigs(t, `schema: logsleuth/v1
+id: starts
+title: Literals at the start
+events:
+  invalid: {message|re: '^Invalid user (?P<u>\S+) from'}
+  failed: {message|startswith: ["Failed password for ", "Failed none for "]}
+  pam: {message|re: '^authentication failure;.* rhost=(?P<addr>\S+)'}
+  short: {message|startswith: "ok:"}
+match: {event: invalid}
+`, `schema: logsleuth/v1
+id: anywhere
+title: A literal anywhere
+events:
+  invalid: {message|contains: "Invalid user "}
+match: {event: invalid}
+`)
+	var refs []defRef
+	var names []string
+	for _, s := range sigs {
+		for _, d := range s.Events {
+			refs = append(refs, defRef{def: d})
+			names = append(names, s.ID+"/"+d.Name)
+		}
+	}
+	p := newPrefilter(refs)
+	for _, c := range []struct {
+		msg  string
+		want []string
+	}{
+		{"Invalid user oracle from 203.0.113.9 port 4022", []string{"starts/invalid", "anywhere/invalid"}},
+		{"Disconnected: Invalid user oracle from 203.0.113.9", []string{"anywhere/invalid"}},
+		{"Failed password for root from 203.0.113.9 port 4022 ssh2", []string{"starts/failed"}},
+		{"Failed none for root from 203.0.113.9 port 4022 ssh2", []string{"starts/failed"}},
+		{"Failed publickey for root from 203.0.113.9 port 4022 ssh2", nil},
+		{"authentication failure; logname= uid=0 rhost=203.0.113.9", []string{"starts/pam"}},
+		{"pam_unix(sshd:auth): authentication failure; logname= uid=0 rhost=203.0.113.9", nil},
+		{"ok: done", []string{"starts/short"}},
+		{"ok", nil},
+		{"o", nil},
+		{"", nil},
+	} {
+		ev := event.Event{Message: c.msg, Priority: event.NoPriority}
+		var got []string
+		p.candidates(&ev, func(i int) { got = append(got, names[i]) })
+		slices.Sort(got)
+		want := slices.Sorted(slices.Values(c.want))
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: offered %q, want %q", c.msg, got, want)
+		}
 	}
 }
 

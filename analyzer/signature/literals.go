@@ -3,6 +3,7 @@ package signature
 import (
 	"regexp/syntax"
 	"slices"
+	"strings"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 )
@@ -22,6 +23,11 @@ const minLiteral = 3
 // matcher rejects, never the reverse.
 type Requirement struct {
 	Literals []string
+	// AtStart, when not nil, tells of each of Literals whether the
+	// matcher needs it at the start of the message (`^Invalid user `,
+	// |startswith): a prefilter may then offer the event only when it is
+	// there. A reader that ignores it only lets more events through.
+	AtStart  []bool
 	Programs []string
 	Units    []string
 	Kinds    []event.Kind
@@ -87,8 +93,8 @@ func (m *Matcher) requirements() []Requirement {
 		c := &m.Conds[i]
 		switch c.Field {
 		case FieldMessage:
-			if l := c.literals(); l != nil {
-				keep(&lits, Requirement{Literals: l})
+			if l, at := c.literals(); l != nil {
+				keep(&lits, Requirement{Literals: l, AtStart: at})
 			}
 		case FieldProgram:
 			if vals := c.exactValues(); vals != nil {
@@ -108,6 +114,7 @@ func (m *Matcher) requirements() []Requirement {
 		// An `any:` is narrowed by a kind that every branch has: the
 		// union of the branches' literals, programs or units.
 		var bl, bp, bu []string
+		var bat []bool
 		var bk []event.Kind
 		okL, okP, okU, okK := true, true, true, true
 		for _, a := range m.Any {
@@ -115,7 +122,7 @@ func (m *Matcher) requirements() []Requirement {
 			for _, r := range a.requirements() {
 				switch {
 				case r.Literals != nil:
-					bl, hasL = append(bl, r.Literals...), true
+					bl, bat, hasL = append(bl, r.Literals...), appendAtStart(bat, r), true
 				case r.Programs != nil:
 					bp, hasP = append(bp, r.Programs...), true
 				case r.Units != nil:
@@ -131,7 +138,8 @@ func (m *Matcher) requirements() []Requirement {
 			keep(&kinds, Requirement{Kinds: slices.Compact(bk)})
 		}
 		if okL {
-			keep(&lits, Requirement{Literals: dedupe(bl)})
+			l, at := dedupeAtStart(bl, bat)
+			keep(&lits, Requirement{Literals: l, AtStart: at})
 		}
 		if okP {
 			keep(&progs, Requirement{Programs: dedupe(bp)})
@@ -163,13 +171,14 @@ func anyUnion(branches []*Matcher) Requirement {
 		if r.Any() {
 			return Requirement{}
 		}
+		u.AtStart = appendAtStart(u.AtStart, r)
 		u.Literals = append(u.Literals, r.Literals...)
 		u.Programs = append(u.Programs, r.Programs...)
 		u.Units = append(u.Units, r.Units...)
 		u.Kinds = append(u.Kinds, r.Kinds...)
 	}
 	if u.Literals != nil {
-		u.Literals = dedupe(u.Literals)
+		u.Literals, u.AtStart = dedupeAtStart(u.Literals, u.AtStart)
 	}
 	if u.Programs != nil {
 		u.Programs = dedupe(u.Programs)
@@ -182,6 +191,35 @@ func anyUnion(branches []*Matcher) Requirement {
 		u.Kinds = slices.Compact(u.Kinds)
 	}
 	return u
+}
+
+// appendAtStart appends r's AtStart for its Literals to at, which holds
+// the flags of the literals before them.
+func appendAtStart(at []bool, r Requirement) []bool {
+	if r.AtStart != nil {
+		return append(at, r.AtStart...)
+	}
+	return append(at, make([]bool, len(r.Literals))...)
+}
+
+// dedupeAtStart drops repeated literals, keeping the first of each: at
+// the start only when every one of them was. It returns nil flags when
+// none is at the start.
+func dedupeAtStart(lits []string, at []bool) ([]string, []bool) {
+	var out []string
+	var outAt []bool
+	for i, l := range lits {
+		j := slices.Index(out, l)
+		if j < 0 {
+			out, outAt = append(out, l), append(outAt, at[i])
+		} else {
+			outAt[j] = outAt[j] && at[i]
+		}
+	}
+	if !slices.Contains(outAt, true) {
+		outAt = nil
+	}
+	return out, outAt
 }
 
 // dedupe drops repeated strings, keeping the first of each.
@@ -310,31 +348,73 @@ func concatSets(as, bs []string) []string {
 }
 
 // literals returns strings one of which every message this condition
-// accepts contains, or nil when there is no such set.
-func (c *Cond) literals() []string {
+// accepts contains, or nil when there is no such set, and whether each
+// is needed at the message's start (nil when none is): a value of
+// |startswith or of an equality, or the leading literals of a regex
+// anchored with ^.
+func (c *Cond) literals() ([]string, []bool) {
 	switch c.Op {
 	case OpEq, OpContains, OpStartsWith, OpEndsWith:
 		for _, v := range c.Values {
 			if len(v) < minLiteral {
-				return nil
+				return nil, nil
 			}
 		}
-		return slices.Clone(c.Values)
+		var at []bool
+		if c.Op == OpEq || c.Op == OpStartsWith {
+			at = make([]bool, len(c.Values))
+			for i := range at {
+				at[i] = true
+			}
+		}
+		return slices.Clone(c.Values), at
 	case OpRe:
 		var out []string
+		var at []bool
 		for _, p := range c.syntaxTrees() {
 			if p == nil {
-				return nil
+				return nil, nil
 			}
 			lits := requiredLiterals(p)
 			if lits == nil {
-				return nil
+				return nil, nil
+			}
+			start := leadsAnchored(p, lits)
+			for range lits {
+				at = append(at, start)
 			}
 			out = append(out, lits...)
 		}
-		return out
+		if !slices.Contains(at, true) {
+			at = nil
+		}
+		return out, at
 	}
-	return nil
+	return nil, nil
+}
+
+// leadsAnchored reports whether every match of re, a simplified tree,
+// starts the text with one of lits: re is anchored with ^ and what
+// follows spells out lits first (or a longer string that starts with
+// one of them).
+func leadsAnchored(re *syntax.Regexp, lits []string) bool {
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText {
+		return false
+	}
+	// The strings the subs after ^ spell out, one run at a time: lits
+	// lead when each of a run's strings starts with one of them.
+	run := []string{""}
+	for _, sub := range re.Sub[1:] {
+		if run = concatSets(run, exactStrings(sub)); run == nil {
+			return false
+		}
+		if !slices.ContainsFunc(run, func(r string) bool {
+			return !slices.ContainsFunc(lits, func(l string) bool { return strings.HasPrefix(r, l) })
+		}) {
+			return true
+		}
+	}
+	return false
 }
 
 // requiredLiterals returns a set of strings such that every match of re
