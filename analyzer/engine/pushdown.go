@@ -148,6 +148,7 @@ func (e *Engine) pushdown(terms bool) Pushdown {
 				continue
 			}
 			if _, ok := windowed[d.def]; !ok {
+				c, ac = narrowByProgram(d.def.Matcher, c), narrowByProgram(ls.anchor.Matcher, ac)
 				windowed[d.def] = WindowedTerm{Cond: c, AnchorCond: ac, Anchor: ls.anchor.Matcher, Span: ls.span,
 					Tolerance: e.opts.Tolerance, ByHost: ls.byHost, Name: e.sigs[d.sig].ID + "/" + d.def.Name, Sig: e.sigs[d.sig]}
 			}
@@ -182,6 +183,7 @@ func (e *Engine) signatureTerms(windowed map[*signature.EventDef]WindowedTerm) [
 			continue
 		}
 		c, ok, none := storeCond(d.def.Matcher)
+		c = narrowByProgram(d.def.Matcher, c)
 		st := &out[d.sig]
 		switch {
 		case !ok:
@@ -192,6 +194,48 @@ func (e *Engine) signatureTerms(windowed map[*signature.EventDef]WindowedTerm) [
 		}
 	}
 	return out
+}
+
+// narrowByProgram is c AND the programs one of which every event m
+// matches has, when m says (programsOf) and c does not test them
+// already: a store then reads the messages of those programs only,
+// instead of every message of the range for a substring no word guards
+// (chrony's "Selected source", ntpd's "clock_step "). The union and
+// Terms keep c as it is: what the engine's own prefilter passes.
+func narrowByProgram(m *signature.Matcher, c event.Filter) event.Filter {
+	ps := programsOf(m)
+	if ps == nil || c.Op == event.FilterProgram || c.Op == 0 && len(c.Values) == 0 && len(c.Sub) == 0 {
+		return c
+	}
+	return event.Filter{Op: event.FilterAnd, Sub: []event.Filter{{Op: event.FilterProgram, Values: ps}, c}}
+}
+
+// programsOf returns the programs one of which every event m matches
+// has (an exact program condition of its own, or of every branch of its
+// any:), or nil.
+func programsOf(m *signature.Matcher) []string {
+	for i := range m.Conds {
+		if m.Conds[i].Field != signature.FieldProgram {
+			continue
+		}
+		r := (&signature.Matcher{Conds: []signature.Cond{m.Conds[i]}}).Requirement()
+		if len(r.Programs) > 0 && !slices.Contains(r.Programs, "") {
+			return r.Programs
+		}
+	}
+	if len(m.Any) == 0 {
+		return nil
+	}
+	var all []string
+	for _, a := range m.Any {
+		ps := programsOf(a)
+		if ps == nil {
+			return nil
+		}
+		all = append(all, ps...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
 }
 
 // storeCond is what a log store tests for m's events: its requirement,

@@ -156,12 +156,12 @@ func TestStorePushdownWindowed(t *testing.T) {
 		literals []string
 	}{
 		{"later step windowed by its within", seq(stopShim, "    steps:\n      - {event: stop}\n      - {event: shim, within: 2m}\n"),
-			[]string{"s/shim contains(shim disconnected) after contains(Stopping containerd) 2m0s true"}, []string{"Stopping containerd"}},
+			[]string{"s/shim and(program(containerd), contains(shim disconnected)) after and(program(systemd), contains(Stopping containerd)) 2m0s true"}, []string{"Stopping containerd"}},
 		{"no within: maxspan, and no host grouping", loadSigs(t, "schema: logsleuth/v1\nid: s\ntitle: s\nevents:\n"+stopShim+
 			"match:\n  sequence:\n    maxspan: 1h\n    steps:\n      - {event: stop}\n      - {event: shim}\n"),
-			[]string{"s/shim contains(shim disconnected) after contains(Stopping containerd) 1h0m0s false"}, []string{"Stopping containerd"}},
+			[]string{"s/shim and(program(containerd), contains(shim disconnected)) after and(program(systemd), contains(Stopping containerd)) 1h0m0s false"}, []string{"Stopping containerd"}},
 		{"a first step stays global", seq(stopShim, "    steps:\n      - {event: shim}\n      - {event: stop, within: 2m}\n"),
-			[]string{"s/stop contains(Stopping containerd) after contains(shim disconnected) 2m0s true"}, []string{"shim disconnected"}},
+			[]string{"s/stop and(program(systemd), contains(Stopping containerd)) after and(program(containerd), contains(shim disconnected)) 2m0s true"}, []string{"shim disconnected"}},
 		{"used by two steps: global", seq(stopShim, "    steps:\n      - {event: stop}\n      - {event: shim, within: 2m}\n      - {event: shim, as: again, within: 2m}\n"),
 			nil, []string{"Stopping containerd", "shim disconnected"}},
 		{"an until: is global", seq(stopShim+"  up: {message|contains: \"Started containerd\"}\n",
@@ -171,7 +171,7 @@ func TestStorePushdownWindowed(t *testing.T) {
 			nil, []string{"Stopping containerd", "shim disconnected"}},
 		{"anchor windowed itself: global", seq(stopShim+"  gone: {message|contains: \"container gone\"}\n",
 			"    steps:\n      - {event: stop}\n      - {event: shim, within: 2m}\n      - {event: gone, within: 1m}\n"),
-			[]string{"s/shim contains(shim disconnected) after contains(Stopping containerd) 2m0s true"},
+			[]string{"s/shim and(program(containerd), contains(shim disconnected)) after and(program(systemd), contains(Stopping containerd)) 2m0s true"},
 			[]string{"Stopping containerd", "container gone"}},
 		{"after an absent step: global", seq(stopShim+"  gone: {message|contains: \"container gone\"}\n",
 			"    steps:\n      - {event: stop}\n      - {absent: gone, for: 1m}\n      - {event: shim, within: 2m}\n"),
@@ -240,8 +240,8 @@ func TestStorePushdownWindowedBuiltin(t *testing.T) {
 
 // TestStorePushdownSignatures: each signature's own store conditions,
 // for the margin a store reads around the range: one per definition
-// (a conjunction as a term, else the requirement: a literal over a
-// program, as in the union), a
+// (a conjunction as a term, else the requirement), AND the programs
+// the definition requires (a store reads only their messages), a
 // windowed later step left out (its windows say where it matters), All
 // for a definition that may match any event.
 func TestStorePushdownSignatures(t *testing.T) {
@@ -290,8 +290,8 @@ match:
 		got[st.Sig.ID] = fmt.Sprintf("%v %s", st.All, strings.Join(cs, "; "))
 	}
 	want := map[string]string{
-		"restart":    "false contains(Stopping containerd)",
-		"bruteforce": "false and(contains(Failed password for ), not(startswith(Failed password for invalid user )))",
+		"restart":    "false and(program(systemd), contains(Stopping containerd))",
+		"bruteforce": "false and(program(sshd), and(contains(Failed password for ), not(startswith(Failed password for invalid user ))))",
 		"errors":     "true contains(Out of memory)",
 	}
 	if len(pd.Signatures) != len(sigs) {
@@ -307,5 +307,37 @@ match:
 	}
 	if len(New(sigs, Options{}).Pushdown().Signatures) != 0 {
 		t.Error("the engine's own Pushdown has signatures' terms")
+	}
+}
+
+// TestNarrowByProgram: a store condition is narrowed to the programs
+// every event of the definition has: its own program condition, or
+// every branch's of an any:; not when a branch names none, a program
+// is only a pattern, or the condition is the program already.
+func TestNarrowByProgram(t *testing.T) {
+	for _, tt := range []struct{ name, def, want string }{
+		{"own program", `{program: chronyd, message|startswith: Selected source}`, "and(program(chronyd), contains(Selected source))"},
+		{"programs of every branch", `
+    any:
+      - {program: chronyd, message|startswith: Selected source}
+      - {program: [systemd-timesyncd, ntpd], message|startswith: Contacted time server}`,
+			"and(program(chronyd|ntpd|systemd-timesyncd), contains(Selected source|Contacted time server))"},
+		{"a branch without a program", `
+    any:
+      - {program: chronyd, message|contains: Selected source}
+      - {message|contains: no reachable servers}`, "contains(Selected source|no reachable servers)"},
+		{"a program pattern", `{program|re: '^chrony', message|contains: Selected source}`, "contains(Selected source)"},
+		{"the program is the requirement", `{program: chronyd}`, "program(chronyd)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sigs := loadSigs(t, "schema: logsleuth/v1\nid: s\ntitle: s\nevents:\n  e: "+tt.def+"\nmatch: {event: e}\n")
+			pd := New(sigs, Options{}).StorePushdown()
+			if len(pd.Signatures) != 1 || len(pd.Signatures[0].Conds) != 1 {
+				t.Fatalf("signatures' terms: %+v", pd.Signatures)
+			}
+			if got := condString(pd.Signatures[0].Conds[0]); got != tt.want {
+				t.Errorf("%s, want %s", got, tt.want)
+			}
+		})
 	}
 }

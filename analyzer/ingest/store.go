@@ -175,6 +175,33 @@ type StoreQuery struct {
 	Since, Until time.Time
 	// Hosts, when set, keeps only these hosts.
 	Hosts []string
+	// Rows, when known, is about how many rows the store holds in the
+	// range (EstimateRows): a store sizes its fetches by it.
+	Rows int64
+}
+
+// EstimateRows is about how many rows of cov lie in [since, until]:
+// each stream's rows in proportion to the part of its first..last
+// that the range overlaps.
+func EstimateRows(cov []StreamCoverage, since, until time.Time) int64 {
+	var n float64
+	for _, c := range cov {
+		a, b := c.First, c.Last
+		if since.After(a) {
+			a = since
+		}
+		if until.Before(b) {
+			b = until
+		}
+		switch span := c.Last.Sub(c.First); {
+		case b.Before(a):
+		case span <= 0:
+			n += float64(c.Rows)
+		default:
+			n += float64(c.Rows) * float64(b.Sub(a)) / float64(span)
+		}
+	}
+	return int64(n + 0.5)
 }
 
 // StoreStats describes what a store returned.

@@ -255,7 +255,7 @@ func readStore(ctx context.Context, in *InputFlags, plan storePlan, ws *event.Wa
 	windowedSteps := 0
 	if len(plan.Windowed) > 0 {
 		var global []engine.WindowedTerm
-		wins, global, anchors, err = storeWindows(ctx, st, in, first, end, plan.Windowed)
+		wins, global, anchors, err = storeWindows(ctx, st, in, cov, first, end, plan.Windowed)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -268,6 +268,7 @@ func readStore(ctx context.Context, in *InputFlags, plan storePlan, ws *event.Wa
 	}
 	var stats ingest.StoreStats
 	for _, q := range in.storePhases(rng, margins, wins, first, end) {
+		q.Rows = ingest.EstimateRows(cov, q.Since, q.Until)
 		ps, err := st.Candidates(ctx, q, func(ev *event.Event) error {
 			if err := f(ev); err != nil {
 				return err
@@ -371,32 +372,26 @@ func maxTime(a, b time.Time) time.Time {
 // span (on the match's host when the sequence correlates by host),
 // merged. A term whose rows are no more than its anchor's (one
 // aggregate query counts them) is returned in global instead: reading
-// the anchors again would cost more than it saves. first and last bound
-// the store's rows.
-func storeWindows(ctx context.Context, st ingest.Store, in *InputFlags, first, last time.Time, terms []engine.WindowedTerm) (
+// the anchors again would cost more than it saves. cov is the store's
+// coverage, first and last the bounds of its rows.
+func storeWindows(ctx context.Context, st ingest.Store, in *InputFlags, cov []ingest.StreamCoverage, first, last time.Time, terms []engine.WindowedTerm) (
 	wins []ingest.WindowedFilter, global []engine.WindowedTerm, stats ingest.StoreStats, err error) {
-	q := ingest.StoreQuery{Since: maxTime(first, in.SinceT), Until: minTime(last, in.UntilT), Hosts: in.Fleet.Hosts}
-	// Each term's rows and its anchor's, counted in one query, each
-	// where its signature can use them.
-	conds := make([]ingest.WindowedFilter, 0, 2*len(terms))
-	for _, w := range terms {
-		span := in.signatureMargin(w.Sig)
-		a, b := in.SinceT.Add(-span), in.UntilT.Add(span)
-		q.Since, q.Until = minTime(q.Since, maxTime(a, first)), maxTime(q.Until, minTime(b, last))
-		conds = append(conds, ingest.WindowedFilter{Cond: w.Cond, Since: a, Until: b}, ingest.WindowedFilter{Cond: w.AnchorCond, Since: a, Until: b})
-	}
+	q, conds := termConds(in, terms)
+	q.Since, q.Until = maxTime(q.Since, first), minTime(q.Until, last)
 	if q.Until.Before(q.Since) {
 		return nil, nil, stats, nil
 	}
-	counts, err := st.Counts(ctx, q, conds)
+	// Each term's rows and its anchor's, counted in one query.
+	n, err := st.Counts(ctx, q, conds)
 	if err != nil {
 		return nil, nil, stats, err
 	}
 	aq := q
+	aq.Rows = ingest.EstimateRows(cov, aq.Since, aq.Until)
 	seen := map[string]int{}
 	var windowed []engine.WindowedTerm
 	for i, w := range terms {
-		if rows, anchors := counts[2*i], counts[2*i+1]; rows <= anchors {
+		if rows, anchors := n[2*i], n[2*i+1]; rows <= anchors {
 			global = append(global, w)
 			continue
 		}
@@ -437,6 +432,21 @@ func storeWindows(ctx context.Context, st ingest.Store, in *InputFlags, first, l
 	return ingest.MergeWindows(wins, maxWindowsPerTerm), global, stats, nil
 }
 
+// termConds are each windowed term's condition and its anchor's,
+// each where its signature can use them (its margin around the range),
+// and the range they span.
+func termConds(in *InputFlags, terms []engine.WindowedTerm) (ingest.StoreQuery, []ingest.WindowedFilter) {
+	q := ingest.StoreQuery{Since: in.SinceT, Until: in.UntilT, Hosts: in.Fleet.Hosts}
+	conds := make([]ingest.WindowedFilter, 0, 2*len(terms))
+	for _, w := range terms {
+		span := in.signatureMargin(w.Sig)
+		a, b := in.SinceT.Add(-span), in.UntilT.Add(span)
+		q.Since, q.Until = minTime(q.Since, a), maxTime(q.Until, b)
+		conds = append(conds, ingest.WindowedFilter{Cond: w.Cond, Since: a, Until: b}, ingest.WindowedFilter{Cond: w.AnchorCond, Since: a, Until: b})
+	}
+	return q, conds
+}
+
 // maxWindowsPerTerm: a windowed term with more windows left after
 // merging is fetched over one window that spans them.
 const maxWindowsPerTerm = 512
@@ -444,21 +454,32 @@ const maxWindowsPerTerm = 512
 // storeActivity asks the store for each host's rows per bucket of the
 // report's range and its silences, from aggregate queries: the
 // coverage's gaps (a store sends only candidates, whose silences say
-// nothing of the host's). It returns the store's name with them.
-func storeActivity(ctx context.Context, in *InputFlags, ws *event.Warnings) (string, []ingest.HostActivity, error) {
+// nothing of the host's). It starts them at once, beside the fetch, and
+// returns a function that waits for them and returns the store's name
+// with them.
+func storeActivity(ctx context.Context, in *InputFlags, ws *event.Warnings) func() (string, []ingest.HostActivity, error) {
 	st := in.Fleet.store()
 	q := in.storeQuery(ingest.StoreFilter{}, 0)
-	acts, err := st.Activity(ctx, q, timeline.ActivityBucket(q.Until.Sub(q.Since)))
-	if err != nil {
-		if errors.Is(err, ingest.ErrStorageNodeDown) {
-			err = fmt.Errorf("%w (--victorialogs-partial reads what the other nodes hold)", err)
+	var acts []ingest.HostActivity
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		acts, err = st.Activity(ctx, q, timeline.ActivityBucket(q.Until.Sub(q.Since)))
+	}()
+	return func() (string, []ingest.HostActivity, error) {
+		<-done
+		if err != nil {
+			if errors.Is(err, ingest.ErrStorageNodeDown) {
+				err = fmt.Errorf("%w (--victorialogs-partial reads what the other nodes hold)", err)
+			}
+			return "", nil, fmt.Errorf("read %s: %w", st.Name(), err)
 		}
-		return "", nil, fmt.Errorf("read %s: %w", st.Name(), err)
+		if p := st.Partial(); p != "" {
+			ws.Addf(st.Name(), 0, "partial: %s: the gaps are those of the nodes that answered", p)
+		}
+		return st.Name(), acts, nil
 	}
-	if p := st.Partial(); p != "" {
-		ws.Addf(st.Name(), 0, "partial: %s: the gaps are those of the nodes that answered", p)
-	}
-	return st.Name(), acts, nil
 }
 
 // analyzeStore is analyze on a log store: the engine's prefilter runs in

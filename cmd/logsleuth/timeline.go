@@ -183,6 +183,13 @@ func runTimeline(opts *TimelineOptions, cmdPath string) error {
 			}
 		}
 	}
+	var activityOf func() (string, []ingest.HostActivity, error)
+	if opts.In.Fleet.VictoriaLogs != "" {
+		// The gaps' aggregate queries run beside the fetch.
+		actx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		activityOf = storeActivity(actx, &opts.In, ws)
+	}
 	a, err := analyze(ctx, ios, &opts.In, sigs, ws, engine.Options{OnMatch: col.OnMatch}, observe)
 	if bar != nil {
 		bar.Finish()
@@ -193,8 +200,8 @@ func runTimeline(opts *TimelineOptions, cmdPath string) error {
 	}
 	var store string
 	var activity []ingest.HostActivity
-	if opts.In.Fleet.VictoriaLogs != "" {
-		if store, activity, err = storeActivity(ctx, &opts.In, ws); err != nil {
+	if activityOf != nil {
+		if store, activity, err = activityOf(); err != nil {
 			return err
 		}
 	}
