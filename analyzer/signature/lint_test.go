@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -330,6 +331,41 @@ func TestRegexSeesBoundedBytes(t *testing.T) {
 		got := m.Match(&ev, &caps)
 		if got != c.want {
 			t.Fatalf("match = %v, want %v", got, c.want)
+		}
+	}
+}
+
+// TestRenderPlainText: a template of text alone renders, without being
+// executed, to what executing it writes: its text, missing values
+// ("<no value>") removed, and past MaxTemplateOutput the same limit
+// error; templates with an action, a comment or a definition are
+// executed as before.
+func TestRenderPlainText(t *testing.T) {
+	data := map[string]any{"down": map[string]any{"svc": "docker"}}
+	long := strings.Repeat("x", MaxTemplateOutput+1)
+	for _, text := range []string{
+		"Turn off password logins (PasswordAuthentication no)",
+		"literal <no value> stays out",
+		"text then {{.down.svc}}",
+		"{{/* a comment */}}text",
+		`{{define "x"}}inner{{end}}outer`,
+		"multi\nline\ttext with \"quotes\"",
+		long,
+	} {
+		tmpl := template.Must(template.New("t").Funcs(Funcs).Parse(text))
+		var want strings.Builder
+		wantErr := tmpl.Execute(&want, data)
+		wantOut := strings.ReplaceAll(want.String(), "<no value>", "")
+		for round := range 2 { // the second from what the first learned
+			got, err := Render(tmpl, data)
+			switch {
+			case len(text) > MaxTemplateOutput:
+				if !errors.Is(err, ErrTemplateLimit) {
+					t.Errorf("%d-byte text, round %d: err = %v, want the output limit", len(text), round, err)
+				}
+			case wantErr != nil || err != nil || got != wantOut:
+				t.Errorf("Render(%.40q), round %d = %q, %v; executed: %q, %v", text, round, got, err, wantOut, wantErr)
+			}
 		}
 	}
 }
