@@ -129,7 +129,7 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 			e.observers = append(e.observers, seq)
 			r = seq
 		case signature.MatchThreshold:
-			r = &threshold{sig: s, groups: map[string]*burst{},
+			r = &threshold{sig: s, by: compileBy(s.Match.By), groups: map[string]*burst{},
 				lastTimeOnly: readsOnlyTime(s, "last", s.Match.Event.Matcher.CaptureNames())}
 		default:
 			r = &single{sig: s, last: map[string]*Finding{}}

@@ -647,3 +647,23 @@ match:
 			closed, summed, seq.absentOpen)
 	}
 }
+
+// TestCompiledByKeys: a threshold's compiled `by` keys give what
+// keyValue gives for every kind of key, and the same group key.
+func TestCompiledByKeys(t *testing.T) {
+	e := ev("06:00:00", "web-3 sshd ssh.service - | Failed password for root from 203.0.113.7 port 22 ssh2")
+	e.BootID = "5f0c"
+	e.Fields = []event.Field{{Key: "level", Value: "error"}, {Key: "fields.x", Value: "nested"}}
+	caps := signature.Captures{{Name: "addr", Value: "203.0.113.7"}, {Name: "host", Value: "a capture named host"}}
+	by := []string{"host", "unit", "program", "boot_id", "message", "source", "fields.level", "fields.fields.x",
+		"fields.missing", "addr", "missing", ""}
+	compiled := compileBy(by)
+	for i, k := range by {
+		if got, want := compiled[i].value(&e, caps), keyValue(k, &e, caps); got != want {
+			t.Errorf("key %q: compiled %q, keyValue %q", k, got, want)
+		}
+	}
+	if got, want := appendKeys(nil, compiled, &e, caps), appendGroupKey(nil, by, &e, caps); string(got) != string(want) {
+		t.Errorf("group key %q, want %q", got, want)
+	}
+}
