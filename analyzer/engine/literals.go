@@ -287,10 +287,8 @@ func (g *gramFinder) find(s string, f func(lit int32, end int)) {
 	i := 0
 	// Four tests per round, or-ed, with one branch.
 	for ; i+3*st+n <= len(s); i += 4 * st {
-		h0 := gramHash(gramAt(s, i), mul)
-		h1 := gramHash(gramAt(s, i+st), mul)
-		h2 := gramHash(gramAt(s, i+2*st), mul)
-		h3 := gramHash(gramAt(s, i+3*st), mul)
+		u0, u1, u2, u3 := gram4(s, i, st)
+		h0, h1, h2, h3 := gramHash(u0, mul), gramHash(u1, mul), gramHash(u2, mul), gramHash(u3, mul)
 		m0, m1, m2, m3 := b[h0>>6]>>(h0&63), b[h1>>6]>>(h1&63), b[h2>>6]>>(h2&63), b[h3>>6]>>(h3&63)
 		if (m0|m1|m2|m3)&1 != 0 {
 			hs := [4]uint32{h0, h1, h2, h3}

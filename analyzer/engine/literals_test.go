@@ -260,3 +260,24 @@ func TestGramStrideOfCommonLiterals(t *testing.T) {
 		t.Errorf("stride %d, want %d", g.stride, want)
 	}
 }
+
+// TestGram4 requires gram4 to read what gramAt reads, at every position
+// and stride the finder's loop uses, in texts of every byte value.
+func TestGram4(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200 {
+		b := make([]byte, rng.IntN(60))
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		s := string(b)
+		for st := 1; st <= maxStride; st++ {
+			for i := 0; i+3*st+gramLen <= len(s); i++ {
+				a, bb, c, d := gram4(s, i, st)
+				if want := [4]uint32{gramAt(s, i), gramAt(s, i+st), gramAt(s, i+2*st), gramAt(s, i+3*st)}; [4]uint32{a, bb, c, d} != want {
+					t.Fatalf("%q at %d, stride %d: %x, want %x", s, i, st, [4]uint32{a, bb, c, d}, want)
+				}
+			}
+		}
+	}
+}
