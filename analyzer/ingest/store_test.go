@@ -121,3 +121,42 @@ func TestMergeWindows(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchWindows: a fetch is cut into as many equal windows as keep
+// each under vlRowsPerWindow of the rows coverage says the range holds
+// (in proportion to the part of each stream's span it overlaps): one
+// for a small range; Window, when set, wins; 6 hours when the rows are
+// not known.
+func TestFetchWindows(t *testing.T) {
+	t0 := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	cov := []StreamCoverage{
+		{Host: "a", Program: "kubelet", Rows: 3_000_000, First: t0, Last: t0.Add(30 * time.Hour)},
+		{Host: "b", Program: "cron", Rows: 10, First: t0.Add(time.Hour), Last: t0.Add(time.Hour)},
+		{Host: "c", Program: "app", Rows: 600_000, First: t0.Add(24 * time.Hour), Last: t0.Add(30 * time.Hour)},
+	}
+	tests := []struct {
+		name         string
+		since, until time.Duration
+		rows         int64
+		window       time.Duration
+	}{
+		{"whole", 0, 30 * time.Hour, 3_600_010, 10*time.Hour + time.Nanosecond},
+		{"six hours of a", 0, 6 * time.Hour, 600_010, 6*time.Hour + time.Nanosecond},
+		{"last six hours", 24 * time.Hour, 30 * time.Hour, 1_200_000, 6*time.Hour + time.Nanosecond},
+		{"after every row", 31 * time.Hour, 32 * time.Hour, 0, 6 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := StoreQuery{Since: t0.Add(tt.since), Until: t0.Add(tt.until)}
+			if q.Rows = EstimateRows(cov, q.Since, q.Until); q.Rows != tt.rows {
+				t.Errorf("rows %d, want %d", q.Rows, tt.rows)
+			}
+			if w := (&VictoriaLogs{}).window(q); w != tt.window {
+				t.Errorf("window %v, want %v", w, tt.window)
+			}
+			if w := (&VictoriaLogs{Window: time.Minute}).window(q); w != time.Minute {
+				t.Errorf("with Window set: %v", w)
+			}
+		})
+	}
+}

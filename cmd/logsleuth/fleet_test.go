@@ -189,6 +189,47 @@ func TestFleetPushdownEqualsPrefilter(t *testing.T) {
 				len(all), untimed, len(want), len(got), extra, len(qs))
 		})
 	}
+	// Each signature's own conditions (what the margins fetch, narrowed
+	// by program): every event one of its definitions accepts passes
+	// them, here and in the store.
+	windowedDef := map[string]bool{}
+	for _, w := range pd.Windowed {
+		windowedDef[w.Name] = true
+	}
+	first, last := all[0].Time, all[0].Time
+	for _, ev := range all {
+		first, last = minTime(first, ev.Time), maxTime(last, ev.Time)
+	}
+	for _, st := range pd.Signatures {
+		if st.All || len(st.Conds) == 0 {
+			continue
+		}
+		var ws []ingest.WindowedFilter
+		for _, c := range st.Conds {
+			ws = append(ws, ingest.WindowedFilter{Cond: c, Since: first, Until: last})
+		}
+		qs, err := ingest.LogsQL(ingest.StoreQuery{Filter: ingest.StoreFilter{Windowed: ws}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for _, q := range qs {
+			got = append(got, querySeqs(t, base, q)...)
+		}
+		slices.Sort(got)
+		for i, ev := range all {
+			for _, d := range st.Sig.Events {
+				if windowedDef[st.Sig.ID+"/"+d.Name] || !d.Matcher.Match(ev, nil) {
+					continue
+				}
+				if !slices.ContainsFunc(st.Conds, func(c event.Filter) bool { return c.Passes(ev) }) {
+					t.Errorf("%s: %s/%s accepts an event its margin conditions drop: %s %s: %q", caseOf[i], st.Sig.ID, d.Name, ev.Host, ev.Program, ev.Message)
+				} else if _, ok := slices.BinarySearch(got, i); !ok {
+					t.Errorf("%s: %s/%s: the store's margin query lost %s %s: %q", caseOf[i], st.Sig.ID, d.Name, ev.Host, ev.Program, ev.Message)
+				}
+			}
+		}
+	}
 }
 
 // pushdownPasses evaluates the pushdown locally, with logsleuth's
