@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -125,5 +126,37 @@ func BenchmarkEngine(b *testing.B) {
 				b.ReportMetric(float64(len(events))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 			})
 		}
+	}
+}
+
+// BenchmarkRenderFindings renders a dense log's 2,709 findings (the
+// built-in ssh-bruteforce's explain and remediation shapes): on every
+// core (parallel) against one after another (sequential), the run's
+// serial tail.
+func BenchmarkRenderFindings(b *testing.B) {
+	sig := strings.Replace(sigOOM, "explain: 'killed {{.kill.comm}}'",
+		`explain: '{{.kill.comm}} ({{.kill.pid}}) was killed on {{.host}} at {{ts .kill.time}}{{with .kill.comm}}, "{{.}}"{{end}}{{if gt .count 1}}; {{.count}} kills{{end}}.'`+
+			"\nremediation: [\"check {{shq .kill.comm}} at {{ts .kill.time}}\", \"plain step one\", \"plain step two\"]", 1)
+	sig = strings.Replace(sig, "  dedupe: {by: [host], window: 10m}\n", "", 1)
+	e := New(loadSigs(b, sig), Options{Location: time.FixedZone("KST", 9*3600)})
+	for i := range 2709 {
+		x := ev("06:00:00", fmt.Sprintf("web-%d kernel - - | Out of memory: Killed process %d (java)", i%3, i))
+		x.Time = x.Time.Add(time.Duration(i) * time.Second)
+		e.Process(&x)
+	}
+	fs, err := e.Finish()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		spent map[*template.Template]bool
+	}{{"parallel", nil}, {"sequential", map[*template.Template]bool{template.New("unrelated"): true}}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				e.spent = c.spent
+				e.renderFindings(fs)
+			}
+		})
 	}
 }

@@ -2,9 +2,11 @@ package engine
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -665,5 +667,62 @@ func TestCompiledByKeys(t *testing.T) {
 	}
 	if got, want := appendKeys(nil, compiled, &e, caps), appendGroupKey(nil, by, &e, caps); string(got) != string(want) {
 		t.Errorf("group key %q, want %q", got, want)
+	}
+}
+
+// TestRenderFindingsInParallel: findings rendered on two cores read as
+// rendered one after another, summaries, remediation and warnings; and
+// when a template hits its limit on one finding, every later finding
+// skips it, as in order.
+func TestRenderFindingsInParallel(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	const n = 5 * minParallelRender
+	for _, explain := range []string{
+		`killed {{.kill.comm}} ({{.kill.pid}}) on {{.host}} at {{ts .kill.time}}`,
+		`{{if eq .kill.pid "150"}}{{range 1000000000}}x{{end}}{{end}}killed {{.kill.comm}}`,
+	} {
+		sig := strings.Replace(sigOOM, "explain: 'killed {{.kill.comm}}'", "explain: '"+explain+"'\nremediation: [\"kill -9 {{.kill.pid}}\", \"plain step\"]", 1)
+		sig = strings.Replace(sig, "  dedupe: {by: [host], window: 10m}\n", "", 1)
+		render := func(sequential bool) ([]*Finding, []event.Warning) {
+			ws := &event.Warnings{}
+			e := New(loadSigs(t, sig), Options{Warnings: ws, Location: time.FixedZone("KST", 9*3600)})
+			if sequential {
+				e.spent = map[*template.Template]bool{template.New("unrelated"): true}
+			}
+			for i := range n {
+				x := ev("06:00:00", fmt.Sprintf("web-%d kernel - - | Out of memory: Killed process %d (java)", i%3, i))
+				x.Time = x.Time.Add(time.Duration(i) * time.Second)
+				e.Process(&x)
+			}
+			fs, err := e.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fs, ws.List()
+		}
+		par, parWarn := render(false)
+		seq, seqWarn := render(true)
+		if len(par) != n || len(seq) != n {
+			t.Fatalf("%d and %d findings, want %d", len(par), len(seq), n)
+		}
+		for i := range par {
+			if par[i].Summary != seq[i].Summary || !slices.Equal(par[i].Remediation, seq[i].Remediation) ||
+				!slices.Equal(par[i].Warnings, seq[i].Warnings) {
+				t.Fatalf("%s: finding %d in parallel %q %q %q, in order %q %q %q", explain, i, par[i].Summary, par[i].Remediation,
+					par[i].Warnings, seq[i].Summary, seq[i].Remediation, seq[i].Warnings)
+			}
+		}
+		if !slices.Equal(parWarn, seqWarn) {
+			t.Fatalf("%s: warnings in parallel %v, in order %v", explain, parWarn, seqWarn)
+		}
+		warned := 0
+		for _, f := range seq {
+			if len(f.Warnings) > 0 {
+				warned++
+			}
+		}
+		if strings.Contains(explain, "range") && (warned != n-150 || !strings.Contains(seq[n-1].Warnings[0], "earlier finding")) {
+			t.Fatalf("the limit case: %d findings warned, the last one %q; want the %d from pid 150 on", warned, seq[n-1].Warnings, n-150)
+		}
 	}
 }
