@@ -658,6 +658,7 @@ func (l *loader) matcher(n *yaml.Node, what string, outer []string) *Matcher {
 	if !ok {
 		return nil
 	}
+	m.orderAny()
 	return m
 }
 

@@ -1,6 +1,7 @@
 package signature
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -359,5 +360,37 @@ match: {event: e}
 	ev.Message = "Accepted publickey for invalid user x"
 	if m.Match(&ev, &caps) || len(caps) != 0 {
 		t.Fatalf("negation ignored: captures %v", caps)
+	}
+}
+
+// TestAnyOrder requires an any: whose branches capture nothing to be
+// tried with the branches a field test can rule out first, then those
+// without a regex, then the rest, each in its order; and one with a
+// capturing branch to be tried as written (the first match's captures
+// are the ones kept).
+func TestAnyOrder(t *testing.T) {
+	for _, c := range []struct {
+		any  string
+		want []int // indexes into Any, in the order tried; nil: as written
+	}{
+		{`[{message|contains: "error waiting for container"}, {program: dockerd, message|re: 'failed to exit within \d+'}, {message|re: 'shim disconnected id=[0-9a-f]+'}, {program: containerd, message|re: 'msg="shim disconnected"'}]`,
+			[]int{1, 3, 0, 2}},
+		{`[{message|re: 'a+b'}, {message|contains: "ab"}, {unit: x.service, lifecycle: started}]`, []int{2, 1, 0}},
+		{`[{message|re: 'a+b'}, {program: sshd, message|re: '^Invalid user (?P<user>\S+)'}]`, nil},
+		{`[{message|contains: "ab"}, {program|re: '^ssh'}]`, []int{0, 1}},
+	} {
+		y := "schema: logsleuth/v1\nid: a\ntitle: A\nevents:\n  e: {any: " + c.any + "}\nmatch: {event: e}\n"
+		sigs, errs := Parse("a.yaml", []byte(y))
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", c.any, errs)
+		}
+		m := sigs[0].Events[0].Matcher
+		var got []int
+		for _, a := range m.tryAny {
+			got = append(got, slices.Index(m.Any, a))
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: tried %v, want %v", c.any, got, c.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"iter"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -95,6 +96,40 @@ type Matcher struct {
 	// capConds: some Cond tests a capture, so captures are collected
 	// even when the caller does not ask for them.
 	capConds bool
+	// tryAny is Any in the order match tries it (nil: Any's order):
+	// when no branch captures, which branch matches first changes
+	// nothing, and the branches a cheap test can rule out (program,
+	// unit, ...) go before those that search the message.
+	tryAny []*Matcher
+}
+
+// orderAny sets tryAny: for an any: none of whose branches captures,
+// the branches with a test of an event field that is not the message
+// first, then those without a regex, then the rest, each group in its
+// order. unattended-upgrade-restart's `interrupted` searched every
+// containerd `shim disconnected` line for a docker client's "error
+// waiting for container" before its containerd branch matched it.
+func (m *Matcher) orderAny() {
+	if len(m.Any) < 2 || slices.ContainsFunc(m.Any, func(a *Matcher) bool { return a.capConds || len(a.CaptureNames()) > 0 }) {
+		return
+	}
+	rank := func(a *Matcher) int {
+		r := 2
+		if !a.HasRegexp() {
+			r = 1
+		}
+		for _, c := range a.Conds {
+			switch c.Field {
+			case FieldProgram, FieldUnit, FieldHost, FieldLifecycle, FieldPriority, FieldSource, FieldEventKind:
+				if c.Op != OpRe {
+					return 0
+				}
+			}
+		}
+		return r
+	}
+	m.tryAny = slices.Clone(m.Any)
+	slices.SortStableFunc(m.tryAny, func(a, b *Matcher) int { return rank(a) - rank(b) })
 }
 
 // Capture is one named value a regex captured.
@@ -173,7 +208,11 @@ func (m *Matcher) match(ev *event.Event, caps *Captures) bool {
 		}
 	}
 	if len(m.Any) > 0 {
-		for _, a := range m.Any {
+		try := m.tryAny
+		if try == nil {
+			try = m.Any
+		}
+		for _, a := range try {
 			if a.Match(ev, caps) {
 				return true
 			}
