@@ -486,7 +486,7 @@ func parseApacheError(line []byte, o *Options, h *header) bool {
 	h.q = event.TimeZoneAssumed
 	h.format = FormatApache
 	h.prog = apacheName
-	h.pri = pri
+	h.setPriority(pri)
 	h.msg = rest
 	return true
 }

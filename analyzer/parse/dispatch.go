@@ -168,7 +168,7 @@ func recognizeCut(p *Parser, line []byte, o *Options, ev *event.Event) (Kind, bo
 	if byteClass[line[0]]&tagNameByte == 0 {
 		return KindEntry, false
 	}
-	h := header{pri: event.NoPriority, format: FormatSyslogCut}
+	h := header{format: FormatSyslogCut}
 	if t, ok := scanTag(line, true, false); ok {
 		h.setTag(line, t)
 	} else {

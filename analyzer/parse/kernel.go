@@ -179,7 +179,7 @@ func parseDmesgX(line []byte, h *header) bool {
 	if !ok {
 		return false
 	}
-	h.pri = pri
+	h.setPriority(pri)
 	h.q = event.TimeNone
 	h.key, h.val = "kernel_time", st
 	p := len(line)

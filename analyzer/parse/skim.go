@@ -186,7 +186,7 @@ func (p *Parser) SkimLine(line []byte, o *Options, ev *event.Event, programs []s
 // the cached stamp: its time, time quality and format; ok is false when
 // line has none or its program is one of programs.
 func (p *Parser) skimHeader(line []byte, o *Options, programs []string) (t time.Time, q event.TimeQuality, format string, ok bool) {
-	h := header{pri: event.NoPriority}
+	var h header
 	if !parseStampHeader(line, o, &h) {
 		return t, q, format, false
 	}

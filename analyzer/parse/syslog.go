@@ -16,7 +16,9 @@ type header struct {
 	t      time.Time
 	q      event.TimeQuality
 	format string
-	pri    event.Priority
+	// prio is the priority plus one: zero, so that the zero header
+	// (cleared, not copied, per line) says none (priority, setPriority).
+	prio   int8
 	host   []byte
 	prog   []byte
 	sub    []byte // "pam_unix" of "sshd(pam_unix)[19939]:"
@@ -59,7 +61,7 @@ func (p *Parser) parseSyslogFamily(line []byte, o *Options, ev *event.Event) (Ki
 	if len(line) < 3 {
 		return KindEntry, false
 	}
-	h := header{pri: event.NoPriority}
+	var h header
 	ok := false
 	switch c := line[0]; c {
 	case '-':
@@ -134,7 +136,7 @@ func parsePRIHeader(line []byte, o *Options, h *header) bool {
 		return false
 	}
 	rest := line[i+1:]
-	h.pri = event.Priority(v & 7)
+	h.setPriority(event.Priority(v & 7))
 	switch {
 	case len(rest) > 2 && rest[0] == '1' && rest[1] == ' ':
 		return parse5424(rest[2:], h)
@@ -359,7 +361,7 @@ func parseUnixHeader(line []byte, h *header) bool {
 		return false
 	}
 	var t header
-	t.pri = h.pri
+	t.prio = h.prio
 	parseTail(line, p, false, &t)
 	if !t.tagged {
 		return false
@@ -452,6 +454,12 @@ func parseTail(line []byte, p int, strict bool, h *header) bool {
 	return true
 }
 
+// priority is the header's priority, event.NoPriority when it has none.
+func (h *header) priority() event.Priority { return event.Priority(h.prio) - 1 }
+
+// setPriority sets the header's priority.
+func (h *header) setPriority(p event.Priority) { h.prio = int8(p) + 1 }
+
 func (h *header) setTag(b []byte, t tag) {
 	h.prog = b[:t.nameEnd]
 	if t.subEnd > 0 {
@@ -470,8 +478,8 @@ func (h *header) severityHost() {
 	if len(b) < 3 || len(b) > 8 || !isLevelWord(b) {
 		return
 	}
-	if pri, ok := levelPriority(b); ok && h.pri == event.NoPriority {
-		h.pri = pri
+	if pri, ok := levelPriority(b); ok && h.prio == 0 {
+		h.setPriority(pri)
 	}
 	h.host = nil
 }
@@ -481,8 +489,8 @@ func (h *header) severityHost() {
 func (h *header) macLevel(tag []byte) {
 	end := bytes.LastIndexByte(tag, '>')
 	start := bytes.LastIndexByte(tag[:end], '<') + 1
-	if pri, ok := levelPriority(tag[start:end]); ok && h.pri == event.NoPriority {
-		h.pri = pri
+	if pri, ok := levelPriority(tag[start:end]); ok && h.prio == 0 {
+		h.setPriority(pri)
 	}
 }
 
@@ -713,7 +721,7 @@ func (h *header) commit(ev *event.Event, p *Parser) {
 	if h.t.IsZero() && h.q != event.TimeNone {
 		ev.TimeQuality = event.TimeUnknown
 	}
-	ev.Priority = h.pri
+	ev.Priority = h.priority()
 	ev.Source.Format = h.format
 	if len(h.host) > 0 {
 		ev.Host = p.host(h.host)
