@@ -76,8 +76,11 @@ func (v *VictoriaLogs) Name() string {
 // vlSortBy orders rows by time and then by a tie-break that is the same
 // on every run and every node: a shipper's seq field (JSON lines; the
 // server keeps no insertion order), the stream, then the message
-// (identical rows are interchangeable).
-const vlSortBy = " | sort by (_time, seq, _stream_id, _msg)"
+// (identical rows are interchangeable). Before it, the fields no event
+// reads are dropped (rowEvent: the stream's text, which _stream_id
+// names, and the syslog columns rowColumns ignores), a quarter of a
+// syslog row's bytes, so the server sorts and sends less.
+const vlSortBy = " | delete _stream, facility, facility_keyword, format | sort by (_time, seq, _stream_id, _msg)"
 
 // LogsQL returns the queries (one, or several when the filter is longer
 // than maxLen) whose union is exactly q's candidates, each ending in the
