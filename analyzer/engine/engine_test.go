@@ -8,6 +8,7 @@ import (
 	"testing"
 	"text/template"
 	"time"
+	"unsafe"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/signature"
@@ -723,6 +724,45 @@ func TestRenderFindingsInParallel(t *testing.T) {
 		}
 		if strings.Contains(explain, "range") && (warned != n-150 || !strings.Contains(seq[n-1].Warnings[0], "earlier finding")) {
 			t.Fatalf("the limit case: %d findings warned, the last one %q; want the %d from pid 150 on", warned, seq[n-1].Warnings, n-150)
+		}
+	}
+}
+
+// TestSequenceGroupKeysOwned: the keys a sequence keeps its groups
+// under are copies, never slices of an event's text (a parse worker's
+// 128 KiB block): lookups use the event's own value, storing takes the
+// instances' copy.
+func TestSequenceGroupKeysOwned(t *testing.T) {
+	e := New(loadSigs(t, sigUnattended), Options{Warnings: &event.Warnings{}})
+	block := strings.Repeat("x", 1<<10) + "web-3 web-4"
+	inBlock := func(s string) bool {
+		p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(block)))
+		return len(s) > 0 && p >= lo && p < lo+uintptr(len(block))
+	}
+	for i, spec := range []string{
+		"H systemd apt-daily-upgrade.service starting | Starting Daily apt upgrade and clean activities...",
+		"H systemd docker.service stopping | Stopping Docker Application Container Engine...",
+		"H systemd docker.service stopped | Stopped Docker Application Container Engine.",
+		"H systemd apt-daily-upgrade.service starting | Starting Daily apt upgrade and clean activities...",
+	} {
+		for _, host := range []string{block[1024:1029], block[1030:]} {
+			x := ev(fmt.Sprintf("06:0%d:00", i), spec)
+			x.Host = host
+			e.Process(&x)
+		}
+	}
+	seq := e.runners[0].(*sequence)
+	if len(seq.groups) != 2 {
+		t.Fatalf("%d groups, want web-3's and web-4's", len(seq.groups))
+	}
+	for k, list := range seq.groups {
+		if inBlock(k) {
+			t.Errorf("group %q is kept under a slice of the event's text", k)
+		}
+		for _, in := range list {
+			if inBlock(in.group) || inBlock(in.host) {
+				t.Errorf("an instance of group %q keeps a slice of the event's text", k)
+			}
 		}
 	}
 }

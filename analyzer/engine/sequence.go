@@ -329,19 +329,22 @@ func (s *sequence) process(e *Engine, ev *event.Event, hits []hit) {
 			}
 		}
 	}
-	// Existing instances of the groups this event may belong to.
-	seen := map[string]bool{}
+	// Existing instances of the groups this event may belong to. (The
+	// keys looked up are not kept: a map of them and a copy of each were
+	// a third of this function's instructions on the dense bench corpus.)
+	var seenRoom [4]string
+	seen := seenRoom[:0]
 	var created []*instance
 	for _, st := range s.steps {
 		caps, ok := stepHits(st)
 		if !ok {
 			continue
 		}
-		key := groupKey(s.sig.Match.By, ev, caps)
-		if seen[key] {
+		key := lookupKey(s.sig.Match.By, ev, caps)
+		if slices.Contains(seen, key) {
 			continue
 		}
-		seen[key] = true
+		seen = append(seen, key)
 		created = append(created, s.advanceGroup(e, key, ev, stepHits)...)
 	}
 	// A new instance when step 1 matches.
@@ -362,8 +365,17 @@ func (s *sequence) process(e *Engine, ev *event.Event, hits []hit) {
 	}
 }
 
+// lookupKey is groupKey for a lookup: with one key, the value itself,
+// which may be a slice of ev's text, never to be kept.
+func lookupKey(by []string, ev *event.Event, caps signature.Captures) string {
+	if len(by) == 1 {
+		return keyValue(by[0], ev, caps)
+	}
+	return groupKey(by, ev, caps)
+}
+
 // advanceGroup tries ev on every instance of one group and returns the
-// instances it forks.
+// instances it forks. key may be lookupKey's.
 func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits func(*signature.Step) (signature.Captures, bool)) []*instance {
 	list := s.groups[key]
 	var forks, done []*instance
@@ -438,6 +450,9 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 		if !consumed {
 			kept = append(kept, in)
 		}
+	}
+	if len(kept) > 0 {
+		key = kept[0].group // the map's own copy of the key
 	}
 	s.setGroup(key, kept)
 	return forks
