@@ -10,6 +10,7 @@ package parse
 
 import (
 	"bytes"
+	"slices"
 	"time"
 	"unsafe"
 
@@ -253,24 +254,29 @@ type stampCache struct {
 
 // recentStrings holds the last few strings made from a kind of token, so
 // that a repeated token costs a comparison instead of an allocation.
-// A string is held in the slot its length and end bytes pick, when that
-// is free: most are found with one comparison, the others by trying
-// every slot.
+// A string is held in one of the two slots its length and end bytes
+// pick, when one is free: most are found with one or two comparisons,
+// the others by trying every slot.
 type recentStrings struct {
-	s    [8]string
+	s    [16]string
 	next int
 }
 
-// recentSlot is the slot of the non-empty token b: the hosts of one log
-// mostly differ in length or in the last byte (web-1, web-2, db-1), its
-// programs in the first byte too.
+// recentSlot is the first slot of the non-empty token b (the other is
+// the one after it): the hosts of one log mostly differ in length or in
+// the last byte (web-1, web-2, db-1), its programs in the first byte
+// too.
 func recentSlot[T string | []byte](b T) int {
-	return (5*len(b) + 3*int(b[0]) + int(b[len(b)-1])) & 7
+	return (5*len(b) + 3*int(b[0]) + int(b[len(b)-1])) << 1 & 15
 }
 
 // lookup returns the held string equal to the non-empty b.
 func (r *recentStrings) lookup(b []byte) (string, bool) {
-	if s := r.s[recentSlot(b)]; s == string(b) {
+	i := recentSlot(b)
+	if s := r.s[i]; s == string(b) {
+		return s, true
+	}
+	if s := r.s[i+1]; s == string(b) {
 		return s, true
 	}
 	for _, s := range r.s {
@@ -281,13 +287,20 @@ func (r *recentStrings) lookup(b []byte) (string, bool) {
 	return "", false
 }
 
-// add holds the non-empty s: in its slot if that is free, else in the
-// slots in turn.
+// add holds the non-empty s: in one of its slots if one is free, else
+// in another free slot, else in the slots in turn.
 func (r *recentStrings) add(s string) {
 	i := recentSlot(s)
-	if r.s[i] != "" {
-		i = r.next
-		r.next = (r.next + 1) % len(r.s)
+	switch {
+	case r.s[i] == "":
+	case r.s[i+1] == "":
+		i++
+	default:
+		i = slices.Index(r.s[:], "")
+		if i < 0 {
+			i = r.next
+			r.next = (r.next + 1) % len(r.s)
+		}
 	}
 	r.s[i] = s
 }

@@ -179,13 +179,14 @@ func TestParserBlock(t *testing.T) {
 	}
 }
 
-// TestRecentStrings: up to eight names are held, those whose slots
-// collide too (web-1 and web-9 differ by 8 in their last byte), each
-// found as the string it was added as, never another name.
+// TestRecentStrings: up to sixteen names are held, those whose slots
+// collide too (web-1, web-9 and web-A differ by 8 in their last byte),
+// each found as the string it was added as, never another name.
 func TestRecentStrings(t *testing.T) {
-	names := []string{"web-1", "web-9", "web-2", "db-1", "k8s-node-1", "k8s-node-2", "postfix/qmgr", "postfix/smtp"}
-	if recentSlot(names[0]) != recentSlot(names[1]) {
-		t.Fatalf("slots %d and %d: the test wants two names of one slot", recentSlot(names[0]), recentSlot(names[1]))
+	names := []string{"web-1", "web-9", "web-A", "web-2", "db-1", "k8s-node-1", "k8s-node-2", "postfix/qmgr", "postfix/smtp",
+		"a", "bb", "ccc", "dddd", "eeeee", "ffffff", "ggggggg"}
+	if recentSlot(names[0]) != recentSlot(names[1]) || recentSlot(names[0]) != recentSlot(names[2]) {
+		t.Fatalf("slots %d, %d and %d: the test wants three names of one slot", recentSlot(names[0]), recentSlot(names[1]), recentSlot(names[2]))
 	}
 	var r recentStrings
 	for _, n := range names {
@@ -205,7 +206,7 @@ func TestRecentStrings(t *testing.T) {
 			t.Errorf("lookup(%q) found %q", n, s)
 		}
 	}
-	// A ninth name takes a slot: eight are held.
+	// Another name takes a slot: sixteen are held.
 	r.add("web-10")
 	held := 0
 	for _, n := range append(names, "web-10") {
@@ -213,7 +214,7 @@ func TestRecentStrings(t *testing.T) {
 			held++
 		}
 	}
-	if held != 8 {
-		t.Errorf("%d names held, want 8", held)
+	if held != 16 {
+		t.Errorf("%d names held, want 16", held)
 	}
 }
