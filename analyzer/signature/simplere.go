@@ -49,8 +49,8 @@ type simpleInst struct {
 	op       simpleOp
 	greedy   bool
 	lit      string
-	class    *[128]bool
-	wide     bool // class also holds characters above 0x7f
+	class    *[256]bool // the ASCII members; never a byte above 0x7f
+	wide     bool       // class also holds characters above 0x7f
 	min, max int
 	// hasStop: a literal starting with stop follows the repeat.
 	stop      byte
@@ -243,13 +243,13 @@ func (s *simpleRe) relocate(entry int) {
 }
 
 // asciiClass returns the ASCII members of a one-character matcher (a
-// class, `.`, or a one-character literal), and whether it has members
-// above 0x7f too (wide).
-func asciiClass(re *syntax.Regexp) (c *[128]bool, wide, ok bool) {
-	c = new([128]bool)
+// class, `.`, or a one-character literal), indexed by any byte (none
+// above 0x7f is one), and whether it has members above 0x7f too (wide).
+func asciiClass(re *syntax.Regexp) (c *[256]bool, wide, ok bool) {
+	c = new([256]bool)
 	switch re.Op {
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		for b := range c {
+		for b := range 128 {
 			c[b] = true
 		}
 		if re.Op == syntax.OpAnyCharNotNL {
@@ -405,23 +405,21 @@ func (r *simpleRun) run(pc, pos int) int {
 				// decides (`id=[0-9a-f]{12,64}` reads 12).
 				limit = in.min
 			}
-			n := 0
-			for limit < 0 || n < limit {
-				if pos+n >= len(r.s) {
-					break
-				}
-				b := r.s[pos+n]
-				if b >= 0x80 {
-					if in.wide {
-						return simpleAbort // it may hold this character
-					}
-					break
-				}
-				if !in.class[b] {
-					break
-				}
-				n++
+			// The run of class bytes, up to the limit; a byte above 0x7f
+			// stops it as no member (one table test a byte), and then
+			// hands the match to regexp if the class may hold it.
+			end := len(r.s)
+			if limit >= 0 && pos+limit < end {
+				end = pos + limit
 			}
+			at := pos
+			for at < end && in.class[r.s[at]] {
+				at++
+			}
+			if at < end && r.s[at] >= 0x80 && in.wide {
+				return simpleAbort // it may hold this character
+			}
+			n := at - pos
 			r.budget -= n
 			if n < in.min {
 				return simpleFail
