@@ -128,7 +128,10 @@ type SourceStats struct {
 // journald counts once (dedupe.go). The first to arrive in time order
 // is kept.
 type Stream struct {
-	opts    Options
+	opts Options
+	// ranged: Since or Until is set; without them (most runs) Next does
+	// not test each event's time.
+	ranged  bool
 	ws      *event.Warnings
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -195,7 +198,7 @@ func Open(ctx context.Context, opts Options) (*Stream, error) {
 	if !opts.Since.IsZero() && !opts.Until.IsZero() && opts.Until.Before(opts.Since) {
 		return nil, errors.New("ingest: until is before since")
 	}
-	s := &Stream{opts: opts, ws: opts.Warnings, workers: opts.Workers}
+	s := &Stream{opts: opts, ws: opts.Warnings, workers: opts.Workers, ranged: !opts.Since.IsZero() || !opts.Until.IsZero()}
 	if s.workers <= 0 {
 		s.workers = runtime.GOMAXPROCS(0)
 	}
@@ -357,7 +360,7 @@ func (s *Stream) Next() bool {
 	for len(s.h) > 0 {
 		src := s.h[0]
 		ev := &src.cur.events[src.i]
-		if !s.inRange(ev.Time) {
+		if s.ranged && !s.inRange(ev.Time) {
 			s.advance(src)
 			continue
 		}
