@@ -7,9 +7,12 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -60,15 +63,37 @@ func LoadFiles(fsys fs.FS, dir string) ([]*Signature, ErrorList) {
 	for _, f := range nonRegular {
 		errs = append(errs, &Error{Code: CodeYAML, File: f, Line: 1, Col: 1, Msg: "not a regular file", Hint: "signatures are read from regular files only"})
 	}
-	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			errs = append(errs, &Error{Code: CodeYAML, File: f, Line: 1, Col: 1, Msg: err.Error(), Hint: "check that the file is readable"})
-			continue
-		}
-		s, e := Parse(f, data)
-		sigs = append(sigs, s...)
-		errs = append(errs, e...)
+	// Files are parsed on every core (YAML and regex compiling were
+	// nine tenths of a run's start, 19 ms for the built-in set on one),
+	// their results kept in file order.
+	type parsed struct {
+		sigs []*Signature
+		errs ErrorList
+	}
+	results := make([]parsed, len(files))
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				f := files[i]
+				data, err := fs.ReadFile(fsys, f)
+				if err != nil {
+					results[i].errs = ErrorList{{Code: CodeYAML, File: f, Line: 1, Col: 1, Msg: err.Error(), Hint: "check that the file is readable"}}
+					continue
+				}
+				results[i].sigs, results[i].errs = Parse(f, data)
+			}
+		})
+	}
+	wg.Wait()
+	for _, r := range results {
+		sigs = append(sigs, r.sigs...)
+		errs = append(errs, r.errs...)
 	}
 	return sigs, errs
 }

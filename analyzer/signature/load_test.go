@@ -1,6 +1,7 @@
 package signature
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -391,6 +392,44 @@ func TestAnyOrder(t *testing.T) {
 		}
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: tried %v, want %v", c.any, got, c.want)
+		}
+	}
+}
+
+// TestLoadFilesKeepsFileOrder: files are parsed in parallel, but the
+// signatures and errors come in file-name order (and a file's own order),
+// as the engine runs signatures in load order.
+func TestLoadFilesKeepsFileOrder(t *testing.T) {
+	fsys := fstest.MapFS{}
+	var wantIDs, wantErrFiles []string
+	for i := range 40 {
+		name := fmt.Sprintf("p/%02d.yaml", i)
+		if i%7 == 3 {
+			fsys[name] = &fstest.MapFile{Data: []byte("schema: logsleuth/v1\nid: broken\nevents: [\n")}
+			wantErrFiles = append(wantErrFiles, name)
+			continue
+		}
+		doc := func(id string) string {
+			return "schema: logsleuth/v1\nid: " + id + "\ntitle: T\nevents: {e: {program: sshd}}\nmatch: {event: e}\n"
+		}
+		a, b := fmt.Sprintf("s%02da", i), fmt.Sprintf("s%02db", i)
+		fsys[name] = &fstest.MapFile{Data: []byte(doc(a) + "---\n" + doc(b))}
+		wantIDs = append(wantIDs, a, b)
+	}
+	for range 5 {
+		sigs, errs := LoadFiles(fsys, "p")
+		var ids, errFiles []string
+		for _, s := range sigs {
+			ids = append(ids, s.ID)
+		}
+		for _, e := range errs {
+			errFiles = append(errFiles, e.File)
+		}
+		if !slices.Equal(ids, wantIDs) {
+			t.Fatalf("signatures in order\n%v\nwant\n%v", ids, wantIDs)
+		}
+		if !slices.Equal(slices.Compact(errFiles), wantErrFiles) {
+			t.Fatalf("errors of files %v, want %v", errFiles, wantErrFiles)
 		}
 	}
 }
