@@ -95,43 +95,16 @@ func (c *chunk) clearParsed() {
 // batch is a run of finished events of one source, in file order.
 type batch struct {
 	events []event.Event
-	// used is how many slots of events, from the first, may hold a
-	// former use's events: putBatch leaves them as they are, so that the
-	// merge, which hands a batch back after each 128 KiB block, does not
-	// clear the events of the whole input in the run's one serial loop
-	// (136M instructions on the dense bench corpus).
-	used int
 }
 
 var batchPool = sync.Pool{New: func() any { return new(batch) }}
 
-// getBatch returns an empty batch whose slots past its length are zero,
-// as a reader that grows events in place (events[:k+1]) needs them.
-func getBatch() *batch { return batchPool.Get().(*batch).zeroed() }
-
-// zeroed clears the slots a former use may have left and returns b.
-func (b *batch) zeroed() *batch {
-	// (The Assembler's batch may have got a new array since: min.)
-	clear(b.events[:min(b.used, cap(b.events))])
-	b.used = 0
-	return b
-}
-
-// getBatchToAppend returns an empty batch for an appender of whole
-// events (the Assembler): the slots it appends to are overwritten, so a
-// former use's events are left in them (a pooled batch keeps a block's
-// text alive until then, no more).
-func getBatchToAppend() *batch { return batchPool.Get().(*batch) }
+func getBatch() *batch { return batchPool.Get().(*batch) }
 
 func putBatch(b *batch) {
-	b.empty()
-	batchPool.Put(b)
-}
-
-// empty makes b a batch of no events, its slots left as they are.
-func (b *batch) empty() {
-	b.used = max(b.used, len(b.events))
+	clear(b.events) // drop the strings for the collector
 	b.events = b.events[:0]
+	batchPool.Put(b)
 }
 
 // parseLine is parse.Parser.ParseLine; tests put a parser whose output
@@ -758,7 +731,7 @@ func (run *srcRun) assembleChunk(c *chunk) {
 		run.binWarned = true
 		st.ws.Addf(src.stats.Path, c.bin, "binary data at line %d (NUL bytes or invalid UTF-8); read as text", c.bin)
 	}
-	b := getBatchToAppend()
+	b := getBatch()
 	b.events = run.asm.AddAll(b.events, c.parsed)
 	src.account(b.events, st.ws)
 	if !c.skimBefore.IsZero() {
@@ -793,7 +766,7 @@ func (run *srcRun) assemble() {
 			return
 		}
 	}
-	b := getBatchToAppend()
+	b := getBatch()
 	b.events = run.asm.Flush(b.events)
 	run.send(b)
 	src.stats.TimeQuality = run.asm.TimeQuality()

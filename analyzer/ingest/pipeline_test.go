@@ -1,12 +1,10 @@
 package ingest
 
 import (
-	"fmt"
 	"reflect"
 	"testing"
 	"time"
 
-	"github.com/logsleuth/logsleuth/analyzer/event"
 	"github.com/logsleuth/logsleuth/analyzer/parse"
 )
 
@@ -76,39 +74,5 @@ Oct  7 06:20:33 web-3 CRON[7]: (root) CMD (run-parts)
 				t.Errorf("line %d of a reused chunk:\n%+v\nof a new one:\n%+v", i+1, c.parsed[i], want[i])
 			}
 		}
-	}
-}
-
-// TestBatchSlotsClearedForGrowers: the merge hands batches back without
-// clearing them; a batch the Assembler appended to keeps its former
-// events until then, but one for a reader that grows events in place
-// (getBatch) has every slot a former use wrote zero, and one whose
-// array the Assembler replaced (dropSkimmed's copy) is cleared within
-// its own capacity.
-func TestBatchSlotsClearedForGrowers(t *testing.T) {
-	b := &batch{}
-	for i := range 40 {
-		b.events = append(b.events, event.Event{Host: "web-3", Message: fmt.Sprint("line ", i), PID: i + 1})
-	}
-	b.empty()
-	b.events = append(b.events, event.Event{Message: "fewer"}) // an append-only use, shorter
-	b.empty()
-	if b.used != 40 {
-		t.Fatalf("used = %d after uses of 40 and 1 events, want 40", b.used)
-	}
-	b.zeroed()
-	for i, ev := range b.events[:cap(b.events)] {
-		if !reflect.DeepEqual(ev, event.Event{}) {
-			t.Fatalf("slot %d of a batch for growers holds %+v", i, ev)
-		}
-	}
-	b.events = append(b.events[:0], make([]event.Event, 40)...)
-	b.empty()
-	b.events = make([]event.Event, 3) // the Assembler's batch got a smaller array
-	b.events[0].Message = "copied"
-	b.empty()
-	b.zeroed()
-	if b.used != 0 || len(b.events) != 0 || b.events[:1][0].Message != "" {
-		t.Fatalf("replaced array: used %d, %d events, first slot %q", b.used, len(b.events), b.events[:1][0].Message)
 	}
 }
