@@ -279,29 +279,16 @@ func TestLookbackSkimmedNewYear(t *testing.T) {
 }
 
 // lookbackRun reads paths with --since since, the lookback parsed whole
-// or skimmed, and returns its findings and near misses, one per line,
-// and how many lines were skimmed.
+// or skimmed, and returns its findings and near misses, one per line
+// (and every event from --since on), and how many lines were skimmed.
 func lookbackRun(t *testing.T, sigs []*signature.Signature, paths []string, year int, since time.Time, whole bool) (string, int64) {
 	t.Helper()
-	in := InputFlags{Paths: paths, Location: time.UTC, Year: year, SinceT: since, Lookback: defaultLookback, wholeLookback: whole}
-	ios, _, _, _ := Test()
-	// What the timeline counts (error lines, gaps, boots): every event
-	// from --since on, as without skimming.
-	var after strings.Builder
-	a, err := analyze(context.Background(), ios, &in, sigs, &event.Warnings{}, engine.Options{}, func(ev *event.Event) {
-		if !ev.Time.Before(since) {
-			fmt.Fprintf(&after, "%s %s:%d %s %s %s %q\n", ev.Time.Format(time.RFC3339Nano), ev.Source.Path, ev.Source.Line,
-				ev.Host, ev.Program, ev.Unit, ev.Message)
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, sources := lookbackSources(t, sigs, paths, year, since, whole)
 	var skimmed int64
-	for _, s := range a.Sources {
+	for _, s := range sources {
 		skimmed += s.Skimmed
 	}
-	return dumpFindings(a) + after.String(), skimmed
+	return out, skimmed
 }
 
 // dumpFindings writes what a report shows of findings and near misses.
@@ -403,8 +390,8 @@ func TestLookbackSkimmedRuns(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "syslog")
 			writeStampedLog(t, path, stampRFC3164, c.lines)
-			whole, wholeStats := lookbackSources(t, sigs, path, c.year, c.since, true)
-			skimmed, skimStats := lookbackSources(t, sigs, path, c.year, c.since, false)
+			whole, wholeStats := lookbackSources(t, sigs, []string{path}, c.year, c.since, true)
+			skimmed, skimStats := lookbackSources(t, sigs, []string{path}, c.year, c.since, false)
 			if whole != skimmed {
 				t.Errorf("skimmed lookback: findings and near misses differ\nwhole:\n%s\nskimmed:\n%s", whole, skimmed)
 			}
@@ -426,12 +413,13 @@ func TestLookbackSkimmedRuns(t *testing.T) {
 	}
 }
 
-// lookbackSources is lookbackRun on one file, with its sources'
-// statistics.
-func lookbackSources(t *testing.T, sigs []*signature.Signature, path string, year int, since time.Time, whole bool) (string, []ingest.SourceStats) {
+// lookbackSources is lookbackRun with its sources' statistics.
+func lookbackSources(t *testing.T, sigs []*signature.Signature, paths []string, year int, since time.Time, whole bool) (string, []ingest.SourceStats) {
 	t.Helper()
-	in := InputFlags{Paths: []string{path}, Location: time.UTC, Year: year, SinceT: since, Lookback: defaultLookback, wholeLookback: whole}
+	in := InputFlags{Paths: paths, Location: time.UTC, Year: year, SinceT: since, Lookback: defaultLookback, wholeLookback: whole}
 	ios, _, _, _ := Test()
+	// What the timeline counts (error lines, gaps, boots): every event
+	// from --since on, as without skimming.
 	var after strings.Builder
 	a, err := analyze(context.Background(), ios, &in, sigs, &event.Warnings{}, engine.Options{}, func(ev *event.Event) {
 		if !ev.Time.Before(since) {
