@@ -69,15 +69,10 @@ match: {event: fired}
 	ios, _, _, _ := Test()
 	findings := func(in *InputFlags, observe func(*event.Event)) string {
 		t.Helper()
-		a, err := analyze(context.Background(), ios, in, sigs, &event.Warnings{}, engine.Options{}, observe)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fs []string
-		for _, f := range a.Findings {
-			fs = append(fs, fmt.Sprintf("%s %s %s %s..%s %d", f.Signature.ID, f.Outcome, f.Host,
-				f.Start.UTC().Format("15:04:05"), f.End.UTC().Format("15:04:05"), f.Count))
-		}
+		fs := strings.Split(analyzedFindings(t, in, sigs, observe, func(f *engine.Finding) string {
+			return fmt.Sprintf("%s %s %s %s..%s %d", f.Signature.ID, f.Outcome, f.Host,
+				f.Start.UTC().Format("15:04:05"), f.End.UTC().Format("15:04:05"), f.Count)
+		}), "\n")
 		slices.Sort(fs)
 		return strings.Join(fs, "\n")
 	}

@@ -838,15 +838,9 @@ func TestFleetWindowedStep(t *testing.T) {
 	ios, _, _, _ := Test()
 	findings := func(in *InputFlags, observe func(*event.Event)) string {
 		t.Helper()
-		a, err := analyze(context.Background(), ios, in, sigs, &event.Warnings{}, engine.Options{}, observe)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fs []string
-		for _, f := range a.Findings {
-			fs = append(fs, fmt.Sprintf("%s %s %s %s..%s %v", f.Signature.ID, f.Outcome, f.Host, f.Start.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339), f.Captures))
-		}
-		return strings.Join(fs, "\n")
+		return analyzedFindings(t, in, sigs, observe, func(f *engine.Finding) string {
+			return fmt.Sprintf("%s %s %s %s..%s %v", f.Signature.ID, f.Outcome, f.Host, f.Start.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339), f.Captures)
+		})
 	}
 	in := &InputFlags{}
 	if err := in.validate("timeline", []string{path}, ios, timeNow()); err != nil {
@@ -878,4 +872,20 @@ func TestFleetWindowedStep(t *testing.T) {
 	if got != local {
 		t.Errorf("through the store:\n%s\nfrom the file:\n%s", got, local)
 	}
+}
+
+// analyzedFindings runs analyze over in and returns its findings, one
+// line each as line writes them, in the engine's order.
+func analyzedFindings(t *testing.T, in *InputFlags, sigs []*signature.Signature, observe func(*event.Event), line func(*engine.Finding) string) string {
+	t.Helper()
+	ios, _, _, _ := Test()
+	a, err := analyze(context.Background(), ios, in, sigs, &event.Warnings{}, engine.Options{}, observe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs []string
+	for _, f := range a.Findings {
+		fs = append(fs, line(f))
+	}
+	return strings.Join(fs, "\n")
 }
