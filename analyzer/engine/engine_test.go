@@ -651,21 +651,37 @@ match:
 	}
 }
 
-// TestCompiledByKeys: a threshold's compiled `by` keys give what
-// keyValue gives for every kind of key, and the same group key.
+// TestCompiledByKeys: a `by` key reads the event field it names, a
+// fields.NAME key the field NAME, any other key the capture of that
+// name; compiled keys give the same group key as the names.
 func TestCompiledByKeys(t *testing.T) {
 	e := ev("06:00:00", "web-3 sshd ssh.service - | Failed password for root from 203.0.113.7 port 22 ssh2")
 	e.BootID = "5f0c"
+	e.Source.Path = "/var/log/syslog"
 	e.Fields = []event.Field{{Key: "level", Value: "error"}, {Key: "fields.x", Value: "nested"}}
 	caps := signature.Captures{{Name: "addr", Value: "203.0.113.7"}, {Name: "host", Value: "a capture named host"}}
-	by := []string{"host", "unit", "program", "boot_id", "message", "source", "fields.level", "fields.fields.x",
-		"fields.missing", "addr", "missing", ""}
-	compiled := compileBy(by)
-	for i, k := range by {
-		if got, want := compiled[i].value(&e, caps), keyValue(k, &e, caps); got != want {
-			t.Errorf("key %q: compiled %q, keyValue %q", k, got, want)
+	cases := []struct{ key, want string }{
+		{"host", "web-3"},
+		{"unit", "ssh.service"},
+		{"program", "sshd"},
+		{"boot_id", "5f0c"},
+		{"message", "Failed password for root from 203.0.113.7 port 22 ssh2"},
+		{"source", "/var/log/syslog"},
+		{"fields.level", "error"},
+		{"fields.fields.x", "nested"},
+		{"fields.missing", ""},
+		{"addr", "203.0.113.7"},
+		{"missing", ""},
+		{"", ""},
+	}
+	var by []string
+	for _, c := range cases {
+		by = append(by, c.key)
+		if got := keyValue(c.key, &e, caps); got != c.want {
+			t.Errorf("key %q: %q, want %q", c.key, got, c.want)
 		}
 	}
+	compiled := compileBy(by)
 	if got, want := appendKeys(nil, compiled, &e, caps), appendGroupKey(nil, by, &e, caps); string(got) != string(want) {
 		t.Errorf("group key %q, want %q", got, want)
 	}

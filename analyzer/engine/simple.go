@@ -13,26 +13,7 @@ import (
 
 // keyValue returns the value of a `by` key: an event field or a capture.
 func keyValue(k string, ev *event.Event, caps signature.Captures) string {
-	switch k {
-	case "host":
-		return ev.Host
-	case "unit":
-		return ev.Unit
-	case "program":
-		return ev.Program
-	case "boot_id":
-		return ev.BootID
-	case "message":
-		return ev.Message
-	case "source":
-		return ev.Source.Path
-	}
-	if name, ok := strings.CutPrefix(k, "fields."); ok {
-		v, _ := ev.Field(name)
-		return v
-	}
-	v, _ := caps.Get(k)
-	return v
+	return compileKey(k).value(ev, caps)
 }
 
 // groupKey joins the values of by for one event. The key is kept (map
@@ -48,7 +29,7 @@ func groupKey(by []string, ev *event.Event, caps signature.Captures) string {
 	return string(appendGroupKey(make([]byte, 0, 64), by, ev, caps))
 }
 
-// byKey is a `by` key compiled: which of keyValue's cases it is, so
+// byKey is a `by` key compiled: which kind of key it is, so
 // that a threshold's key per event does not compare the name with each.
 type byKey struct {
 	kind byKind
@@ -71,31 +52,34 @@ const (
 func compileBy(by []string) []byKey {
 	out := make([]byKey, len(by))
 	for i, k := range by {
-		switch k {
-		case "host":
-			out[i].kind = byHost
-		case "unit":
-			out[i].kind = byUnit
-		case "program":
-			out[i].kind = byProgram
-		case "boot_id":
-			out[i].kind = byBoot
-		case "message":
-			out[i].kind = byMessage
-		case "source":
-			out[i].kind = bySource
-		default:
-			if name, ok := strings.CutPrefix(k, "fields."); ok {
-				out[i] = byKey{kind: byField, name: name}
-			} else {
-				out[i] = byKey{kind: byCapture, name: k}
-			}
-		}
+		out[i] = compileKey(k)
 	}
 	return out
 }
 
-// value is keyValue for k.
+// compileKey says which kind of `by` key k is.
+func compileKey(k string) byKey {
+	switch k {
+	case "host":
+		return byKey{kind: byHost}
+	case "unit":
+		return byKey{kind: byUnit}
+	case "program":
+		return byKey{kind: byProgram}
+	case "boot_id":
+		return byKey{kind: byBoot}
+	case "message":
+		return byKey{kind: byMessage}
+	case "source":
+		return byKey{kind: bySource}
+	}
+	if name, ok := strings.CutPrefix(k, "fields."); ok {
+		return byKey{kind: byField, name: name}
+	}
+	return byKey{kind: byCapture, name: k}
+}
+
+// value is the value of the key k is for ev and caps.
 func (k byKey) value(ev *event.Event, caps signature.Captures) string {
 	switch k.kind {
 	case byHost:
