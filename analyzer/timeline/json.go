@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"runtime"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
@@ -205,7 +206,8 @@ func jsonTime(t time.Time) string {
 // RenderJSON writes r as the timeline JSON (schema above). It streams:
 // each incident, finding, near miss, group, source, boot, gap and warning
 // is encoded and written on its own, so memory holds one of them at a
-// time rather than the whole report and its indented copy (a dense log's
+// time (findings and near misses: a few batches of them, written on every
+// core) rather than the whole report and its indented copy (a dense log's
 // 2,700 findings made a 14 MB report held twice; issue 20). The bytes are
 // those json.Encoder with SetIndent("", "  ") writes for jsonReport.
 func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
@@ -220,19 +222,13 @@ func RenderJSON(w io.Writer, r *Report, o RenderOptions) error {
 		s.field(1, "hidden_incidents", r.Hidden)
 	}
 	s.key(1, "incidents")
-	jsonArray(s, 1, r.Incidents, func(inc *Incident) jsonIncident {
-		ji := jsonIncident{Root: inc.Root.ID, Symptoms: make([]string, 0, len(inc.Symptoms))}
-		for _, sym := range inc.Symptoms {
-			ji.Symptoms = append(ji.Symptoms, sym.ID)
-		}
-		return ji
-	})
+	directArray(s, 1, r.Incidents, (*jsonIndented).incident)
 	s.key(1, "findings")
-	directArray(s, 1, r.Findings, (*jsonIndented).finding)
+	parallelDirectArray(s, 1, r.Findings, (*jsonIndented).finding, runtime.GOMAXPROCS(0))
 	// omitempty dropped an empty near_misses from the whole-report struct.
 	if o.NearMisses && len(r.NearMisses) > 0 {
 		s.key(1, "near_misses")
-		directArray(s, 1, r.NearMisses, (*jsonIndented).nearMiss)
+		parallelDirectArray(s, 1, r.NearMisses, (*jsonIndented).nearMiss, runtime.GOMAXPROCS(0))
 	}
 	s.key(1, "unexplained")
 	jsonArray(s, 1, r.Unexplained, func(g *ErrorGroup) jsonError {

@@ -3,6 +3,7 @@ package timeline
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -435,4 +436,44 @@ func FuzzAppendJSONFloat(f *testing.F) {
 			checkJSONFloat(t, x)
 		}
 	})
+}
+
+// failingWriter fails every write once it has taken n bytes.
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		return 0, errors.New("disk full")
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestParallelDirectArray checks that findings written on several
+// goroutines come out as directArray writes them, for every split of the
+// items into batches, and that a failing writer stops the workers with
+// its error.
+func TestParallelDirectArray(t *testing.T) {
+	r := syntheticReport(300)
+	for _, n := range []int{0, 1, minParallelItems - 1, minParallelItems, minParallelItems + 1, 2*directBatch*8 + 3, 300} {
+		items := r.Findings[:n]
+		var want bytes.Buffer
+		ws := &jsonStream{w: &want}
+		directArray(ws, 1, items, (*jsonIndented).finding)
+		for _, workers := range []int{1, 2, 3, 8} {
+			var got bytes.Buffer
+			s := &jsonStream{w: &got}
+			parallelDirectArray(s, 1, items, (*jsonIndented).finding, workers)
+			if s.err != nil || !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("%d findings, %d workers: err %v, %d bytes; want the %d bytes directArray wrote", n, workers, s.err, got.Len(), want.Len())
+			}
+		}
+	}
+	for _, failAt := range []int{0, 1, 50 << 10, 400 << 10} {
+		s := &jsonStream{w: &failingWriter{n: failAt}}
+		parallelDirectArray(s, 1, r.Findings, (*jsonIndented).finding, 3)
+		if s.err == nil || s.err.Error() != "disk full" {
+			t.Errorf("writer failing after %d bytes: err %v, want disk full", failAt, s.err)
+		}
+	}
 }
