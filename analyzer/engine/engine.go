@@ -130,7 +130,8 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 			r = seq
 		case signature.MatchThreshold:
 			r = &threshold{sig: s, by: compileBy(s.Match.By), groups: map[string]*burst{},
-				lastTimeOnly: readsOnlyTime(s, "last", s.Match.Event.Matcher.CaptureNames())}
+				lastTimeOnly: readsOnlyTime(s, "last", s.Match.Event.Matcher.CaptureNames()),
+				lastCaps:     !readsOnlyTime(s, "last", nil)}
 		default:
 			r = &single{sig: s, last: map[string]*Finding{}}
 		}
@@ -148,6 +149,10 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 // Process feeds one event. ev is not retained: what findings keep is
 // cloned. When ev.Screen holds a screen's matches (NewScreen), they are
 // used as they are; else the prefilter and the matchers run here.
+//
+// The captures of the hits the runners get are borrowed: their values
+// may be slices of ev's text, valid while process runs. What a runner
+// keeps of them it takes through keepHit or ownCaptures.
 func (e *Engine) Process(ev *event.Event) {
 	if !ev.Time.IsZero() {
 		e.lastTime = ev.Time
@@ -173,7 +178,9 @@ func (e *Engine) Process(ev *event.Event) {
 			}
 			caps := e.capsPool[:0]
 			if e.defs[i].def.Matcher.Match(ev, &caps) {
-				e.record(i, e.ownCaptures(caps))
+				// (capsPool is the next match's scratch: the hit
+				// borrows a copy of the slice, not of the text.)
+				e.record(i, slices.Clone(caps))
 			}
 		}
 		if e.opts.Naive {
@@ -208,9 +215,9 @@ func (e *Engine) record(i int, caps signature.Captures) {
 }
 
 // ownCaptures copies caps for keeping beyond the event: copies, not
-// slices of its message. A capture is at most signature.MaxRegexInput
+// slices of its text. A capture is at most signature.MaxRegexInput
 // bytes long, the most a regex sees.
-func (e *Engine) ownCaptures(caps signature.Captures) signature.Captures {
+func ownCaptures(caps signature.Captures) signature.Captures {
 	if len(caps) == 0 {
 		return nil
 	}
@@ -256,55 +263,87 @@ func cutText(s string, n int) string {
 // the report (Evidence.Cut).
 func (e *Engine) keep(ev *event.Event) *event.Event {
 	c, cut := ev.CloneCapped(MaxEvidenceText)
-	if cut > 0 {
-		if len(e.cut) >= max(e.cutPruneAt, minPrune) {
-			maps.DeleteFunc(e.cut, func(p weak.Pointer[event.Event], _ int) bool { return p.Value() == nil })
-			e.cutPruneAt = 2 * len(e.cut)
-		}
-		e.cut[weak.Make(c)] = cut
-	}
+	e.noteCut(c, cut)
 	return c
 }
 
-// screened is what a screen found for one event: the defs that matched,
-// with their captures. Process trusts it.
-type screened struct {
-	hits []screenHit
-	// hit is room for the one hit most matched events have, in the same
-	// allocation.
-	hit [1]screenHit
+// noteCut notes that keep cut n bytes of the copy c.
+func (e *Engine) noteCut(c *event.Event, n int) {
+	if n == 0 {
+		return
+	}
+	if len(e.cut) >= max(e.cutPruneAt, minPrune) {
+		maps.DeleteFunc(e.cut, func(p weak.Pointer[event.Event], _ int) bool { return p.Value() == nil })
+		e.cutPruneAt = 2 * len(e.cut)
+	}
+	e.cut[weak.Make(c)] = n
 }
 
-// screenedCaps is a screened with room for the captures of its first
-// hit (ssh-bruteforce's user and addr): on a dense log a match took five
-// allocations, and now one or two (with the captures' text).
-type screenedCaps struct {
-	screened
+// keptHit is a kept event with the captures of its hit, in one
+// allocation: a threshold keeps both of every event of a burst.
+type keptHit struct {
+	ev   event.Event
 	caps [2]signature.Capture
 }
 
-// newScreened returns an empty screened, with room for caps when its
-// first hit has them.
-func newScreened(caps signature.Captures) (*screened, signature.Captures) {
-	var s *screened
-	var room signature.Captures
-	if n := len(caps); n > 0 && n <= len(screenedCaps{}.caps) {
-		sc := &screenedCaps{}
-		s, room = &sc.screened, sc.caps[:n:n]
-	} else {
-		s = &screened{}
+// keepHit returns keep(ev) and caps, borrowed from ev, owned: a value
+// the copy's message holds is a slice of it (no copy of its own); the
+// others (a field's, or one the cut left out) are copied.
+func (e *Engine) keepHit(ev *event.Event, caps signature.Captures) (*event.Event, signature.Captures) {
+	if len(caps) == 0 {
+		return e.keep(ev), nil
 	}
-	s.hits = s.hit[:0]
-	return s, room
+	var c *event.Event
+	var own signature.Captures
+	if len(caps) <= len(keptHit{}.caps) {
+		k := &keptHit{}
+		c, own = &k.ev, k.caps[:len(caps):len(caps)]
+	} else {
+		c, own = &event.Event{}, make(signature.Captures, len(caps))
+	}
+	e.noteCut(c, ev.CloneCappedTo(c, MaxEvidenceText))
+	for i, x := range caps {
+		if j := strings.Index(c.Message, x.Value); j >= 0 {
+			own[i] = signature.Capture{Name: x.Name, Value: c.Message[j : j+len(x.Value)]}
+		} else {
+			own[i] = signature.Capture{Name: x.Name, Value: strings.Clone(x.Value)}
+		}
+	}
+	return c, own
 }
 
-// add records that def matched, with caps, which it copies into room
-// when that is not nil.
-func (s *screened) add(def int, caps, room signature.Captures) {
-	if room == nil && len(caps) > 0 {
-		room = make(signature.Captures, len(caps))
+// screened is what a screen found for one event: the defs that matched,
+// with their captures, borrowed from the event (Process). Process trusts
+// it. Nothing keeps one beyond its event's batch: clones of the event
+// drop it, and the merge clears a batch's events when it hands it back.
+type screened struct {
+	hits []screenHit
+	// hit is room for the one hit most matched events have, and caps
+	// for the captures of the first hits (ssh-bruteforce's user and
+	// addr, twice for an event two signatures match).
+	hit  [1]screenHit
+	caps [4]signature.Capture
+	used int // of caps
+}
+
+// screenSlab is how many screened a screen allocates at once: one
+// allocation per matched event was a quarter of the dense bench
+// corpus's. A slab lives as long as its last event's batch.
+const screenSlab = 128
+
+// add records that def matched, with caps, borrowed, which it copies
+// (the slice, not the text) into s's room when there is room.
+func (s *screened) add(def int, caps signature.Captures) {
+	var room signature.Captures
+	switch n := len(caps); {
+	case n == 0:
+	case s.used+n <= len(s.caps):
+		room = s.caps[s.used : s.used+n : s.used+n]
+		s.used += n
+	default:
+		room = make(signature.Captures, n)
 	}
-	cloneCaptures(room, caps)
+	copy(room, caps)
 	s.hits = append(s.hits, screenHit{def: def, caps: room})
 }
 
@@ -332,6 +371,7 @@ var unmatched = &screened{}
 func (e *Engine) NewScreen() func(ev *event.Event, complete func(*event.Event)) any {
 	p := e.pre.clone()
 	var caps signature.Captures
+	var slab []screened
 	return func(ev *event.Event, complete func(*event.Event)) any {
 		var s *screened
 		long := len(ev.Message) > signature.MaxRegexInput
@@ -351,11 +391,14 @@ func (e *Engine) NewScreen() func(ev *event.Event, complete func(*event.Event)) 
 					complete(ev)
 					complete = nil
 				}
-				var room signature.Captures
 				if s == nil {
-					s, room = newScreened(caps)
+					if len(slab) == 0 {
+						slab = make([]screened, screenSlab)
+					}
+					s, slab = &slab[0], slab[1:]
+					s.hits = s.hit[:0]
 				}
-				s.add(i, caps, room)
+				s.add(i, caps)
 			}
 		})
 		if s == nil {

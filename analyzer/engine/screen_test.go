@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/logsleuth/logsleuth/analyzer/event"
@@ -176,12 +177,16 @@ explain: 'container {{.oom.fields.id}}'
 	}
 }
 
-// TestScreenCapturesAreCopies requires the screen's hits to carry each
-// matching def's captures, as its matcher finds them, in copies that
-// share no byte with the message (a slice of a block of the input,
-// which is reused): for one def or several matching an event, with no
-// captures, two, or more than the room kept beside the first hit.
-func TestScreenCapturesAreCopies(t *testing.T) {
+// TestScreenCapturesKept requires the screen's hits to carry each
+// matching def's captures, as its matcher finds them (borrowed from the
+// event: for one def or several matching an event, with no captures,
+// two, or more than the room kept beside the first hit), and what the
+// runners keep of them and of the event to be their own: the test
+// overwrites the event's text after each event, as a parse worker
+// reuses its block, and single, threshold and sequence findings, made
+// from captures in the copied message (whole, and cut as evidence) and
+// in a field, must still read what the lines said.
+func TestScreenCapturesKept(t *testing.T) {
 	sigs := loadSigs(t, `schema: logsleuth/v1
 id: three
 title: Three captures
@@ -201,18 +206,43 @@ title: No capture
 events:
   e: {message|contains: 'segfault at '}
 match: {event: e}
+`, `schema: logsleuth/v1
+id: burst
+title: A threshold, by a capture
+events:
+  e: {message|re: '(?P<proc>\w+)\[(?P<pid>\d+)\]: segfault'}
+match: {threshold: {event: e, by: [proc], count: 2, window: 1h}}
+`, `schema: logsleuth/v1
+id: chain
+title: A sequence, one capture from a field
+events:
+  a: {message|re: '(?P<proc>\w+)\[\d+\]: segfault at', fields.code|re: '(?P<code>E\d+)'}
+  b: {message|re: 'segfault near (?P<where>\S+)$'}
+match:
+  sequence:
+    by: [host]
+    steps:
+      - {event: a, as: a}
+      - {event: b, as: b, within: 1h}
 `)
 	eng := New(sigs, Options{})
 	screen := eng.NewScreen()
-	for _, msg := range []string{
+	long := "bigjob[7]: segfault, then " + strings.Repeat("z", MaxEvidenceText) // (cut as evidence)
+	lines := []string{
 		"worker[31337]: segfault at 7f ip 0 sp 0 error 4",
 		"a worker[31337]: segfault near 7f",
 		"segfault at 7f",
 		"nothing here",
-	} {
-		// The message is a slice of a buffer, as the parser's are.
-		buf := []byte("<" + msg + ">")
-		ev := event.Event{Message: string(buf[1 : len(buf)-1]), Priority: event.NoPriority}
+		long,
+	}
+	block := make([]byte, 2*MaxEvidenceText)
+	for i, msg := range lines {
+		// The message is a slice of a block, as the parser's are.
+		n := copy(block, msg)
+		copy(block[n:], "E42")
+		ev := event.Event{Time: day.Add(time.Duration(i) * time.Second), Host: "web-3",
+			Message: unsafe.String(&block[0], n), Priority: event.NoPriority,
+			Fields: []event.Field{{Key: "code", Value: unsafe.String(&block[n], 3)}}}
 		var want []screenHit
 		for i, d := range eng.defs {
 			var caps signature.Captures
@@ -220,21 +250,51 @@ match: {event: e}
 				want = append(want, screenHit{def: i, caps: caps})
 			}
 		}
-		got := screen(&ev, nil).(*screened).hits
+		ev.Screen = screen(&ev, nil)
+		got := slices.Clone(ev.Screen.(*screened).hits)
 		slices.SortFunc(got, func(a, b screenHit) int { return a.def - b.def })
 		if len(got) != len(want) {
 			t.Fatalf("%q: %d hits, want %d", msg, len(got), len(want))
 		}
-		lo := uintptr(unsafe.Pointer(unsafe.StringData(ev.Message)))
 		for i := range got {
 			if got[i].def != want[i].def || !slices.Equal(got[i].caps, want[i].caps) || (len(got[i].caps) == 0) != (got[i].caps == nil) {
 				t.Errorf("%q: hit %d is %v, want %v", msg, i, got[i], want[i])
 			}
-			for _, c := range got[i].caps {
-				if p := uintptr(unsafe.Pointer(unsafe.StringData(c.Value))); p >= lo && p < lo+uintptr(len(ev.Message)) {
-					t.Errorf("%q: capture %s shares the message's bytes", msg, c.Name)
-				}
+		}
+		eng.Process(&ev)
+		for j := range block {
+			block[j] = '#'
+		}
+	}
+	fs, err := eng.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, f := range fs {
+		s := f.Signature.ID + ":"
+		for _, c := range f.Captures {
+			s += " " + c.Name + "=" + c.Value
+		}
+		for _, ev := range f.Evidence {
+			if msg := ev.Event.Message; !slices.Contains(lines, msg) && !strings.HasPrefix(long, msg) {
+				t.Errorf("%s: evidence %q is no line's", f.Signature.ID, msg)
 			}
 		}
+		found = append(found, s)
+	}
+	slices.Sort(found)
+	want := []string{
+		"burst: e.proc=worker e.pid=31337",
+		"chain: a.proc=worker a.code=E42 b.where=7f",
+		"none:",
+		"none:",
+		"three: e.proc=worker e.pid=31337 e.addr=7f",
+		"two: e.proc=bigjob e.pid=7",
+		"two: e.proc=worker e.pid=31337",
+		"two: e.proc=worker e.pid=31337",
+	}
+	if !slices.Equal(found, want) {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(found, "\n"), strings.Join(want, "\n"))
 	}
 }

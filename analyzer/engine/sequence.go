@@ -349,13 +349,13 @@ func (s *sequence) process(e *Engine, ev *event.Event, hits []hit) {
 	}
 	// A new instance when step 1 matches.
 	if caps, ok := stepHits(s.steps[0]); ok {
-		c := e.keep(ev)
+		c, own := e.keepHit(ev, caps)
 		in := &instance{
 			group: groupKey(s.sig.Match.By, ev, caps),
 			bound: make([]binding, len(s.steps)),
 			first: ev.Time, host: c.Host, boot: c.BootID, path: ev.Source.Path,
 		}
-		in.bound[0] = binding{ev: c, caps: caps}
+		in.bound[0] = binding{ev: c, caps: own}
 		in.next = 1
 		s.openWindow(in)
 		created = append(created, in)
@@ -419,7 +419,8 @@ func (s *sequence) advanceGroup(e *Engine, key string, ev *event.Event, stepHits
 				if !st.Optional {
 					f = in.clone()
 				}
-				f.bound[k] = binding{ev: e.keep(ev), caps: caps}
+				c, own := e.keepHit(ev, caps)
+				f.bound[k] = binding{ev: c, caps: own}
 				f.next = k + 1
 				switch {
 				case f.next == len(s.steps):

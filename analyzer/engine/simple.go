@@ -187,12 +187,12 @@ func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
 			}
 			s.pruneAt = 2 * len(s.last)
 		}
-		c := e.keep(ev)
+		c, caps := e.keepHit(ev, h.caps)
 		f := &Finding{
 			Signature: s.sig, Outcome: Confirmed, Host: c.Host, Start: ev.Time, End: ev.Time, Count: 1,
-			Captures: prefixed(h.def.Name, h.caps),
+			Captures: prefixed(h.def.Name, caps),
 			Evidence: []Evidence{{Step: h.def.Name, Event: c}},
-			bound:    []boundStep{{name: h.def.Name, ev: c, caps: h.caps, def: h.def}},
+			bound:    []boundStep{{name: h.def.Name, ev: c, caps: caps, def: h.def}},
 		}
 		e.emit(f)
 		if m.DedupeWindow > 0 {
@@ -215,8 +215,8 @@ type threshold struct {
 	key     []byte // the current event's group key
 	// lastTimeOnly: the templates read no more of .last than its time
 	// and captures, so an event extending a burst past its evidence
-	// is not copied.
-	lastTimeOnly bool
+	// is not copied; lastCaps: they read its captures, which are.
+	lastTimeOnly, lastCaps bool
 }
 
 type burst struct {
@@ -321,17 +321,20 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 		if ev.Time.Sub(b.open.End) <= m.Window {
 			b.open.Count++
 			b.open.End = ev.Time
-			last := boundStep{name: "last", caps: h.caps, def: m.Event}
+			last := boundStep{name: "last", def: m.Event}
 			switch {
 			case len(b.open.Evidence) < maxEvidence:
-				last.ev = e.keep(ev)
+				last.ev, last.caps = e.keepHit(ev, h.caps)
 				b.open.Evidence = append(b.open.Evidence, Evidence{Step: m.Event.Name, Event: last.ev})
 			case t.lastTimeOnly && !ev.Time.IsZero():
 				b.open.EvidenceOmitted++
 				last.at = ev.Time
+				if t.lastCaps {
+					last.caps = ownCaptures(h.caps)
+				}
 			default:
 				b.open.EvidenceOmitted++
-				last.ev = e.keep(ev)
+				last.ev, last.caps = e.keepHit(ev, h.caps)
 			}
 			b.open.last = last
 			return
@@ -346,8 +349,8 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 	if cut > 0 {
 		b.slide(cut)
 	}
-	c := e.keep(ev)
-	b.add(c, ev.Time, h.caps, e.opts.MaxPending)
+	c, caps := e.keepHit(ev, h.caps)
+	b.add(c, ev.Time, caps, e.opts.MaxPending)
 	if len(b.times) < m.Count {
 		if len(b.times) > b.best && !b.fired {
 			b.best = len(b.times)
@@ -373,7 +376,7 @@ func (t *threshold) process(e *Engine, ev *event.Event, hits []hit) {
 	}
 	f.EvidenceOmitted = f.Count - len(f.Evidence)
 	f.bound = []boundStep{{name: m.Event.Name, ev: head.ev, caps: head.caps, def: m.Event}}
-	f.last = boundStep{name: "last", ev: c, caps: h.caps, def: m.Event}
+	f.last = boundStep{name: "last", ev: c, caps: caps, def: m.Event}
 	e.emit(f)
 	b.open, b.fired, b.bestEvents = f, true, nil
 	b.reset()

@@ -263,6 +263,13 @@ func (e *Event) Clone() *Event {
 // a stranger made a megabyte long. It returns the clone and the number
 // of bytes left out. A negative limit keeps everything.
 func (e *Event) CloneCapped(limit int) (*Event, int) {
+	c := new(Event)
+	return c, e.CloneCappedTo(c, limit)
+}
+
+// CloneCappedTo is CloneCapped into dst, which the caller allocated (with
+// what else it keeps beside the clone); it returns the bytes left out.
+func (e *Event) CloneCappedTo(dst *Event, limit int) int {
 	cut := 0
 	capped := func(s string) string {
 		if limit < 0 || len(s) <= limit {
@@ -288,11 +295,19 @@ func (e *Event) CloneCapped(limit int) (*Event, int) {
 			}
 		}
 	}
-	return src.clone(), cut
+	src.cloneTo(dst)
+	return cut
 }
 
 func (e *Event) clone() *Event {
-	c := *e
+	c := new(Event)
+	e.cloneTo(c)
+	return c
+}
+
+// cloneTo sets *c to a copy of e whose strings share one allocation.
+func (e *Event) cloneTo(c *Event) {
+	*c = *e
 	c.Screen, c.ErrorLevel = nil, VerdictNone
 	n := len(e.Host) + len(e.BootID) + len(e.Program) + len(e.Unit) + len(e.Message) + len(e.Source.Cursor)
 	for _, f := range e.Fields {
@@ -321,7 +336,6 @@ func (e *Event) clone() *Event {
 			c.Fields[i] = Field{Key: next(f.Key), Value: next(f.Value)}
 		}
 	}
-	return &c
 }
 
 // nanosLimit bounds Nanos: 4.6e9 seconds either side of 1970 (the years
