@@ -44,3 +44,42 @@ func FuzzIndexEscape(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeRsyslog: "#012" and "#011" become a newline and a tab, any
+// other "#01x" stays as written, a NUL becomes U+FFFD; a decoded
+// message costs one allocation, its string.
+func TestDecodeRsyslog(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"no escape here at all", "no escape here at all"},
+		{"panic: boom#012#012goroutine 1 [running]:#012#011main.main()", "panic: boom\n\ngoroutine 1 [running]:\n\tmain.main()"},
+		{"#012", "\n"},
+		{"#011#012", "\t\n"},
+		{"#01", "#01"},
+		{"ends #01", "ends #01"},
+		{"issue #013 and #010", "issue #013 and #010"},
+		{"#01#012", "#01\n"},
+		{"#0#011x", "#0\tx"},
+		{"nul\x00 then#012next", "nul\uFFFD then\nnext"},
+		{"nul\x00 only", "nul\uFFFD only"},
+	} {
+		if got := decodeRsyslog([]byte(c.in)); got != c.want {
+			t.Errorf("decodeRsyslog(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	in := []byte("panic: boom#012#012goroutine 1 [running]:#012main.main()")
+	if n := testing.AllocsPerRun(100, func() { decodeRsyslog(in) }); n != 1 {
+		t.Errorf("decodeRsyslog: %v allocations, want 1", n)
+	}
+}
+
+// FuzzDecodeRsyslog: decodeRsyslog agrees with a byte-by-byte decode.
+func FuzzDecodeRsyslog(f *testing.F) {
+	for _, s := range indexEscapeTests {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := decodeRsyslog(b), toValidString(unescapeRsyslog(nil, b, 0)); got != want {
+			t.Fatalf("decodeRsyslog(%q) = %q, want %q", b, got, want)
+		}
+	})
+}

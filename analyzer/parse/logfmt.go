@@ -159,7 +159,9 @@ func unquoteLogfmt(b []byte) string {
 	if i == len(b) {
 		return toValidString(b)
 	}
-	return toValidString(appendUnescaped(append(make([]byte, 0, len(b)), b[:i]...), b[i:]))
+	// Unescaped on the stack when it fits: the string is the one copy.
+	var room [256]byte
+	return toValidString(appendUnescaped(append(room[:0], b[:i]...), b[i:]))
 }
 
 func hexRune(b []byte, n int) (rune, bool) {
@@ -327,6 +329,30 @@ func internKey(k []byte) string {
 		return "pod"
 	case "pods":
 		return "pods"
+	// containerd's and dockerd's task and shim lines, kubelet's PLEG
+	// and prober lines (a dense log's, many times a second)
+	case "type":
+		return "type"
+	case "topic":
+		return "topic"
+	case "runtime":
+		return "runtime"
+	case "path":
+		return "path"
+	case "pid":
+		return "pid"
+	case "event":
+		return "event"
+	case "podUID":
+		return "podUID"
+	case "containerName":
+		return "containerName"
+	case "probeType":
+		return "probeType"
+	case "probeResult":
+		return "probeResult"
+	case "output":
+		return "output"
 	}
 	if k, ok := journalKeys[string(k)]; ok {
 		return k

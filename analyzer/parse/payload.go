@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -388,6 +389,13 @@ func parseKlog(ev *event.Event, m string) {
 	if weakPriority(ev) {
 		ev.Priority = klogPriority(m[0])
 	}
+	// Room for all the fields at once (an "=" a pair, or more), where
+	// growing from a completed event's capped fields took three.
+	n := 1
+	if rest < len(b) && b[rest] == '"' {
+		n += 1 + min(strings.Count(m[rest:], "="), 16)
+	}
+	ev.Fields = slices.Grow(ev.Fields, n)
 	ev.Fields = append(ev.Fields, event.Field{Key: "source", Value: src})
 	klogStructured(ev, m, rest)
 }

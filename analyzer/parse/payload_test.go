@@ -132,8 +132,20 @@ func TestLogfmtDecoder(t *testing.T) {
 			t.Errorf("%q: no error", bad)
 		}
 	}
-	if got := unquoteLogfmt([]byte(`tab\there \u00e9 \x41 \q`)); got != "tab\there é A \\q" {
-		t.Errorf("unquote = %q", got)
+	long := strings.Repeat("é", 200) // (decoded beyond the stack's room)
+	for in, want := range map[string]string{
+		`tab\there \u00e9 \x41 \q`:  "tab\there é A \\q",
+		`a NUL \x00 here`:           "a NUL \uFFFD here",
+		`say \"hi\" ` + long + `\n`: "say \"hi\" " + long + "\n",
+		`no escape`:                 "no escape",
+	} {
+		if got := unquoteLogfmt([]byte(in)); got != want {
+			t.Errorf("unquoteLogfmt(%q) = %q, want %q", in, got, want)
+		}
+	}
+	in := []byte(`failed to \"StartContainer\" for \"app\"`)
+	if n := testing.AllocsPerRun(100, func() { unquoteLogfmt(in) }); n != 1 {
+		t.Errorf("unquoteLogfmt: %v allocations, want 1", n)
 	}
 }
 

@@ -901,12 +901,54 @@ func indexEscape(b []byte) int {
 	}
 }
 
+// decodeRsyslog undoes rsyslog's control character escapes in a
+// message: "#012" is a newline, "#011" a tab (a multi-line message,
+// such as a Go panic's trace, arrives as one line).
 func decodeRsyslog(b []byte) string {
-	i := indexEscape(b)
+	i := indexRsyslogEscape(b)
 	if i < 0 {
 		return toValidString(b)
 	}
-	out := make([]byte, 0, len(b))
+	if bytes.IndexByte(b, 0) >= 0 {
+		return toValidString(unescapeRsyslog(make([]byte, 0, len(b)), b, i))
+	}
+	// No NUL for toValidString to replace, and none an escape makes:
+	// the decoded text is written into the string, one copy.
+	var s strings.Builder
+	s.Grow(len(b))
+	for i >= 0 {
+		s.Write(b[:i])
+		if b[i+3] == '2' {
+			s.WriteByte('\n')
+		} else {
+			s.WriteByte('\t')
+		}
+		b = b[i+4:]
+		i = indexRsyslogEscape(b)
+	}
+	s.Write(b)
+	return s.String()
+}
+
+// indexRsyslogEscape returns the index in b of the first "#012" or
+// "#011", or -1.
+func indexRsyslogEscape(b []byte) int {
+	for off := 0; ; {
+		i := indexEscape(b[off:])
+		if i < 0 {
+			return -1
+		}
+		i += off
+		if i+3 < len(b) && (b[i+3] == '2' || b[i+3] == '1') {
+			return i
+		}
+		off = i + 1
+	}
+}
+
+// unescapeRsyslog appends b to out with the escapes from b[i:] on
+// undone.
+func unescapeRsyslog(out, b []byte, i int) []byte {
 	out = append(out, b[:i]...)
 	for ; i < len(b); i++ {
 		if b[i] == '#' && i+3 < len(b) && b[i+1] == '0' && b[i+2] == '1' {
@@ -923,7 +965,7 @@ func decodeRsyslog(b []byte) string {
 		}
 		out = append(out, b[i])
 	}
-	return toValidString(out)
+	return out
 }
 
 // clock is a time of day read from a stamp.
