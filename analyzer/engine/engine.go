@@ -133,7 +133,7 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 				lastTimeOnly: readsOnlyTime(s, "last", s.Match.Event.Matcher.CaptureNames()),
 				lastCaps:     !readsOnlyTime(s, "last", nil)}
 		default:
-			r = &single{sig: s, last: map[string]*Finding{}}
+			r = &single{sig: s, last: map[string]*Finding{}, by: compileBy(s.Match.DedupeBy)}
 		}
 		e.runners = append(e.runners, r)
 		keeps := s.ReadsPayload()
@@ -318,30 +318,56 @@ func (e *Engine) keepHit(ev *event.Event, caps signature.Captures) (*event.Event
 // drop it, and the merge clears a batch's events when it hands it back.
 type screened struct {
 	hits []screenHit
-	// hit is room for the one hit most matched events have, and caps
-	// for the captures of the first hits (ssh-bruteforce's user and
-	// addr, twice for an event two signatures match).
-	hit  [1]screenHit
-	caps [4]signature.Capture
-	used int // of caps
+	// hit is room for the one hit most matched events have.
+	hit [1]screenHit
 }
 
-// screenSlab is how many screened a screen allocates at once: one
-// allocation per matched event was a quarter of the dense bench
-// corpus's. A slab lives as long as its last event's batch.
+// screenedCaps is a screened with room for the captures of its first
+// hit (ssh-bruteforce's user and addr).
+type screenedCaps struct {
+	screened
+	caps [2]signature.Capture
+}
+
+// screenSlab is how many screened (or screenedCaps) a screen allocates
+// at once: one allocation per matched event was a quarter of the dense
+// bench corpus's. A slab lives as long as its last event's batch.
 const screenSlab = 128
 
-// add records that def matched, with caps, borrowed, which it copies
-// (the slice, not the text) into s's room when there is room.
-func (s *screened) add(def int, caps signature.Captures) {
+// screenSlabs hands out a screen's screened, from slabs.
+type screenSlabs struct {
+	plain []screened
+	caps  []screenedCaps
+}
+
+// next returns an empty screened and room for the captures of its
+// first hit, caps (nil when it has none or more than there is room
+// for).
+func (sl *screenSlabs) next(caps signature.Captures) (*screened, signature.Captures) {
+	var s *screened
 	var room signature.Captures
-	switch n := len(caps); {
-	case n == 0:
-	case s.used+n <= len(s.caps):
-		room = s.caps[s.used : s.used+n : s.used+n]
-		s.used += n
-	default:
-		room = make(signature.Captures, n)
+	if n := len(caps); n > 0 && n <= len(screenedCaps{}.caps) {
+		if len(sl.caps) == 0 {
+			sl.caps = make([]screenedCaps, screenSlab)
+		}
+		sc := &sl.caps[0]
+		sl.caps = sl.caps[1:]
+		s, room = &sc.screened, sc.caps[:n:n]
+	} else {
+		if len(sl.plain) == 0 {
+			sl.plain = make([]screened, screenSlab)
+		}
+		s, sl.plain = &sl.plain[0], sl.plain[1:]
+	}
+	s.hits = s.hit[:0]
+	return s, room
+}
+
+// add records that def matched, with caps, borrowed, whose slice (not
+// text) it copies into room, or a new one when room is nil.
+func (s *screened) add(def int, caps, room signature.Captures) {
+	if room == nil && len(caps) > 0 {
+		room = make(signature.Captures, len(caps))
 	}
 	copy(room, caps)
 	s.hits = append(s.hits, screenHit{def: def, caps: room})
@@ -371,7 +397,7 @@ var unmatched = &screened{}
 func (e *Engine) NewScreen() func(ev *event.Event, complete func(*event.Event)) any {
 	p := e.pre.clone()
 	var caps signature.Captures
-	var slab []screened
+	var slabs screenSlabs
 	return func(ev *event.Event, complete func(*event.Event)) any {
 		var s *screened
 		long := len(ev.Message) > signature.MaxRegexInput
@@ -391,14 +417,11 @@ func (e *Engine) NewScreen() func(ev *event.Event, complete func(*event.Event)) 
 					complete(ev)
 					complete = nil
 				}
+				var room signature.Captures
 				if s == nil {
-					if len(slab) == 0 {
-						slab = make([]screened, screenSlab)
-					}
-					s, slab = &slab[0], slab[1:]
-					s.hits = s.hit[:0]
+					s, room = slabs.next(caps)
 				}
-				s.add(i, caps)
+				s.add(i, caps, room)
 			}
 		})
 		if s == nil {

@@ -59,6 +59,26 @@ type instance struct {
 	path  string // source of step 1, for boot comparison
 	// open absence window, when steps[next] is absent
 	winStart, winEnd time.Time
+	// room holds bound, in the instance's own allocation, for
+	// sequences of up to three steps (all built-ins but two).
+	room [3]binding
+}
+
+// newInstance returns an instance with n steps to bind.
+func newInstance(n int) *instance {
+	in := &instance{}
+	in.setBound(n)
+	return in
+}
+
+// setBound gives in n unbound steps, in its room when they fit.
+func (in *instance) setBound(n int) {
+	if n <= len(in.room) {
+		in.room = [len(in.room)]binding{}
+		in.bound = in.room[:n:n]
+	} else {
+		in.bound = make([]binding, n)
+	}
 }
 
 func newSequence(s *signature.Signature) *sequence {
@@ -66,9 +86,11 @@ func newSequence(s *signature.Signature) *sequence {
 }
 
 func (in *instance) clone() *instance {
-	c := *in
-	c.bound = slices.Clone(in.bound)
-	return &c
+	c := new(instance)
+	*c = *in
+	c.setBound(len(in.bound))
+	copy(c.bound, in.bound)
+	return c
 }
 
 // capsOf returns the captures bound at the step named name.
@@ -350,11 +372,8 @@ func (s *sequence) process(e *Engine, ev *event.Event, hits []hit) {
 	// A new instance when step 1 matches.
 	if caps, ok := stepHits(s.steps[0]); ok {
 		c, own := e.keepHit(ev, caps)
-		in := &instance{
-			group: groupKey(s.sig.Match.By, ev, caps),
-			bound: make([]binding, len(s.steps)),
-			first: ev.Time, host: c.Host, boot: c.BootID, path: ev.Source.Path,
-		}
+		in := newInstance(len(s.steps))
+		in.group, in.first, in.host, in.boot, in.path = groupKey(s.sig.Match.By, ev, caps), ev.Time, c.Host, c.BootID, ev.Source.Path
 		in.bound[0] = binding{ev: c, caps: own}
 		in.next = 1
 		s.openWindow(in)

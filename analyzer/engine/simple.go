@@ -140,6 +140,8 @@ type single struct {
 	last map[string]*Finding // dedupe key -> open finding
 	// pruneAt is the size of last at which closed windows are dropped.
 	pruneAt int
+	by      []byKey // Match.DedupeBy compiled
+	key     []byte  // the current event's dedupe key
 }
 
 // minPrune is the number of groups below which a runner does not look
@@ -155,10 +157,10 @@ func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
 		if h.def != m.Event {
 			continue
 		}
-		var key string
 		if m.DedupeWindow > 0 {
-			key = groupKey(m.DedupeBy, ev, h.caps)
-			if f, ok := s.last[key]; ok && !longer(f.Start, ev.Time, m.DedupeWindow) {
+			// Looked up without a copy: only a new finding keeps it.
+			s.key = appendKeys(s.key[:0], s.by, ev, h.caps)
+			if f, ok := s.last[string(s.key)]; ok && !longer(f.Start, ev.Time, m.DedupeWindow) {
 				// An event without a time (a pasted snapshot) folds into
 				// its neighbours; the first timed one gives the start.
 				f.Count++
@@ -196,7 +198,7 @@ func (s *single) process(e *Engine, ev *event.Event, hits []hit) {
 		}
 		e.emit(f)
 		if m.DedupeWindow > 0 {
-			s.last[key] = f
+			s.last[string(s.key)] = f
 		}
 		return
 	}

@@ -263,13 +263,54 @@ func (e *Event) Clone() *Event {
 // a stranger made a megabyte long. It returns the clone and the number
 // of bytes left out. A negative limit keeps everything.
 func (e *Event) CloneCapped(limit int) (*Event, int) {
-	c := new(Event)
-	return c, e.CloneCappedTo(c, limit)
+	c, room := newWithFields(len(e.Fields))
+	return c, e.cloneCappedTo(c, room, limit)
 }
 
 // CloneCappedTo is CloneCapped into dst, which the caller allocated (with
 // what else it keeps beside the clone); it returns the bytes left out.
 func (e *Event) CloneCappedTo(dst *Event, limit int) int {
+	return e.cloneCappedTo(dst, nil, limit)
+}
+
+// newWithFields returns a new event and room for n fields, in one
+// allocation for up to 8 (a kernel line's kernel_time, a kubelet line's
+// four): a kept copy took one for each.
+func newWithFields(n int) (*Event, []Field) {
+	switch {
+	case n == 0:
+		return new(Event), nil
+	case n <= 1:
+		x := new(struct {
+			ev Event
+			f  [1]Field
+		})
+		return &x.ev, x.f[:]
+	case n <= 2:
+		x := new(struct {
+			ev Event
+			f  [2]Field
+		})
+		return &x.ev, x.f[:n]
+	case n <= 4:
+		x := new(struct {
+			ev Event
+			f  [4]Field
+		})
+		return &x.ev, x.f[:n]
+	case n <= 8:
+		x := new(struct {
+			ev Event
+			f  [8]Field
+		})
+		return &x.ev, x.f[:n]
+	}
+	return new(Event), nil
+}
+
+// cloneCappedTo is CloneCappedTo with room for the fields, when it has
+// enough.
+func (e *Event) cloneCappedTo(dst *Event, room []Field, limit int) int {
 	cut := 0
 	capped := func(s string) string {
 		if limit < 0 || len(s) <= limit {
@@ -295,18 +336,19 @@ func (e *Event) CloneCappedTo(dst *Event, limit int) int {
 			}
 		}
 	}
-	src.cloneTo(dst)
+	src.cloneTo(dst, room)
 	return cut
 }
 
 func (e *Event) clone() *Event {
-	c := new(Event)
-	e.cloneTo(c)
+	c, room := newWithFields(len(e.Fields))
+	e.cloneTo(c, room)
 	return c
 }
 
-// cloneTo sets *c to a copy of e whose strings share one allocation.
-func (e *Event) cloneTo(c *Event) {
+// cloneTo sets *c to a copy of e whose strings share one allocation, its
+// fields in room when it has enough.
+func (e *Event) cloneTo(c *Event, room []Field) {
 	*c = *e
 	c.Screen, c.ErrorLevel = nil, VerdictNone
 	n := len(e.Host) + len(e.BootID) + len(e.Program) + len(e.Unit) + len(e.Message) + len(e.Source.Cursor)
@@ -331,7 +373,11 @@ func (e *Event) cloneTo(c *Event) {
 	c.Host, c.BootID, c.Program, c.Unit = next(e.Host), next(e.BootID), next(e.Program), next(e.Unit)
 	c.Message, c.Source.Cursor = next(e.Message), next(e.Source.Cursor)
 	if e.Fields != nil {
-		c.Fields = make([]Field, len(e.Fields))
+		if n := len(e.Fields); cap(room) >= n {
+			c.Fields = room[:n:n]
+		} else {
+			c.Fields = make([]Field, n)
+		}
 		for i, f := range e.Fields {
 			c.Fields[i] = Field{Key: next(f.Key), Value: next(f.Value)}
 		}

@@ -1,6 +1,7 @@
 package event
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -113,5 +114,44 @@ func TestCloneCapped(t *testing.T) {
 	}
 	if c, cut := e.CloneCapped(-1); cut != 0 || c.Message != e.Message {
 		t.Fatalf("uncapped clone = %+v, %d", c, cut)
+	}
+}
+
+// TestCloneFieldsBeside: a clone of an event with up to 8 fields keeps
+// them beside itself, two allocations in all (the event and its fields,
+// the strings); with more, three. Either way the clone's fields are its
+// own, with no room past them that an append would share. (Cut fields,
+// TestCloneCapped's, take a copy more.)
+func TestCloneFieldsBeside(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 4, 5, 8, 9, 20} {
+		e := &Event{Host: "web-1", Message: "blocked for more than 120 seconds"}
+		for i := range n {
+			e.Fields = append(e.Fields, Field{Key: fmt.Sprintf("k%d", i), Value: strings.Repeat("v", i)})
+		}
+		for name, clone := range map[string]func() *Event{
+			"Clone":       e.Clone,
+			"CloneCapped": func() *Event { c, _ := e.CloneCapped(64); return c },
+		} {
+			c := clone()
+			if len(c.Fields) != n || cap(c.Fields) != n {
+				t.Fatalf("%s of %d fields: len %d cap %d", name, n, len(c.Fields), cap(c.Fields))
+			}
+			for i := range c.Fields {
+				if c.Fields[i] != e.Fields[i] {
+					t.Fatalf("%s of %d fields: field %d is %v, want %v", name, n, i, c.Fields[i], e.Fields[i])
+				}
+				c.Fields[i].Value = "changed"
+				if e.Fields[i].Value == "changed" {
+					t.Fatalf("%s of %d fields: the clone's fields alias the original's", name, n)
+				}
+			}
+			want := 2.0
+			if n > 8 {
+				want = 3
+			}
+			if got := testing.AllocsPerRun(20, func() { clone() }); got != want {
+				t.Errorf("%s of %d fields: %v allocations, want %v", name, n, got, want)
+			}
+		}
 	}
 }
