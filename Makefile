@@ -33,7 +33,7 @@ PEERS_MIN ?= 485
 PREFIX ?= /usr/local
 MANDIR ?= $(PREFIX)/share/man
 
-.PHONY: all setup build man install test tidy vet unit race fuzz-brief peers fuzz demo fleet-demo bench pgo clean
+.PHONY: all setup build man install test tidy vet unit race poison fuzz-brief peers fuzz demo fleet-demo bench pgo clean
 
 all: build
 
@@ -63,7 +63,7 @@ install: build man
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/logsleuth
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 
-test: setup tidy vet unit race fuzz-brief peers
+test: setup tidy vet unit race poison fuzz-brief peers
 
 # go.mod and go.sum as `go mod tidy` leaves them, and every Go file as
 # gofmt prints it: fails naming what differs (fix: go mod tidy; gofmt -w).
@@ -88,6 +88,18 @@ RACE_SKIP = TestFleet|TestScripts/(filters_|completion|test_cmd|patterns)
 race:
 	$(GO) test $(GOTAGS) -race ./analyzer/ingest ./analyzer/engine
 	$(GO) test $(GOTAGS) -race -skip '$(RACE_SKIP)' ./cmd/logsleuth
+
+# The suite again with blocks of 300 bytes, each parse worker's block
+# copy poisoned when released instead of reused
+# (LOGSLEUTH_POISON_BLOCKS, analyzer/ingest/blockbuf.go): a string kept
+# past its block, against ingest.Stream's contract, reads as poison in
+# the expected outputs. -count=1: the cache does not know the variable.
+# Left out: the checks that count skimmed lines (small blocks skim less:
+# a block's edge lines are parsed whole), and the fleet tests, whose
+# rows come from a store, not from blocks.
+POISON_SKIP = TestLookbackSkimmed$$|TestFixturesSkimmedLookback|TestFleet
+poison:
+	LOGSLEUTH_POISON_BLOCKS=300 $(GO) test $(GOTAGS) -count=1 -skip '$(POISON_SKIP)' ./analyzer/... ./cmd/...
 
 # Every Fuzz target in the repository, found by name so new ones are run
 # without editing this file. Each runs alone (go test -fuzz takes one

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // TimeQuality records how much to trust an event's time.
@@ -340,6 +341,48 @@ func (e *Event) cloneCappedTo(dst *Event, room []Field, limit int) int {
 	return cut
 }
 
+// textLen is the length of all of e's strings.
+func (e *Event) textLen() int {
+	n := len(e.Host) + len(e.BootID) + len(e.Program) + len(e.Unit) + len(e.Message) + len(e.Source.Cursor)
+	for _, f := range e.Fields {
+		n += len(f.Key) + len(f.Value)
+	}
+	return n
+}
+
+// CopyInto sets *dst to a copy of e whose strings are slices of buf and
+// whose fields are in fields, both reused from dst's last copy, and
+// returns them: what a ring of recent events keeps (the stream's event
+// is gone after the next), without an allocation once its slots have
+// grown. The copy changes with the next CopyInto of the same buffers.
+func (e *Event) CopyInto(dst *Event, fields []Field, buf []byte) ([]Field, []byte) {
+	buf = buf[:0]
+	if n := e.textLen(); cap(buf) < n {
+		buf = make([]byte, 0, n)
+	}
+	base := unsafe.SliceData(buf[:cap(buf)])
+	next := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		buf = append(buf, s...) // (within cap: no move)
+		return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(base), len(buf)-len(s))), len(s))
+	}
+	*dst = *e
+	dst.Screen, dst.ErrorLevel = nil, VerdictNone // (as Clone)
+	dst.Host, dst.BootID, dst.Program, dst.Unit = next(e.Host), next(e.BootID), next(e.Program), next(e.Unit)
+	dst.Message, dst.Source.Cursor = next(e.Message), next(e.Source.Cursor)
+	fields = fields[:0]
+	for _, f := range e.Fields {
+		fields = append(fields, Field{Key: next(f.Key), Value: next(f.Value)})
+	}
+	dst.Fields = fields
+	if e.Fields == nil {
+		dst.Fields = nil
+	}
+	return fields, buf
+}
+
 func (e *Event) clone() *Event {
 	c, room := newWithFields(len(e.Fields))
 	e.cloneTo(c, room)
@@ -351,10 +394,7 @@ func (e *Event) clone() *Event {
 func (e *Event) cloneTo(c *Event, room []Field) {
 	*c = *e
 	c.Screen, c.ErrorLevel = nil, VerdictNone
-	n := len(e.Host) + len(e.BootID) + len(e.Program) + len(e.Unit) + len(e.Message) + len(e.Source.Cursor)
-	for _, f := range e.Fields {
-		n += len(f.Key) + len(f.Value)
-	}
+	n := e.textLen()
 	var b strings.Builder
 	b.Grow(n)
 	for _, s := range [...]string{e.Host, e.BootID, e.Program, e.Unit, e.Message, e.Source.Cursor} {

@@ -3,6 +3,7 @@ package event
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,49 @@ func TestCloneSharesNothing(t *testing.T) {
 	}
 	if (&Event{}).Clone().Fields != nil {
 		t.Error("a clone of an event without fields has fields")
+	}
+}
+
+// TestCopyInto: the copy equals the event (but for the screen's
+// result), keeps nothing of the event's memory, so it survives the
+// block the event's strings were slices of being overwritten, and
+// reuses its buffers: no allocation once they have grown.
+func TestCopyInto(t *testing.T) {
+	block := []byte("web-1 dockerd docker.service 3f2a level=error msg=x cursor")
+	text := unsafe.String(&block[0], len(block))
+	events := []*Event{
+		{
+			Time: time.Date(2021, 10, 7, 6, 20, 21, 0, time.UTC), Host: text[:5], Program: text[6:13],
+			Unit: text[14:28], BootID: text[29:33], Message: text[34:54], Priority: 3, Screen: 1,
+			Fields: []Field{{Key: text[34:39], Value: text[40:45]}, {Key: "msg", Value: text[52:53]}},
+			Source: SourceRef{Path: "syslog", Line: 7, Format: "rfc3164", Cursor: text[55:]},
+		},
+		{Message: text[34:54]}, // no fields
+		{Host: text[:5], Fields: []Field{{Key: "k", Value: ""}}},
+		{},
+	}
+	for i, e := range events {
+		want := *e.Clone() // (its own strings: the block changes below)
+		var dst Event
+		fields, buf := e.CopyInto(&dst, nil, nil)
+		if !reflect.DeepEqual(dst, want) {
+			t.Fatalf("event %d: copy %+v\ndiffers from %+v", i, dst, want)
+		}
+		saved := slices.Clone(block)
+		for j := range block {
+			block[j] = 'X' // the stream reuses the block
+		}
+		if !reflect.DeepEqual(dst, want) {
+			t.Errorf("event %d: copy changed with the block: %+v", i, dst)
+		}
+		copy(block, saved)
+		// Again into the same buffers: no allocation.
+		if n := testing.AllocsPerRun(10, func() { fields, buf = e.CopyInto(&dst, fields, buf) }); n != 0 {
+			t.Errorf("event %d: %v allocations copying into grown buffers", i, n)
+		}
+		if !reflect.DeepEqual(dst, want) {
+			t.Errorf("event %d: copy into reused buffers %+v\ndiffers from %+v", i, dst, want)
+		}
 	}
 }
 

@@ -292,6 +292,12 @@ func (s *Stream) start() {
 // stream stopped.
 func (s *Stream) fetch(src *source) bool {
 	if src.cur != nil {
+		if s.dedupe != nil {
+			// The duplicate window keeps recent events' strings.
+			for _, t := range src.cur.texts {
+				t.gc.Store(true)
+			}
+		}
 		putBatch(src.cur)
 		src.cur = nil
 	}
@@ -390,8 +396,10 @@ func (s *Stream) inRange(t time.Time) bool {
 	return (since.IsZero() || !t.Before(since)) && (until.IsZero() || !t.After(until))
 }
 
-// Event returns the current event. It is valid until the next call to
-// Next; copy it (event.Event.Clone) to keep it.
+// Event returns the current event. It, and every string in it, is valid
+// until the next call to Next: its strings point into a block of input
+// that is reused (blockbuf.go). Copy it (event.Event.Clone) to keep it
+// or any of its strings.
 func (s *Stream) Event() *event.Event { return s.ev }
 
 // Err returns the error that ended the stream early, if any (input

@@ -49,8 +49,11 @@ type chunk struct {
 	// lines may be skimmed (skim.go).
 	skimBefore time.Time
 	parsed     []parse.Parsed // one per line, but one per run of blank lines
-	bin        int64          // first line with NUL or invalid UTF-8; 0 if none
-	done       chan struct{}  // receives one value when parsed and assembled
+	// text is the copy of buf the parse's strings point into; the chunk
+	// holds one reference until it is assembled (blockbuf.go).
+	text *blockBuf
+	bin  int64         // first line with NUL or invalid UTF-8; 0 if none
+	done chan struct{} // receives one value when parsed and assembled
 	// mapped, when not nil, is the memory-mapped file buf is a slice of,
 	// from offset end-len(buf); a page of it faults if the file shrank.
 	// faulted says one did, and nothing was parsed.
@@ -78,6 +81,7 @@ func putChunk(c *chunk) {
 	c.bin = 0
 	c.mapped, c.faulted = nil, false
 	c.run, c.seq, c.batch = nil, 0, nil
+	c.text = nil // (not assembled: left to the collector)
 	if cap(c.mem) > 2*maxLineLen {
 		c.mem = nil
 	}
@@ -95,6 +99,9 @@ func (c *chunk) clearParsed() {
 // batch is a run of finished events of one source, in file order.
 type batch struct {
 	events []event.Event
+	// texts are the block copies its events' strings point into, one
+	// reference each (blockbuf.go).
+	texts []*blockBuf
 }
 
 var batchPool = sync.Pool{New: func() any { return new(batch) }}
@@ -104,6 +111,7 @@ func getBatch() *batch { return batchPool.Get().(*batch) }
 func putBatch(b *batch) {
 	clear(b.events) // drop the strings for the collector
 	b.events = b.events[:0]
+	b.texts = releaseAll(b.texts)
 	batchPool.Put(b)
 }
 
@@ -127,13 +135,16 @@ func parseChunk(c *chunk, deferPayload bool, skim *workerSkim) {
 	c.parsed = c.parsed[:0]
 	var slab []event.Field
 	// One copy of the block instead of one per message: events' strings
-	// are slices of it (what outlives them is cloned). The lines are
-	// parsed from the copy too, so a mapped block is read only here.
-	text, ok := blockText(c)
+	// are slices of it (what outlives them is cloned), and it is reused
+	// once they are gone (blockbuf.go). The lines are parsed from the
+	// copy too, so a mapped block is read only here.
+	buf, ok := blockText(c)
 	if !ok {
 		c.faulted = true
 		return
 	}
+	c.text = buf
+	text := buf.text()
 	data := unsafe.Slice(unsafe.StringData(text), len(text)) // read only
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		c.bin = firstBinaryLine(data, c.first)
@@ -211,9 +222,9 @@ func parseChunk(c *chunk, deferPayload bool, skim *workerSkim) {
 
 // blockText returns a copy of c's block; false when the block is mapped
 // and a page of it is gone (the worker runs with debug.SetPanicOnFault).
-func blockText(c *chunk) (text string, ok bool) {
+func blockText(c *chunk) (text *blockBuf, ok bool) {
 	if c.mapped == nil {
-		return string(c.buf), true
+		return newBlockBuf(c.buf), true
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -223,7 +234,7 @@ func blockText(c *chunk) (text string, ok bool) {
 			ok = false
 		}
 	}()
-	return string(c.buf), true
+	return newBlockBuf(c.buf), true
 }
 
 // firstBinaryLine returns the number of the first line of data holding a
@@ -584,6 +595,9 @@ type srcRun struct {
 	nextSeq   int64
 	parked    map[int64]*chunk
 	binWarned bool
+	// heldTexts are the block copies the Assembler's held-back entry
+	// points into, one reference each (keepTexts).
+	heldTexts []*blockBuf
 }
 
 // pumpLines runs the line pipeline of one source to its end: the reader
@@ -732,7 +746,12 @@ func (run *srcRun) assembleChunk(c *chunk) {
 		st.ws.Addf(src.stats.Path, c.bin, "binary data at line %d (NUL bytes or invalid UTF-8); read as text", c.bin)
 	}
 	b := getBatch()
+	_, held, _ := run.asm.Holding()
 	b.events = run.asm.AddAll(b.events, c.parsed)
+	if c.text != nil {
+		run.keepTexts(b, c.text, held)
+		c.text = nil
+	}
 	src.account(b.events, st.ws)
 	if !c.skimBefore.IsZero() {
 		var dropped int64
@@ -740,6 +759,29 @@ func (run *srcRun) assembleChunk(c *chunk) {
 		src.stats.Skimmed += dropped
 	}
 	c.batch = b
+}
+
+// keepTexts hands the references to the block copies that b's events
+// point into to b, and keeps those the Assembler's held-back entry
+// points into (blockbuf.go): text is the block just assembled into b,
+// and held was Holding's count before.
+func (run *srcRun) keepTexts(b *batch, text *blockBuf, held uint64) {
+	pending, nowHeld, block := run.asm.Holding()
+	if nowHeld != held {
+		// The entry held back before is in b now (or was replaced by
+		// one in it).
+		b.texts = append(b.texts, run.heldTexts...)
+		run.heldTexts = run.heldTexts[:0]
+	}
+	if pending {
+		// Held back from this block, or joined by its lines.
+		text.hold()
+		run.heldTexts = append(run.heldTexts, text)
+	}
+	if block {
+		text.gc.Store(true)
+	}
+	b.texts = append(b.texts, text)
 }
 
 // warnShrank warns, once, that the source's mapped file shrank while
@@ -768,6 +810,8 @@ func (run *srcRun) assemble() {
 	}
 	b := getBatch()
 	b.events = run.asm.Flush(b.events)
+	b.texts = append(b.texts, run.heldTexts...)
+	run.heldTexts = nil
 	run.send(b)
 	src.stats.TimeQuality = run.asm.TimeQuality()
 	run.finish()

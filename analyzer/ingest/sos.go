@@ -195,6 +195,10 @@ func stateBatches(batches []*batch, snapshot time.Time, facts *bundleFacts) []*b
 		slices.SortStableFunc(all, func(a, b event.Event) int { return a.Time.Compare(b.Time) })
 	}
 	for _, b := range batches[1:] {
+		// (Their events are in the first batch now, and with them the
+		// block copies they point into.)
+		batches[0].texts = append(batches[0].texts, b.texts...)
+		b.texts = b.texts[:0]
 		putBatch(b)
 	}
 	if len(batches) == 0 {

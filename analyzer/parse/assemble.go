@@ -106,6 +106,8 @@ type Assembler struct {
 
 	pending    event.Event
 	hasPending bool
+	// held counts the entries held back so far (Holding).
+	held uint64
 	// pendingDeferred: pending's payload is still to be completed.
 	pendingDeferred bool
 	// fields is the slab events' Fields are copied into, so that events
@@ -290,10 +292,22 @@ func (a *Assembler) AddAll(out []event.Event, ps []Parsed) []event.Event {
 	}
 	if cur >= 0 {
 		a.pending, a.hasPending, a.pendingDeferred = out[cur], true, curDeferred
+		a.held++
 		out[cur] = event.Event{}
 		out = out[:cur]
 	}
 	return out
+}
+
+// Holding says what the Assembler keeps of the lines it was given
+// beyond the events it returned, for a caller that recycles the memory
+// their strings point into (ingest's block copies): pending says an
+// entry is held back, and held changes whenever an entry is held back
+// or handed out; block says a command output block is open,
+// whose lines it keeps until the block ends. Anything else it keeps
+// across calls is its own copy.
+func (a *Assembler) Holding() (pending bool, held uint64, block bool) {
+	return a.hasPending, a.held, a.st.r != nil
 }
 
 // joins reports whether the line p, which cannot start an event, joins
@@ -425,7 +439,8 @@ func (a *Assembler) start(ev *event.Event, line int64) {
 	ev.Source.Line = line
 	switch {
 	case ev.Kind == event.KindCommand:
-		a.command, a.commandHost = ev.Message, ev.Host
+		// (Copies: they outlive the block of lines they came from.)
+		a.command, a.commandHost = strings.Clone(ev.Message), strings.Clone(ev.Host)
 	case a.command != "":
 		if _, ok := ev.Field("command"); !ok {
 			ev.Fields = append(ev.Fields, event.Field{Key: "command", Value: a.command})
@@ -462,6 +477,7 @@ func (a *Assembler) flushPending(out []event.Event) []event.Event {
 		out = append(out, a.pending)
 		a.pending = event.Event{}
 		a.hasPending, a.pendingDeferred = false, false
+		a.held++
 	}
 	return out
 }
@@ -506,7 +522,7 @@ func (a *Assembler) newBoot(id string) {
 	if id == "" {
 		id = strconv.Itoa(a.boots)
 	}
-	a.bootID = id
+	a.bootID = strings.Clone(id) // it outlives the line
 	a.entriesInBoot = 0
 }
 

@@ -114,7 +114,7 @@ func (st *stateRun) noteHost(out []event.Event, cur int, a *Assembler) {
 		e = &a.pending
 	}
 	if e != nil && e.Host != "" {
-		st.host = e.Host
+		st.host = strings.Clone(e.Host) // it outlives the line
 	}
 }
 
@@ -181,6 +181,7 @@ func (a *Assembler) stateLine(out []event.Event, cur int, curDeferred bool, p *P
 		// The entry before the block is complete unless the block is
 		// abandoned: hold it back, as at the end of AddAll.
 		a.pending, a.hasPending, a.pendingDeferred = out[cur], true, curDeferred
+		a.held++
 		out[cur] = event.Event{}
 		out, cur, curDeferred = out[:cur], -1, false
 	}

@@ -170,10 +170,13 @@ type sourceState struct {
 }
 
 // ringSlot is a copy of one event in a source's context ring. Its Fields
-// live in the slot's own backing array, reused by the slot's next event,
-// so that the ring never allocates once full and keeps nothing of ev.
+// and strings live in the slot's own buffers, reused by the slot's next
+// event (event.CopyInto), so that the ring never allocates once its
+// slots have grown and keeps nothing of ev, which the stream reuses.
 type ringSlot struct {
-	ev event.Event
+	ev     event.Event
+	fields []event.Field
+	text   []byte
 	// cl is ev's clone once one was made (an after-line, or a before-line
 	// of an earlier context): every context shares it, as before.
 	cl *event.Event
@@ -380,9 +383,7 @@ func (src *sourceState) remember(ev, cl *event.Event, n int) {
 		r = &src.ring[src.head]
 		src.head = (src.head + 1) % n
 	}
-	fields := r.ev.Fields[:0]
-	r.ev = *ev
-	r.ev.Fields = append(fields, ev.Fields...)
+	r.fields, r.text = ev.CopyInto(&r.ev, r.fields, r.text)
 	r.cl = cl
 }
 

@@ -93,7 +93,7 @@ match: {event: fired}
 	in := inputs(path)
 	var rows []map[string]string
 	if _, err := analyze(context.Background(), ios, in, sigs, &event.Warnings{}, engine.Options{}, func(ev *event.Event) {
-		rows = append(rows, storeRow(ev, len(rows)))
+		rows = append(rows, storeRow(ev.Clone(), len(rows))) // (ev is the stream's until the next)
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -847,7 +847,7 @@ func TestFleetWindowedStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rows []map[string]string
-	local := findings(in, func(ev *event.Event) { rows = append(rows, storeRow(ev, len(rows))) })
+	local := findings(in, func(ev *event.Event) { rows = append(rows, storeRow(ev.Clone(), len(rows))) })
 	if !strings.Contains(local, "unattended-upgrade-restart confirmed ci-7") {
 		t.Fatalf("from the file:\n%s", local)
 	}
