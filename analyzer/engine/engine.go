@@ -334,6 +334,14 @@ type screenedCaps struct {
 // bench corpus's. A slab lives as long as its last event's batch.
 const screenSlab = 128
 
+// slabMessageMax is the longest message whose screened comes from a
+// slab. The captures of a slab's events keep their blocks of input
+// alive until the slab's last event is done: a block is reused once
+// its events are (ingest's blockbuf.go), but one grown for a long line
+// is not, and 128 lines of a megabyte took 128 MB (the limits_evidence
+// script's address-space cap).
+const slabMessageMax = 64 << 10
+
 // screenSlabs hands out a screen's screened, from slabs.
 type screenSlabs struct {
 	plain []screened
@@ -418,7 +426,15 @@ func (e *Engine) NewScreen() func(ev *event.Event, complete func(*event.Event)) 
 					complete = nil
 				}
 				var room signature.Captures
-				if s == nil {
+				switch {
+				case s != nil:
+				case len(ev.Message) > slabMessageMax:
+					// Its captures keep its block of input alive for
+					// as long as a slab lives: alone, no longer than
+					// its own batch.
+					s = new(screened)
+					s.hits = s.hit[:0]
+				default:
 					s, room = slabs.next(caps)
 				}
 				s.add(i, caps, room)
