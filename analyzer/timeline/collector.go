@@ -8,7 +8,9 @@ package timeline
 
 import (
 	"math/bits"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/logsleuth/logsleuth/analyzer/engine"
@@ -562,13 +564,7 @@ func (c *Collector) unexplained(evidence map[posKey]bool, evidenceEvents []*even
 	for _, cand := range c.candErrs {
 		programs[cand.ev.Program] = true
 	}
-	explained := map[string]bool{}
-	for _, ev := range evidenceEvents {
-		if programs[ev.Program] {
-			c.key = c.appendKey(c.key[:0], ev)
-			explained[string(c.key)] = true
-		}
-	}
+	explained := explainedKeys(programs, evidenceEvents, runtime.GOMAXPROCS(0))
 	groups := make([]*ErrorGroup, 0, len(c.groupList))
 	// Work on copies so that Build can be called more than once.
 	for _, g := range c.groupList {
@@ -613,6 +609,54 @@ func (c *Collector) unexplained(evidence map[posKey]bool, evidenceEvents []*even
 		return a.Template < b.Template
 	})
 	return groups, overflow
+}
+
+// minParallelKeys is the number of evidence lines from which
+// explainedKeys splits the work.
+const minParallelKeys = 2048
+
+// explainedKeys returns the group keys of the evidence lines of
+// programs, on up to workers goroutines: templating a dense log's 11,000
+// kernel evidence lines took half of Build, in the run's serial tail
+// (issue 20). Each part keeps its own set (the lines of a signature
+// share few templates), merged at the end.
+func explainedKeys(programs map[string]bool, evidence []*event.Event, workers int) map[string]bool {
+	parts := min(workers, len(evidence)/minParallelKeys)
+	if parts < 2 {
+		return addKeys(nil, programs, evidence)
+	}
+	sets := make([]map[string]bool, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			sets[p] = addKeys(nil, programs, evidence[p*len(evidence)/parts:(p+1)*len(evidence)/parts])
+		})
+	}
+	wg.Wait()
+	for _, set := range sets[1:] {
+		for k := range set {
+			sets[0][k] = true
+		}
+	}
+	return sets[0]
+}
+
+// addKeys adds to set (nil: a new one) the group keys of the lines of
+// evidence whose program is one of programs, and returns it.
+func addKeys(set map[string]bool, programs map[string]bool, evidence []*event.Event) map[string]bool {
+	if set == nil {
+		set = map[string]bool{}
+	}
+	var key []byte
+	for _, ev := range evidence {
+		if programs[ev.Program] {
+			key = appendGroupKey(key[:0], ev.Program, ErrorText(ev.Message))
+			if !set[string(key)] { // (a lookup with string(key) does not allocate)
+				set[string(key)] = true
+			}
+		}
+	}
+	return set
 }
 
 // bootList returns the boots seen, in time order per host.

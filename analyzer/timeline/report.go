@@ -328,17 +328,39 @@ func Build(in Input) *Report {
 		}
 		return findingLess(a.Root, b.Root)
 	})
-	evidence := map[posKey]bool{}
-	var evidenceEvents []*event.Event
+	// The error lines no evidence line explains are grouped on another
+	// core while the chains are made (both only read the findings and
+	// the collector): on a dense log each took half of Build, in the
+	// run's serial tail (issue 20).
+	unexplained := make(chan struct{})
+	if c := in.Collector; c != nil {
+		var evidenceEvents []*event.Event
+		for _, inc := range r.Incidents {
+			for _, f := range inc.Symptoms {
+				for _, e := range f.Finding.Evidence {
+					evidenceEvents = append(evidenceEvents, e.Event)
+				}
+			}
+			for _, e := range inc.Root.Finding.Evidence {
+				evidenceEvents = append(evidenceEvents, e.Event)
+			}
+		}
+		go func() {
+			defer close(unexplained)
+			evidence := make(map[posKey]bool, len(evidenceEvents))
+			for _, ev := range evidenceEvents {
+				evidence[keyOf(ev)] = true
+			}
+			r.Unexplained, r.UnexplainedOverflow = c.unexplained(evidence, evidenceEvents)
+		}()
+	} else {
+		close(unexplained)
+	}
 	for _, inc := range r.Incidents {
 		sort.SliceStable(inc.Symptoms, func(i, j int) bool { return inc.Symptoms[i].Start.Before(inc.Symptoms[j].Start) })
 		for _, f := range append([]*Finding{inc.Root}, inc.Symptoms...) {
 			f.ID = "f" + strconv.Itoa(len(r.Findings)+1)
 			f.Evidence = chain(f.Finding.Evidence, in.Collector)
-			for _, e := range f.Finding.Evidence {
-				evidence[keyOf(e.Event)] = true
-				evidenceEvents = append(evidenceEvents, e.Event)
-			}
 			r.Findings = append(r.Findings, f)
 		}
 	}
@@ -356,7 +378,6 @@ func Build(in Input) *Report {
 		r.Coverage.Gaps = activityGaps(in.Store, in.Activity)
 	}
 	if c := in.Collector; c != nil {
-		r.Unexplained, r.UnexplainedOverflow = c.unexplained(evidence, evidenceEvents)
 		r.Coverage.Boots, r.Coverage.BootsOverflow = c.bootList()
 		if in.Store == "" {
 			r.Coverage.Gaps = c.gapList()
@@ -371,6 +392,7 @@ func Build(in Input) *Report {
 				Msg: fmt.Sprintf("context kept for the first %d candidate events only; later evidence is shown without context", c.opts.MaxContexts)})
 		}
 	}
+	<-unexplained
 	return r
 }
 
@@ -415,11 +437,18 @@ func anyShown(ev []engine.Evidence, show func(*event.Event) bool) bool {
 // neither before nor after a known one.
 func chain(ev []engine.Evidence, c *Collector) []Evidence {
 	out := make([]Evidence, 0, len(ev))
+	// Without --context no line has one: no lookup (hashing each
+	// evidence line's position took a third of chain's time).
+	contexts := c != nil && len(c.contexts) > 0
 	for _, e := range ev {
 		if e.Event == nil {
 			continue
 		}
-		out = append(out, Evidence{Step: e.Step, Event: e.Event, Cut: e.Cut, Context: c.contextOf(e.Event)})
+		var ctx *Context
+		if contexts {
+			ctx = c.contextOf(e.Event)
+		}
+		out = append(out, Evidence{Step: e.Step, Event: e.Event, Cut: e.Cut, Context: ctx})
 	}
 	timed := true
 	for i := range out {
