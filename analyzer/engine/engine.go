@@ -322,61 +322,60 @@ type screened struct {
 	hit [1]screenHit
 }
 
-// screenedCaps is a screened with room for the captures of its first
-// hit (ssh-bruteforce's user and addr).
-type screenedCaps struct {
-	screened
-	caps [2]signature.Capture
-}
-
-// screenSlab is how many screened (or screenedCaps) a screen allocates
-// at once: one allocation per matched event was a quarter of the dense
+// screenSlab is how many screened, and captures, a screen allocates at
+// once: one allocation per matched event was a quarter of the dense
 // bench corpus's. A slab lives as long as its last event's batch.
 const screenSlab = 128
 
-// slabMessageMax is the longest message whose screened comes from a
-// slab. The captures of a slab's events keep their blocks of input
-// alive until the slab's last event is done: a block is reused once
-// its events are (ingest's blockbuf.go), but one grown for a long line
-// is not, and 128 lines of a megabyte took 128 MB (the limits_evidence
-// script's address-space cap).
+// slabMessageMax is the longest message whose screened and captures
+// come from slabs. The captures of a slab's events keep their blocks of
+// input alive until the slab's last event is done: a block is reused
+// once its events are (ingest's blockbuf.go), but one grown for a long
+// line is not, and 128 lines of a megabyte took 128 MB (the
+// limits_evidence script's address-space cap).
 const slabMessageMax = 64 << 10
 
-// screenSlabs hands out a screen's screened, from slabs.
+// screenSlabs hands out a screen's screened and room for captures, from
+// slabs, or alone (for a long message's event: slabMessageMax).
 type screenSlabs struct {
-	plain []screened
-	caps  []screenedCaps
+	screened []screened
+	caps     signature.Captures
 }
 
-// next returns an empty screened and room for the captures of its
-// first hit, caps (nil when it has none or more than there is room
-// for).
-func (sl *screenSlabs) next(caps signature.Captures) (*screened, signature.Captures) {
+// next returns an empty screened.
+func (sl *screenSlabs) next(alone bool) *screened {
 	var s *screened
-	var room signature.Captures
-	if n := len(caps); n > 0 && n <= len(screenedCaps{}.caps) {
-		if len(sl.caps) == 0 {
-			sl.caps = make([]screenedCaps, screenSlab)
+	switch {
+	case alone:
+		s = new(screened)
+	default:
+		if len(sl.screened) == 0 {
+			sl.screened = make([]screened, screenSlab)
 		}
-		sc := &sl.caps[0]
-		sl.caps = sl.caps[1:]
-		s, room = &sc.screened, sc.caps[:n:n]
-	} else {
-		if len(sl.plain) == 0 {
-			sl.plain = make([]screened, screenSlab)
-		}
-		s, sl.plain = &sl.plain[0], sl.plain[1:]
+		s, sl.screened = &sl.screened[0], sl.screened[1:]
 	}
 	s.hits = s.hit[:0]
-	return s, room
+	return s
+}
+
+// room returns room for n captures (nil for none).
+func (sl *screenSlabs) room(n int, alone bool) signature.Captures {
+	switch {
+	case n == 0:
+		return nil
+	case alone:
+		return make(signature.Captures, n)
+	case n > len(sl.caps):
+		sl.caps = make(signature.Captures, max(n, 2*screenSlab))
+	}
+	r := sl.caps[:n:n]
+	sl.caps = sl.caps[n:]
+	return r
 }
 
 // add records that def matched, with caps, borrowed, whose slice (not
-// text) it copies into room, or a new one when room is nil.
+// text) it copies into room.
 func (s *screened) add(def int, caps, room signature.Captures) {
-	if room == nil && len(caps) > 0 {
-		room = make(signature.Captures, len(caps))
-	}
 	copy(room, caps)
 	s.hits = append(s.hits, screenHit{def: def, caps: room})
 }
@@ -425,19 +424,14 @@ func (e *Engine) NewScreen() func(ev *event.Event, complete func(*event.Event)) 
 					complete(ev)
 					complete = nil
 				}
-				var room signature.Captures
-				switch {
-				case s != nil:
-				case len(ev.Message) > slabMessageMax:
-					// Its captures keep its block of input alive for
-					// as long as a slab lives: alone, no longer than
-					// its own batch.
-					s = new(screened)
-					s.hits = s.hit[:0]
-				default:
-					s, room = slabs.next(caps)
+				// A long message's captures keep its block of input
+				// alive for as long as their slab lives: alone, no
+				// longer than its own batch.
+				alone := len(ev.Message) > slabMessageMax
+				if s == nil {
+					s = slabs.next(alone)
 				}
-				s.add(i, caps, room)
+				s.add(i, caps, slabs.room(len(caps), alone))
 			}
 		})
 		if s == nil {
