@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -401,6 +402,24 @@ func checkJSONString(t *testing.T, s string) {
 	}
 }
 
+// TestAppendJSONStringEveryByte puts each byte value at each offset of
+// plain text longer than two words: the bytes jsonPlain8 lets through
+// eight at a time and those it leaves to the byte loop come out as
+// encoding/json writes them.
+func TestAppendJSONStringEveryByte(t *testing.T) {
+	plain := []byte("Failed password for r")
+	for c := range 256 {
+		for off := range plain {
+			b := slices.Clone(plain)
+			b[off] = byte(c)
+			checkJSONString(t, string(b))
+		}
+	}
+	for _, s := range []string{"ok ok ok 한국어 text", "12345678\u2028-\u2029", "abcdefg\xe2\x80\xa8hijklmnop"} {
+		checkJSONString(t, s)
+	}
+}
+
 func FuzzAppendJSONString(f *testing.F) {
 	for _, s := range []string{"a\"b", "\x00\u2028", "\xff"} {
 		f.Add(s)
@@ -474,6 +493,30 @@ func TestParallelDirectArray(t *testing.T) {
 		parallelDirectArray(s, 1, r.Findings, (*jsonIndented).finding, 3)
 		if s.err == nil || s.err.Error() != "disk full" {
 			t.Errorf("writer failing after %d bytes: err %v, want disk full", failAt, s.err)
+		}
+	}
+}
+
+// BenchmarkAppendJSONString writes the messages of a dense log's
+// evidence (ASCII, a quote now and then) as JSON strings.
+func BenchmarkAppendJSONString(b *testing.B) {
+	msgs := []string{
+		"Failed password for invalid user admin from 203.0.113.77 port 52144 ssh2",
+		"Invalid user oracle from 198.51.100.23 port 40112",
+		"INFO: task jbd2/sda1-8:312 blocked for more than 120 seconds.",
+		"nginx[20931]: segfault at 7f3a2c000000 ip 00007f3a3b2d4e10 sp 00007ffd5e1c2a88 error 4 in libc.so.6[7f3a3b1a9000+195000]",
+		"nfs: server filer01.example.net not responding, still trying",
+		`time="2025-11-11T06:20:21.123456789+09:00" level=error msg="failed to delete task" id=4f2a9c error="context canceled"`,
+	}
+	var n int64
+	for _, m := range msgs {
+		n += int64(len(m))
+	}
+	b.SetBytes(n)
+	var dst []byte
+	for b.Loop() {
+		for _, m := range msgs {
+			dst = appendJSONString(dst[:0], m)
 		}
 	}
 }
