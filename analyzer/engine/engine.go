@@ -68,6 +68,9 @@ type Engine struct {
 	observers []*sequence
 	defs      []defRef
 	pre       *prefilter
+	// onlyHit holds, for each def, the screen's answer for an event that
+	// def alone matched, without captures: the same for all, read only.
+	onlyHit []screened
 
 	// absentOpen is the number of open absence windows of all
 	// sequences; observers only have work when it is above zero.
@@ -143,6 +146,11 @@ func New(sigs []*signature.Signature, opts Options) *Engine {
 		}
 	}
 	e.pre = newPrefilter(e.defs)
+	e.onlyHit = make([]screened, len(e.defs))
+	for i := range e.onlyHit {
+		e.onlyHit[i].hit[0].def = i
+		e.onlyHit[i].hits = e.onlyHit[i].hit[:1:1]
+	}
 	return e
 }
 
@@ -428,8 +436,19 @@ func (e *Engine) NewScreen() func(ev *event.Event, complete func(*event.Event)) 
 				// alive for as long as their slab lives: alone, no
 				// longer than its own batch.
 				alone := len(ev.Message) > slabMessageMax
-				if s == nil {
+				switch {
+				case s == nil && len(caps) == 0:
+					// Read only: shared by every event def i alone
+					// matched, without captures (a third of a dense
+					// log's matched events).
+					s = &e.onlyHit[i]
+					return
+				case s == nil:
 					s = slabs.next(alone)
+				case len(s.hits) == 1 && s == &e.onlyHit[s.hits[0].def]:
+					first := s.hits[0]
+					s = slabs.next(alone)
+					s.hits = append(s.hits, first)
 				}
 				s.add(i, caps, slabs.room(len(caps), alone))
 			}

@@ -232,6 +232,7 @@ match:
 		"worker[31337]: segfault at 7f ip 0 sp 0 error 4",
 		"a worker[31337]: segfault near 7f",
 		"segfault at 7f",
+		"segfault at 7f, then worker[2]: segfault",
 		"nothing here",
 		long,
 	}
@@ -266,6 +267,11 @@ match:
 			block[j] = '#'
 		}
 	}
+	for i, s := range eng.onlyHit {
+		if len(s.hits) != 1 || s.hits[0].def != i || s.hits[0].caps != nil {
+			t.Errorf("the shared answer for def %d alone became %v", i, s.hits)
+		}
+	}
 	fs, err := eng.Finish()
 	if err != nil {
 		t.Fatal(err)
@@ -289,8 +295,10 @@ match:
 		"chain: a.proc=worker a.code=E42 b.where=7f",
 		"none:",
 		"none:",
+		"none:",
 		"three: e.proc=worker e.pid=31337 e.addr=7f",
 		"two: e.proc=bigjob e.pid=7",
+		"two: e.proc=worker e.pid=2",
 		"two: e.proc=worker e.pid=31337",
 		"two: e.proc=worker e.pid=31337",
 	}
