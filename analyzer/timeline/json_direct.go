@@ -33,9 +33,20 @@ type jsonIndented struct {
 	empty bool
 	// caps is scratch for a finding's captures, sorted by name.
 	caps []signature.Capture
+	// nl is a line break, prefix and indents for the first levels.
+	nl string
 }
 
 func (w *jsonIndented) newline() {
+	if w.nl == "" {
+		w.nl = "\n" + w.prefix + strings.Repeat("  ", 8)
+	}
+	if n := 1 + len(w.prefix) + 2*w.level; n <= len(w.nl) {
+		// One append: byte by byte, the indents were a third of writing
+		// the evidence of a dense log's findings.
+		w.b = append(w.b, w.nl[:n]...)
+		return
+	}
 	w.b = append(w.b, '\n')
 	w.b = append(w.b, w.prefix...)
 	for range w.level {
