@@ -353,10 +353,9 @@ type screenSlabs struct {
 // next returns an empty screened.
 func (sl *screenSlabs) next(alone bool) *screened {
 	var s *screened
-	switch {
-	case alone:
+	if alone {
 		s = new(screened)
-	default:
+	} else {
 		if len(sl.screened) == 0 {
 			sl.screened = make([]screened, screenSlab)
 		}

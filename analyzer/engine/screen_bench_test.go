@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,5 +74,51 @@ func BenchmarkScreenBadDay(b *testing.B) {
 		for i := range evs {
 			screen(&evs[i], nil)
 		}
+	}
+}
+
+// BenchmarkProcessBadDay screens badDay's events and feeds them, with
+// the screen's answers, to the engine of the built-in signatures, as the
+// pipeline does: a minute of the log per round, the brute force coming
+// from one of 64 addresses in turn, so that its groups are made, slid
+// and kept as on a dense log. Its allocations are the candidates' cost
+// from the screen to the runners' state.
+func BenchmarkProcessBadDay(b *testing.B) {
+	sigs, err := signature.LoadFS(os.DirFS("../../patterns"), ".")
+	if err != nil {
+		b.Fatal(err)
+	}
+	const addrs = 64
+	rounds := make([][]event.Event, addrs)
+	var n int64
+	for k := range rounds {
+		addr := fmt.Sprintf("198.51.100.%d", k+1)
+		for _, l := range badDay {
+			var ev event.Event
+			ev.Reset()
+			l = strings.ReplaceAll(l, "198.51.100.23", addr)
+			parse.ParseLine([]byte(l), &parse.Options{Location: time.UTC, Year: 2020}, &ev)
+			ev.Time = ev.Time.Add(time.Duration(k) * time.Minute)
+			rounds[k] = append(rounds[k], ev)
+			if k == 0 {
+				n += int64(len(l))
+			}
+		}
+	}
+	e := New(sigs, Options{})
+	screen := e.NewScreen()
+	b.SetBytes(n)
+	b.ReportAllocs()
+	round := 0
+	var ev event.Event // (one for all: a pipeline's events are its chunks')
+	for b.Loop() {
+		shift := time.Duration(round/addrs*addrs) * time.Minute
+		for i := range rounds[round%addrs] {
+			ev = rounds[round%addrs][i]
+			ev.Time = ev.Time.Add(shift)
+			ev.Screen = screen(&ev, nil)
+			e.Process(&ev)
+		}
+		round++
 	}
 }
