@@ -420,6 +420,25 @@ func TestAppendJSONStringEveryByte(t *testing.T) {
 	}
 }
 
+// FuzzAppendRFC3339Nano: the digits appendRFC3339Nano writes are those
+// of time.RFC3339Nano, for any instant.
+func FuzzAppendRFC3339Nano(f *testing.F) {
+	for _, t := range []time.Time{
+		time.Date(2025, 11, 11, 6, 20, 21, 0, time.UTC), time.Date(2025, 11, 11, 6, 20, 21, 123456000, time.UTC),
+		time.Date(2020, 12, 29, 23, 59, 59, 999999999, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 100, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 3, 4, 5, 6, 7, 800000000, time.UTC),
+	} {
+		f.Add(t.Unix(), int64(t.Nanosecond()))
+	}
+	f.Fuzz(func(t *testing.T, sec, nsec int64) {
+		tm := time.Unix(sec, nsec%1e9).UTC()
+		if got, want := appendRFC3339Nano([]byte("x"), tm), tm.AppendFormat([]byte("x"), time.RFC3339Nano); string(got) != string(want) {
+			t.Errorf("appendRFC3339Nano(%v) = %s, want %s", tm, got, want)
+		}
+	})
+}
+
 func FuzzAppendJSONString(f *testing.F) {
 	for _, s := range []string{"a\"b", "\x00\u2028", "\xff"} {
 		f.Add(s)
