@@ -306,3 +306,46 @@ match:
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(found, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestThresholdLastCapturesKept: a burst past its evidence keeps of its
+// latest event only the time and, when the templates read them, the
+// captures (readsOnlyTime): those must be its own too, not slices of the
+// event's text, which the test overwrites after each event as a parse
+// worker reuses its block.
+func TestThresholdLastCapturesKept(t *testing.T) {
+	sigs := loadSigs(t, `schema: logsleuth/v1
+id: flood
+title: Login flood
+events:
+  fail: {message|re: '^Failed password for (?P<user>\S+) from (?P<addr>\S+)'}
+match:
+  threshold: {event: fail, by: [addr], count: 2, window: 10m}
+explain: '{{.count}} failures from {{.first.addr}}, first as {{.first.user}}, last as {{.last.user}}'
+`)
+	eng := New(sigs, Options{})
+	if th := eng.runners[0].(*threshold); !th.lastTimeOnly || !th.lastCaps {
+		t.Fatalf("lastTimeOnly %v, lastCaps %v; want both", th.lastTimeOnly, th.lastCaps)
+	}
+	screen := eng.NewScreen()
+	block := make([]byte, 128)
+	const n = 3 * maxEvidence
+	for i := range n {
+		k := copy(block, fmt.Sprintf("Failed password for user%02d from 203.0.113.9 port 22 ssh2", i))
+		ev := event.Event{Time: day.Add(time.Duration(i) * time.Second), Host: "bastion",
+			Message: unsafe.String(&block[0], k), Priority: event.NoPriority}
+		ev.Screen = screen(&ev, nil)
+		eng.Process(&ev)
+		for j := range block {
+			block[j] = '#'
+		}
+	}
+	fs, _ := eng.Finish()
+	want := fmt.Sprintf("%d failures from 203.0.113.9, first as user00, last as user%02d", n, n-1)
+	if len(fs) != 1 || fs[0].Summary != want {
+		var got []string
+		for _, f := range fs {
+			got = append(got, f.Summary)
+		}
+		t.Fatalf("findings %q, want one saying %q", got, want)
+	}
+}
