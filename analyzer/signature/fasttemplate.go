@@ -32,7 +32,8 @@ func RenderFields(t *template.Template, d TemplateFields) (string, bool) {
 	if !fastTemplate(t) {
 		return "", false
 	}
-	e := fastEval{data: d}
+	var buf [256]byte // (most summaries fit: no allocation but the result)
+	e := fastEval{data: d, b: buf[:0]}
 	if !e.list(t.Tree.Root, topDot{}) || len(e.b) > MaxTemplateOutput {
 		return "", false
 	}
