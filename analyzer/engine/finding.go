@@ -166,11 +166,16 @@ func (f *Finding) render(loc *time.Location, spent map[*template.Template]bool) 
 	fields := &findingFields{f: f, loc: loc}
 	var d map[string]any // made when a template needs text/template
 	var errs []error
-	run := func(t *template.Template, what string) (string, bool) {
+	// step is the remediation step t is, -1 for explain.
+	run := func(t *template.Template, step int) (string, bool) {
 		if t == nil {
 			return "", true
 		}
 		if spent[t] {
+			what := "explain" // (named only here: a Sprintf a step was a tenth of rendering)
+			if step >= 0 {
+				what = fmt.Sprintf("remediation[%d]", step)
+			}
 			errs = append(errs, fmt.Errorf("%s was not rendered: it hit a template limit on an earlier finding", what))
 			return "", false
 		}
@@ -190,13 +195,13 @@ func (f *Finding) render(loc *time.Location, spent map[*template.Template]bool) 
 		}
 		return s, true
 	}
-	f.Summary, _ = run(f.Signature.Explain, "explain")
+	f.Summary, _ = run(f.Signature.Explain, -1)
 	if f.Summary == "" {
 		f.Summary = f.Signature.Title
 	}
 	f.Remediation = f.Remediation[:0]
 	for i, t := range f.Signature.Remediation {
-		if s, ok := run(t, fmt.Sprintf("remediation[%d]", i)); ok {
+		if s, ok := run(t, i); ok {
 			f.Remediation = append(f.Remediation, s)
 		}
 	}

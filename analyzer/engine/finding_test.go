@@ -2,8 +2,10 @@ package engine
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"text/template"
@@ -86,4 +88,28 @@ func TestFindingFieldsAgreeWithData(t *testing.T) {
 		t.Errorf("%d of %d renderings without text/template, want 80%% of at least 500; through text/template: %v", fast, renders, slowBySig)
 	}
 	t.Logf("%d of %d renderings without text/template; through text/template: %v", fast, renders, slowBySig)
+}
+
+// TestSpentTemplateNamed: a template that hit a limit is skipped for the
+// later findings, each warned about under its name in the signature.
+func TestSpentTemplateNamed(t *testing.T) {
+	sig := strings.Replace(sigOOM, "explain: 'killed {{.kill.comm}}'",
+		"explain: '{{range 1000000000}}x{{end}}'\nremediation: [\"kill {{.kill.pid}}\", \"{{range 1000000000}}x{{end}}\"]", 1)
+	sig = strings.Replace(sig, "  dedupe: {by: [host], window: 10m}\n", "", 1)
+	e := New(loadSigs(t, sig), Options{Warnings: &event.Warnings{}})
+	for i := range 2 {
+		x := ev("06:00:00", fmt.Sprintf("web-1 kernel - - | Out of memory: Killed process %d (java)", 100+i))
+		x.Time = x.Time.Add(time.Duration(i) * time.Second)
+		e.Process(&x)
+	}
+	fs, err := e.Finish()
+	if err != nil || len(fs) != 2 {
+		t.Fatalf("%d findings, %v", len(fs), err)
+	}
+	if got := fs[1].Warnings; len(got) != 2 || !strings.Contains(got[0], "explain was not rendered") || !strings.Contains(got[1], "remediation[1] was not rendered") {
+		t.Errorf("second finding's warnings %q: want explain and remediation[1] skipped", got)
+	}
+	if !slices.Equal(fs[1].Remediation, []string{"kill 101"}) {
+		t.Errorf("second finding's remediation %q, want [kill 101]", fs[1].Remediation)
+	}
 }
