@@ -200,3 +200,27 @@ func TestRenderFieldsAgreesWithRender(t *testing.T) {
 		t.Errorf("%d of %d templates rendered without text/template", n, len(all))
 	}
 }
+
+// FuzzAppendTS: ts prints what the layout it stands for prints, for any
+// instant in zones with and without a name.
+func FuzzAppendTS(f *testing.F) {
+	for _, t := range []time.Time{
+		time.Date(2025, 11, 11, 6, 20, 21, 0, time.UTC), time.Date(2020, 12, 29, 23, 59, 59, 999999999, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		f.Add(t.Unix(), int64(t.Nanosecond()), 0)
+		f.Add(t.Unix(), int64(t.Nanosecond()), 3)
+	}
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		seoul = time.FixedZone("KST", 9*3600)
+	}
+	zones := []*time.Location{time.UTC, time.FixedZone("KST", 9*3600), time.FixedZone("", -5*3600-30*60), time.FixedZone("", 0), seoul}
+	f.Fuzz(func(t *testing.T, sec, nsec int64, zone int) {
+		tm := time.Unix(sec, nsec%1e9).In(zones[(zone%len(zones)+len(zones))%len(zones)])
+		if got, want := appendTS([]byte("x"), tm), tm.AppendFormat([]byte("x"), tsLayout); string(got) != string(want) {
+			t.Errorf("appendTS(%v) = %s, want %s", tm, got, want)
+		}
+	})
+}
