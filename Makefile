@@ -94,12 +94,14 @@ race:
 # (LOGSLEUTH_POISON_BLOCKS, analyzer/ingest/blockbuf.go): a string kept
 # past its block, against ingest.Stream's contract, reads as poison in
 # the expected outputs. -count=1: the cache does not know the variable.
-# Left out: the checks that count skimmed lines (small blocks skim less:
-# a block's edge lines are parsed whole), and the fleet tests, whose
-# rows come from a store, not from blocks.
+# The packages are those whose tests read input through ingest (go list
+# -test -deps). Left out: the checks that count skimmed lines (small
+# blocks skim less: a block's edge lines are parsed whole), and the fleet
+# tests, whose rows come from a store, not from blocks.
+POISON_PKGS = ./analyzer/ingest ./analyzer/timeline ./cmd/logsleuth
 POISON_SKIP = TestLookbackSkimmed$$|TestFixturesSkimmedLookback|TestFleet
 poison:
-	LOGSLEUTH_POISON_BLOCKS=300 $(GO) test $(GOTAGS) -count=1 -skip '$(POISON_SKIP)' ./analyzer/... ./cmd/...
+	LOGSLEUTH_POISON_BLOCKS=300 $(GO) test $(GOTAGS) -count=1 -skip '$(POISON_SKIP)' $(POISON_PKGS)
 
 # Every Fuzz target in the repository, found by name so new ones are run
 # without editing this file. Each runs alone (go test -fuzz takes one
