@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/logsleuth/logsleuth/analyzer/event"
 )
 
 // StepAttrs are the attributes a bound step offers templates, besides the
@@ -78,20 +80,11 @@ const tsLayout = "2006-01-02 15:04:05 MST"
 // digit for the years 0 to 9999 in a zone with a name: the general
 // formatter was a fifth of rendering a dense log's summaries.
 func appendTS(dst []byte, t time.Time) []byte {
-	year, month, day := t.Date()
 	zone, _ := t.Zone()
-	if year < 0 || year > 9999 || zone == "" {
+	if year := t.Year(); year < 0 || year > 9999 || zone == "" {
 		return t.AppendFormat(dst, tsLayout)
 	}
-	hour, minute, sec := t.Clock()
-	d2 := func(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
-	dst = d2(dst, year/100)
-	dst = d2(dst, year%100)
-	dst = d2(append(dst, '-'), int(month))
-	dst = d2(append(dst, '-'), day)
-	dst = d2(append(dst, ' '), hour)
-	dst = d2(append(dst, ':'), minute)
-	dst = d2(append(dst, ':'), sec)
+	dst = event.AppendDateClock(dst, t, ' ')
 	return append(append(dst, ' '), zone...)
 }
 

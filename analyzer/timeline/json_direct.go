@@ -121,19 +121,10 @@ func (w *jsonIndented) time(k string, t time.Time) {
 // time.RFC3339Nano) does, digit by digit for the years 0 to 9999: the
 // general formatter was a tenth of writing the findings.
 func appendRFC3339Nano(dst []byte, t time.Time) []byte {
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 || t.Location() != time.UTC {
+	if year := t.Year(); year < 0 || year > 9999 || t.Location() != time.UTC {
 		return t.AppendFormat(dst, time.RFC3339Nano)
 	}
-	hour, minute, sec := t.Clock()
-	d2 := func(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
-	dst = d2(dst, year/100)
-	dst = d2(dst, year%100)
-	dst = d2(append(dst, '-'), int(month))
-	dst = d2(append(dst, '-'), day)
-	dst = d2(append(dst, 'T'), hour)
-	dst = d2(append(dst, ':'), minute)
-	dst = d2(append(dst, ':'), sec)
+	dst = event.AppendDateClock(dst, t, 'T')
 	if ns := t.Nanosecond(); ns != 0 {
 		var frac [10]byte
 		frac[0] = '.'
