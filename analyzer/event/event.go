@@ -441,6 +441,22 @@ func AppendDateClock(dst []byte, t time.Time, sep byte) []byte {
 	return d2(append(dst, ':'), sec)
 }
 
+// MinTime returns the earlier of a and b (a zero time is the earliest).
+func MinTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// MaxTime returns the later of a and b.
+func MaxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // nanosLimit bounds Nanos: 4.6e9 seconds either side of 1970 (the years
 // 1824 to 2115), so that the difference of two Nanos fits an int64.
 const nanosLimit = 4_600_000_000

@@ -94,6 +94,25 @@ func TestCopyInto(t *testing.T) {
 	}
 }
 
+func TestMinMaxTime(t *testing.T) {
+	early := time.Date(2021, 10, 7, 6, 20, 0, 0, time.UTC)
+	late := early.Add(time.Second)
+	for _, tc := range []struct{ a, b, min, max time.Time }{
+		{early, late, early, late},
+		{late, early, early, late},
+		{early, early, early, early},
+		{time.Time{}, late, time.Time{}, late}, // zero is the earliest
+		{late, time.Time{}, time.Time{}, late},
+	} {
+		if got := MinTime(tc.a, tc.b); !got.Equal(tc.min) {
+			t.Errorf("MinTime(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.min)
+		}
+		if got := MaxTime(tc.a, tc.b); !got.Equal(tc.max) {
+			t.Errorf("MaxTime(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.max)
+		}
+	}
+}
+
 func TestNanos(t *testing.T) {
 	base := time.Date(2021, 10, 7, 6, 20, 21, 500, time.UTC)
 	for _, c := range []struct {

@@ -147,7 +147,7 @@ func MergeWindows(ws []WindowedFilter, maxPerCond int) []WindowedFilter {
 		if len(merged) > maxPerCond {
 			all := WindowedFilter{Cond: merged[0].Cond, Since: merged[0].Since, Until: merged[0].Until}
 			for _, w := range merged {
-				all.Since = minTime(all.Since, w.Since)
+				all.Since = event.MinTime(all.Since, w.Since)
 				if w.Until.After(all.Until) {
 					all.Until = w.Until
 				}
@@ -158,13 +158,6 @@ func MergeWindows(ws []WindowedFilter, maxPerCond int) []WindowedFilter {
 		i = j
 	}
 	return out
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
 }
 
 // StoreQuery is what the store is asked for.

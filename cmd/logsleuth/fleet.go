@@ -247,7 +247,7 @@ func readStore(ctx context.Context, in *InputFlags, plan storePlan, ws *event.Wa
 		if c.Last.After(last[c.Host]) {
 			last[c.Host] = c.Last
 		}
-		first, end = minTime(first, c.First), maxTime(end, c.Last)
+		first, end = event.MinTime(first, c.First), event.MaxTime(end, c.Last)
 	}
 	rng, margins := plan.Range, plan.Margins
 	var wins []ingest.WindowedFilter
@@ -315,8 +315,8 @@ func (in *InputFlags) storePhases(rng ingest.StoreFilter, margins []marginCond, 
 		}
 		k := fmt.Sprint(m.cond)
 		if i, ok := at[k]; ok { // two signatures' event: the wider span
-			before.Windowed[i].Since = minTime(before.Windowed[i].Since, since.Add(-m.span))
-			after.Windowed[i].Until = maxTime(after.Windowed[i].Until, until.Add(m.span))
+			before.Windowed[i].Since = event.MinTime(before.Windowed[i].Since, since.Add(-m.span))
+			after.Windowed[i].Until = event.MaxTime(after.Windowed[i].Until, until.Add(m.span))
 			continue
 		}
 		at[k] = len(before.Windowed)
@@ -328,7 +328,7 @@ func (in *InputFlags) storePhases(rng ingest.StoreFilter, margins []marginCond, 
 	}
 	var qs []ingest.StoreQuery
 	phase := func(f ingest.StoreFilter, a, b time.Time) {
-		a, b = maxTime(a, first), minTime(b, last)
+		a, b = event.MaxTime(a, first), event.MinTime(b, last)
 		if b.Before(a) {
 			return
 		}
@@ -351,20 +351,6 @@ func (in *InputFlags) storePhases(rng ingest.StoreFilter, margins []marginCond, 
 	return qs
 }
 
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
 // storeWindows finds where each windowed term can matter: it fetches
 // the rows of the terms' anchors (the step before each) within the
 // term's signature's margin around the range, runs each anchor's
@@ -377,7 +363,7 @@ func maxTime(a, b time.Time) time.Time {
 func storeWindows(ctx context.Context, st ingest.Store, in *InputFlags, cov []ingest.StreamCoverage, first, last time.Time, terms []engine.WindowedTerm) (
 	wins []ingest.WindowedFilter, global []engine.WindowedTerm, stats ingest.StoreStats, err error) {
 	q, conds := termConds(in, terms)
-	q.Since, q.Until = maxTime(q.Since, first), minTime(q.Until, last)
+	q.Since, q.Until = event.MaxTime(q.Since, first), event.MinTime(q.Until, last)
 	if q.Until.Before(q.Since) {
 		return nil, nil, stats, nil
 	}
@@ -398,8 +384,8 @@ func storeWindows(ctx context.Context, st ingest.Store, in *InputFlags, cov []in
 		windowed = append(windowed, w)
 		ac := conds[2*i+1]
 		if k, ok := seen[fmt.Sprint(ac.Cond)]; ok { // one anchor of two terms: the wider span
-			aq.Filter.Windowed[k].Since = minTime(aq.Filter.Windowed[k].Since, ac.Since)
-			aq.Filter.Windowed[k].Until = maxTime(aq.Filter.Windowed[k].Until, ac.Until)
+			aq.Filter.Windowed[k].Since = event.MinTime(aq.Filter.Windowed[k].Since, ac.Since)
+			aq.Filter.Windowed[k].Until = event.MaxTime(aq.Filter.Windowed[k].Until, ac.Until)
 			continue
 		}
 		seen[fmt.Sprint(ac.Cond)] = len(aq.Filter.Windowed)
@@ -441,7 +427,7 @@ func termConds(in *InputFlags, terms []engine.WindowedTerm) (ingest.StoreQuery, 
 	for _, w := range terms {
 		span := in.signatureMargin(w.Sig)
 		a, b := in.SinceT.Add(-span), in.UntilT.Add(span)
-		q.Since, q.Until = minTime(q.Since, a), maxTime(q.Until, b)
+		q.Since, q.Until = event.MinTime(q.Since, a), event.MaxTime(q.Until, b)
 		conds = append(conds, ingest.WindowedFilter{Cond: w.Cond, Since: a, Until: b}, ingest.WindowedFilter{Cond: w.AnchorCond, Since: a, Until: b})
 	}
 	return q, conds

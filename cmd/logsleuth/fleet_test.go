@@ -198,7 +198,7 @@ func TestFleetPushdownEqualsPrefilter(t *testing.T) {
 	}
 	first, last := all[0].Time, all[0].Time
 	for _, ev := range all {
-		first, last = minTime(first, ev.Time), maxTime(last, ev.Time)
+		first, last = event.MinTime(first, ev.Time), event.MaxTime(last, ev.Time)
 	}
 	for _, st := range pd.Signatures {
 		if st.All || len(st.Conds) == 0 {
