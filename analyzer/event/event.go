@@ -4,7 +4,6 @@ package event
 
 import (
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -372,13 +371,16 @@ func (e *Event) CopyInto(dst *Event, fields []Field, buf []byte) ([]Field, []byt
 	dst.Screen, dst.ErrorLevel = nil, VerdictNone // (as Clone)
 	dst.Host, dst.BootID, dst.Program, dst.Unit = next(e.Host), next(e.BootID), next(e.Program), next(e.Unit)
 	dst.Message, dst.Source.Cursor = next(e.Message), next(e.Source.Cursor)
-	fields = fields[:0]
-	for _, f := range e.Fields {
-		fields = append(fields, Field{Key: next(f.Key), Value: next(f.Value)})
-	}
-	dst.Fields = fields
-	if e.Fields == nil {
-		dst.Fields = nil
+	dst.Fields = nil
+	if e.Fields != nil {
+		if cap(fields) < len(e.Fields) || fields == nil {
+			fields = make([]Field, 0, len(e.Fields))
+		}
+		fields = fields[:0]
+		for _, f := range e.Fields {
+			fields = append(fields, Field{Key: next(f.Key), Value: next(f.Value)})
+		}
+		dst.Fields = fields
 	}
 	return fields, buf
 }
@@ -390,37 +392,12 @@ func (e *Event) clone() *Event {
 }
 
 // cloneTo sets *c to a copy of e whose strings share one allocation, its
-// fields in room when it has enough.
+// fields in room when it has enough (CopyInto into new text), capped so
+// that a field added to the copy cannot reach past them.
 func (e *Event) cloneTo(c *Event, room []Field) {
-	*c = *e
-	c.Screen, c.ErrorLevel = nil, VerdictNone
-	n := e.textLen()
-	var b strings.Builder
-	b.Grow(n)
-	for _, s := range [...]string{e.Host, e.BootID, e.Program, e.Unit, e.Message, e.Source.Cursor} {
-		b.WriteString(s)
-	}
-	for _, f := range e.Fields {
-		b.WriteString(f.Key)
-		b.WriteString(f.Value)
-	}
-	all := b.String()
-	next := func(s string) string {
-		out := all[:len(s)]
-		all = all[len(s):]
-		return out
-	}
-	c.Host, c.BootID, c.Program, c.Unit = next(e.Host), next(e.BootID), next(e.Program), next(e.Unit)
-	c.Message, c.Source.Cursor = next(e.Message), next(e.Source.Cursor)
-	if e.Fields != nil {
-		if n := len(e.Fields); cap(room) >= n {
-			c.Fields = room[:n:n]
-		} else {
-			c.Fields = make([]Field, n)
-		}
-		for i, f := range e.Fields {
-			c.Fields[i] = Field{Key: next(f.Key), Value: next(f.Value)}
-		}
+	fields, _ := e.CopyInto(c, room, nil)
+	if c.Fields != nil {
+		c.Fields = fields[:len(fields):len(fields)]
 	}
 }
 
